@@ -1,0 +1,37 @@
+"""The JSON API under /api/v1: bearer tokens, the same services and policy as the pages."""
+
+from flask import Blueprint, abort, g, request
+
+from app.extensions import csrf, db
+from safeguarding import accounts
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, not cookies, authenticate the API, so there is no cross-site request to forge
+
+# Endpoints a caller reaches without a token.
+OPEN_ENDPOINTS = {"api.create_token", "api.openapi"}
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in OPEN_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401)
+    user = accounts.user_for_token(db.session, token.strip())
+    if user is None:
+        abort(401)
+    g.api_user = user
+
+
+def json_body() -> dict:
+    """The request's JSON object; 400 when the body is not readable JSON or not an object."""
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        abort(400, "Send a JSON object in the request body")
+    return data
+
+
+from app.api import meta, tokens  # noqa: E402,F401  (routes register on bp)

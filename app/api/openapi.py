@@ -1,0 +1,119 @@
+"""The OpenAPI 3 document of /api/v1, assembled from small schema pieces."""
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        "break_glass_allowed": {"type": "boolean"},
+    },
+}
+
+STANDARD_ERRORS = {
+    str(code): {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for code, text in (
+        (400, "Unreadable body"),
+        (401, "No, bad or expired token"),
+        (403, "Not allowed"),
+        (404, "Unknown id"),
+        (409, "Stale version or illegal transition"),
+        (413, "Body too large"),
+        (422, "Invalid input"),
+        (423, "Account locked"),
+        (429, "Throttled"),
+    )
+}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def operation(summary: str, responses: dict, body: dict | None = None, params: list | None = None) -> dict:
+    op = {"summary": summary, "responses": {**responses, **STANDARD_ERRORS}}
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+PATHS: dict[str, dict] = {
+    "/tokens": {
+        "post": {
+            **operation(
+                "Exchange username, password and TOTP code for a bearer token",
+                {
+                    "201": {
+                        "description": "Token issued",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["token", "expires_at"],
+                                "properties": {
+                                    "token": {"type": "string"},
+                                    "expires_at": {"type": "string", "format": "date-time"},
+                                },
+                            }
+                        ),
+                    }
+                },
+                body={
+                    "type": "object",
+                    "required": ["username", "password", "totp"],
+                    "properties": {
+                        "username": {"type": "string"},
+                        "password": {"type": "string"},
+                        "totp": {"type": "string"},
+                    },
+                },
+            ),
+            "security": [],
+        }
+    },
+    "/me": {
+        "get": operation(
+            "The signed-in user",
+            {
+                "200": {
+                    "description": "The caller",
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "string"},
+                                "username": {"type": "string"},
+                                "display_name": {"type": "string"},
+                                "role": {"type": "string"},
+                                "agency": {"type": "object"},
+                            },
+                        }
+                    ),
+                }
+            },
+        )
+    },
+}
+
+
+def register(path: str, method: str, spec: dict) -> None:
+    """Each API module adds its operations here, next to the routes they describe."""
+    PATHS.setdefault(path, {})[method] = spec
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "SafeContext API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": ERROR},
+        },
+    }

@@ -1,0 +1,37 @@
+"""POST /api/v1/tokens: exchange username, password and TOTP code for a bearer token."""
+
+from flask import current_app, jsonify
+
+from app.api import bp, json_body
+from app.extensions import db, limiter
+from app.permissions import public
+from safeguarding import accounts
+from safeguarding.errors import ValidationFailed
+
+
+def _limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+@bp.post("/tokens")
+@public
+@limiter.limit(_limit)
+def create_token():
+    body = json_body()
+    missing = {
+        f"$.{name}": f"Enter your {label} as text"
+        for name, label in (("username", "username"), ("password", "password"), ("totp", "security code"))
+        if not isinstance(body.get(name), str) or not body[name]
+    }
+    if missing:
+        raise ValidationFailed(missing)
+    user = accounts.check_password(db.session, body.get("username"), body.get("password"))
+    if not user.totp_confirmed:
+        # Enrolment happens on the pages; until then the API cannot be used.
+        db.session.rollback()
+        return jsonify({"error": "Set up your authenticator app by signing in on the website first"}), 403
+    method = accounts.verify_second_factor(db.session, user, body.get("totp"))
+    accounts.complete_sign_in(db.session, user, method, channel="api")
+    token, expires_at = accounts.issue_token(db.session, user)
+    db.session.commit()
+    return jsonify({"token": token, "expires_at": expires_at.isoformat()}), 201

@@ -1,0 +1,41 @@
+"""Command-line interface: `flask --app wsgi <group> <command>`, with --json output for scripts."""
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+
+import click
+from flask import Flask
+
+from app.extensions import db
+from safeguarding.errors import SafeguardingError
+
+
+def json_option(command: Callable) -> Callable:
+    """Add --json; on a domain error print {"error", ...} and exit 1, whatever the output mode."""
+
+    @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
+    @wraps(command)
+    def run(*args, as_json: bool, **kwargs):
+        try:
+            result, text = command(*args, **kwargs)
+        except SafeguardingError as exc:
+            db.session.rollback()
+            body = {"error": exc.message, **({"fields": exc.fields} if hasattr(exc, "fields") else {})}
+            if as_json:
+                click.echo(json.dumps(body))
+            else:
+                click.echo(f"Error: {exc.message} {body.get('fields', '')}".rstrip(), err=True)
+            sys.exit(1)
+        click.echo(json.dumps(result) if as_json else text)
+
+    return run
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli.accounts import agencies_cli, users_cli
+    from app.cli.demo import demo_cli
+
+    for group in (agencies_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,50 @@
+"""`agencies create` and `users create`."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from app.cli import json_option
+from app.extensions import db
+from safeguarding import accounts
+
+agencies_cli = AppGroup("agencies", help="Manage agencies.")
+users_cli = AppGroup("users", help="Manage users.")
+
+
+@agencies_cli.command("create")
+@click.argument("name")
+@click.option("--kind", required=True, help="social_care, police, youth_service, education, health, ...")
+@click.option("--external", is_flag=True, help="Outside the partnership.")
+@json_option
+def create_agency(name: str, kind: str, external: bool):
+    agency = accounts.create_agency(db.session, None, name=name, kind=kind, external=external)
+    db.session.commit()
+    return {"id": agency.id, "name": agency.name}, f"Created agency {agency.name} ({agency.id})"
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--agency", "agency_name", required=True, help="The agency's name (or id).")
+@click.option("--role", required=True)
+@click.option("--name", "display_name", default=None, help='"GIVEN FAMILY"')
+@json_option
+def create_user(username: str, agency_name: str, role: str, display_name: str | None):
+    """Create a user; the password is the first line of standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    # Without --name the username stands in as the given name; the family name can be added later.
+    given, _, family = (display_name or username).strip().partition(" ")
+    user, secret = accounts.create_user(
+        db.session,
+        None,
+        username=username,
+        agency=accounts.find_agency(db.session, agency_name),
+        role=role,
+        given_name=given,
+        family_name=family.strip() or None,
+        password=password,
+    )
+    db.session.commit()
+    result = {"id": user.id, "username": user.username, "totp_secret": secret}
+    return result, f"Created user {user.username} ({user.id}); TOTP secret: {secret}"

@@ -1,0 +1,103 @@
+"""Configuration classes, chosen by SAFECONTEXT_CONFIG and filled from the environment."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ENV_PREFIX = "SAFECONTEXT_"
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+class BaseConfig:
+    NAME = "base"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the session's own timeouts bound a form's life
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    IDLE_TIMEOUT = timedelta(minutes=20)
+    IDLE_WARNING = timedelta(minutes=2)
+    ABSOLUTE_TIMEOUT = timedelta(hours=8)
+    API_TOKEN_LIFETIME = timedelta(hours=8)
+    LOCKOUT_THRESHOLD = 5
+    LOCKOUT_PERIOD = timedelta(minutes=15)
+    SIGN_IN_RATE_LIMIT = "20 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    ARGON2_PARAMETERS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    PERSON_POPULATION = 100_000  # planned population for blind-index sizing
+    FORCE_HTTPS = False
+    ALLOW_KEY_GENERATION = False
+    DEMO_ALLOWED = False
+    AUDIT_SEAL_INTERVAL = 1.0
+    AUDIT_BACKGROUND_SEALER = True
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+
+
+class DevelopmentConfig(BaseConfig):
+    NAME = "development"
+    ALLOW_KEY_GENERATION = True
+    DEMO_ALLOWED = True
+
+
+class TestConfig(BaseConfig):
+    NAME = "test"
+    TESTING = True
+    ALLOW_KEY_GENERATION = True
+    DEMO_ALLOWED = True
+    # Cheap hashing so the suite stays fast; never used outside tests.
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    SIGN_IN_RATE_LIMIT = "1000 per minute"
+    AUDIT_BACKGROUND_SEALER = False
+
+
+class ProductionConfig(BaseConfig):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    FORCE_HTTPS = True
+
+
+CONFIGS = {c.NAME: c for c in (DevelopmentConfig, TestConfig, ProductionConfig)}
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "MASTER_KEY", "INDEX_KEY", "SIGNING_KEY")
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with a missing or unsafe setting."""
+
+
+def load_config(name: str | None, overrides: dict | None = None) -> dict:
+    """Build the settings mapping for one configuration name from its class and the environment."""
+    name = name or env("CONFIG", "development")
+    if name not in CONFIGS:
+        raise ConfigurationError(f"SAFECONTEXT_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}")
+    cls = CONFIGS[name]
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    if name == "production":
+        missing = [ENV_PREFIX + k for k in REQUIRED_IN_PRODUCTION if not env(k)]
+        if missing:
+            raise ConfigurationError("Production needs these settings: " + ", ".join(missing))
+    settings["INSTANCE_PATH"] = str(Path(env("INSTANCE_PATH") or Path.cwd() / "instance").resolve())
+    settings["SQLALCHEMY_DATABASE_URI"] = _driver_url(env("DATABASE_URL")) or _sqlite_url(settings["INSTANCE_PATH"])
+    settings["SECRET_KEY_ENV"] = env("SECRET_KEY")
+    settings["MASTER_KEY_ENV"] = env("MASTER_KEY")
+    settings["PREVIOUS_MASTER_KEYS_ENV"] = env("PREVIOUS_MASTER_KEYS")
+    settings["INDEX_KEY_ENV"] = env("INDEX_KEY")
+    settings["SIGNING_KEY_ENV"] = env("SIGNING_KEY")
+    settings.update(overrides or {})
+    return settings
+
+
+def _sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "safecontext.sqlite3")
+
+
+def _driver_url(url: str | None) -> str | None:
+    """Accept plain postgres:// URLs and use psycopg 3, the driver we ship."""
+    if url and url.split("://", 1)[0] in ("postgres", "postgresql"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url

@@ -1,0 +1,59 @@
+"""Every route declares who may use it; one decorator per route, refusals audited, deny by default."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from models.user import ROLES
+from safeguarding.denials import record_denial
+
+PUBLIC = frozenset({"public"})
+SIGNED_IN = frozenset(ROLES)
+
+
+def current_actor():
+    """The signed-in user of this request: the API token's user, else the page session's, else None."""
+    api_user = g.get("api_user")
+    if api_user is not None:
+        return api_user
+    return current_user if current_user.is_authenticated else None
+
+
+def public(view: Callable) -> Callable:
+    view.permission = PUBLIC
+    return view
+
+
+def roles(*allowed: str) -> Callable:
+    """Only these roles; anyone else signed in gets 403 (audited), anonymous callers must sign in."""
+    unknown = set(allowed) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            actor = current_actor()
+            if actor is None:
+                return unauthenticated()
+            if actor.role not in allowed:
+                record_denial(db.session, actor, object_type="route", object_id=request.endpoint)
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.permission = frozenset(allowed)
+        return guarded
+
+    return decorate
+
+
+signed_in = roles(*ROLES)
+
+
+def unauthenticated():
+    if request.blueprint == "api":
+        abort(401)
+    return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))

@@ -1,0 +1,87 @@
+"""Audit events, the person index that finds them, and the signed checkpoints that seal them."""
+
+import json
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, new_id, utcnow
+
+
+class AuditEvent(Base):
+    """One access or change, append-only; seq and leaf_hash are set once, by the sealer."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    actor_user_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    actor_agency_id: Mapped[str | None] = mapped_column(String(36))
+    actor_role: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(100))
+    # JSON list of person ids, sorted; audit_event_people indexes the same ids for lookups.
+    person_ids: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    # JSON object of non-sensitive facts only: blind-index tokens, counts, field names; never plaintext values.
+    detail: Mapped[str | None] = mapped_column(Text)
+    flagged: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    canonical: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    leaf_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    people: Mapped[list["AuditEventPerson"]] = relationship(back_populates="event")
+
+    __table_args__ = (
+        # The sealer's only query on a large table: unsealed events in (at, id) order.
+        Index(
+            "ix_audit_events_unsealed",
+            "at",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
+
+    @property
+    def person_id_list(self) -> list[str]:
+        """The person ids as a list."""
+        return json.loads(self.person_ids)
+
+    @property
+    def detail_dict(self) -> dict | None:
+        """The detail as a dict, or None."""
+        return None if self.detail is None else json.loads(self.detail)
+
+
+class AuditEventPerson(Base):
+    """Which events touched which person: the index behind "who accessed this person's record"."""
+
+    __tablename__ = "audit_event_people"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+    event: Mapped[AuditEvent] = relationship(back_populates="people")
+
+
+class AuditCheckpoint(Base):
+    """A signed tree head: the first `size` events have Merkle root `root_hash`, attested at `at`."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    signature: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    # Right-edge subtree roots (32 bytes each, largest first): the sealer extends the tree from here.
+    frontier: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

@@ -1,0 +1,167 @@
+"""The sealer: gives committed events a dense sequence and leaf hashes, and signs a checkpoint over them.
+
+One sealer at a time: a transaction-scoped advisory lock on PostgreSQL, the write lock (BEGIN IMMEDIATE) on
+SQLite. Requests never take either; they only insert rows, so they never wait on a seal beyond row inserts.
+"""
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from audit.merkle import frontier_append, frontier_root, leaf_hash
+from audit.models import AuditCheckpoint, AuditEvent
+from audit.signing import Checkpoint, pack_frontier, sign_checkpoint, unpack_frontier
+from models.base import new_id, utcnow
+
+log = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock key: "SCAUDIT" in ASCII, shared by every SafeContext process.
+SEAL_LOCK_KEY = 0x53434155444954
+
+_events = AuditEvent.__table__
+_checkpoints = AuditCheckpoint.__table__
+
+
+class AuditIntegrityError(RuntimeError):
+    """The stored log contradicts its latest checkpoint, so it must not be extended: run verify."""
+
+
+def _last_checkpoint(conn: Connection) -> tuple[int, list[bytes]]:
+    row = conn.execute(
+        select(_checkpoints.c.size, _checkpoints.c.root_hash, _checkpoints.c.frontier)
+        .order_by(_checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        size, frontier = 0, []
+    else:
+        size = row.size
+        try:
+            frontier = unpack_frontier(row.frontier, size)
+        except ValueError as exc:
+            raise AuditIntegrityError(str(exc)) from None
+        if frontier_root(frontier) != row.root_hash:
+            raise AuditIntegrityError(f"the frontier of checkpoint {size} does not hash to its root")
+    highest = conn.execute(select(func.max(_events.c.seq))).scalar()
+    if (highest or 0) != size:
+        raise AuditIntegrityError(f"events are sealed up to {highest} but the latest checkpoint covers {size}")
+    return size, frontier
+
+
+def _unsealed(conn: Connection, limit: int | None) -> Sequence:
+    event_id = _events.c.id
+    if conn.dialect.name == "postgresql":
+        # Byte order on every engine, so verify can recheck the order without knowing the collation.
+        event_id = event_id.collate("C")
+    query = select(_events.c.id, _events.c.canonical).where(_events.c.seq.is_(None)).order_by(_events.c.at, event_id)
+    return conn.execute(query.limit(limit) if limit else query).all()
+
+
+def seal_on(conn: Connection, signing_key: bytes | Ed25519PrivateKey, limit: int | None = None) -> Checkpoint | None:
+    """Seal inside the connection's current transaction (the caller commits); None if nothing was unsealed."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(SEAL_LOCK_KEY)))
+    size, frontier = _last_checkpoint(conn)
+    rows = _unsealed(conn, limit)
+    if not rows:
+        return None
+    params = []
+    for seq, (event_id, canonical) in enumerate(rows, start=size + 1):
+        leaf = leaf_hash(bytes(canonical))
+        frontier_append(frontier, seq - 1, leaf)
+        params.append({"event_id": event_id, "new_seq": seq, "new_leaf": leaf})
+    conn.execute(
+        update(_events)
+        .where(_events.c.id == bindparam("event_id"), _events.c.seq.is_(None))
+        .values(seq=bindparam("new_seq"), leaf_hash=bindparam("new_leaf")),
+        params,
+    )
+    checkpoint = sign_checkpoint(signing_key, size + len(rows), frontier, utcnow())
+    conn.execute(
+        insert(_checkpoints).values(
+            id=new_id(),
+            size=checkpoint.size,
+            root_hash=checkpoint.root,
+            at=checkpoint.at,
+            signature=checkpoint.signature,
+            key_id=checkpoint.key_id,
+            frontier=pack_frontier(checkpoint.frontier),
+        )
+    )
+    return checkpoint
+
+
+def seal(bind: Engine | Session, signing_key: bytes | Ed25519PrivateKey, limit: int | None = None) -> Checkpoint | None:
+    """Seal every committed unsealed event (at most `limit`) in one transaction and commit it.
+
+    Given a Session, seals in that session's transaction (its own pending events included) and commits it.
+    """
+    if isinstance(bind, Session):
+        conn = bind.connection()
+        _begin_immediate(conn)
+        checkpoint = seal_on(conn, signing_key, limit)
+        bind.commit()
+        return checkpoint
+    with bind.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # Each statement must see the previous sealer's commit once the lock is ours.
+            conn = conn.execution_options(isolation_level="READ COMMITTED")
+        _begin_immediate(conn)
+        checkpoint = seal_on(conn, signing_key, limit)
+        conn.commit()
+        return checkpoint
+
+
+def _begin_immediate(conn: Connection) -> None:
+    """On SQLite, take the write lock before reading, so two sealers queue instead of both reading stale state."""
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if not raw.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class BackgroundSealer:
+    """A daemon thread that seals every `interval` seconds; errors are logged and retried on the next tick."""
+
+    def __init__(
+        self, engine: Engine, signing_key: bytes | Ed25519PrivateKey, interval: float = 1.0, batch: int = 50_000
+    ) -> None:
+        self.engine, self.signing_key, self.interval, self.batch = engine, signing_key, interval, batch
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "BackgroundSealer":
+        """Start sealing in the background (idempotent)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Stop after the seal in progress, if any."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def seal_once(self) -> Checkpoint | None:
+        """Seal batch after batch until nothing is left unsealed; the last checkpoint written, if any."""
+        latest = None
+        while not self._stop.is_set() and (checkpoint := seal(self.engine, self.signing_key, self.batch)):
+            latest = checkpoint
+        return latest
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.seal_once()
+            except AuditIntegrityError:
+                log.error("audit log contradicts its checkpoint; sealing halted until verified", exc_info=True)
+            except Exception:
+                log.warning("audit sealing failed; retrying in %.1fs", self.interval, exc_info=True)

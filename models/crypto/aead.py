@@ -1,0 +1,69 @@
+"""AES-256-GCM for single field values, with associated data binding each value to its table, column and row."""
+
+import os
+import struct
+import uuid
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from models.crypto.errors import DecryptionError
+
+VERSION = 0x01
+KEY_SIZE = 32
+KEY_ID_SIZE = 16
+NONCE_SIZE = 12
+TAG_SIZE = 16
+HEADER_SIZE = 1 + KEY_ID_SIZE
+MIN_BLOB_SIZE = HEADER_SIZE + NONCE_SIZE + TAG_SIZE
+
+
+def _new_nonce() -> bytes:
+    # Random 96-bit nonces: a data key encrypts far fewer than 2**32 values, well inside GCM's safe bound.
+    return os.urandom(NONCE_SIZE)
+
+
+def associated_data(table: str, column: str, row_id: str) -> bytes:
+    """Encode table, column and row id unambiguously (each part length-prefixed) for use as GCM associated data."""
+    parts = (table, column, row_id)
+    if not all(isinstance(part, str) and part for part in parts):
+        raise ValueError("associated data needs a non-empty table, column and row id")
+    encoded = [part.encode("utf-8") for part in parts]
+    return b"".join(struct.pack(">I", len(part)) + part for part in encoded)
+
+
+def encrypt(key: bytes, key_id: str, plaintext: bytes, aad: bytes) -> bytes:
+    """Encrypt under a fresh nonce; returns version | data key id | nonce | ciphertext+tag."""
+    if len(key) != KEY_SIZE:
+        raise ValueError("an AES-256 data key must be exactly 32 bytes")
+    header = bytes([VERSION]) + uuid.UUID(key_id).bytes
+    nonce = _new_nonce()
+    # The header is authenticated too, so flipping the version or key id byte fails like any other tampering.
+    return header + nonce + AESGCM(key).encrypt(nonce, plaintext, header + aad)
+
+
+def _check_shape(blob: bytes) -> None:
+    if not isinstance(blob, bytes | bytearray | memoryview) or len(blob) < MIN_BLOB_SIZE:
+        raise DecryptionError("ciphertext is truncated or not a ciphertext")
+    if blob[0] != VERSION:
+        raise DecryptionError("ciphertext has an unknown format version")
+
+
+def blob_key_id(blob: bytes) -> str:
+    """The id of the data key a blob was encrypted under, as a UUID string."""
+    _check_shape(blob)
+    return str(uuid.UUID(bytes=bytes(blob[1:HEADER_SIZE])))
+
+
+def decrypt(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    """Authenticate and decrypt a blob; any failure at all raises DecryptionError."""
+    _check_shape(blob)
+    blob = bytes(blob)
+    if not isinstance(key, bytes) or len(key) != KEY_SIZE:
+        raise DecryptionError("data key is not a 32-byte key")
+    nonce_end = HEADER_SIZE + NONCE_SIZE
+    header, nonce, sealed = blob[:HEADER_SIZE], blob[HEADER_SIZE:nonce_end], blob[nonce_end:]
+    try:
+        return AESGCM(key).decrypt(nonce, sealed, header + bytes(aad))
+    except (InvalidTag, TypeError, ValueError) as error:
+        raise DecryptionError("ciphertext failed its integrity check") from error

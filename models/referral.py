@@ -1,0 +1,69 @@
+"""Referrals between agencies, and the history of each one's transitions."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, Versioned, exactly_one_of, utcnow
+from models.crypto import EncryptedField
+
+URGENCIES = ("red", "amber", "green")
+LAWFUL_BASES = ("consent", "consent_overridden", "no_consent_sought", "not_recorded")
+REFERRAL_STATES = ("submitted", "acknowledged", "accepted", "declined", "withdrawn")
+FINAL_STATES = ("accepted", "declined", "withdrawn")
+
+
+class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    """A concern passed from one agency to another about a person (or a context)."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        exactly_one_of("person_id", "place_id", "group_id", name="one_subject"),
+        Index("ix_referrals_to_agency_status", "to_agency_id", "status"),
+        Index("ix_referrals_from_agency", "from_agency_id"),
+    )
+
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
+    group_id: Mapped[str | None] = mapped_column(ForeignKey("groups.id"))
+    from_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    to_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    sender_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    urgency: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lawful_basis: Mapped[str] = mapped_column(String(30), default="not_recorded")
+    lawful_basis_reason: Mapped[str | None] = mapped_column(String(1000))
+    decline_reason: Mapped[str | None] = mapped_column(String(1000))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"))
+    data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
+    reason_enc: Mapped[bytes | None] = mapped_column("reason", LargeBinary)
+    reason = EncryptedField("reason_enc", "reason", "str")
+
+    from_agency = relationship("Agency", lazy="joined", foreign_keys=[from_agency_id])
+    to_agency = relationship("Agency", lazy="joined", foreign_keys=[to_agency_id])
+
+    def encryption_key_id(self) -> str:
+        return self.data_key_id
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """When the referral reached a final state (decided or withdrawn)."""
+        return self.decided_at or self.withdrawn_at
+
+
+class ReferralTransition(UUIDPrimaryKey, Base):
+    """One step in a referral's life: who moved it, when, from which state to which, and why."""
+
+    __tablename__ = "referral_transitions"
+
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(1000))

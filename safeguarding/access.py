@@ -1,0 +1,80 @@
+"""Reading protected records: load (404), decide (403, audited), record the access, then hand over the data."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+import audit
+from models.base import utcnow
+from models.person import Person
+from safeguarding import policy
+from safeguarding.denials import record_denial
+from safeguarding.errors import NotFound, PermissionDenied
+from safeguarding.policy import PersonAccess
+
+
+def load_person(session: Session, person_id: str) -> Person:
+    """A live person record; erased people answer as unknown."""
+    person = session.get(Person, person_id) if isinstance(person_id, str) else None
+    if person is None or person.erased_at is not None:
+        raise NotFound("No person with that id")
+    return person
+
+
+def require_person_access(
+    session: Session,
+    actor,
+    person: Person,
+    *,
+    need: str = "full",
+    object_type: str = "person",
+    object_id=None,
+    now: datetime | None = None,
+) -> PersonAccess:
+    """The actor's access to a person, at least `need` ("full" or "visible"); otherwise 403, audited."""
+    access = policy.person_access(session, actor, person.id, now or utcnow())
+    allowed = access.full if need == "full" else access.visible
+    if not allowed:
+        record_denial(
+            session,
+            actor,
+            object_type=object_type,
+            object_id=object_id or person.id,
+            person_ids=[person.id],
+            detail={"needed": need, "had": access.level},
+        )
+        raise PermissionDenied(
+            "You do not have a legitimate relationship with this person",
+            break_glass_allowed=access.break_glass_allowed,
+        )
+    return access
+
+
+def record_read(
+    session: Session,
+    actor,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    person_ids: Iterable[str],
+    access: PersonAccess | None = None,
+    purpose: str | None = None,
+    detail: dict | None = None,
+) -> None:
+    """Write the read's audit event and commit it before any data leaves (fail-closed)."""
+    # SPEC 5: an access without a case assignment in force (recorder, referral, break-glass) is flagged for review.
+    flagged = access is not None and "case_team" not in access.bases
+    audit.record(
+        session,
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        person_ids=list(person_ids),
+        purpose=purpose,
+        detail={**(detail or {}), **({"basis": list(access.bases)} if access else {})},
+        flagged=flagged,
+    )
+    session.commit()

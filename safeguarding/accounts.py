@@ -1,0 +1,284 @@
+"""Agencies, users and their credentials: creation, sign-in checks, MFA, lock-out and API tokens."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+from typing import NoReturn
+
+import pyotp
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import audit
+from models.agency import AGENCY_KINDS, Agency
+from models.base import utcnow
+from models.crypto import current_keyring
+from models.user import ROLES, ApiToken, RecoveryCode, User
+from safeguarding.errors import AccountLocked, NotFound, PermissionDenied, SignInRefused, ValidationFailed
+from safeguarding.runtime import current as runtime
+from safeguarding.validation import choice, clean_text
+
+TOTP_STEP = 30
+RECOVERY_CODE_COUNT = 10
+GENERIC_REFUSAL = "The username, password or security code is not right"
+MIN_PASSWORD_LENGTH = 12
+
+
+def _require_admin(actor) -> None:
+    if actor is not None and actor.role != "admin":
+        raise PermissionDenied("Only administrators manage agencies and users")
+
+
+def create_agency(session: Session, actor, *, name, kind, external: bool = False) -> Agency:
+    """Add an agency (actor None means the command line, run by an operator)."""
+    _require_admin(actor)
+    name = clean_text(name, field="name", label="the agency's name", max_length=120)
+    kind = choice(kind, field="kind", label="the kind of agency", options=AGENCY_KINDS)
+    if session.scalar(select(Agency).where(func.lower(Agency.name) == name.lower())):
+        raise ValidationFailed({"name": "An agency with this name already exists"})
+    agency = Agency(name=name, kind=kind, external=bool(external))
+    session.add(agency)
+    audit.record(session, action="create", actor=actor, object_type="agency", object_id=agency.id)
+    return agency
+
+
+def find_agency(session: Session, name_or_id: str) -> Agency:
+    agency = session.get(Agency, name_or_id) or session.scalar(select(Agency).where(Agency.name == name_or_id))
+    if agency is None:
+        raise NotFound(f"No agency called {name_or_id!r}")
+    return agency
+
+
+def create_user(session: Session, actor, *, username, agency: Agency, role, given_name, family_name, password):
+    """Add a user with a fresh TOTP secret (enrolment is confirmed at first sign-in); returns (user, secret)."""
+    _require_admin(actor)
+    username = clean_text(username, field="username", label="a username", max_length=64)
+    if not username.replace(".", "").replace("_", "").replace("-", "").isalnum() or not username.isascii():
+        raise ValidationFailed({"username": "Username must use only letters, numbers, dots, hyphens and underscores"})
+    role = choice(role, field="role", label="a role", options=ROLES)
+    given_name = clean_text(given_name, field="given_name", label="the user's given name", max_length=80)
+    family_name = (
+        clean_text(family_name, field="family_name", label="the user's family name", max_length=80, required=False)
+        or ""
+    )
+    _check_password_strength(password)
+    if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
+        raise ValidationFailed({"username": "This username is already taken"})
+    secret = pyotp.random_base32()
+    user = User(
+        username=username,
+        agency_id=agency.id,
+        role=role,
+        given_name=given_name,
+        family_name=family_name,
+        password_hash=runtime().password_hasher.hash(password),
+        data_key_id=current_keyring().system_key_id(session),
+    )
+    session.add(user)
+    user.totp_secret = secret
+    audit.record(session, action="create", actor=actor, object_type="user", object_id=user.id)
+    return user, secret
+
+
+def _check_password_strength(password) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed({"password": f"Password must be at least {MIN_PASSWORD_LENGTH} characters"})
+    if len(password) > 256 or "\x00" in password:
+        raise ValidationFailed({"password": "Password must be 256 characters or fewer, with no control characters"})
+
+
+def check_password(session: Session, username, password, now: datetime | None = None) -> User:
+    """First factor. Every refusal is audited; lock-out after repeated failures."""
+    now = now or utcnow()
+    user = None
+    if isinstance(username, str) and username:
+        user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        _refuse(session, None, "unknown_user")
+    _refuse_if_unavailable(session, user, now)
+    try:
+        runtime().password_hasher.verify(user.password_hash, password if isinstance(password, str) else "")
+    except (VerificationError, InvalidHashError):
+        _count_failure(session, user, now, "bad_password")
+    return user
+
+
+def _refuse_if_unavailable(session: Session, user: User, now: datetime) -> None:
+    if not user.active:
+        _refuse(session, user, "deactivated", "This account has been deactivated. Contact your administrator")
+    if user.locked_until and user.locked_until > now:
+        audit.record(session, action="sign_in_failed", actor=user, outcome="denied", detail={"why": "locked"})
+        session.commit()
+        raise AccountLocked("This account is locked after repeated failed sign-ins. Try again later")
+
+
+def _count_failure(session: Session, user: User, now: datetime, why: str) -> NoReturn:
+    settings = runtime().auth
+    user.failed_sign_ins += 1
+    if user.failed_sign_ins >= settings.lockout_threshold:
+        user.locked_until = now + settings.lockout_period
+        user.failed_sign_ins = 0
+    _refuse(session, user, why)
+
+
+def _refuse(session: Session, user: User | None, why: str, message: str = GENERIC_REFUSAL) -> NoReturn:
+    audit.record(session, action="sign_in_failed", actor=user, outcome="failure", detail={"why": why})
+    session.commit()
+    raise SignInRefused(message)
+
+
+def verify_second_factor(session: Session, user: User, code, now: datetime | None = None) -> str:
+    """Second factor: a TOTP code (each accepted once) or an unused recovery code; returns which was used."""
+    now = now or utcnow()
+    _refuse_if_unavailable(session, user, now)
+    code = (code or "").strip().replace(" ", "") if isinstance(code, str) else ""
+    if code.isdigit() and len(code) == 6 and _accept_totp(user, code, now):
+        return "totp"
+    if _use_recovery_code(session, user, code, now):
+        return "recovery_code"
+    _count_failure(session, user, now, "bad_totp")
+
+
+def _accept_totp(user: User, code: str, now: datetime) -> bool:
+    totp = pyotp.TOTP(user.totp_secret)
+    current_step = int(now.timestamp()) // TOTP_STEP
+    # One step either side tolerates clock drift; a step at or before the last used one is a replay.
+    for step in (current_step - 1, current_step, current_step + 1):
+        if step > user.totp_last_step and hmac.compare_digest(totp.generate_otp(step), code):
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
+    if not code:
+        return False
+    wanted = _hash_code(code)
+    for stored in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        if stored.used_at is None and hmac.compare_digest(stored.code_hash, wanted):
+            stored.used_at = now
+            return True
+    return False
+
+
+def _hash_code(code: str) -> str:
+    # Recovery codes carry 50+ bits of randomness, so a plain SHA-256 is enough to keep them unusable if leaked.
+    return hashlib.sha256(code.strip().lower().replace("-", "").encode()).hexdigest()
+
+
+def complete_sign_in(session: Session, user: User, method: str, channel: str) -> None:
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    audit.record(session, action="sign_in", actor=user, detail={"method": method, "channel": channel})
+    session.commit()
+
+
+def confirm_enrolment(session: Session, user: User, code, now: datetime | None = None) -> list[str]:
+    """Confirm the authenticator with a first code; returns fresh recovery codes, shown once."""
+    now = now or utcnow()
+    code = code.strip().replace(" ", "") if isinstance(code, str) else ""
+    if not (code.isdigit() and len(code) == 6 and _accept_totp(user, code, now)):
+        _count_failure(session, user, now, "bad_totp")
+    user.totp_confirmed = True
+    return _new_recovery_codes(session, user)
+
+
+def _new_recovery_codes(session: Session, user: User) -> list[str]:
+    session.query(RecoveryCode).filter(RecoveryCode.user_id == user.id).delete()
+    codes = ["-".join(secrets.token_hex(3) for _ in range(3)) for _ in range(RECOVERY_CODE_COUNT)]
+    for code in codes:
+        session.add(RecoveryCode(user_id=user.id, code_hash=_hash_code(code)))
+    return codes
+
+
+def get_user(session: Session, user_id: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    return user
+
+
+def deactivate_user(session: Session, actor, user: User) -> None:
+    """Deactivation ends every session and token at once (the auth epoch moves on)."""
+    _require_admin(actor)
+    if actor is not None and actor.id == user.id:
+        message = "You cannot deactivate your own account"
+        raise ValidationFailed({"user": message}, message)
+    user.active = False
+    user.deactivated_at = utcnow()
+    user.auth_epoch += 1
+    audit.record(
+        session, action="update", actor=actor, object_type="user", object_id=user.id, detail={"change": "deactivated"}
+    )
+    session.commit()
+
+
+def reactivate_user(session: Session, actor, user: User) -> None:
+    _require_admin(actor)
+    user.active = True
+    user.deactivated_at = None
+    audit.record(
+        session, action="update", actor=actor, object_type="user", object_id=user.id, detail={"change": "reactivated"}
+    )
+    session.commit()
+
+
+def reset_mfa(session: Session, actor, user: User) -> None:
+    """A lost device: new secret, enrolment again at next sign-in, old recovery codes and sessions void."""
+    _require_admin(actor)
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed = False
+    user.totp_last_step = 0
+    user.auth_epoch += 1
+    session.query(RecoveryCode).filter(RecoveryCode.user_id == user.id).delete()
+    audit.record(
+        session, action="update", actor=actor, object_type="user", object_id=user.id, detail={"change": "mfa_reset"}
+    )
+    session.commit()
+
+
+def unlock_user(session: Session, actor, user: User) -> None:
+    _require_admin(actor)
+    user.locked_until = None
+    user.failed_sign_ins = 0
+    audit.record(
+        session, action="update", actor=actor, object_type="user", object_id=user.id, detail={"change": "unlocked"}
+    )
+    session.commit()
+
+
+def issue_token(session: Session, user: User, now: datetime | None = None) -> tuple[str, datetime]:
+    """A bearer token; only its hash is stored."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    expires_at = now + runtime().auth.token_lifetime
+    session.add(
+        ApiToken(user_id=user.id, token_hash=_token_hash(token), auth_epoch=user.auth_epoch, expires_at=expires_at)
+    )
+    return token, expires_at
+
+
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The token's user while it is unexpired and the account active and unchanged; else None."""
+    now = now or utcnow()
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked or row.expires_at <= now:
+        return None
+    user = row.user
+    if not user.active or row.auth_epoch != user.auth_epoch:
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.family_name, User.given_name)))
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    return list(session.scalars(select(Agency).order_by(Agency.name)))

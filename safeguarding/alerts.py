@@ -1,0 +1,127 @@
+"""Alerts: rules that fire once per person (or place) and rule, dated when the condition first held."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+import audit
+from models.base import new_id, utcnow
+from models.case import Case
+from models.person import Person
+from models.safeguarding_events import Alert, MissingEpisode
+from safeguarding import policy
+from safeguarding.errors import PermissionDenied, ValidationFailed
+from safeguarding.missing import status_of
+
+ALERT_KINDS = ("escalation", "location_assessment", "exposure", "transition", "return_interview")
+TRANSITION_AGE_MONTHS = 17 * 12 + 6
+
+
+def add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, last_day)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def fire(session: Session, kind: str, *, fired_on: date, detail: str, person_id=None, place_id=None) -> None:
+    """Insert the alert unless this subject already fired this rule (the first date stands)."""
+    subject_key = f"person:{person_id}" if person_id else f"place:{place_id}"
+    values = {
+        "id": new_id(),
+        "kind": kind,
+        "subject_key": subject_key,
+        "person_id": person_id,
+        "place_id": place_id,
+        "fired_on": fired_on,
+        "detail": detail,
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Alert).values(**values).on_conflict_do_nothing(index_elements=["kind", "subject_key"]))
+
+
+def refresh_transition_alerts(session: Session, today: date) -> None:
+    """A young person with an open case who is 17 years 6 months or older gets a transitional prompt."""
+    query = select(Case.subject_person_id, Case.opened_on).where(
+        Case.status == "open", Case.subject_person_id.is_not(None)
+    )
+    earliest_open: dict[str, date] = {}
+    for person_id, opened_on in session.execute(query):
+        earliest_open[person_id] = min(opened_on, earliest_open.get(person_id, opened_on))
+    for person in session.scalars(select(Person).where(Person.id.in_(earliest_open), Person.erased_at.is_(None))):
+        born = person.date_of_birth
+        if not born:
+            continue
+        due = add_months(born, TRANSITION_AGE_MONTHS)
+        adult = add_months(born, 18 * 12)
+        if due <= today and earliest_open[person.id] < adult:
+            fire(
+                session,
+                "transition",
+                person_id=person.id,
+                fired_on=max(due, earliest_open[person.id]),
+                detail=f"Turns 18 on {adult.isoformat()}: plan the transition to adult services",
+            )
+
+
+def refresh_return_interview_alerts(session: Session, today: date) -> None:
+    now = utcnow()
+    query = select(MissingEpisode).where(MissingEpisode.returned_at.is_not(None)).order_by(MissingEpisode.returned_at)
+    for episode in session.scalars(query):
+        status = status_of(episode, now)
+        if status.return_interview_late:
+            fire(
+                session,
+                "return_interview",
+                person_id=episode.person_id,
+                fired_on=status.return_interview_due_by.date(),
+                detail=f"No return-home interview offered within 72 hours of the return on "
+                f"{episode.returned_at.date().isoformat()}",
+            )
+
+
+REFRESHERS = {"transition": refresh_transition_alerts, "return_interview": refresh_return_interview_alerts}
+
+
+def register_refresher(kind: str, refresher) -> None:
+    """Rules from other modules (escalation, exposure, location assessment) add their own refresher."""
+    REFRESHERS[kind] = refresher
+
+
+def list_alerts(session: Session, actor, kind: str | None = None, today: date | None = None) -> list[Alert]:
+    """Alerts the actor may see: about people they may see (leads see all)."""
+    if kind is not None and kind not in ALERT_KINDS:
+        raise ValidationFailed({"kind": f"Choose one of {', '.join(ALERT_KINDS)}"})
+    if actor.role != "safeguarding_lead" and not policy.may_see_personal_data(actor):
+        raise PermissionDenied("Your role does not see alerts about people")
+    today = today or date.today()
+    for rule, refresh in REFRESHERS.items():
+        if kind in (None, rule):
+            refresh(session, today)
+    session.flush()
+    query = select(Alert).order_by(Alert.fired_on, Alert.kind)
+    if kind:
+        query = query.where(Alert.kind == kind)
+    alerts = list(session.scalars(query))
+    if actor.role != "safeguarding_lead":
+        access = policy.people_access(session, actor, {a.person_id for a in alerts if a.person_id})
+        alerts = [a for a in alerts if a.person_id is None or access[a.person_id].visible]
+    audit.record(
+        session,
+        action="list",
+        actor=actor,
+        object_type="alert",
+        object_id=kind,
+        person_ids=sorted({a.person_id for a in alerts if a.person_id}),
+    )
+    session.commit()
+    return alerts

@@ -1,0 +1,317 @@
+"""Cases: open, read, team, plan actions and the merged multi-agency chronology."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import audit
+from models.base import utcnow
+from models.case import (
+    CHRONOLOGY_CATEGORIES,
+    CONCERNS,
+    RISK_LEVELS,
+    SENSITIVITIES,
+    Case,
+    CaseMember,
+    ChronologyEntry,
+    PlanAction,
+)
+from models.context import Group, Place
+from models.user import PRACTITIONER_ROLES, User
+from safeguarding import policy
+from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.denials import record_denial
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from safeguarding.validation import choice, clean_text, parse_date, text_list, version_of
+
+SUBJECT_TYPES = ("person", "place", "group")
+
+
+def load_case(session: Session, case_id: str) -> Case:
+    case = session.get(Case, case_id) if isinstance(case_id, str) else None
+    if case is None:
+        raise NotFound("No case with that id")
+    return case
+
+
+def _require_case_role(session: Session, actor, case: Case, *, team: bool = False) -> str:
+    role = policy.case_role(session, actor, case)
+    if role is None or (team and role != "team"):
+        record_denial(
+            session,
+            actor,
+            object_type="case",
+            object_id=case.id,
+            person_ids=[case.subject_person_id] if case.subject_person_id else [],
+        )
+        raise PermissionDenied(
+            "Only the case team can do that" if role else "You are not on this case's team",
+            break_glass_allowed=bool(case.subject_person_id) and role is None,
+        )
+    return role
+
+
+def _subject(session: Session, actor, subject) -> tuple[str, object]:
+    if not isinstance(subject, dict):
+        raise ValidationFailed({"$.subject": 'Give the subject as {"type": "person"|"place"|"group", "id"}'})
+    kind = choice(subject.get("type"), field="$.subject.type", label="the subject type", options=SUBJECT_TYPES)
+    subject_id = subject.get("id")
+    if kind == "person":
+        person = load_person(session, subject_id)
+        require_person_access(session, actor, person)
+        return kind, person
+    model = Place if kind == "place" else Group
+    record = session.get(model, subject_id) if isinstance(subject_id, str) else None
+    if record is None:
+        raise NotFound(f"No {kind} with that id")
+    return kind, record
+
+
+def validate_case(data: dict) -> dict:
+    errors, clean = {}, {}
+    for key, fn in (
+        ("concerns", lambda v: _concerns(v)),
+        ("risk_level", lambda v: choice(v, field="$.risk_level", label="the risk level", options=RISK_LEVELS)),
+        ("summary", lambda v: clean_text(v, field="$.summary", label="a summary of the concern", max_length=5000)),
+    ):
+        try:
+            clean[key] = fn(data.get(key))
+        except ValidationFailed as failure:
+            errors.update(failure.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _concerns(value) -> list[str]:
+    concerns = text_list(value, field="$.concerns", label="concerns", max_items=len(CONCERNS), max_length=40)
+    if not concerns:
+        raise ValidationFailed({"$.concerns": "Select at least one concern"})
+    unknown = [c for c in concerns if c not in CONCERNS]
+    if unknown:
+        raise ValidationFailed({"$.concerns": f"Unknown concern {unknown[0]!r}: use one of {', '.join(CONCERNS)}"})
+    return list(dict.fromkeys(concerns))
+
+
+def open_case(session: Session, actor, data: dict, opened_on: date | None = None) -> Case:
+    """Open a case about a person or a context; the caller becomes lead worker and a member."""
+    if not policy.may_record_people(actor):
+        raise PermissionDenied("Only practitioners open cases")
+    kind, subject = _subject(session, actor, data.get("subject"))
+    clean = validate_case(data)
+    key_id = subject.data_key_id
+    case = Case(
+        subject_person_id=subject.id if kind == "person" else None,
+        subject_place_id=subject.id if kind == "place" else None,
+        subject_group_id=subject.id if kind == "group" else None,
+        lead_agency_id=actor.agency_id,
+        lead_worker_id=actor.id,
+        concerns=clean["concerns"],
+        risk_level=clean["risk_level"],
+        opened_on=opened_on or date.today(),
+        data_key_id=key_id,
+    )
+    session.add(case)
+    case.summary = clean["summary"]
+    session.add(CaseMember(case_id=case.id, user_id=actor.id, added_by_id=actor.id))
+    audit.record(
+        session,
+        action="create",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        person_ids=[subject.id] if kind == "person" else [],
+    )
+    session.commit()
+    return case
+
+
+def view_case(session: Session, actor, case_id: str) -> tuple[Case, str]:
+    case = load_case(session, case_id)
+    role = _require_case_role(session, actor, case)
+    record_read(
+        session,
+        actor,
+        action="view",
+        object_type="case",
+        object_id=case.id,
+        person_ids=[case.subject_person_id] if case.subject_person_id else [],
+        detail={"case_role": role},
+    )
+    return case, role
+
+
+def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
+    """Add a practitioner from any agency to the team; only current members may do so."""
+    case = load_case(session, case_id)
+    _require_case_role(session, actor, case, team=True)
+    user = session.get(User, user_id) if isinstance(user_id, str) else None
+    if user is None or not user.active:
+        raise ValidationFailed({"$.user_id": "Choose an active user to add to the team"})
+    if user.role not in PRACTITIONER_ROLES:
+        raise ValidationFailed({"$.user_id": "Only practitioners can join a case team"})
+    if case.has_member(user.id):
+        raise Conflict("This user is already on the team")
+    member = CaseMember(case_id=case.id, user_id=user.id, added_by_id=actor.id)
+    session.add(member)
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        person_ids=[case.subject_person_id] if case.subject_person_id else [],
+        detail={"change": "member_added", "user_id": user.id},
+    )
+    session.commit()
+    return member
+
+
+def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
+    case = load_case(session, case_id)
+    _require_case_role(session, actor, case, team=True)
+    member = next((m for m in case.current_members if m.user_id == user_id), None)
+    if member is None:
+        raise NotFound("That user is not on the team")
+    if user_id == case.lead_worker_id:
+        raise Conflict("The lead worker cannot be removed; reassign the case first")
+    member.removed_at = utcnow()
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        detail={"change": "member_removed", "user_id": user_id},
+    )
+    session.commit()
+
+
+def validate_entry(data: dict, today: date | None = None) -> dict:
+    errors, clean = {}, {}
+    for key, fn in (
+        (
+            "occurred_on",
+            lambda v: parse_date(v, field="$.occurred_on", label="the date it happened", not_future=True, today=today),
+        ),
+        ("category", lambda v: choice(v, field="$.category", label="a category", options=CHRONOLOGY_CATEGORIES)),
+        ("summary", lambda v: clean_text(v, field="$.summary", label="what happened", max_length=10_000)),
+        (
+            "sensitivity",
+            lambda v: choice(v or "general", field="$.sensitivity", label="the sensitivity", options=SENSITIVITIES),
+        ),
+    ):
+        try:
+            clean[key] = fn(data.get(key))
+        except ValidationFailed as failure:
+            errors.update(failure.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def add_chronology_entry(session: Session, actor, case_id: str, data: dict) -> ChronologyEntry:
+    """Any agency on the team adds dated events to the case's chronology."""
+    case = load_case(session, case_id)
+    _require_case_role(session, actor, case, team=True)
+    clean = validate_entry(data)
+    entry = ChronologyEntry(
+        case_id=case.id,
+        person_id=case.subject_person_id,
+        occurred_on=clean["occurred_on"],
+        category=clean["category"],
+        sensitivity=clean["sensitivity"],
+        agency_id=actor.agency_id,
+        author_id=actor.id,
+        data_key_id=case.data_key_id,
+    )
+    session.add(entry)
+    entry.summary = clean["summary"]
+    audit.record(
+        session,
+        action="create",
+        actor=actor,
+        object_type="chronology_entry",
+        object_id=entry.id,
+        person_ids=[case.subject_person_id] if case.subject_person_id else [],
+    )
+    session.commit()
+    return entry
+
+
+def chronology(session: Session, actor, case_id: str, *, agency_id=None, category=None, sensitivity=None):
+    """The merged chronology in date order, each entry with what the actor may see of it."""
+    case = load_case(session, case_id)
+    _require_case_role(session, actor, case)
+    query = select(ChronologyEntry).where(ChronologyEntry.case_id == case.id)
+    if agency_id:
+        query = query.where(ChronologyEntry.agency_id == agency_id)
+    if category:
+        query = query.where(ChronologyEntry.category == category)
+    if sensitivity:
+        query = query.where(ChronologyEntry.sensitivity == sensitivity)
+    query = query.order_by(ChronologyEntry.occurred_on, ChronologyEntry.created_at)
+    entries = [(e, policy.entry_view(actor, e)) for e in session.scalars(query)]
+    visible = [(e, view) for e, view in entries if view != "hidden"]
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="chronology",
+        object_id=case.id,
+        person_ids=[case.subject_person_id] if case.subject_person_id else [],
+        detail={"entries": len(visible), "withheld": len(entries) - len(visible)},
+    )
+    return case, visible
+
+
+def add_plan_action(session: Session, actor, case_id: str, data: dict) -> PlanAction:
+    case = load_case(session, case_id)
+    _require_case_role(session, actor, case, team=True)
+    description = clean_text(data.get("description"), field="$.description", label="the action", max_length=2000)
+    due_on = parse_date(data.get("due_on"), field="$.due_on", label="the due date", required=False)
+    owner_id = data.get("owner_id") or actor.id
+    if not case.has_member(owner_id):
+        raise ValidationFailed({"$.owner_id": "Choose a member of the case team as the owner"})
+    action = PlanAction(case_id=case.id, owner_id=owner_id, due_on=due_on, data_key_id=case.data_key_id)
+    session.add(action)
+    action.description = description
+    audit.record(
+        session,
+        action="create",
+        actor=actor,
+        object_type="plan_action",
+        object_id=action.id,
+        person_ids=[case.subject_person_id] if case.subject_person_id else [],
+    )
+    session.commit()
+    return action
+
+
+def complete_plan_action(session: Session, actor, action_id: str, version) -> PlanAction:
+    action = session.get(PlanAction, action_id) if isinstance(action_id, str) else None
+    if action is None:
+        raise NotFound("No plan action with that id")
+    case = load_case(session, action.case_id)
+    _require_case_role(session, actor, case, team=True)
+    if version_of(version) != action.version:
+        raise Conflict("This action was changed by someone else. Reload and try again")
+    action.done_at = utcnow()
+    audit.record(
+        session, action="update", actor=actor, object_type="plan_action", object_id=action.id, detail={"change": "done"}
+    )
+    session.commit()
+    return action
+
+
+def plan(session: Session, case: Case) -> list[PlanAction]:
+    """The plan of a case the caller has already been allowed to read."""
+    query = select(PlanAction).where(PlanAction.case_id == case.id).order_by(PlanAction.due_on, PlanAction.created_at)
+    return list(session.scalars(query))
+
+
+def cases_of_person(session: Session, person_id: str) -> list[Case]:
+    """Cases about a person the caller has already been allowed to read."""
+    query = select(Case).where(Case.subject_person_id == person_id).order_by(Case.opened_on.desc())
+    return list(session.scalars(query))

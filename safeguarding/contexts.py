@@ -1,0 +1,209 @@
+"""Places, groups and relationships: the records the context graph is built from."""
+
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+import audit
+from models.base import utcnow
+from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND, Group, Place, Relationship
+from models.crypto import current_keyring
+from safeguarding import policy
+from safeguarding.access import load_person, require_person_access
+from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
+from safeguarding.validation import choice, clean_text, parse_date
+
+GRADING_SOURCE = ("1", "2", "3")
+GRADING_INFORMATION = ("A", "B", "C", "D", "E")
+GRADING_HANDLING = ("P", "C")
+# Group memberships are reviewed, so that nobody stays labelled as a member by default.
+MEMBERSHIP_REVIEW = timedelta(days=180)
+
+
+def _require_practitioner(actor) -> None:
+    if not policy.may_record_people(actor):
+        raise PermissionDenied("Only practitioners record contexts")
+
+
+def create_place(session: Session, actor, data: dict) -> Place:
+    _require_practitioner(actor)
+    errors, clean = {}, {}
+    for key, fn in (
+        ("name", lambda v: clean_text(v, field="$.name", label="the place's name", max_length=200)),
+        ("kind", lambda v: choice(v, field="$.kind", label="the kind of place", options=PLACE_KINDS)),
+        ("area", lambda v: clean_text(v, field="$.area", label="the area or ward", max_length=120, required=False)),
+        (
+            "description",
+            lambda v: clean_text(v, field="$.description", label="the description", max_length=5000, required=False),
+        ),
+    ):
+        try:
+            clean[key] = fn(data.get(key))
+        except ValidationFailed as failure:
+            errors.update(failure.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    place = Place(
+        name=clean["name"],
+        kind=clean["kind"],
+        area=clean["area"],
+        data_key_id=current_keyring().system_key_id(session),
+        recorded_by_id=actor.id,
+        recorded_by_agency_id=actor.agency_id,
+    )
+    session.add(place)
+    place.description = clean["description"]
+    audit.record(session, action="create", actor=actor, object_type="place", object_id=place.id)
+    session.commit()
+    return place
+
+
+def create_group(session: Session, actor, data: dict) -> Group:
+    _require_practitioner(actor)
+    name = clean_text(data.get("name"), field="$.name", label="the group's name", max_length=200)
+    description = clean_text(
+        data.get("description"), field="$.description", label="the description", max_length=5000, required=False
+    )
+    group = Group(
+        name=name,
+        data_key_id=current_keyring().system_key_id(session),
+        recorded_by_id=actor.id,
+        recorded_by_agency_id=actor.agency_id,
+    )
+    session.add(group)
+    group.description = description
+    audit.record(session, action="create", actor=actor, object_type="group", object_id=group.id)
+    session.commit()
+    return group
+
+
+def load_place(session: Session, place_id) -> Place:
+    place = session.get(Place, place_id) if isinstance(place_id, str) else None
+    if place is None:
+        raise NotFound("No place with that id")
+    return place
+
+
+def load_group(session: Session, group_id) -> Group:
+    group = session.get(Group, group_id) if isinstance(group_id, str) else None
+    if group is None:
+        raise NotFound("No group with that id")
+    return group
+
+
+def _grading(value) -> tuple[str | None, str | None, str | None]:
+    if value is None:
+        return None, None, None
+    if not isinstance(value, dict):
+        raise ValidationFailed(
+            {"$.grading": 'Grade as {"source": "1"-"3", "information": "A"-"E", "handling": "P"|"C"}'}
+        )
+    return (
+        choice(value.get("source"), field="$.grading.source", label="the source grade", options=GRADING_SOURCE),
+        choice(
+            value.get("information"),
+            field="$.grading.information",
+            label="the information grade",
+            options=GRADING_INFORMATION,
+        ),
+        choice(value.get("handling"), field="$.grading.handling", label="the handling code", options=GRADING_HANDLING),
+    )
+
+
+def _endpoint(value, field: str) -> tuple[str, object]:
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+        raise ValidationFailed({field: 'Give {"type": "person"|"place"|"group", "id"}'})
+    kind = choice(value.get("type"), field=f"{field}.type", label="the type", options=("person", "place", "group"))
+    return kind, value["id"]
+
+
+def add_relationship(session: Session, actor, data: dict, today: date | None = None) -> Relationship:
+    """Record an edge; the recorder must be allowed to see the source person (and a target person)."""
+    _require_practitioner(actor)
+    today = today or date.today()
+    source_type, source_id = _endpoint(data.get("source"), "$.source")
+    if source_type != "person":
+        raise ValidationFailed({"$.source.type": "A relationship starts from a person"})
+    target_type, target_id = _endpoint(data.get("target"), "$.target")
+    kind = choice(data.get("kind"), field="$.kind", label="the kind of relationship", options=TARGET_TYPE_OF_KIND)
+    if TARGET_TYPE_OF_KIND[kind] != target_type:
+        raise ValidationFailed({"$.kind": f"A {kind} relationship joins a person to a {TARGET_TYPE_OF_KIND[kind]}"})
+    first_seen = parse_date(
+        data.get("first_seen"),
+        field="$.first_seen",
+        label="the first-seen date",
+        required=False,
+        not_future=True,
+        today=today,
+    )
+    last_seen = parse_date(
+        data.get("last_seen"),
+        field="$.last_seen",
+        label="the last-seen date",
+        required=False,
+        not_future=True,
+        today=today,
+    )
+    if first_seen and last_seen and last_seen < first_seen:
+        raise ValidationFailed({"$.last_seen": "The last-seen date must be on or after the first-seen date"})
+    grading = _grading(data.get("grading"))
+    notes = clean_text(data.get("notes"), field="$.notes", label="the notes", max_length=5000, required=False)
+
+    source = load_person(session, source_id)
+    require_person_access(session, actor, source, object_type="relationship")
+    if target_type == "person":
+        if target_id == source.id:
+            raise ValidationFailed({"$.target.id": "A person cannot be related to themselves"})
+        require_person_access(
+            session, actor, load_person(session, target_id), need="visible", object_type="relationship"
+        )
+    elif target_type == "place":
+        load_place(session, target_id)
+    else:
+        load_group(session, target_id)
+    edge = Relationship(
+        source_person_id=source.id,
+        target_person_id=target_id if target_type == "person" else None,
+        target_place_id=target_id if target_type == "place" else None,
+        target_group_id=target_id if target_type == "group" else None,
+        kind=kind,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        review_on=(first_seen or today) + MEMBERSHIP_REVIEW if kind == "member_of" else None,
+        agency_id=actor.agency_id,
+        recorded_by_id=actor.id,
+        grading_source=grading[0],
+        grading_information=grading[1],
+        grading_handling=grading[2],
+        supersedes_id=data.get("supersedes_id") if isinstance(data.get("supersedes_id"), str) else None,
+        data_key_id=source.data_key_id,
+    )
+    session.add(edge)
+    edge.notes = notes
+    people = [source.id] + ([target_id] if target_type == "person" else [])
+    audit.record(
+        session, action="create", actor=actor, object_type="relationship", object_id=edge.id, person_ids=people
+    )
+    session.commit()
+    return edge
+
+
+def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relationship:
+    """Edges are never overwritten: a correction ends this one (and may add another)."""
+    _require_practitioner(actor)
+    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    if edge is None:
+        raise NotFound("No relationship with that id")
+    require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
+    edge.ended_on = parse_date(ended_on, field="$.ended_on", label="the end date", required=False) or utcnow().date()
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="relationship",
+        object_id=edge.id,
+        person_ids=[edge.source_person_id],
+        detail={"change": "ended"},
+    )
+    session.commit()
+    return edge

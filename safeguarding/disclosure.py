@@ -1,0 +1,114 @@
+"""Role-based disclosure in one place: what of a record each viewer sees. Pages and API use the same views."""
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models.case import Case, ChronologyEntry
+from models.context import Place, Relationship
+from models.crypto import UNREADABLE
+from models.person import ENCRYPTED_FIELDS, Person
+from safeguarding.policy import PersonAccess
+
+# Victim status is visible to every agency that may see the person: young people who offend are often victims too.
+VICTIM_FLAGS = ("victim_of_exploitation", "nrm_positive_decision")
+
+
+def _plain(value):
+    if value is UNREADABLE:
+        return None
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def person_view(session: Session, person: Person, access: PersonAccess, today: date | None = None) -> dict:
+    today = today or date.today()
+    if access.full:
+        return full_person(person, access, today)
+    return limited_person(session, person, today)
+
+
+def full_person(person: Person, access: PersonAccess, today: date) -> dict:
+    body = {"id": person.id, "version": person.version, "view": "full", "basis": list(access.bases)}
+    unreadable = []
+    for attr, _column, _kind in ENCRYPTED_FIELDS:
+        value = getattr(person, attr)
+        if value is UNREADABLE:
+            unreadable.append(attr)
+        body[attr] = _plain(value)
+    body.update(
+        display_name=person.display_name,
+        dob_estimated=person.dob_estimated,
+        age=person.age_on(today),
+        flags=[{"flag": f.flag, "set_by": f.set_by_id, "set_at": f.set_at.isoformat()} for f in person.active_flags],
+        merged_into=person.merged_into_id,
+        recorded_at=person.created_at.isoformat(),
+        unreadable_fields=unreadable,
+    )
+    return body
+
+
+def limited_person(session: Session, person: Person, today: date) -> dict:
+    """Context-neighbour view: display name, age, relationship kinds, places; nothing else."""
+    edges = list(
+        session.scalars(
+            select(Relationship).where(
+                Relationship.ended_on.is_(None),
+                or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id),
+            )
+        )
+    )
+    place_ids = {e.target_place_id for e in edges if e.target_place_id}
+    places = session.scalars(select(Place).where(Place.id.in_(place_ids))) if place_ids else []
+    return {
+        "id": person.id,
+        "view": "limited",
+        "display_name": person.display_name,
+        "age": person.age_on(today),
+        "relationship_kinds": sorted({e.kind for e in edges}),
+        "places": sorted(({"id": p.id, "name": p.name, "kind": p.kind} for p in places), key=lambda p: p["name"]),
+        "flags": [{"flag": f.flag} for f in person.active_flags if f.flag in VICTIM_FLAGS],
+    }
+
+
+def entry_view(entry: ChronologyEntry, view: str) -> dict:
+    """A chronology entry; where only its existence may be shown, the summary is withheld."""
+    body = {
+        "id": entry.id,
+        "occurred_on": entry.occurred_on.isoformat(),
+        "category": entry.category,
+        "sensitivity": entry.sensitivity,
+        "agency": {"id": entry.agency_id, "name": entry.agency.name},
+        "author": entry.author.display_name,
+        "recorded_at": entry.created_at.isoformat(),
+        "summary": _plain(entry.summary) if view == "full" else None,
+        "withheld": view != "full",
+    }
+    return body
+
+
+def case_view(case: Case, role: str) -> dict:
+    return {
+        "id": case.id,
+        "version": case.version,
+        "subject": {"type": case.subject_type, "id": case.subject_id},
+        "lead_agency": {"id": case.lead_agency_id, "name": case.lead_agency.name},
+        "lead_worker": {"id": case.lead_worker_id, "display_name": case.lead_worker.display_name},
+        "members": [
+            {
+                "user_id": m.user_id,
+                "display_name": m.user.display_name,
+                "agency": m.user.agency.name,
+                "role": m.user.role,
+                "added_at": m.added_at.isoformat(),
+            }
+            for m in case.current_members
+        ],
+        "concerns": list(case.concerns),
+        "risk_level": case.risk_level,
+        "status": case.status,
+        "opened_on": case.opened_on.isoformat(),
+        "closed_on": case.closed_on.isoformat() if case.closed_on else None,
+        "summary": _plain(case.summary),
+        "your_role": role,
+    }

@@ -1,0 +1,28 @@
+"""Whole-family working: the cases of a young person's siblings and household members, shown together."""
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models.case import Case
+from models.context import Relationship
+from safeguarding import policy
+
+FAMILY_KINDS = ("sibling", "household_member", "parent", "carer")
+
+
+def family_members(session: Session, person_id: str) -> set[str]:
+    query = select(Relationship.source_person_id, Relationship.target_person_id).where(
+        Relationship.kind.in_(FAMILY_KINDS),
+        Relationship.ended_on.is_(None),
+        or_(Relationship.source_person_id == person_id, Relationship.target_person_id == person_id),
+    )
+    return {p for row in session.execute(query) for p in row if p and p != person_id}
+
+
+def linked_family_cases(session: Session, actor, person_id: str) -> list[Case]:
+    """Family members' cases that the actor may read (the policy decides each one)."""
+    members = family_members(session, person_id)
+    if not members:
+        return []
+    cases = session.scalars(select(Case).where(Case.subject_person_id.in_(members)).order_by(Case.opened_on))
+    return [c for c in cases if policy.case_role(session, actor, c) is not None]

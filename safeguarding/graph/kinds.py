@@ -1,0 +1,59 @@
+"""Relationship kinds (SPEC section 2), their families and the node type each kind may point at."""
+
+from types import MappingProxyType
+
+FAMILY = ("parent", "carer", "sibling", "relative", "household_member")
+PEER = ("friend", "associate", "partner", "rival")
+CONCERN = ("exploitation_suspected", "adult_contact")
+PLACE = ("lives_at", "frequents", "attends", "seen_at", "found_at")
+GROUP = ("member_of",)
+PROTECTIVE = ("trusted_adult", "guardian_at")
+
+FAMILIES = MappingProxyType(
+    {
+        "family": FAMILY,
+        "peer": PEER,
+        "concern": CONCERN,
+        "place": PLACE,
+        "group": GROUP,
+        "protective": PROTECTIVE,
+    }
+)
+
+ALL_KINDS = frozenset(kind for kinds in FAMILIES.values() for kind in kinds)
+
+KIND_FAMILY = MappingProxyType({kind: family for family, kinds in FAMILIES.items() for kind in kinds})
+
+# A relationship always starts at a person (SPEC section 2); the kind decides what it may point at.
+TARGET_TYPE = MappingProxyType(
+    {
+        **dict.fromkeys(FAMILY + PEER + CONCERN, "person"),
+        **dict.fromkeys(PLACE, "place"),
+        **dict.fromkeys(GROUP, "group"),
+        "trusted_adult": "person",
+        "guardian_at": "place",
+    }
+)
+
+RIVAL = "rival"
+MEMBER_OF = "member_of"
+SUSPICION_KINDS = frozenset({"exploitation_suspected"})
+PROTECTIVE_KINDS = frozenset(PROTECTIVE)
+# Kinds that put a person at a place for hotspots and location prompts; a guardian makes a place safer.
+PRESENCE_KINDS = frozenset(PLACE)
+
+
+def kinds_in(*families: str) -> frozenset[str]:
+    """The kinds of the named families, e.g. kinds_in("peer", "group")."""
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown relationship families: {', '.join(sorted(unknown))}")
+    return frozenset(kind for family in families for kind in FAMILIES[family])
+
+
+def check_kind(kind: str, target_type: str) -> None:
+    """Refuse an unknown kind or one pointing at the wrong type of node."""
+    if kind not in ALL_KINDS:
+        raise ValueError(f"unknown relationship kind: {kind!r}")
+    if TARGET_TYPE[kind] != target_type:
+        raise ValueError(f"a {kind!r} relationship points at a {TARGET_TYPE[kind]}, not a {target_type}")

@@ -1,0 +1,173 @@
+"""Risk reasoning over the context graph: exposure alerts and how two people are connected.
+
+Protective ties (``trusted_adult``, ``guardian_at``) stay on maps as strengths but are not routes of harm:
+exposure and, by default, connection paths do not travel along them.
+"""
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+
+from safeguarding.graph.kinds import MEMBER_OF, PROTECTIVE_KINDS, RIVAL
+from safeguarding.graph.types import Edge, Grading, NodeRef
+
+ADULT_OF_CONCERN = "adult_of_concern"
+NEAR_ADULT = "adult_of_concern_within_two_hops"
+RIVAL_GROUPS = "linked_to_rival_groups"
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A young person exposed to risk; ``via`` runs from the next node to the adult, or names the two groups."""
+
+    person: NodeRef
+    reason: str
+    via: list[NodeRef]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One relationship on a path, oriented along the path, with its provenance."""
+
+    edge_id: str
+    source: NodeRef
+    target: NodeRef
+    kind: str
+    agency: str
+    recorded_by: str
+    first_seen: date | None
+    grading: Grading | None
+    corroborated: bool
+
+
+@dataclass(frozen=True)
+class Path:
+    """A chain of relationships; corroborated only when every step is."""
+
+    steps: list[Step]
+    corroborated: bool
+
+
+def _risk_view(graph: nx.MultiGraph) -> nx.MultiGraph:
+    return nx.subgraph_view(graph, filter_edge=lambda u, v, k: graph.edges[u, v, k]["kind"] not in PROTECTIVE_KINDS)
+
+
+def exposure_alerts(graph: nx.MultiGraph, is_child: Callable[[NodeRef], bool]) -> list[Exposure]:
+    """Young people within two hops of an adult of concern, or members of two rival groups."""
+    view = _risk_view(graph)
+    children = {n for n in graph if n.type == "person" and is_child(n)}
+    alerts = [*_near_adults(graph, view, children), *_rival_members(view, children)]
+    return sorted(alerts, key=lambda a: (a.person, a.reason, a.via))
+
+
+def _near_adults(graph: nx.MultiGraph, view: nx.MultiGraph, children: set[NodeRef]) -> Iterator[Exposure]:
+    adults = sorted(n for n in graph if n.type == "person" and ADULT_OF_CONCERN in graph.nodes[n]["flags"])
+    for adult in adults:
+        # Places and groups count as hops, as in the context-neighbour rule (SPEC section 4).
+        routes: dict[NodeRef, list[NodeRef]] = {}
+        for middle in sorted(view[adult]):
+            routes.setdefault(middle, [adult])
+        for middle in sorted(view[adult]):
+            for far in sorted(view[middle]):
+                routes.setdefault(far, [middle, adult])
+        for child in sorted(routes):
+            if child in children and child != adult:
+                yield Exposure(person=child, reason=NEAR_ADULT, via=routes[child])
+
+
+def rival_groups(graph: nx.MultiGraph) -> set[frozenset[NodeRef]]:
+    """Pairs of groups with a ``rival`` tie between their members.
+
+    Relationships start at a person and ``rival`` points at a person (SPEC section 2), so rivalry between
+    groups is only ever recorded between their members.
+    """
+    groups_of: dict[NodeRef, set[NodeRef]] = {}
+    for u, v, data in graph.edges(data=True):
+        if data["kind"] == MEMBER_OF:
+            person, group = (u, v) if u.type == "person" else (v, u)
+            groups_of.setdefault(person, set()).add(group)
+    pairs = set()
+    for u, v, data in graph.edges(data=True):
+        if data["kind"] == RIVAL:
+            for a, b in itertools.product(groups_of.get(u, ()), groups_of.get(v, ())):
+                if a != b:
+                    pairs.add(frozenset((a, b)))
+    return pairs
+
+
+def _rival_members(view: nx.MultiGraph, children: set[NodeRef]) -> Iterator[Exposure]:
+    pairs = rival_groups(view)
+    for child in sorted(children):
+        groups = sorted({g for _, g, d in view.edges(child, data=True) if d["kind"] == MEMBER_OF})
+        for a, b in itertools.combinations(groups, 2):
+            if frozenset((a, b)) in pairs:
+                yield Exposure(person=child, reason=RIVAL_GROUPS, via=[a, b])
+
+
+def connection_paths(
+    graph: nx.MultiGraph,
+    a: NodeRef,
+    b: NodeRef,
+    max_paths: int = 5,
+    cutoff: int = 4,
+    *,
+    include_protective: bool = False,
+) -> list[Path]:
+    """Up to ``max_paths`` paths of at most ``cutoff`` steps, shortest first, each step with its provenance.
+
+    Parallel records between the same two nodes are never merged: distinct routes come first (each with its
+    best-corroborated records), then the other combinations of records on those routes.
+    """
+    view = graph if include_protective else _risk_view(graph)
+    if a == b or a not in view or b not in view or max_paths < 1:
+        return []
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(view))
+    simple.add_edges_from(sorted((u, v) for u, v in view.edges()))
+    routes = []
+    try:
+        for route in nx.shortest_simple_paths(simple, a, b):
+            if len(route) - 1 > cutoff or len(routes) == max_paths:
+                break
+            routes.append(route)
+    except nx.NetworkXNoPath:
+        return []
+    combos = [_combinations(view, route) for route in routes]
+    paths: list[Path] = []
+    while combos and len(paths) < max_paths:
+        # Round-robin across routes so one route with many parallel records cannot crowd out the others.
+        for combo in list(combos):
+            chosen = next(combo, None)
+            if chosen is None:
+                combos.remove(combo)
+            elif len(paths) < max_paths:
+                paths.append(Path(steps=chosen, corroborated=all(step.corroborated for step in chosen)))
+    return paths
+
+
+def _combinations(view: nx.MultiGraph, route: list[NodeRef]) -> Iterator[list[Step]]:
+    hops = []
+    for here, there in itertools.pairwise(route):
+        records = sorted(
+            (data["edge"] for data in view.get_edge_data(here, there).values()),
+            key=lambda e: (not e.corroborated, -(e.last_seen or e.first_seen or e.recorded_on).toordinal(), e.id),
+        )
+        hops.append([_step(edge, here, there) for edge in records])
+    return (list(steps) for steps in itertools.product(*hops))
+
+
+def _step(edge: Edge, here: NodeRef, there: NodeRef) -> Step:
+    return Step(
+        edge_id=edge.id,
+        source=here,
+        target=there,
+        kind=edge.kind,
+        agency=edge.agency_id,
+        recorded_by=edge.recorded_by,
+        first_seen=edge.first_seen,
+        grading=edge.grading,
+        corroborated=edge.corroborated,
+    )

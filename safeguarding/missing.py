@@ -1,0 +1,151 @@
+"""Missing episodes: reported and returned times, where found, and the return-home interview (72 hours)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import audit
+from models.base import utcnow
+from models.safeguarding_events import MissingEpisode
+from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.contexts import load_place
+from safeguarding.errors import Conflict, NotFound, ValidationFailed
+from safeguarding.validation import parse_datetime, version_of
+
+RETURN_INTERVIEW_WITHIN = timedelta(hours=72)
+COUNT_WINDOWS = (30, 90)
+
+
+@dataclass(frozen=True)
+class EpisodeStatus:
+    episode: MissingEpisode
+    return_interview_due_by: datetime | None
+    return_interview_late: bool
+
+
+def status_of(episode: MissingEpisode, now: datetime, within: timedelta = RETURN_INTERVIEW_WITHIN) -> EpisodeStatus:
+    """Late = offered after the due time, or not offered and the due time has passed (derived, never stored)."""
+    if episode.returned_at is None:
+        return EpisodeStatus(episode, None, False)
+    due = episode.returned_at + within
+    late = (episode.return_interview_offered_at or now) > due
+    return EpisodeStatus(episode, due, late)
+
+
+def _times(data: dict, partial: bool) -> dict:
+    clean, errors = {}, {}
+    for key, label, required in (
+        ("reported_at", "when the child was reported missing", True),
+        ("returned_at", "when the child returned", False),
+        ("return_interview_offered_at", "when the return-home interview was offered", False),
+    ):
+        if partial and key not in data:
+            continue
+        try:
+            clean[key] = parse_datetime(data.get(key), field=f"$.{key}", label=label, required=required)
+        except ValidationFailed as failure:
+            errors.update(failure.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _check_order(episode_times: dict) -> None:
+    reported, returned = episode_times.get("reported_at"), episode_times.get("returned_at")
+    offered = episode_times.get("return_interview_offered_at")
+    now = utcnow()
+    if reported and reported > now + timedelta(minutes=5):
+        raise ValidationFailed({"$.reported_at": "The report time cannot be in the future"})
+    if returned and reported and returned < reported:
+        raise ValidationFailed({"$.returned_at": "The return must be after the child was reported missing"})
+    if offered and not returned:
+        raise ValidationFailed({"$.return_interview_offered_at": "Record the return before the interview"})
+    if offered and returned and offered < returned:
+        raise ValidationFailed({"$.return_interview_offered_at": "The interview is offered after the return"})
+
+
+def record_episode(session: Session, actor, person_id: str, data: dict) -> MissingEpisode:
+    person = load_person(session, person_id)
+    require_person_access(session, actor, person, object_type="missing_episode")
+    times = _times(data, partial=False)
+    _check_order(times)
+    place_id = data.get("found_at_place_id")
+    if place_id is not None:
+        try:
+            load_place(session, place_id)
+        except NotFound:
+            raise ValidationFailed({"$.found_at_place_id": "No place with that id"}) from None
+    episode = MissingEpisode(
+        person_id=person.id,
+        found_at_place_id=place_id,
+        reporting_agency_id=actor.agency_id,
+        reported_by_id=actor.id,
+        **times,
+    )
+    session.add(episode)
+    audit.record(
+        session,
+        action="create",
+        actor=actor,
+        object_type="missing_episode",
+        object_id=episode.id,
+        person_ids=[person.id],
+    )
+    session.commit()
+    return episode
+
+
+def update_episode(session: Session, actor, episode_id: str, data: dict) -> MissingEpisode:
+    episode = session.get(MissingEpisode, episode_id) if isinstance(episode_id, str) else None
+    if episode is None:
+        raise NotFound("No missing episode with that id")
+    require_person_access(session, actor, load_person(session, episode.person_id), object_type="missing_episode")
+    version = version_of(data.get("version"), field="$.version")
+    changes = _times(data, partial=True)
+    merged = {k: getattr(episode, k) for k in ("reported_at", "returned_at", "return_interview_offered_at")}
+    merged.update(changes)
+    _check_order(merged)
+    if version != episode.version:
+        raise Conflict("This episode was changed by someone else. Reload and try again")
+    for key, value in changes.items():
+        setattr(episode, key, value)
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="missing_episode",
+        object_id=episode.id,
+        person_ids=[episode.person_id],
+        detail={"fields": sorted(changes)},
+    )
+    session.commit()
+    return episode
+
+
+def episodes_of(session: Session, actor, person_id: str) -> list[EpisodeStatus]:
+    person = load_person(session, person_id)
+    access = require_person_access(session, actor, person, object_type="missing_episode")
+    now = utcnow()
+    rows = session.scalars(
+        select(MissingEpisode).where(MissingEpisode.person_id == person.id).order_by(MissingEpisode.reported_at)
+    )
+    result = [status_of(e, now) for e in rows]
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="missing_episode",
+        object_id=person.id,
+        person_ids=[person.id],
+        access=access,
+    )
+    return result
+
+
+def counts(episodes: list[EpisodeStatus], now: datetime) -> dict[int, int]:
+    """Episodes reported in the last 30 and 90 days, shown on the person's record."""
+    return {
+        days: sum(1 for s in episodes if s.episode.reported_at >= now - timedelta(days=days)) for days in COUNT_WINDOWS
+    }

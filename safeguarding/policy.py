@@ -1,0 +1,212 @@
+"""Who may see what (SPEC section 4): one module, deny by default.
+
+A person is visible in full through a legitimate relationship — recorder (30 days), case team, referral
+(open, and 30 days after), break-glass (60 minutes) — or in a limited view as a context neighbour (within
+two hops of someone on the user's own cases). Administrators see no personal data.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.case import Case, CaseMember, ChronologyEntry
+from models.context import Relationship
+from models.person import Person
+from models.referral import FINAL_STATES, Referral
+from models.safeguarding_events import BreakGlassGrant
+from models.user import PRACTITIONER_ROLES
+
+RECORDER_WINDOW = timedelta(days=30)
+REFERRAL_AFTERCARE = timedelta(days=30)
+BREAK_GLASS_DURATION = timedelta(minutes=60)
+BREAK_GLASS_MIN_REASON = 20
+CONTEXT_HOPS = 2
+
+# Who may see personal data at all: practitioners, and safeguarding leads on the same terms as anyone else.
+PERSONAL_DATA_ROLES = frozenset(PRACTITIONER_ROLES) | {"safeguarding_lead"}
+HEALTH_ROLES = frozenset({"health_practitioner", "social_worker", "team_manager"})
+INTELLIGENCE_ROLES = frozenset({"police_officer", "social_worker", "team_manager"})
+FULL_BASES = ("recorder", "case_team", "referral", "break_glass")
+
+Level = Literal["full", "limited", "none"]
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    """The outcome of the policy for one actor and one person."""
+
+    level: Level
+    bases: tuple[str, ...] = ()
+    break_glass_allowed: bool = False
+
+    @property
+    def full(self) -> bool:
+        return self.level == "full"
+
+    @property
+    def visible(self) -> bool:
+        return self.level != "none"
+
+    @property
+    def via_break_glass(self) -> bool:
+        return self.bases == ("break_glass",)
+
+
+NO_ACCESS = PersonAccess("none")
+
+
+def may_see_personal_data(actor) -> bool:
+    return actor is not None and actor.role in PERSONAL_DATA_ROLES
+
+
+def person_access(session: Session, actor, person_id: str, now: datetime | None = None) -> PersonAccess:
+    return people_access(session, actor, [person_id], now)[person_id]
+
+
+def people_access(
+    session: Session, actor, person_ids: Iterable[str], now: datetime | None = None
+) -> dict[str, PersonAccess]:
+    """The policy for many people at once (search results, maps), in a handful of queries."""
+    ids = set(person_ids)
+    if not ids or not may_see_personal_data(actor):
+        return dict.fromkeys(ids, NO_ACCESS)
+    now = now or utcnow()
+    team_people = case_team_people(session, actor)
+    bases_by_rule = {
+        "recorder": _recorded_recently(session, actor, ids, now),
+        "case_team": team_people & ids,
+        "referral": _referral_people(session, actor, ids, now),
+        "break_glass": _break_glass_people(session, actor, ids, now),
+    }
+    remaining = {i for i in ids if not any(i in found for found in bases_by_rule.values())}
+    neighbours = context_neighbours(session, team_people, remaining) if remaining else set()
+    result = {}
+    for person_id in ids:
+        bases = tuple(rule for rule in FULL_BASES if person_id in bases_by_rule[rule])
+        if bases:
+            result[person_id] = PersonAccess("full", bases)
+        elif person_id in neighbours:
+            result[person_id] = PersonAccess("limited", ("context_neighbour",), break_glass_allowed=True)
+        else:
+            result[person_id] = PersonAccess("none", break_glass_allowed=True)
+    return result
+
+
+def _recorded_recently(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
+    query = select(Person.id).where(
+        Person.id.in_(ids), Person.recorded_by_id == actor.id, Person.created_at >= now - RECORDER_WINDOW
+    )
+    return set(session.scalars(query))
+
+
+def open_cases_of(session: Session, actor) -> list[Case]:
+    query = (
+        select(Case)
+        .join(CaseMember, CaseMember.case_id == Case.id)
+        .where(CaseMember.user_id == actor.id, CaseMember.removed_at.is_(None), Case.status == "open")
+    )
+    return list(session.scalars(query).unique())
+
+
+def case_team_people(session: Session, actor) -> set[str]:
+    """People the actor sees by rule 1: subjects of their open cases, and people linked to context subjects."""
+    cases = open_cases_of(session, actor)
+    people = {c.subject_person_id for c in cases if c.subject_person_id}
+    places = {c.subject_place_id for c in cases if c.subject_place_id}
+    groups = {c.subject_group_id for c in cases if c.subject_group_id}
+    if places or groups:
+        linked = select(Relationship.source_person_id).where(
+            Relationship.ended_on.is_(None),
+            or_(Relationship.target_place_id.in_(places), Relationship.target_group_id.in_(groups)),
+        )
+        people |= set(session.scalars(linked))
+    return people
+
+
+def _referral_people(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
+    if actor.role not in PRACTITIONER_ROLES:
+        return set()
+    query = select(Referral.person_id, Referral.status, Referral.decided_at, Referral.withdrawn_at).where(
+        Referral.person_id.in_(ids),
+        or_(Referral.from_agency_id == actor.agency_id, Referral.to_agency_id == actor.agency_id),
+    )
+    found = set()
+    for person_id, status, decided_at, withdrawn_at in session.execute(query):
+        closed_at = decided_at or withdrawn_at
+        if status not in FINAL_STATES or (closed_at and closed_at >= now - REFERRAL_AFTERCARE):
+            found.add(person_id)
+    return found
+
+
+def _break_glass_people(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
+    query = select(BreakGlassGrant.person_id).where(
+        BreakGlassGrant.user_id == actor.id, BreakGlassGrant.person_id.in_(ids), BreakGlassGrant.expires_at > now
+    )
+    return set(session.scalars(query))
+
+
+def context_neighbours(session: Session, seeds: set[str], wanted: set[str]) -> set[str]:
+    """Which of `wanted` lie within two hops of the seed people; places and groups count as hops."""
+    if not seeds:
+        return set()
+    frontier = {("person", p) for p in seeds}
+    seen = set(frontier)
+    for _ in range(CONTEXT_HOPS):
+        frontier = _adjacent(session, frontier) - seen
+        seen |= frontier
+    return {node_id for kind, node_id in seen if kind == "person"} & wanted
+
+
+def _adjacent(session: Session, nodes: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    people = [i for k, i in nodes if k == "person"]
+    places = [i for k, i in nodes if k == "place"]
+    groups = [i for k, i in nodes if k == "group"]
+    query = select(Relationship).where(
+        Relationship.ended_on.is_(None),
+        or_(
+            Relationship.source_person_id.in_(people),
+            Relationship.target_person_id.in_(people),
+            Relationship.target_place_id.in_(places),
+            Relationship.target_group_id.in_(groups),
+        ),
+    )
+    found = set()
+    for edge in session.scalars(query):
+        found.add(("person", edge.source_person_id))
+        found.add((edge.target_type, edge.target_id))
+    return found
+
+
+def case_role(session: Session, actor, case: Case, now: datetime | None = None) -> Literal["team", "reader", None]:
+    """'team' for current members (read and add), 'reader' for full access to the subject person, else None."""
+    if not may_see_personal_data(actor):
+        return None
+    if case.has_member(actor.id):
+        return "team"
+    if case.subject_person_id and person_access(session, actor, case.subject_person_id, now).full:
+        return "reader"
+    return None
+
+
+EntryView = Literal["full", "exists", "hidden"]
+
+
+def entry_view(actor, entry: ChronologyEntry) -> EntryView:
+    """Field sensitivity: health, intelligence and restricted entries are narrowed further."""
+    own_agency = entry.agency_id == actor.agency_id
+    if entry.sensitivity == "restricted":
+        return "full" if own_agency else "hidden"
+    if entry.sensitivity == "health":
+        return "full" if own_agency or actor.role in HEALTH_ROLES else "hidden"
+    if entry.sensitivity == "intelligence":
+        return "full" if own_agency or actor.role in INTELLIGENCE_ROLES else "exists"
+    return "full"
+
+
+def may_record_people(actor) -> bool:
+    return actor is not None and actor.role in PRACTITIONER_ROLES

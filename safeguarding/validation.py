@@ -1,0 +1,105 @@
+"""Shared checks for input from forms, the API and imports: each failure says what to fix."""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from safeguarding.errors import ValidationFailed
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str | None:
+    """Strip, refuse control characters (NUL and friends) and over-long values; say what to fix."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationFailed({field: f"Enter {label}"})
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed({field: f"{_cap(label)} must be text"})
+    value = value.strip()
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise ValidationFailed({field: f"{_cap(label)} must not contain control characters"})
+    if len(value) > max_length:
+        raise ValidationFailed({field: f"{_cap(label)} must be {max_length} characters or fewer"})
+    return value
+
+
+def choice(value, *, field: str, label: str, options) -> str:
+    if value not in options:
+        raise ValidationFailed({field: f"Select {label}: one of {', '.join(options)}"})
+    return value
+
+
+def parse_date(value, *, field: str, label: str, required: bool = True, not_future: bool = False, today=None):
+    """A YYYY-MM-DD date (or a date); impossible dates and, where asked, future dates are refused."""
+    if value is None or value == "":
+        if required:
+            raise ValidationFailed({field: f"Enter {label}"})
+        return None
+    if isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationFailed({field: f"{_cap(label)} must be a real date, like 2011-03-27"}) from None
+        if len(value.strip()) != 10:
+            raise ValidationFailed({field: f"{_cap(label)} must be a date in the form YYYY-MM-DD"})
+    else:
+        raise ValidationFailed({field: f"{_cap(label)} must be a date in the form YYYY-MM-DD"})
+    if parsed.year < 1900:
+        raise ValidationFailed({field: f"{_cap(label)} must be after 1900"})
+    if not_future and parsed > (today or date.today()):
+        raise ValidationFailed({field: f"{_cap(label)} must be today or in the past"})
+    return parsed
+
+
+def parse_datetime(value, *, field: str, label: str, required: bool = True):
+    """ISO 8601 with an offset; a bare date means 00:00 Europe/London (SPEC section 10)."""
+    if value is None or value == "":
+        if required:
+            raise ValidationFailed({field: f"Enter {label}"})
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed({field: f"{_cap(label)} must be a date and time like 2026-03-01T18:30:00+00:00"})
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = parse_date(text, field=field, label=label)
+            return datetime.combine(day, time(0), tzinfo=LONDON)
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({field: f"{_cap(label)} must be a real date and time with an offset"}) from None
+    if parsed.tzinfo is None:
+        raise ValidationFailed({field: f"{_cap(label)} needs a time zone offset, like +00:00"})
+    if parsed.year < 1900:
+        raise ValidationFailed({field: f"{_cap(label)} must be after 1900"})
+    return parsed
+
+
+def text_list(value, *, field: str, label: str, max_items: int, max_length: int) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationFailed({field: f"{_cap(label)} must be a list of text"})
+    if len(value) > max_items:
+        raise ValidationFailed({field: f"Give at most {max_items} {label}"})
+    return [clean_text(v, field=f"{field}[{i}]", label=label, max_length=max_length) for i, v in enumerate(value)]
+
+
+def boolean(value, *, field: str, label: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValidationFailed({field: f"{_cap(label)} must be true or false"})
+    return value
+
+
+def version_of(value, *, field: str = "version") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed({field: "Give the record's version (a whole number) so that changes are not lost"})
+    return value
+
+
+def _cap(label: str) -> str:
+    return label[0].upper() + label[1:]

@@ -1,0 +1,108 @@
+"""The command line contract of SPEC section 10: agencies create, users create, demo seed."""
+
+import json
+
+import pyotp
+import pytest
+
+from app.extensions import db
+from models.user import User
+
+
+def run(app, *args, input=None):
+    result = app.test_cli_runner().invoke(args=list(args), input=input, catch_exceptions=False)
+    return result, json.loads(result.output.strip().splitlines()[-1]) if "--json" in args else None
+
+
+def test_agencies_create_prints_id_and_name(app):
+    result, body = run(app, "agencies", "create", "Eastmoor Constabulary", "--kind", "police", "--external", "--json")
+    assert result.exit_code == 0
+    assert body["name"] == "Eastmoor Constabulary" and len(body["id"]) == 36
+
+
+def test_agencies_create_bad_kind_fails_with_json_error(app):
+    result, body = run(app, "agencies", "create", "X", "--kind", "bakery", "--json")
+    assert result.exit_code == 1 and "kind" in body["fields"] and body["error"]
+
+
+def test_users_create_reads_the_password_from_stdin_and_prints_the_totp_secret(app):
+    run(app, "agencies", "create", "Northbridge CSC", "--kind", "social_care", "--json")
+    result, body = run(
+        app,
+        "users",
+        "create",
+        "amara.okafor",
+        "--agency",
+        "Northbridge CSC",
+        "--role",
+        "social_worker",
+        "--name",
+        "Amara Okafor",
+        "--json",
+        input="a long enough password\nignored line\n",
+    )
+    assert result.exit_code == 0
+    assert body["username"] == "amara.okafor" and pyotp.TOTP(body["totp_secret"]).now().isdigit()
+    user = db.session.get(User, body["id"])
+    assert user.display_name == "Amara Okafor" and user.totp_secret == body["totp_secret"]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--agency", "Nowhere", "--role", "social_worker"], None),
+        (["--agency", "Northbridge CSC", "--role", "wizard"], "role"),
+    ],
+)
+def test_users_create_failures_exit_1_with_json(app, args, field):
+    run(app, "agencies", "create", "Northbridge CSC", "--kind", "social_care", "--json")
+    result, body = run(app, "users", "create", "someone", *args, "--json", input="a long enough password\n")
+    assert result.exit_code == 1 and body["error"]
+    if field:
+        assert field in body["fields"]
+
+
+def test_users_create_refuses_a_short_password(app):
+    run(app, "agencies", "create", "Northbridge CSC", "--kind", "social_care", "--json")
+    result, body = run(
+        app,
+        "users",
+        "create",
+        "someone",
+        "--agency",
+        "Northbridge CSC",
+        "--role",
+        "social_worker",
+        "--json",
+        input="short\n",
+    )
+    assert result.exit_code == 1 and "password" in body["fields"]
+
+
+def test_demo_seed_creates_one_user_per_role_and_is_idempotent(app):
+    result, body = run(app, "demo", "seed", "--json")
+    assert result.exit_code == 0
+    roles = sorted(u["role"] for u in body["users"])
+    assert roles == sorted(set(roles)) and len(roles) == 8
+    again, body_again = run(app, "demo", "seed", "--json")
+    assert body_again == body
+    assert db.session.query(User).count() == 8
+
+
+def test_demo_seed_is_refused_in_production(app):
+    from flask import current_app
+
+    # Commands run in the test's own app context (see tests/fixtures/application.py).
+    current_app.config["DEMO_ALLOWED"] = False
+    result, body = run(app, "demo", "seed", "--json")
+    assert result.exit_code == 1 and "production" in body["error"]
+
+
+def test_production_refuses_to_start_without_its_secrets(monkeypatch):
+    from app import create_app
+    from app.config import ConfigurationError
+
+    for name in ("SECRET_KEY", "DATABASE_URL", "MASTER_KEY", "INDEX_KEY", "SIGNING_KEY"):
+        monkeypatch.delenv(f"SAFECONTEXT_{name}", raising=False)
+    with pytest.raises(ConfigurationError, match="SAFECONTEXT_MASTER_KEY"):
+        create_app("production")

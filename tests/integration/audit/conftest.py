@@ -1,0 +1,106 @@
+"""Audit-log engines for these tests: a SQLite file and a scratch PostgreSQL database, triggers installed."""
+
+import os
+import uuid
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from audit import Actor, append_only_ddl, drop_append_only_ddl, record
+from audit.models import AuditCheckpoint, AuditEvent, AuditEventPerson
+from models.base import Base, configure_sqlite
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SAFECONTEXT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+AUDIT_TABLES = [AuditEvent.__table__, AuditEventPerson.__table__, AuditCheckpoint.__table__]
+SIGNING_KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+ACTOR = Actor("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "social_worker")
+
+
+@pytest.fixture(scope="session")
+def audit_postgres_url():
+    """A scratch PostgreSQL database for this run; skipped without a server only when CI is unset."""
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        conn = admin.connect()
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} and CI is set: {exc}")
+        pytest.skip("PostgreSQL is not reachable and CI is unset")
+    name = f"audit_scratch_{uuid.uuid4().hex[:12]}"
+    with conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def audit_engine(request, tmp_path):
+    """An engine with empty audit tables and the append-only rule in force."""
+    if request.param == "sqlite":
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+        configure_sqlite(engine)
+    else:
+        engine = sa.create_engine(request.getfixturevalue("audit_postgres_url"), pool_size=12)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    Base.metadata.create_all(engine, tables=AUDIT_TABLES)
+    with engine.begin() as conn:
+        for statement in append_only_ddl(engine.dialect.name):
+            conn.exec_driver_sql(statement)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def add_events(audit_engine) -> Callable[..., list[str]]:
+    """add_events(n, **fields) -> ids of n events recorded (and committed) through record()."""
+
+    def add(n: int, **fields) -> list[str]:
+        ids = []
+        with Session(audit_engine) as session:
+            for i in range(n):
+                event = record(
+                    session,
+                    **{
+                        "action": "view",
+                        "actor": ACTOR,
+                        "object_type": "person",
+                        "object_id": f"person-{i}",
+                        "person_ids": [f"person-{i}", "person-shared"],
+                        "detail": {"i": i},
+                        **fields,
+                    },
+                )
+                ids.append(event.id)
+            session.commit()
+        return ids
+
+    return add
+
+
+@pytest.fixture
+def tamper(audit_engine) -> Callable[..., None]:
+    """tamper(sql or statement, ...) runs with the append-only rule off, as an attacker with DDL rights would."""
+
+    def run(*statements, **params) -> None:
+        with audit_engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            else:
+                for statement in drop_append_only_ddl("sqlite"):
+                    conn.exec_driver_sql(statement)
+            for statement in statements:
+                conn.execute(sa.text(statement) if isinstance(statement, str) else statement, params)
+            if conn.dialect.name == "sqlite":
+                for statement in append_only_ddl("sqlite"):
+                    conn.exec_driver_sql(statement)
+
+    return run

@@ -1,0 +1,41 @@
+"""Small helpers for page tests: parse HTML and read the audit trail."""
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def csrf_token(client, path: str) -> str:
+    field = page(client.get(path)).select_one('input[name="csrf_token"]')
+    assert field is not None, f"no CSRF field on {path}"
+    return field["value"]
+
+
+def audit_events(action: str | None = None):
+    from audit.models import AuditEvent
+
+    query = select(AuditEvent).order_by(AuditEvent.at)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    db.session.expire_all()
+    return list(db.session.scalars(query))
+
+
+def assert_good_page(response) -> BeautifulSoup:
+    """GOV.UK page hygiene: one h1, the title starts with it, no duplicate ids, CSRF on every POST form."""
+    soup = page(response)
+    headings = soup.find_all("h1")
+    assert len(headings) == 1, [h.get_text() for h in headings]
+    title = soup.title.get_text().strip()
+    assert title.removeprefix("Error: ").startswith(headings[0].get_text().strip()), (title, headings[0].get_text())
+    ids = [el["id"] for el in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for form in soup.find_all("form"):
+        if form.get("method", "get").lower() == "post":
+            assert form.select_one('input[name="csrf_token"]'), form
+    return soup

@@ -1,0 +1,33 @@
+"""Who may use each route: the single table the route-matrix test checks every registered route against.
+
+Add a row with every new route. Values: PUBLIC, SIGNED_IN (every role) or a set of roles.
+"""
+
+from models.user import ROLES
+
+PUBLIC = frozenset({"public"})
+SIGNED_IN = frozenset(ROLES)
+ADMIN = frozenset({"admin"})
+
+MATRIX = {
+    "assets.govuk": PUBLIC,
+    "assets.govuk_assets": PUBLIC,
+    "assets.static_file": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.verify": PUBLIC,
+    "auth.enrol": PUBLIC,
+    "auth.recovery_codes": SIGNED_IN,
+    "auth.sign_out": SIGNED_IN,
+    "auth.extend_session": SIGNED_IN,
+    "main.home": SIGNED_IN,
+    "main.healthz": PUBLIC,
+    "admin.agencies": ADMIN,
+    "admin.new_agency": ADMIN,
+    "admin.users": ADMIN,
+    "admin.new_user": ADMIN,
+    "admin.user": ADMIN,
+    "admin.account_action": ADMIN,
+    "api.create_token": PUBLIC,
+    "api.openapi": PUBLIC,
+    "api.me": SIGNED_IN,
+}

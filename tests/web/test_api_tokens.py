@@ -1,0 +1,142 @@
+"""The API's bearer tokens: issue, refuse, expire, and revoke with the account."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from models.user import ROLES
+from safeguarding import accounts
+from tests.fixtures.accounts import PASSWORD, totp_now
+from tests.web.helpers import audit_events
+
+
+def token_request(client, user, **changes):
+    body = {"username": user.username, "password": PASSWORD, "totp": totp_now(user), **changes}
+    return client.post("/api/v1/tokens", json=body)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_gets_a_token_and_uses_it(client, make_user, role):
+    user = make_user(role)
+    response = token_request(client, user)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert datetime.fromisoformat(body["expires_at"]) > datetime.now(UTC)
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.status_code == 200 and me.get_json()["id"] == user.id
+    assert [e.detail_dict["channel"] for e in audit_events("sign_in")] == ["api"]
+
+
+def test_tokens_are_stored_only_as_hashes(client, make_user):
+    from models.user import ApiToken
+
+    token = token_request(client, make_user("social_worker")).get_json()["token"]
+    stored = db.session.query(ApiToken).one()
+    assert token not in stored.token_hash and len(stored.token_hash) == 64
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"password": "wrong password here"}, {"totp": "000000"}, {"username": "nobody"}],
+    ids=["password", "totp", "username"],
+)
+def test_bad_credentials_get_401_json_and_are_audited(client, make_user, changes):
+    user = make_user("police_officer")
+    if changes.get("totp") == totp_now(user):
+        changes = {"totp": "111111"}
+    response = token_request(client, user, **changes)
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "The username, password or security code is not right"
+    assert len(audit_events("sign_in_failed")) == 1
+
+
+def test_locked_account_gets_423(app, client, make_user):
+    user = make_user("social_worker")
+    for _ in range(app.config["LOCKOUT_THRESHOLD"]):
+        assert token_request(client, user, password="wrong wrong wrong").status_code == 401
+    response = token_request(client, user)
+    assert response.status_code == 423 and "locked" in response.get_json()["error"]
+
+
+def test_throttling_answers_429(database_url, tmp_path, make_user):
+    from app import create_app
+
+    throttled = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SIGN_IN_RATE_LIMIT": "3 per minute",
+        },
+    )
+    client = throttled.test_client()
+    statuses = [
+        client.post("/api/v1/tokens", json={"username": "x", "password": "y", "totp": "1"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"username": 5, "password": [], "totp": null}', 422),
+        (b"{}", 422),
+    ],
+)
+def test_bad_bodies_get_4xx_with_a_message(client, body, status):
+    response = client.post("/api/v1/tokens", data=body, content_type="application/json")
+    assert response.status_code == status
+    assert response.get_json()["error"]
+    if status == 422:
+        assert set(response.get_json()["fields"]) == {"$.username", "$.password", "$.totp"}
+
+
+def test_oversized_body_gets_413(client):
+    response = client.post("/api/v1/tokens", data=b"x" * (2 * 1024 * 1024), content_type="application/json")
+    assert response.status_code == 413 and response.get_json()["error"]
+
+
+def test_unenrolled_user_cannot_get_a_token(client, make_user):
+    response = token_request(client, make_user("social_worker", confirmed=False))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer nonsense", "Basic abc", "bearer  "])
+def test_api_without_a_valid_token_gets_401_json(client, header):
+    response = client.get("/api/v1/me", headers={"Authorization": header} if header else {})
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "Sign in with a valid token"}
+
+
+def test_expired_token_gets_401(app, client, make_user, api):
+    headers = api(make_user("social_worker"))
+    later = datetime.now(UTC) + app.config["API_TOKEN_LIFETIME"] + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_deactivation_revokes_tokens_at_once(client, make_user, api):
+    user = make_user("youth_worker")
+    headers = api(user)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    accounts.deactivate_user(db.session, None, user)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_unknown_api_route_is_json_404(client, make_user, api):
+    response = client.get("/api/v1/nothing-here", headers=api(make_user("social_worker")))
+    assert response.status_code == 404 and response.get_json()["error"]
+
+
+def test_openapi_document_lists_the_token_endpoint(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.") and "post" in document["paths"]["/tokens"]
+
+
+def test_healthz_answers_ok(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}

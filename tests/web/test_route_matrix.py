@@ -1,0 +1,70 @@
+"""Every route declares its permission, matches the role x route matrix, and behaves as it says."""
+
+import uuid
+
+import pytest
+
+from models.user import ROLES
+from tests.web.route_matrix import MATRIX, PUBLIC
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        yield rule, app.view_functions[rule.endpoint]
+
+
+def test_every_route_has_a_permission_and_a_row_in_the_matrix(app):
+    missing_decorator = [rule.rule for rule, view in routes(app) if not hasattr(view, "permission")]
+    assert missing_decorator == [], "routes without a permission decorator"
+    missing_row = sorted({rule.endpoint for rule, _ in routes(app)} - set(MATRIX))
+    assert missing_row == [], "routes missing from tests/web/route_matrix.py"
+    wrong = {
+        rule.endpoint: sorted(view.permission) for rule, view in routes(app) if view.permission != MATRIX[rule.endpoint]
+    }
+    assert wrong == {}, "decorator and matrix disagree"
+
+
+def placeholder_url(app, rule) -> str:
+    """Fill each URL variable with a value that parses but names no record (or the first allowed word)."""
+    values = {}
+    for name in rule.arguments:
+        items = getattr(rule._converters[name], "items", None)
+        values[name] = sorted(items)[0] if items else str(uuid.uuid4())
+    return app.url_map.bind("localhost").build(rule.endpoint, values)
+
+
+def protected_rules(app):
+    for rule, view in routes(app):
+        if view.permission != PUBLIC:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method, view.permission
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_refused_exactly_where_the_matrix_says(app, login, api, make_user, role):
+    user = make_user(role)
+    headers = api(user)
+    app.config["WTF_CSRF_ENABLED"] = False  # the permission check is under test here, not CSRF
+    for rule, method, allowed in protected_rules(app):
+        url = placeholder_url(app, rule)
+        if rule.endpoint.startswith("api."):
+            response = app.test_client().open(url, method=method, headers=headers, json={})
+        else:
+            # A fresh session each time: one of these routes is sign-out.
+            response = login(user).open(url, method=method)
+        if role in allowed:
+            assert response.status_code != 403, (method, url)
+        else:
+            assert response.status_code == 403, (method, url, response.status_code)
+
+
+def test_anonymous_callers_are_sent_to_sign_in_or_get_401(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False  # so that the permission check, not CSRF, answers a POST
+    for rule, method, _allowed in protected_rules(app):
+        response = client.open(placeholder_url(app, rule), method=method)
+        if rule.endpoint.startswith("api."):
+            assert response.status_code == 401, (method, rule.rule)
+            assert response.is_json
+        else:
+            assert response.status_code == 302, (method, rule.rule)
+            assert response.headers["Location"].startswith("/sign-in")

@@ -1,0 +1,55 @@
+"""Security headers, the strict content security policy and CSRF."""
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import govuk_frontend_jinja
+
+from app.security import GOVUK_INLINE_SCRIPT_HASH
+from tests.web.helpers import page
+
+
+def test_pages_carry_a_strict_csp_and_deny_framing(client):
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self' " + GOVUK_INLINE_SCRIPT_HASH in csp
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_hsts_is_sent_over_tls_only(client):
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+    secure = client.get("/sign-in", base_url="https://localhost")
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+
+
+def test_the_only_inline_script_is_the_govuk_one_allowed_by_hash(client):
+    template = Path(govuk_frontend_jinja.__file__).parent / "templates" / "template.html"
+    script = re.search(r"<script[^>]*>(.*?)</script>", template.read_text(), re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" == GOVUK_INLINE_SCRIPT_HASH
+    inline = [s for s in page(client.get("/sign-in")).find_all("script") if not s.get("src")]
+    assert [s.string for s in inline] == [script]
+
+
+def status_of(client, path: str) -> int:
+    with client.get(path) as response:  # file responses stream: close them
+        return response.status_code
+
+
+def test_assets_are_served_by_the_app(client):
+    assert status_of(client, "/govuk/govuk-frontend.min.css") == 200
+    assert status_of(client, "/govuk/govuk-frontend.min.js") == 200
+    assert status_of(client, "/assets/images/favicon.ico") == 200
+    assert status_of(client, "/static/safecontext.js") == 200
+    assert status_of(client, "/govuk/../../pyproject.toml") == 404
+    assert status_of(client, "/govuk/_base.scss") == 404
+
+
+def test_session_cookie_is_http_only(client, make_user):
+    response = client.get("/sign-in")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie

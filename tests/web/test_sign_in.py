@@ -1,0 +1,208 @@
+"""Signing in on the pages: password, then TOTP or a recovery code; refusals, lock-out, timeouts."""
+
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import pytest
+
+from app.extensions import db
+from models.user import ROLES
+from safeguarding import accounts
+from tests.fixtures.accounts import PASSWORD, totp_now
+from tests.web.helpers import assert_good_page, audit_events, csrf_token, page
+
+
+def submit_password(client, username, password=PASSWORD):
+    token = csrf_token(client, "/sign-in")
+    return client.post("/sign-in", data={"username": username, "password": password, "csrf_token": token})
+
+
+def submit_code(client, code, path="/sign-in/code"):
+    token = csrf_token(client, path)
+    return client.post(path, data={"code": code, "csrf_token": token})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_signs_in_with_password_and_totp(client, make_user, role):
+    user = make_user(role)
+    response = submit_password(client, user.username)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in/code")
+    response = submit_code(client, totp_now(user))
+    assert response.status_code == 302
+    home = client.get("/")
+    soup = assert_good_page(home)
+    assert user.display_name in soup.get_text() and user.agency.name in soup.get_text()
+    assert [e.actor_user_id for e in audit_events("sign_in")] == [user.id]
+
+
+def test_sign_in_page_is_a_good_page(client):
+    assert_good_page(client.get("/sign-in"))
+
+
+def test_wrong_password_is_refused_with_a_message_and_audited(client, make_user):
+    user = make_user("social_worker")
+    response = submit_password(client, user.username, "not the password at all")
+    assert response.status_code == 422
+    soup = assert_good_page(response)
+    assert "The username, password or security code is not right" in soup.select_one(".govuk-error-summary").text
+    [event] = audit_events("sign_in_failed")
+    assert event.actor_user_id == user.id and event.outcome == "failure"
+
+
+def test_unknown_username_gets_the_same_message(client, make_user):
+    response = submit_password(client, "nobody.here")
+    assert response.status_code == 422
+    assert "The username, password or security code is not right" in page(response).text
+    [event] = audit_events("sign_in_failed")
+    assert event.actor_user_id is None
+
+
+def test_empty_form_shows_errors_for_each_field(client):
+    token = csrf_token(client, "/sign-in")
+    response = client.post("/sign-in", data={"username": "", "password": "", "csrf_token": token})
+    assert response.status_code == 422
+    summary = page(response).select_one(".govuk-error-summary")
+    assert "Enter your username" in summary.text and "Enter your password" in summary.text
+    assert summary.select_one('a[href="#username"]')
+
+
+def test_form_without_csrf_token_is_refused(client, make_user):
+    user = make_user("social_worker")
+    response = client.post("/sign-in", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code in (400, 422)
+    assert audit_events("sign_in") == []
+
+
+def test_wrong_totp_is_refused_and_audited(client, make_user):
+    user = make_user("police_officer")
+    submit_password(client, user.username)
+    response = submit_code(client, "000000" if totp_now(user) != "000000" else "111111")
+    assert response.status_code == 422
+    assert "not right" in page(response).select_one(".govuk-error-message").text
+    assert client.get("/").status_code == 302
+    assert [e.detail_dict for e in audit_events("sign_in_failed")] == [{"why": "bad_totp"}]
+
+
+def test_a_totp_code_is_accepted_only_once(app, make_user):
+    user = make_user("youth_worker")
+    code = totp_now(user)
+    first, second = app.test_client(), app.test_client()
+    submit_password(first, user.username)
+    assert submit_code(first, code).status_code == 302
+    submit_password(second, user.username)
+    assert submit_code(second, code).status_code == 422
+
+
+def test_recovery_code_signs_in_once(app, client, make_user):
+    user = make_user("team_manager")
+    codes = accounts._new_recovery_codes(db.session, user)
+    db.session.commit()
+    submit_password(client, user.username)
+    assert submit_code(client, codes[0]).status_code == 302
+    again = app.test_client()
+    submit_password(again, user.username)
+    assert submit_code(again, codes[0]).status_code == 422
+
+
+def test_account_locks_after_repeated_failures(app, client, make_user):
+    user = make_user("social_worker")
+    for _ in range(app.config["LOCKOUT_THRESHOLD"]):
+        submit_password(client, user.username, "wrong wrong wrong")
+    response = submit_password(client, user.username)  # even the right password is refused while locked
+    assert response.status_code == 422
+    assert "locked" in page(response).select_one(".govuk-error-summary").text
+    assert any(e.detail_dict == {"why": "locked"} for e in audit_events("sign_in_failed"))
+
+
+def test_deactivated_account_is_refused_with_a_clear_message(client, make_user):
+    user = make_user("health_practitioner")
+    accounts.deactivate_user(db.session, None, user)
+    response = submit_password(client, user.username)
+    assert response.status_code == 422
+    assert "deactivated" in page(response).select_one(".govuk-error-summary").text
+
+
+def test_deactivation_ends_an_existing_session_at_once(login, make_user):
+    user = make_user("social_worker")
+    browser = login(user)
+    assert browser.get("/").status_code == 200
+    accounts.deactivate_user(db.session, None, user)
+    assert browser.get("/").status_code == 302
+
+
+def test_unconfirmed_user_enrols_an_authenticator_and_gets_recovery_codes(client, make_user):
+    user = make_user("education_practitioner", confirmed=False)
+    response = submit_password(client, user.username)
+    assert response.headers["Location"].endswith("/sign-in/set-up-authenticator")
+    enrol = client.get("/sign-in/set-up-authenticator")
+    soup = assert_good_page(enrol)
+    assert (
+        soup.select_one("img[src^='data:image/svg+xml']") and soup.select_one("#totp-secret").text == user.totp_secret
+    )
+    response = submit_code(client, totp_now(user), "/sign-in/set-up-authenticator")
+    assert response.headers["Location"].endswith("/sign-in/recovery-codes")
+    codes = page(client.get("/sign-in/recovery-codes")).select("#recovery-codes li")
+    assert len(codes) == accounts.RECOVERY_CODE_COUNT
+    db.session.refresh(user)
+    assert user.totp_confirmed
+
+
+def test_idle_session_expires_and_says_why(login, make_user, app):
+    user = make_user("social_worker")
+    browser = login(user)
+    stale = (datetime.now(UTC) - app.config["IDLE_TIMEOUT"] - timedelta(seconds=5)).timestamp()
+    with browser.session_transaction() as session:
+        session["last_seen"] = stale
+    response = browser.get("/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert "without activity" in page(browser.get("/sign-in")).text
+
+
+def test_absolute_session_limit_applies_even_when_active(login, make_user, app):
+    browser = login(make_user("social_worker"))
+    with browser.session_transaction() as session:
+        session["signed_in_at"] = (datetime.now(UTC) - app.config["ABSOLUTE_TIMEOUT"] - timedelta(1)).timestamp()
+    assert browser.get("/").status_code == 302
+
+
+def test_session_page_offers_to_extend_before_timeout(login, make_user):
+    soup = page(login(make_user("social_worker")).get("/"))
+    banner = soup.select_one('[data-module="sc-session-timeout"]')
+    assert banner and int(banner["data-idle-seconds"]) == 1200
+    assert banner.select_one("form")["action"] == "/session/extend"
+
+
+def test_extending_the_session_resets_the_idle_clock(login, make_user, app):
+    browser = login(make_user("social_worker"))
+    almost = (datetime.now(UTC) - app.config["IDLE_TIMEOUT"] + timedelta(seconds=30)).timestamp()
+    with browser.session_transaction() as session:
+        session["last_seen"] = almost
+    token = csrf_token(browser, "/")
+    assert browser.post("/session/extend", data={"csrf_token": token, "next": "/"}).status_code == 302
+    with browser.session_transaction() as session:
+        assert session["last_seen"] > almost + 25
+
+
+def test_sign_out_ends_the_session_and_is_audited(login, make_user):
+    user = make_user("police_officer")
+    browser = login(user)
+    token = csrf_token(browser, "/")
+    assert browser.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert browser.get("/").status_code == 302
+    assert [e.actor_user_id for e in audit_events("sign_out")] == [user.id]
+
+
+def test_unauthenticated_pages_redirect_to_sign_in(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in?next=")
+
+
+def test_next_parameter_never_redirects_off_site(client, make_user):
+    user = make_user("social_worker")
+    token = csrf_token(client, "/sign-in")
+    client.post(
+        "/sign-in?next=//evil.example/x",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": token},
+    )
+    response = submit_code(client, pyotp.TOTP(user.totp_secret).now())
+    assert response.headers["Location"] == "/"
