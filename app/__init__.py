@@ -1,5 +1,6 @@
 """The web face of SafeContext: the application factory."""
 
+import logging
 from pathlib import Path
 
 from flask import Flask
@@ -14,6 +15,7 @@ from app.templating import init_templating
 from models.base import configure_sqlite
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("safecontext.startup")
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -27,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        _check_index_sizing()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -51,6 +54,18 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _check_index_sizing() -> None:
+    """Warn at start-up when the blind-index plan no longer fits the number of people held."""
+    from sqlalchemy import inspect
+
+    from safeguarding.search import index_sizing_warnings
+
+    if inspect(db.engine).has_table("people"):  # not yet, before the first `db upgrade`
+        for warning in index_sizing_warnings(db.session):
+            log.warning(warning)
+        db.session.remove()
 
 
 def _register_blueprints(app: Flask) -> None:

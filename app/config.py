@@ -83,6 +83,8 @@ def load_config(name: str | None, overrides: dict | None = None) -> dict:
             raise ConfigurationError("Production needs these settings: " + ", ".join(missing))
     settings["INSTANCE_PATH"] = str(Path(env("INSTANCE_PATH") or Path.cwd() / "instance").resolve())
     settings["SQLALCHEMY_DATABASE_URI"] = _driver_url(env("DATABASE_URL")) or _sqlite_url(settings["INSTANCE_PATH"])
+    if env("PERSON_POPULATION"):
+        settings["PERSON_POPULATION"] = _positive_int("PERSON_POPULATION")
     settings["SECRET_KEY_ENV"] = env("SECRET_KEY")
     settings["MASTER_KEY_ENV"] = env("MASTER_KEY")
     settings["PREVIOUS_MASTER_KEYS_ENV"] = env("PREVIOUS_MASTER_KEYS")
@@ -101,3 +103,10 @@ def _driver_url(url: str | None) -> str | None:
     if url and url.split("://", 1)[0] in ("postgres", "postgresql"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def _positive_int(name: str) -> int:
+    value = env(name, "")
+    if not value.isdigit() or int(value) <= 0:
+        raise ConfigurationError(f"{ENV_PREFIX}{name} must be a positive whole number, not {value!r}")
+    return int(value)

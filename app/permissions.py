@@ -7,7 +7,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
-from models.user import ROLES
+from models.user import PRACTITIONER_ROLES, ROLES
 from safeguarding.denials import record_denial
 
 PUBLIC = frozenset({"public"})
@@ -51,6 +51,10 @@ def roles(*allowed: str) -> Callable:
 
 
 signed_in = roles(*ROLES)
+practitioners = roles(*PRACTITIONER_ROLES)
+# Personal data: practitioners, and safeguarding leads on the same terms (the policy then decides per record).
+personal_data = roles(*PRACTITIONER_ROLES, "safeguarding_lead")
+leads = roles("safeguarding_lead")
 
 
 def unauthenticated():

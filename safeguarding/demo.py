@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from models.agency import Agency
 from models.user import User
 from safeguarding import accounts
+from safeguarding.demo_caseload import seed_caseload
 
 DEMO_PASSWORD = "northbridge-demo-2026"  # noqa: S105 - demo only; demo seed is refused in production
 
@@ -66,4 +67,9 @@ def seed(session: Session) -> list[DemoAccount]:
             user.totp_confirmed = True  # demo accounts come enrolled, so the printed secret works straight away
         result.append(DemoAccount(username, role, agency_name, user.totp_secret))
     session.commit()
+    users = {
+        role: session.scalar(select(User).where(User.username == username))
+        for username, _given, _family, role, _agency in USERS
+    }
+    seed_caseload(session, users)
     return result

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 import audit
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
-from safeguarding.blind_index import query_tokens
+from safeguarding.blind_index import check_sizing, query_tokens
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.matching import Candidate, MatchQuery, rank_candidates
 from safeguarding.policy import PersonAccess
@@ -99,3 +99,9 @@ def _candidate(person: Person) -> Candidate:
         date_of_birth=person.date_of_birth,
         dob_estimated=person.dob_estimated,
     )
+
+
+def index_sizing_warnings(session: Session) -> list[str]:
+    """Check the blind-index width against the people actually held (run at start-up)."""
+    rows = session.scalar(select(func.count()).select_from(Person).where(Person.erased_at.is_(None)))
+    return check_sizing(runtime().indexer.population, rows or 0)

@@ -2,38 +2,21 @@
 
 from types import MappingProxyType
 
-FAMILY = ("parent", "carer", "sibling", "relative", "household_member")
-PEER = ("friend", "associate", "partner", "rival")
-CONCERN = ("exploitation_suspected", "adult_contact")
-PLACE = ("lives_at", "frequents", "attends", "seen_at", "found_at")
-GROUP = ("member_of",)
-PROTECTIVE = ("trusted_adult", "guardian_at")
+from models.context import RELATIONSHIP_KINDS, TARGET_TYPE_OF_KIND
 
-FAMILIES = MappingProxyType(
-    {
-        "family": FAMILY,
-        "peer": PEER,
-        "concern": CONCERN,
-        "place": PLACE,
-        "group": GROUP,
-        "protective": PROTECTIVE,
-    }
-)
+# The lists themselves live with the Relationship model; here they are grouped for analysis.
+FAMILY = RELATIONSHIP_KINDS["family"]
+PEER = RELATIONSHIP_KINDS["peer"]
+CONCERN = RELATIONSHIP_KINDS["concern"]
+PLACE = RELATIONSHIP_KINDS["place"]
+GROUP = RELATIONSHIP_KINDS["group"]
+PROTECTIVE = RELATIONSHIP_KINDS["protective"]
 
-ALL_KINDS = frozenset(kind for kinds in FAMILIES.values() for kind in kinds)
-
+FAMILIES = MappingProxyType(RELATIONSHIP_KINDS)
+ALL_KINDS = frozenset(TARGET_TYPE_OF_KIND)
 KIND_FAMILY = MappingProxyType({kind: family for family, kinds in FAMILIES.items() for kind in kinds})
-
 # A relationship always starts at a person (SPEC section 2); the kind decides what it may point at.
-TARGET_TYPE = MappingProxyType(
-    {
-        **dict.fromkeys(FAMILY + PEER + CONCERN, "person"),
-        **dict.fromkeys(PLACE, "place"),
-        **dict.fromkeys(GROUP, "group"),
-        "trusted_adult": "person",
-        "guardian_at": "place",
-    }
-)
+TARGET_TYPE = MappingProxyType(TARGET_TYPE_OF_KIND)
 
 RIVAL = "rival"
 MEMBER_OF = "member_of"

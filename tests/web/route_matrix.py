@@ -1,13 +1,12 @@
-"""Who may use each route: the single table the route-matrix test checks every registered route against.
+"""Who may use each route: the table the route-matrix test checks every registered route against.
 
-Add a row with every new route. Values: PUBLIC, SIGNED_IN (every role) or a set of roles.
+Add a row with every new route (API routes in matrix_api.py, casework pages in matrix_pages.py).
+Values: PUBLIC, SIGNED_IN (every role) or a set of roles.
 """
 
-from models.user import ROLES
-
-PUBLIC = frozenset({"public"})
-SIGNED_IN = frozenset(ROLES)
-ADMIN = frozenset({"admin"})
+from tests.web.matrix_api import API_MATRIX
+from tests.web.matrix_pages import PAGES_MATRIX
+from tests.web.roles import ADMIN, PUBLIC, SIGNED_IN
 
 MATRIX = {
     "assets.govuk": PUBLIC,
@@ -30,4 +29,6 @@ MATRIX = {
     "api.create_token": PUBLIC,
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
+    **API_MATRIX,
+    **PAGES_MATRIX,
 }

@@ -1,0 +1,90 @@
+"""Putting records right: merging duplicate people, and moving an entry made on the wrong case."""
+
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+
+import audit
+from models.base import utcnow
+from models.case import Case, ChronologyEntry
+from models.context import Relationship
+from models.person import PersonFlag, PersonIndexToken
+from models.referral import Referral
+from models.safeguarding_events import MissingEpisode
+from safeguarding import policy
+from safeguarding.access import load_person, require_person_access
+from safeguarding.cases import load_case
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from safeguarding.people import reindex
+
+# (model, column) pairs that point at a person and follow them into the surviving record.
+PERSON_REFERENCES = (
+    (Relationship, Relationship.source_person_id),
+    (Relationship, Relationship.target_person_id),
+    (Case, Case.subject_person_id),
+    (ChronologyEntry, ChronologyEntry.person_id),
+    (MissingEpisode, MissingEpisode.person_id),
+    (Referral, Referral.person_id),
+)
+
+
+def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
+    """Fold a duplicate into the surviving record; the duplicate stays as a pointer, and the merge is audited."""
+    if survivor_id == duplicate_id:
+        raise ValidationFailed({"duplicate_id": "Choose two different records to merge"})
+    survivor, duplicate = load_person(session, survivor_id), load_person(session, duplicate_id)
+    if survivor.merged_into_id or duplicate.merged_into_id:
+        raise Conflict("One of these records has already been merged into another")
+    for person in (survivor, duplicate):
+        require_person_access(session, actor, person)
+    # An edge between the two would become a person related to themselves: end it instead.
+    session.execute(
+        update(Relationship)
+        .where(
+            or_(
+                (Relationship.source_person_id == survivor.id) & (Relationship.target_person_id == duplicate.id),
+                (Relationship.source_person_id == duplicate.id) & (Relationship.target_person_id == survivor.id),
+            ),
+            Relationship.ended_on.is_(None),
+        )
+        .values(ended_on=utcnow().date())
+    )
+    for model, column in PERSON_REFERENCES:
+        session.execute(update(model).where(column == duplicate.id).values({column.key: survivor.id}))
+    held = {f.flag for f in survivor.active_flags}
+    for flag in duplicate.active_flags:
+        if flag.flag not in held:
+            survivor.flags.append(PersonFlag(flag=flag.flag, set_by_id=flag.set_by_id, set_at=flag.set_at))
+    # The duplicate's names stay findable, as aliases of the survivor.
+    other_names = {duplicate.display_name, *(duplicate.aliases or [])} - {survivor.display_name}
+    survivor.aliases = list(dict.fromkeys([*(survivor.aliases or []), *sorted(other_names)]))
+    duplicate.merged_into_id = survivor.id
+    session.query(PersonIndexToken).filter(PersonIndexToken.person_id == duplicate.id).delete()
+    reindex(session, survivor)
+    audit.record(session, action="update", actor=actor, object_type="person", object_id=survivor.id,
+                 person_ids=[survivor.id, duplicate.id], detail={"change": "merged", "merged": duplicate.id})
+    session.commit()
+    return survivor
+
+
+def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: str) -> ChronologyEntry:
+    """Move an entry recorded on the wrong case; the actor must be on both teams. The summary is re-keyed."""
+    entry = session.get(ChronologyEntry, entry_id) if isinstance(entry_id, str) else None
+    if entry is None:
+        raise NotFound("No chronology entry with that id")
+    source, target = load_case(session, entry.case_id), load_case(session, to_case_id)
+    if source.id == target.id:
+        raise ValidationFailed({"to_case_id": "Choose a different case"})
+    if not (policy.case_role(session, actor, source) == "team" == policy.case_role(session, actor, target)):
+        raise PermissionDenied("You must be on the team of both cases to move an entry")
+    summary = entry.summary
+    entry.moved_from_case_id = source.id
+    entry.case_id = target.id
+    entry.person_id = target.subject_person_id
+    entry.data_key_id = target.data_key_id
+    entry.summary = summary
+    people = sorted({p for p in (source.subject_person_id, target.subject_person_id) if p})
+    audit.record(session, action="update", actor=actor, object_type="chronology_entry", object_id=entry.id,
+                 person_ids=people, detail={"change": "moved", "from_case": source.id, "to_case": target.id})
+    session.commit()
+    return entry
+

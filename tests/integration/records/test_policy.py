@@ -1,0 +1,182 @@
+"""The access policy on real records (SPEC section 4), rule by rule, on both database engines."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from models.case import ChronologyEntry
+from models.referral import Referral
+from safeguarding import break_glass, cases, contexts, people, policy
+from safeguarding.errors import PermissionDenied
+from tests.web.helpers import audit_events
+
+
+def level(actor, person) -> str:
+    return policy.person_access(db.session, actor, person.id).level
+
+
+def test_recorder_sees_a_person_for_30_days_only(record_child, social_worker):
+    child = record_child()
+    assert level(social_worker, child) == "full"
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        assert level(social_worker, child) == "none"
+
+
+def test_case_team_sees_the_subject_until_removed_or_closed(record_child, open_case_for, make_user):
+    child = record_child()
+    police = make_user("police_officer")
+    assert level(police, child) == "none"
+    case = open_case_for(child)
+    cases.add_member(db.session, case.lead_worker, case.id, police.id)
+    assert policy.person_access(db.session, police, child.id).bases == ("case_team",)
+    cases.remove_member(db.session, case.lead_worker, case.id, police.id)
+    assert level(police, child) == "none"
+
+
+def test_context_case_team_sees_people_linked_to_the_place(record_child, social_worker, make_user):
+    child = record_child()
+    place = contexts.create_place(db.session, social_worker, {"name": "Stairwell B", "kind": "estate"})
+    contexts.add_relationship(
+        db.session,
+        social_worker,
+        {
+            "source": {"type": "person", "id": child.id},
+            "target": {"type": "place", "id": place.id},
+            "kind": "frequents",
+        },
+    )
+    youth = make_user("youth_worker")
+    assert level(youth, child) == "none"
+    cases.open_case(
+        db.session,
+        youth,
+        {
+            "subject": {"type": "place", "id": place.id},
+            "concerns": ["cce"],
+            "risk_level": "medium",
+            "summary": "Dealing in the stairwell",
+        },
+    )
+    assert level(youth, child) == "full"
+
+
+def test_referral_gives_both_agencies_sight_while_open_and_30_days_after(record_child, social_worker, make_user):
+    child = record_child()
+    police = make_user("police_officer")
+    referral = Referral(
+        person_id=child.id,
+        from_agency_id=social_worker.agency_id,
+        to_agency_id=police.agency_id,
+        sender_id=social_worker.id,
+        urgency="amber",
+        data_key_id=child.data_key_id,
+    )
+    db.session.add(referral)
+    db.session.commit()
+    assert policy.person_access(db.session, police, child.id).bases == ("referral",)
+    referral.status, referral.decided_at = "declined", datetime.now(UTC)
+    db.session.commit()
+    assert level(police, child) == "full"
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        assert level(police, child) == "none"
+
+
+def test_context_neighbours_get_a_limited_view_within_two_hops(record_child, open_case_for, social_worker, make_user):
+    subject, peer, far = record_child(), record_child(given_name="Kai"), record_child(given_name="Leah")
+    place = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    for person, target in ((subject, place), (peer, place)):
+        contexts.add_relationship(
+            db.session,
+            social_worker,
+            {
+                "source": {"type": "person", "id": person.id},
+                "target": {"type": "place", "id": target.id},
+                "kind": "frequents",
+            },
+        )
+    contexts.add_relationship(
+        db.session,
+        social_worker,
+        {"source": {"type": "person", "id": far.id}, "target": {"type": "person", "id": peer.id}, "kind": "friend"},
+    )
+    police = make_user("police_officer")
+    case = open_case_for(subject)
+    cases.add_member(db.session, social_worker, case.id, police.id)
+    assert level(police, peer) == "limited"  # subject -> park -> peer: two hops
+    assert level(police, far) == "none"  # three hops
+
+
+def test_break_glass_gives_full_access_for_60_minutes_and_is_flagged(record_child, make_user):
+    child = record_child()
+    health = make_user("health_practitioner")
+    with pytest.raises(PermissionDenied) as refused:
+        people.view_person(db.session, health, child.id)
+    assert refused.value.break_glass_allowed
+    break_glass.break_glass(db.session, health, child.id, "Attending A&E now, need the safety plan urgently")
+    person, access = people.view_person(db.session, health, child.id)
+    assert access.full and access.bases == ("break_glass",)
+    assert audit_events("view")[-1].flagged and audit_events("break_glass")[-1].flagged
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=61), tick=False):
+        assert level(health, child) == "none"
+
+
+def test_admins_and_leads_without_a_relationship_see_nothing(record_child, make_user):
+    child = record_child()
+    assert level(make_user("admin"), child) == "none"
+    assert not policy.person_access(db.session, make_user("admin"), child.id).break_glass_allowed
+    assert level(make_user("safeguarding_lead"), child) == "none"
+
+
+def test_every_refusal_is_audited_without_field_values(record_child, make_user):
+    child = record_child(given_name="Quillonetta")
+    with pytest.raises(PermissionDenied):
+        people.view_person(db.session, make_user("youth_worker"), child.id)
+    [denied] = audit_events("denied")
+    assert denied.outcome == "denied" and denied.person_id_list == [child.id]
+    assert b"Quillonetta" not in denied.canonical
+
+
+@pytest.mark.parametrize(
+    ("sensitivity", "visible_to"),
+    [
+        ("general", {"social_worker", "police_officer", "youth_worker", "health_practitioner"}),
+        ("health", {"social_worker", "health_practitioner"}),
+        ("intelligence", {"social_worker", "police_officer"}),
+        ("restricted", {"social_worker"}),
+    ],
+)
+def test_sensitivity_narrows_chronology_entries(
+    record_child, open_case_for, social_worker, make_user, sensitivity, visible_to
+):
+    case = open_case_for(record_child())
+    viewers = {"social_worker": make_user("social_worker", agency=make_user("police_officer").agency)}
+    viewers |= {role: make_user(role) for role in ("police_officer", "youth_worker", "health_practitioner")}
+    for viewer in viewers.values():
+        cases.add_member(db.session, social_worker, case.id, viewer.id)
+    cases.add_chronology_entry(
+        db.session,
+        social_worker,
+        case.id,
+        {"occurred_on": "2026-02-01", "category": "contact", "summary": "Seen", "sensitivity": sensitivity},
+    )
+    entry = db.session.query(ChronologyEntry).one()
+    # viewers["social_worker"] works for another agency, so "restricted" (authoring agency only) hides it from them.
+    seen = {role for role, viewer in viewers.items() if policy.entry_view(viewer, entry) == "full"}
+    expected = visible_to - {"social_worker"} if sensitivity == "restricted" else visible_to
+    assert seen == expected
+    assert policy.entry_view(social_worker, entry) == "full"  # the author's own agency always sees its entries
+    if sensitivity == "intelligence":
+        assert policy.entry_view(viewers["youth_worker"], entry) == "exists"
+
+
+def test_reads_fail_closed_when_the_audit_event_cannot_be_written(record_child, social_worker, monkeypatch):
+    child = record_child()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr("safeguarding.access.audit.record", broken)
+    with pytest.raises(RuntimeError):
+        people.view_person(db.session, social_worker, child.id)
