@@ -29,6 +29,13 @@ class BaseConfig:
     RATELIMIT_HEADERS_ENABLED = True
     ARGON2_PARAMETERS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
     PERSON_POPULATION = 100_000  # planned population for blind-index sizing
+    # Overrides of the SPEC timescales, e.g. {"red": {"acknowledge": "30m"}, "green": {"decide": 5}}.
+    REFERRAL_TIMESCALES: dict | None = None
+    # Closure days beyond the bundled England and Wales bank holidays (ISO dates).
+    EXTRA_BANK_HOLIDAYS: tuple = ()
+    REPEAT_REFERRAL_WINDOW_DAYS = 365
+    ESCALATION_REFERRALS = 3
+    ESCALATION_WINDOW_DAYS = 90
     FORCE_HTTPS = False
     ALLOW_KEY_GENERATION = False
     DEMO_ALLOWED = False

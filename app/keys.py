@@ -1,4 +1,6 @@
-"""Resolve the app's secrets and keys at start-up: from the environment, else (development) instance files."""
+"""Start-up: resolve secrets and keys (environment, else development instance files) and configure the services."""
+
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
@@ -9,7 +11,9 @@ from models.crypto import KeyRing, MasterKeys, configure
 from models.crypto.key_material import parse_previous_keys, resolve_key
 from safeguarding import runtime
 from safeguarding.blind_index import BlindIndexer
-from safeguarding.runtime import AuthSettings
+from safeguarding.runtime import AuthSettings, ReferralRules
+from safeguarding.timescales import TimescalePolicy
+from safeguarding.working_time import WorkingCalendar
 
 
 def init_keys(app: Flask) -> None:
@@ -34,5 +38,12 @@ def init_keys(app: Flask) -> None:
             lockout_threshold=cfg["LOCKOUT_THRESHOLD"],
             lockout_period=cfg["LOCKOUT_PERIOD"],
             token_lifetime=cfg["API_TOKEN_LIFETIME"],
+        ),
+        timescales=TimescalePolicy.from_mapping(cfg["REFERRAL_TIMESCALES"]),
+        calendar=WorkingCalendar(extra_holidays=cfg["EXTRA_BANK_HOLIDAYS"]),
+        referral_rules=ReferralRules(
+            repeat_window=timedelta(days=cfg["REPEAT_REFERRAL_WINDOW_DAYS"]),
+            escalation_count=cfg["ESCALATION_REFERRALS"],
+            escalation_window=timedelta(days=cfg["ESCALATION_WINDOW_DAYS"]),
         ),
     )

@@ -15,6 +15,8 @@ from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding import policy
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.missing import status_of
+from safeguarding.referrals import escalation_candidates
+from safeguarding.runtime import current as runtime
 
 ALERT_KINDS = ("escalation", "location_assessment", "exposure", "transition", "return_interview")
 TRANSITION_AGE_MONTHS = 17 * 12 + 6
@@ -89,12 +91,24 @@ def refresh_return_interview_alerts(session: Session, today: date) -> None:
             )
 
 
-REFRESHERS = {"transition": refresh_transition_alerts, "return_interview": refresh_return_interview_alerts}
+def refresh_escalation_alerts(session: Session, today: date) -> None:
+    """Three (configurable) referrals about one child within 90 days, counting every referral in any state."""
+    rules = runtime().referral_rules
+    for person_id, fired_at in escalation_candidates(session):
+        fire(
+            session,
+            "escalation",
+            person_id=person_id,
+            fired_on=fired_at.date(),
+            detail=f"{rules.escalation_count} referrals within {rules.escalation_window.days} days",
+        )
 
 
-def register_refresher(kind: str, refresher) -> None:
-    """Rules from other modules (escalation, exposure, location assessment) add their own refresher."""
-    REFRESHERS[kind] = refresher
+REFRESHERS = {
+    "transition": refresh_transition_alerts,
+    "return_interview": refresh_return_interview_alerts,
+    "escalation": refresh_escalation_alerts,
+}
 
 
 def list_alerts(session: Session, actor, kind: str | None = None, today: date | None = None) -> list[Alert]:

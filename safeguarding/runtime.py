@@ -1,11 +1,13 @@
 """Process-wide keys and settings the services need, set once at start-up (by the app factory or a CLI)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 
 from safeguarding.blind_index import BlindIndexer
+from safeguarding.timescales import TimescalePolicy
+from safeguarding.working_time import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -16,11 +18,23 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class ReferralRules:
+    """Repeat referrals (2+ in the window) and the escalation rule (N referrals about a child within a window)."""
+
+    repeat_window: timedelta = timedelta(days=365)
+    escalation_count: int = 3
+    escalation_window: timedelta = timedelta(days=90)
+
+
+@dataclass(frozen=True)
 class Runtime:
     indexer: BlindIndexer
     signing_key: bytes
     password_hasher: PasswordHasher
     auth: AuthSettings
+    timescales: TimescalePolicy = field(default_factory=TimescalePolicy)
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    referral_rules: ReferralRules = field(default_factory=ReferralRules)
 
 
 _current: Runtime | None = None

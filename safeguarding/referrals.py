@@ -1,0 +1,369 @@
+"""Referrals between agencies: one state machine, statutory timescales, history, repeat and escalation rules.
+
+submitted -> acknowledged -> accepted | declined; withdrawn by the sender before a decision. Any practitioner
+of the receiving agency acknowledges, accepts or declines. Every transition is audited and kept as history.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+import audit
+from models.agency import Agency
+from models.base import utcnow
+from models.case import Case, CaseMember
+from models.referral import FINAL_STATES, LAWFUL_BASES, URGENCIES, Referral, ReferralTransition
+from models.user import PRACTITIONER_ROLES
+from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.cases import load_case
+from safeguarding.denials import record_denial
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from safeguarding.runtime import current as runtime
+from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
+from safeguarding.validation import choice, clean_text
+
+# The legal moves: from each state, which actions, by whom ("receiver" or "sender"), to which state.
+TRANSITIONS = {
+    "acknowledge": ({"submitted"}, "receiver", "acknowledged"),
+    "accept": ({"submitted", "acknowledged"}, "receiver", "accepted"),
+    "decline": ({"submitted", "acknowledged"}, "receiver", "declined"),
+    "withdraw": ({"submitted", "acknowledged"}, "sender", "withdrawn"),
+}
+REASON_NEEDED = ("consent_overridden", "no_consent_sought")
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    due: DueTimes
+    breached: dict[str, bool]
+    overdue: bool
+
+
+def timeliness(referral: Referral, now: datetime | None = None) -> Timeliness:
+    """Due times, breaches and overdue, derived on every read (never stored, so never stale)."""
+    now = now or utcnow()
+    rt = runtime()
+    due = due_times(
+        referral.sent_at, referral.urgency, rt.timescales, rt.calendar, external=referral.to_agency.external
+    )
+    # A withdrawn referral stops its clocks when it was withdrawn.
+    clock = referral.withdrawn_at or now
+    return Timeliness(
+        due,
+        breaches(due, referral.acknowledged_at, referral.decided_at, clock),
+        is_overdue(due, referral.acknowledged_at, referral.decided_at, clock) and referral.status not in FINAL_STATES,
+    )
+
+
+def validate_referral(data: dict) -> dict:
+    errors, clean = {}, {}
+    checks = {
+        "urgency": lambda v: choice(v, field="$.urgency", label="the urgency", options=URGENCIES),
+        "reason": lambda v: clean_text(v, field="$.reason", label="the reason for the referral", max_length=10_000),
+        "lawful_basis": lambda v: (
+            "not_recorded"
+            if v in (None, "")
+            else choice(v, field="$.lawful_basis", label="the lawful basis for sharing", options=LAWFUL_BASES[:-1])
+        ),
+        "lawful_basis_reason": lambda v: clean_text(
+            v,
+            field="$.lawful_basis_reason",
+            label="why consent was overridden or not sought",
+            max_length=2000,
+            required=False,
+        ),
+    }
+    for key, check in checks.items():
+        try:
+            clean[key] = check(data.get(key))
+        except ValidationFailed as failure:
+            errors.update(failure.fields)
+    if clean.get("lawful_basis") in REASON_NEEDED and not clean.get("lawful_basis_reason"):
+        errors["$.lawful_basis_reason"] = "Explain why consent was overridden or not sought"
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def submit_referral(session: Session, actor, data: dict, sent_at: datetime | None = None) -> Referral:
+    """Send a referral about a person the actor may see to another agency."""
+    if actor.role not in PRACTITIONER_ROLES:
+        raise PermissionDenied("Only practitioners send referrals")
+    person = load_person(session, data.get("person_id"))
+    to_agency = session.get(Agency, data.get("to_agency_id")) if isinstance(data.get("to_agency_id"), str) else None
+    if to_agency is None:
+        raise ValidationFailed({"$.to_agency_id": "Choose the agency to refer to"})
+    if to_agency.id == actor.agency_id:
+        raise ValidationFailed({"$.to_agency_id": "Refer to another agency, not your own"})
+    clean = validate_referral(data)
+    require_person_access(session, actor, person, object_type="referral")
+    referral = Referral(
+        person_id=person.id,
+        from_agency_id=actor.agency_id,
+        to_agency_id=to_agency.id,
+        sender_id=actor.id,
+        urgency=clean["urgency"],
+        status="submitted",
+        sent_at=sent_at or utcnow(),
+        lawful_basis=clean["lawful_basis"],
+        lawful_basis_reason=clean["lawful_basis_reason"],
+        data_key_id=person.data_key_id,
+    )
+    session.add(referral)
+    referral.reason = clean["reason"]
+    session.add(
+        ReferralTransition(
+            referral_id=referral.id, actor_id=actor.id, at=referral.sent_at, from_status=None, to_status="submitted"
+        )
+    )
+    audit.record(
+        session,
+        action="create",
+        actor=actor,
+        object_type="referral",
+        object_id=referral.id,
+        person_ids=[person.id],
+        detail={"urgency": referral.urgency, "to_agency": to_agency.id},
+    )
+    session.commit()
+    return referral
+
+
+def load_referral(session: Session, referral_id) -> Referral:
+    referral = session.get(Referral, referral_id) if isinstance(referral_id, str) else None
+    if referral is None:
+        raise NotFound("No referral with that id")
+    return referral
+
+
+def party(actor, referral: Referral) -> str | None:
+    """'receiver', 'sender' or None: the actor's part in a referral (practitioners of either agency)."""
+    if actor.role not in PRACTITIONER_ROLES:
+        return None
+    if actor.agency_id == referral.to_agency_id:
+        return "receiver"
+    if actor.agency_id == referral.from_agency_id:
+        return "sender"
+    return None
+
+
+def view_referral(session: Session, actor, referral_id: str) -> Referral:
+    referral = load_referral(session, referral_id)
+    if party(actor, referral) is None:
+        record_denial(
+            session,
+            actor,
+            object_type="referral",
+            object_id=referral.id,
+            person_ids=[referral.person_id] if referral.person_id else [],
+        )
+        raise PermissionDenied("Only the sending and receiving agencies see a referral")
+    record_read(
+        session,
+        actor,
+        action="view",
+        object_type="referral",
+        object_id=referral.id,
+        person_ids=[referral.person_id] if referral.person_id else [],
+        detail={"party": party(actor, referral)},
+    )
+    return referral
+
+
+def transition(
+    session: Session, actor, referral_id: str, action: str, data: dict | None = None, at: datetime | None = None
+) -> Referral:
+    """Move a referral along the state machine; an illegal move is a 409 with a message, a wrong party a 403."""
+    data = data or {}
+    referral = load_referral(session, referral_id)
+    allowed_from, who, target = TRANSITIONS[action]
+    withdrawing_for_someone_else = who == "sender" and actor.id != referral.sender_id and actor.role != "team_manager"
+    if party(actor, referral) != who or withdrawing_for_someone_else:
+        record_denial(
+            session,
+            actor,
+            object_type="referral",
+            object_id=referral.id,
+            person_ids=[referral.person_id] if referral.person_id else [],
+            detail={"action": action},
+        )
+        raise PermissionDenied(
+            "Only the receiving agency can do that"
+            if who == "receiver"
+            else "Only the person who sent the referral, or their team manager, can withdraw it"
+        )
+    if referral.status not in allowed_from:
+        raise Conflict(f"A referral that is {referral.status} cannot be {target}")
+    now = at or utcnow()
+    note = _apply(session, actor, referral, action, data, now)
+    session.add(
+        ReferralTransition(
+            referral_id=referral.id, actor_id=actor.id, at=now, from_status=referral.status, to_status=target, note=note
+        )
+    )
+    audit.record(
+        session,
+        action="referral_transition",
+        actor=actor,
+        object_type="referral",
+        object_id=referral.id,
+        person_ids=[referral.person_id] if referral.person_id else [],
+        detail={"from": referral.status, "to": target},
+    )
+    referral.status = target
+    session.commit()
+    return referral
+
+
+def _apply(session: Session, actor, referral: Referral, action: str, data: dict, now: datetime) -> str | None:
+    if action == "acknowledge":
+        referral.acknowledged_at = now
+        return None
+    if action == "withdraw":
+        referral.withdrawn_at = now
+        return clean_text(data.get("reason"), field="$.reason", label="why", max_length=1000, required=False)
+    referral.acknowledged_at = referral.acknowledged_at or now  # a decision also acknowledges
+    referral.decided_at = now
+    if action == "decline":
+        referral.decline_reason = clean_text(
+            data.get("reason"), field="$.reason", label="the reason for declining", max_length=1000
+        )
+        return referral.decline_reason
+    referral.case_id = _case_for_acceptance(session, actor, referral, data.get("case_id"), now).id
+    return None
+
+
+def _case_for_acceptance(session: Session, actor, referral: Referral, case_id, now: datetime) -> Case:
+    """Link an existing case about the same person, or open one with the accepting user as lead."""
+    if case_id is not None:
+        case = load_case(session, case_id)
+        if case.subject_person_id != referral.person_id or not case.is_open:
+            raise ValidationFailed({"$.case_id": "Link an open case about the same person"})
+    else:
+        case = Case(
+            subject_person_id=referral.person_id,
+            lead_agency_id=actor.agency_id,
+            lead_worker_id=actor.id,
+            concerns=[],
+            risk_level=_risk_of(referral.urgency),
+            opened_on=now.date(),
+            data_key_id=referral.data_key_id,
+        )
+        session.add(case)
+        case.summary = f"Opened on accepting a {referral.urgency} referral from {referral.from_agency.name}"
+        audit.record(
+            session,
+            action="create",
+            actor=actor,
+            object_type="case",
+            object_id=case.id,
+            person_ids=[referral.person_id],
+            detail={"from_referral": referral.id},
+        )
+    for user_id in (actor.id, referral.sender_id):
+        if user_id and not case.has_member(user_id):
+            session.add(CaseMember(case_id=case.id, user_id=user_id, added_by_id=actor.id))
+    return case
+
+
+def _risk_of(urgency: str) -> str:
+    return {"red": "high", "amber": "medium", "green": "low"}[urgency]
+
+
+def list_referrals(session: Session, actor, box: str) -> list[Referral]:
+    """The agency's inbox (received) or outbox (sent), newest first."""
+    box = choice(box, field="box", label="the box", options=("inbox", "outbox"))
+    if actor.role not in PRACTITIONER_ROLES:
+        raise PermissionDenied("Only practitioners have referral inboxes")
+    column = Referral.to_agency_id if box == "inbox" else Referral.from_agency_id
+    rows = list(session.scalars(select(Referral).where(column == actor.agency_id).order_by(Referral.sent_at.desc())))
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="referral",
+        object_id=box,
+        person_ids=sorted({r.person_id for r in rows if r.person_id}),
+    )
+    return rows
+
+
+def history(session: Session, referral: Referral) -> list[ReferralTransition]:
+    query = select(ReferralTransition).where(ReferralTransition.referral_id == referral.id)
+    return list(session.scalars(query.order_by(ReferralTransition.at)))
+
+
+def is_repeat(session: Session, referral: Referral) -> bool:
+    """Two or more referrals about the same person within the repeat window (default 12 months)."""
+    if referral.person_id is None:
+        return False
+    window = runtime().referral_rules.repeat_window
+    count = session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(
+            Referral.person_id == referral.person_id,
+            Referral.id != referral.id,
+            Referral.sent_at >= referral.sent_at - window,
+            Referral.sent_at <= referral.sent_at + window,
+        )
+    )
+    return bool(count)
+
+
+def repeat_referral_people(session: Session, person_ids) -> set[str]:
+    """Which of these people were referred twice or more within the repeat window."""
+    window = runtime().referral_rules.repeat_window
+    times: dict[str, list[datetime]] = {}
+    query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.in_(set(person_ids)))
+    for person_id, sent_at in session.execute(query.order_by(Referral.sent_at)):
+        times.setdefault(person_id, []).append(sent_at)
+    return {p for p, sent in times.items() if any(b - a <= window for a, b in zip(sent, sent[1:], strict=False))}
+
+
+def awaiting_action(session: Session, actor) -> dict[str, int]:
+    """Home-page counts: what in the actor's agency's inbox needs attention, and what they sent unacknowledged."""
+    if actor.role not in PRACTITIONER_ROLES:
+        return {}
+    open_states = ("submitted", "acknowledged")
+    inbox = list(
+        session.scalars(
+            select(Referral).where(Referral.to_agency_id == actor.agency_id, Referral.status.in_(open_states))
+        )
+    )
+    sent = session.scalar(
+        select(func.count()).select_from(Referral).where(Referral.sender_id == actor.id, Referral.status == "submitted")
+    )
+    return {
+        "inbox_open": len(inbox),
+        "inbox_overdue": sum(1 for r in inbox if timeliness(r).overdue),
+        "sent_unacknowledged": sent or 0,
+    }
+
+
+def escalation_candidates(session: Session) -> list[tuple[str, datetime]]:
+    """(person, date the rule first held) for every child referred N times within the window, any state."""
+    rules = runtime().referral_rules
+    times: dict[str, list[datetime]] = {}
+    query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.is_not(None))
+    for person_id, sent_at in session.execute(query.order_by(Referral.sent_at)):
+        times.setdefault(person_id, []).append(sent_at)
+    fired = []
+    n = rules.escalation_count
+    for person_id, sent in times.items():
+        for i in range(n - 1, len(sent)):
+            if sent[i] - sent[i - n + 1] <= rules.escalation_window:
+                fired.append((person_id, sent[i]))
+                break
+    return fired
+
+
+def past_decision_time(session: Session, now: datetime | None = None) -> list[Referral]:
+    """The escalation list for safeguarding leads: open referrals whose decision time has passed."""
+    now = now or utcnow()
+    open_rows = session.scalars(
+        select(Referral).where(or_(Referral.status == "submitted", Referral.status == "acknowledged"))
+    )
+    return [r for r in open_rows if timeliness(r, now).breached["decide"]]

@@ -1,0 +1,127 @@
+"""The referral state machine, per role and agency (SPEC section 3)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from models.case import Case
+from safeguarding import cases, people, policy, referrals
+from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
+from tests.web.helpers import audit_events
+
+
+def test_receiving_agency_acknowledges_then_accepts_and_a_case_opens(refer, police, social_worker):
+    referral = refer()
+    referrals.transition(db.session, police, referral.id, "acknowledge")
+    referrals.transition(db.session, police, referral.id, "accept")
+    db.session.expire_all()
+    assert referral.status == "accepted" and referral.acknowledged_at <= referral.decided_at
+    case = db.session.get(Case, referral.case_id)
+    assert case.lead_worker_id == police.id and case.lead_agency_id == police.agency_id
+    assert case.has_member(police.id) and case.has_member(social_worker.id)
+    steps = [(t.from_status, t.to_status) for t in referrals.history(db.session, referral)]
+    assert steps == [(None, "submitted"), ("submitted", "acknowledged"), ("acknowledged", "accepted")]
+    assert [e.detail_dict["to"] for e in audit_events("referral_transition")] == ["acknowledged", "accepted"]
+
+
+def test_accepting_can_link_an_existing_case_about_the_same_person(refer, police, child):
+    referral = refer()  # the referral rule lets the police see the child and open their own case
+    existing = cases.open_case(
+        db.session,
+        police,
+        {"subject": {"type": "person", "id": child.id}, "concerns": ["cce"], "risk_level": "high", "summary": "Known"},
+    )
+    referrals.transition(db.session, police, referral.id, "accept", {"case_id": existing.id})
+    assert referral.case_id == existing.id
+
+
+def test_decline_needs_a_reason(refer, police):
+    referral = refer()
+    with pytest.raises(ValidationFailed):
+        referrals.transition(db.session, police, referral.id, "decline", {"reason": ""})
+    referrals.transition(db.session, police, referral.id, "decline", {"reason": "Below threshold: signposted"})
+    assert referral.status == "declined" and referral.decline_reason == "Below threshold: signposted"
+
+
+def test_nothing_happens_after_a_final_state(refer, police):
+    referral = refer()
+    referrals.transition(db.session, police, referral.id, "decline", {"reason": "No further action"})
+    for action in ("acknowledge", "accept", "decline"):
+        with pytest.raises(Conflict):
+            referrals.transition(db.session, police, referral.id, action, {"reason": "again"})
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "accept", "decline"])
+def test_only_the_receiving_agency_moves_a_referral_on(refer, social_worker, make_user, action):
+    referral = refer()
+    for outsider in (social_worker, make_user("youth_worker"), make_user("safeguarding_lead"), make_user("admin")):
+        with pytest.raises(PermissionDenied):
+            referrals.transition(db.session, outsider, referral.id, action, {"reason": "x"})
+    assert referral.status == "submitted" and len(audit_events("denied")) == 4
+
+
+def test_only_the_sender_withdraws_before_a_decision(refer, police, social_worker, make_user):
+    referral = refer()
+    colleague = make_user("social_worker", agency=social_worker.agency)
+    for refused in (police, colleague):
+        with pytest.raises(PermissionDenied):
+            referrals.transition(db.session, refused, referral.id, "withdraw")
+    referrals.transition(db.session, social_worker, referral.id, "withdraw")
+    assert referral.status == "withdrawn"
+    with pytest.raises(Conflict):
+        referrals.transition(db.session, police, referral.id, "accept")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"urgency": "purple"}, "$.urgency"),
+        ({"reason": ""}, "$.reason"),
+        ({"lawful_basis": "vibes"}, "$.lawful_basis"),
+        ({"lawful_basis": "consent_overridden"}, "$.lawful_basis_reason"),
+        ({"to_agency_id": "nope"}, "$.to_agency_id"),
+    ],
+)
+def test_bad_referrals_are_refused_and_nothing_is_written(refer, changes, field):
+    from models.referral import Referral
+
+    with pytest.raises(ValidationFailed) as failure:
+        refer(**changes)
+    assert field in failure.value.fields
+    assert db.session.query(Referral).count() == 0
+
+
+def test_lawful_basis_defaults_to_not_recorded(refer):
+    assert refer().lawful_basis == "not_recorded"
+
+
+def test_the_receiving_agency_sees_the_person_only_while_the_referral_rule_holds(refer, police, child):
+    with pytest.raises(PermissionDenied):
+        people.view_person(db.session, police, child.id)
+    referral = refer()
+    assert people.view_person(db.session, police, child.id)[1].bases == ("referral",)
+    referrals.transition(db.session, police, referral.id, "decline", {"reason": "No further action"})
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=29), tick=False):
+        assert policy.person_access(db.session, police, child.id).full
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False), pytest.raises(PermissionDenied):
+        people.view_person(db.session, police, child.id)
+    assert audit_events("denied")[-1].person_id_list == [child.id]
+
+
+def test_repeat_referrals_and_the_escalation_alert(refer, make_user, social_worker, child):
+    from safeguarding import alerts
+
+    first = refer(sent_at=datetime.now(UTC) - timedelta(days=80))
+    assert not referrals.is_repeat(db.session, first)
+    refer(sent_at=datetime.now(UTC) - timedelta(days=40))
+    assert referrals.is_repeat(db.session, first)
+    lead = make_user("safeguarding_lead")
+    assert alerts.list_alerts(db.session, lead, "escalation") == []
+    third = refer(sent_at=datetime.now(UTC) - timedelta(days=2))
+    referrals.transition(db.session, social_worker, third.id, "withdraw")  # counted whatever its state
+    [alert] = alerts.list_alerts(db.session, lead, "escalation")
+    assert alert.person_id == child.id and alert.fired_on == third.sent_at.date()
+    refer()
+    assert len(alerts.list_alerts(db.session, lead, "escalation")) == 1  # fires once per child
