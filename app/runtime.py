@@ -16,7 +16,7 @@ from safeguarding.timescales import TimescalePolicy
 from safeguarding.working_time import WorkingCalendar
 
 
-def init_keys(app: Flask) -> None:
+def init_runtime(app: Flask) -> None:
     """Secret key, master keys (envelope), blind-index root and audit signing key; separate by design."""
     cfg = app.config
     generate = cfg["ALLOW_KEY_GENERATION"]
