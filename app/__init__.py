@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from app.config import load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
-from app.keys import init_keys
+from app.runtime import init_runtime
 from app.security import init_security
 from app.templating import init_templating
 from models.base import configure_sqlite
@@ -24,7 +24,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     Path(settings["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
     app.config.update(settings)
-    init_keys(app)
+    init_runtime(app)
 
     db.init_app(app)
     with app.app_context():
