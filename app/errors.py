@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -71,6 +72,15 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, PermissionDenied):
             extra["break_glass_allowed"] = exc.break_glass_allowed
         return error_response(exc.status, exc.message, **extra)
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_unavailable(exc: SQLAlchemyError):
+        # A database that refuses a write (the change or its audit event) fails closed, and says so.
+        db.session.rollback()
+        log.exception("database error on %s %s", request.method, request.path)
+        return error_response(
+            503, "The service cannot save or record this right now. Nothing was changed. Try again shortly"
+        )
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

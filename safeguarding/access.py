@@ -1,5 +1,6 @@
 """Reading protected records: load (404), decide (403, audited), record the access, then hand over the data."""
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -10,8 +11,10 @@ from models.base import utcnow
 from models.person import Person
 from safeguarding import policy
 from safeguarding.denials import record_denial
-from safeguarding.errors import NotFound, PermissionDenied
+from safeguarding.errors import AuditUnavailable, NotFound, PermissionDenied
 from safeguarding.policy import PersonAccess
+
+log = logging.getLogger("safecontext.audit")
 
 
 def load_person(session: Session, person_id: str) -> Person:
@@ -66,15 +69,22 @@ def record_read(
     """Write the read's audit event and commit it before any data leaves (fail-closed)."""
     # SPEC 5: an access without a case assignment in force (recorder, referral, break-glass) is flagged for review.
     flagged = access is not None and "case_team" not in access.bases
-    audit.record(
-        session,
-        action=action,
-        actor=actor,
-        object_type=object_type,
-        object_id=object_id,
-        person_ids=list(person_ids),
-        purpose=purpose,
-        detail={**(detail or {}), **({"basis": list(access.bases)} if access else {})},
-        flagged=flagged,
-    )
-    session.commit()
+    try:
+        audit.record(
+            session,
+            action=action,
+            actor=actor,
+            object_type=object_type,
+            object_id=object_id,
+            person_ids=list(person_ids),
+            purpose=purpose,
+            detail={**(detail or {}), **({"basis": list(access.bases)} if access else {})},
+            flagged=flagged,
+        )
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        log.exception("could not record a %s of %s %s: refusing to return the data", action, object_type, object_id)
+        raise AuditUnavailable(
+            "The service cannot record this access right now, so it cannot show the data. Try again shortly"
+        ) from exc

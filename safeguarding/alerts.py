@@ -7,12 +7,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-import audit
 from models.base import new_id, utcnow
 from models.case import Case
 from models.person import Person
 from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding import policy
+from safeguarding.access import record_read
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.missing import status_of
 from safeguarding.referrals import escalation_candidates
@@ -129,13 +129,12 @@ def list_alerts(session: Session, actor, kind: str | None = None, today: date | 
     if actor.role != "safeguarding_lead":
         access = policy.people_access(session, actor, {a.person_id for a in alerts if a.person_id})
         alerts = [a for a in alerts if a.person_id is None or access[a.person_id].visible]
-    audit.record(
+    record_read(
         session,
+        actor,
         action="list",
-        actor=actor,
         object_type="alert",
         object_id=kind,
         person_ids=sorted({a.person_id for a in alerts if a.person_id}),
     )
-    session.commit()
     return alerts

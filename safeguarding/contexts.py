@@ -2,14 +2,16 @@
 
 from datetime import date, timedelta
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import audit
 from models.base import utcnow
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND, Group, Place, Relationship
 from models.crypto import current_keyring
+from models.person import Person
 from safeguarding import policy
-from safeguarding.access import load_person, require_person_access
+from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, parse_date
 
@@ -151,6 +153,7 @@ def add_relationship(session: Session, actor, data: dict, today: date | None = N
 
     source = load_person(session, source_id)
     require_person_access(session, actor, source, object_type="relationship")
+    superseded = _superseded(session, data.get("supersedes_id"), source.id)
     if target_type == "person":
         if target_id == source.id:
             raise ValidationFailed({"$.target.id": "A person cannot be related to themselves"})
@@ -175,16 +178,28 @@ def add_relationship(session: Session, actor, data: dict, today: date | None = N
         grading_source=grading[0],
         grading_information=grading[1],
         grading_handling=grading[2],
-        supersedes_id=data.get("supersedes_id") if isinstance(data.get("supersedes_id"), str) else None,
+        supersedes_id=superseded.id if superseded else None,
         data_key_id=source.data_key_id,
     )
     session.add(edge)
     edge.notes = notes
+    if superseded is not None and superseded.ended_on is None:
+        superseded.ended_on = today
     people = [source.id] + ([target_id] if target_type == "person" else [])
     audit.record(
         session, action="create", actor=actor, object_type="relationship", object_id=edge.id, person_ids=people
     )
     session.commit()
+    return edge
+
+
+def _superseded(session: Session, edge_id, source_id: str) -> Relationship | None:
+    """The edge a correction replaces: an existing edge of the same person (ended when its successor is added)."""
+    if edge_id is None:
+        return None
+    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    if edge is None or edge.source_person_id != source_id:
+        raise ValidationFailed({"$.supersedes_id": "Choose a relationship of the same person to correct"})
     return edge
 
 
@@ -207,3 +222,61 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     )
     session.commit()
     return edge
+
+
+def relationships_of(session: Session, actor, person_id) -> list[dict]:
+    """A person's current relationships; the other person is named only where the actor may see them (audited)."""
+    person = load_person(session, person_id)
+    access = require_person_access(session, actor, person, object_type="relationship")
+    edges = list(
+        session.scalars(
+            select(Relationship)
+            .where(
+                Relationship.ended_on.is_(None),
+                or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id),
+            )
+            .order_by(Relationship.recorded_at)
+        )
+    )
+    others = {e.target_person_id if e.source_person_id == person.id else e.source_person_id for e in edges} - {None}
+    seen = policy.people_access(session, actor, others)
+    visible = [i for i in others if seen[i].visible]
+    live = select(Person).where(Person.id.in_(visible), Person.erased_at.is_(None))
+    people = {p.id: p for p in session.scalars(live)}
+    places = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_({e.target_place_id for e in edges})))}
+    groups = {g.id: g for g in session.scalars(select(Group).where(Group.id.in_({e.target_group_id for e in edges})))}
+    rows = []
+    for edge in edges:
+        outgoing = edge.source_person_id == person.id
+        other_type, other_id = (edge.target_type, edge.target_id) if outgoing else ("person", edge.source_person_id)
+        record = {"person": people, "place": places, "group": groups}[other_type].get(other_id)
+        rows.append(
+            {
+                "id": edge.id,
+                "kind": edge.kind,
+                "outgoing": outgoing,
+                "other": {"type": other_type, "id": other_id if record else None},
+                "label": (record.display_name if other_type == "person" else record.name) if record else None,
+                "first_seen": edge.first_seen,
+                "last_seen": edge.last_seen,
+                "review_on": edge.review_on,
+                "agency": edge.agency.name,
+                "grading": edge.grading,
+                # Notes are about the source person: shown only to those who see that person in full.
+                "notes": _readable(edge.notes) if outgoing or seen[edge.source_person_id].full else None,
+            }
+        )
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="relationship",
+        object_id=person.id,
+        person_ids=[person.id, *sorted(people)],
+        access=access,
+    )
+    return rows
+
+
+def _readable(value) -> str | None:
+    return value if isinstance(value, str) else None

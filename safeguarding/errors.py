@@ -43,3 +43,9 @@ class SignInRefused(SafeguardingError):
 
 class AccountLocked(SafeguardingError):
     status = 423
+
+
+class AuditUnavailable(SafeguardingError):
+    """The access could not be recorded, so no data is returned (fail-closed)."""
+
+    status = 503

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-import audit
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
+from safeguarding.access import record_read
 from safeguarding.blind_index import check_sizing, query_tokens
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.matching import Candidate, MatchQuery, rank_candidates
@@ -53,16 +53,15 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
     visible = [Match(m.person, access[m.person.id], m.score, m.reasons) for m in ranked if access[m.person.id].visible]
     result = SearchResult(visible[:MAX_RESULTS], len(ranked) - len(visible))
     # The event keeps blind-index tokens only: never the name or date searched for.
-    audit.record(
+    record_read(
         session,
+        actor,
         action="search",
-        actor=actor,
         object_type="person",
         object_id=None,
         person_ids=[m.person.id for m in result.matches],
         detail={"tokens": sorted({f"{name}:{token}" for name, token in tokens}), "other_matches": result.other_matches},
     )
-    session.commit()
     return result
 
 

@@ -28,10 +28,13 @@ def authenticate():
 
 def json_body() -> dict:
     """The request's JSON object; 400 when the body is not readable JSON or not an object."""
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:  # absurdly deep nesting: unreadable, not a server fault
+        data = None
     if not isinstance(data, dict):
         abort(400, "Send a JSON object in the request body")
     return data
 
 
-from app.api import meta, tokens  # noqa: E402,F401  (routes register on bp)
+from app.api import alerts, cases, contexts, meta, missing, people, tokens  # noqa: E402,F401  (routes register on bp)

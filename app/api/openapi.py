@@ -100,9 +100,46 @@ PATHS: dict[str, dict] = {
 }
 
 
+SCHEMAS: dict[str, dict] = {"Error": ERROR}
+
+
 def register(path: str, method: str, spec: dict) -> None:
     """Each API module adds its operations here, next to the routes they describe."""
     PATHS.setdefault(path, {})[method] = spec
+
+
+def component(name: str, spec: dict) -> dict:
+    """Register a named schema under components/schemas and return a $ref to it."""
+    SCHEMAS[name] = spec
+    return ref(name)
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def response(status: int, description: str, schema: dict) -> dict:
+    return {str(status): {"description": description, **_json(schema)}}
+
+
+def path_param(name: str, description: str = "The record's id (a UUID)") -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+def query_param(name: str, schema: dict, description: str = "") -> dict:
+    param = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        param["description"] = description
+    return param
+
+
+def results_of(item: dict, **extra: dict) -> dict:
+    """The list envelope of SPEC section 10: {"results": [...]} (plus any extra properties)."""
+    return {
+        "type": "object",
+        "required": ["results", *extra],
+        "properties": {"results": {"type": "array", "items": item}, **extra},
+    }
 
 
 def document() -> dict:
@@ -114,6 +151,6 @@ def document() -> dict:
         "paths": PATHS,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR},
+            "schemas": SCHEMAS,
         },
     }

@@ -2,7 +2,8 @@
 
 from flask import current_app, jsonify
 
-from app.api import bp, json_body
+from app.api import bp
+from app.api.inputs import body as json_body
 from app.extensions import db, limiter
 from app.permissions import public
 from safeguarding import accounts

@@ -9,7 +9,7 @@ from app.extensions import db
 from models.case import ChronologyEntry
 from models.referral import Referral
 from safeguarding import break_glass, cases, contexts, people, policy
-from safeguarding.errors import PermissionDenied
+from safeguarding.errors import AuditUnavailable, PermissionDenied
 from tests.web.helpers import audit_events
 
 
@@ -178,5 +178,5 @@ def test_reads_fail_closed_when_the_audit_event_cannot_be_written(record_child, 
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr("safeguarding.access.audit.record", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(AuditUnavailable):
         people.view_person(db.session, social_worker, child.id)

@@ -1,0 +1,214 @@
+"""/cases: open a case, read it, its team, and the merged multi-agency chronology."""
+
+from flask import jsonify
+
+from app.api import bp
+from app.api.inputs import body, iso, query_choice, query_id, record_id
+from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
+from app.api.schemas import AGENCY, BOOLEAN, DATE, DATETIME, ID, STRING, SUBJECT, VERSION, enum, nullable, obj, text
+from app.extensions import db
+from app.permissions import current_actor, personal_data, practitioners
+from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
+from safeguarding import cases, disclosure, family
+
+
+def full_case(case, role: str) -> dict:
+    """The case as disclosure shows it, with its plan and the whole family's linked cases."""
+    view = disclosure.case_view(case, role)
+    view["plan"] = [
+        {
+            "id": a.id,
+            "version": a.version,
+            "description": a.description if isinstance(a.description, str) else None,
+            "owner_id": a.owner_id,
+            "due_on": iso(a.due_on),
+            "done_at": iso(a.done_at),
+        }
+        for a in cases.plan(db.session, case)
+    ]
+    linked = (
+        family.linked_family_cases(db.session, current_actor(), case.subject_person_id)
+        if case.subject_person_id
+        else []
+    )
+    view["family_cases"] = [
+        {"id": c.id, "subject": {"type": c.subject_type, "id": c.subject_id}, "status": c.status} for c in linked
+    ]
+    return view
+
+
+def member_view(member) -> dict:
+    return {
+        "user_id": member.user_id,
+        "display_name": member.user.display_name,
+        "agency": member.user.agency.name,
+        "role": member.user.role,
+        "added_at": iso(member.added_at),
+    }
+
+
+@bp.post("/cases")
+@practitioners
+def open_case():
+    actor = current_actor()
+    case = cases.open_case(db.session, actor, body())
+    return jsonify(full_case(case, "team")), 201
+
+
+@bp.get("/cases/<case_id>")
+@personal_data
+def get_case(case_id):
+    case, role = cases.view_case(db.session, current_actor(), record_id(case_id, "case"))
+    return jsonify(full_case(case, role))
+
+
+@bp.get("/cases/<case_id>/members")
+@personal_data
+def case_members(case_id):
+    case, _role = cases.view_case(db.session, current_actor(), record_id(case_id, "case"))
+    return jsonify({"results": [member_view(m) for m in case.current_members]})
+
+
+@bp.post("/cases/<case_id>/members")
+@practitioners
+def add_case_member(case_id):
+    member = cases.add_member(db.session, current_actor(), record_id(case_id, "case"), body().get("user_id"))
+    return jsonify(member_view(member)), 201
+
+
+@bp.post("/cases/<case_id>/chronology")
+@practitioners
+def add_chronology_entry(case_id):
+    entry = cases.add_chronology_entry(db.session, current_actor(), record_id(case_id, "case"), body())
+    return jsonify(disclosure.entry_view(entry, "full")), 201
+
+
+@bp.get("/cases/<case_id>/chronology")
+@personal_data
+def case_chronology(case_id):
+    case_id = record_id(case_id, "case")
+    filters = {
+        "agency_id": query_id("agency", "an agency"),
+        "category": query_choice("category", "a category", CHRONOLOGY_CATEGORIES),
+        "sensitivity": query_choice("sensitivity", "a sensitivity", SENSITIVITIES),
+    }
+    _case, entries = cases.chronology(db.session, current_actor(), case_id, **filters)
+    return jsonify({"results": [disclosure.entry_view(entry, view) for entry, view in entries]})
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------------------------
+
+MEMBER = component(
+    "CaseMember",
+    obj(
+        {"user_id": ID, "display_name": STRING, "agency": STRING, "role": STRING, "added_at": DATETIME},
+        ["user_id", "display_name", "agency", "role", "added_at"],
+    ),
+)
+CASE = component(
+    "Case",
+    obj(
+        {
+            "id": ID,
+            "version": VERSION,
+            "subject": SUBJECT,
+            "lead_agency": AGENCY,
+            "lead_worker": obj({"id": ID, "display_name": STRING}, ["id", "display_name"]),
+            "members": {"type": "array", "items": MEMBER},
+            "concerns": {"type": "array", "items": enum(CONCERNS)},
+            "risk_level": enum(RISK_LEVELS),
+            "status": enum(("open", "closed")),
+            "opened_on": DATE,
+            "closed_on": nullable(DATE),
+            "summary": nullable(STRING),
+            "your_role": enum(("team", "reader")),
+            "plan": {"type": "array", "items": {"type": "object"}},
+            "family_cases": {"type": "array", "items": {"type": "object"}},
+        },
+        ["id", "version", "subject", "lead_agency", "lead_worker", "members", "concerns", "risk_level", "status"],
+    ),
+)
+ENTRY = component(
+    "ChronologyEntry",
+    obj(
+        {
+            "id": ID,
+            "occurred_on": DATE,
+            "category": enum(CHRONOLOGY_CATEGORIES),
+            "sensitivity": enum(SENSITIVITIES),
+            "agency": AGENCY,
+            "author": STRING,
+            "recorded_at": DATETIME,
+            "summary": nullable(STRING),
+            "withheld": BOOLEAN,
+        },
+        ["id", "occurred_on", "category", "sensitivity", "agency", "summary", "withheld"],
+    ),
+)
+CASE_ID = path_param("case_id")
+
+register(
+    "/cases",
+    "post",
+    operation(
+        "Open a case about a person, place or group; the caller becomes lead worker and a member",
+        response(201, "Opened", CASE),
+        obj(
+            {
+                "subject": SUBJECT,
+                "concerns": {"type": "array", "items": enum(CONCERNS), "minItems": 1, "maxItems": len(CONCERNS)},
+                "risk_level": enum(RISK_LEVELS),
+                "summary": text(5000, min_length=1),
+            },
+            ["subject", "concerns", "risk_level", "summary"],
+        ),
+    ),
+)
+register("/cases/{case_id}", "get", operation("A case", response(200, "The case", CASE), params=[CASE_ID]))
+register(
+    "/cases/{case_id}/members",
+    "get",
+    operation("The case's current team", response(200, "The team", results_of(MEMBER)), params=[CASE_ID]),
+)
+register(
+    "/cases/{case_id}/members",
+    "post",
+    operation(
+        "Add a practitioner of any agency to the team (team members only)",
+        response(201, "Added", MEMBER),
+        obj({"user_id": ID}, ["user_id"]),
+        [CASE_ID],
+    ),
+)
+register(
+    "/cases/{case_id}/chronology",
+    "post",
+    operation(
+        "Add a dated entry to the case's chronology (team members only)",
+        response(201, "Added", ENTRY),
+        obj(
+            {
+                "occurred_on": DATE,
+                "category": enum(CHRONOLOGY_CATEGORIES),
+                "summary": text(10_000, min_length=1),
+                "sensitivity": enum(SENSITIVITIES),
+            },
+            ["occurred_on", "category", "summary"],
+        ),
+        [CASE_ID],
+    ),
+)
+register(
+    "/cases/{case_id}/chronology",
+    "get",
+    operation(
+        "The merged multi-agency chronology in date order; withheld entries show only that they exist",
+        response(200, "Entries", results_of(ENTRY)),
+        params=[
+            CASE_ID,
+            query_param("agency", {"type": "string", "format": "uuid"}, "Only entries by this agency"),
+            query_param("category", enum(CHRONOLOGY_CATEGORIES)),
+            query_param("sensitivity", enum(SENSITIVITIES)),
+        ],
+    ),
+)

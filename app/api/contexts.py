@@ -1,0 +1,218 @@
+"""/places, /groups and /relationships: the records the context graph is built from."""
+
+from flask import jsonify
+
+from app.api import bp
+from app.api.inputs import body, iso, optional_body, record_id
+from app.api.openapi import component, operation, path_param, register, response
+from app.api.schemas import AGENCY, DATE, DATETIME, ID, STRING, VERSION, enum, nullable, obj, text
+from app.extensions import db
+from app.permissions import current_actor, personal_data, practitioners
+from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS
+from safeguarding import contexts
+from safeguarding.access import record_read
+from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
+
+
+def place_view(place) -> dict:
+    return {
+        "id": place.id,
+        "version": place.version,
+        "name": place.name,
+        "kind": place.kind,
+        "area": place.area,
+        "description": place.description if isinstance(place.description, str) else None,
+        "recorded_at": iso(place.created_at),
+    }
+
+
+def group_view(group) -> dict:
+    return {
+        "id": group.id,
+        "version": group.version,
+        "name": group.name,
+        "description": group.description if isinstance(group.description, str) else None,
+        "recorded_at": iso(group.created_at),
+    }
+
+
+def relationship_view(edge) -> dict:
+    return {
+        "id": edge.id,
+        "source": {"type": "person", "id": edge.source_person_id},
+        "target": {"type": edge.target_type, "id": edge.target_id},
+        "kind": edge.kind,
+        "first_seen": iso(edge.first_seen),
+        "last_seen": iso(edge.last_seen),
+        "ended_on": iso(edge.ended_on),
+        "review_on": iso(edge.review_on),
+        "agency": {"id": edge.agency_id, "name": edge.agency.name},
+        "recorded_by": edge.recorded_by_id,
+        "recorded_at": iso(edge.recorded_at),
+        "grading": edge.grading,
+        "notes": edge.notes if isinstance(edge.notes, str) else None,
+        "supersedes_id": edge.supersedes_id,
+    }
+
+
+@bp.post("/places")
+@practitioners
+def create_place():
+    return jsonify(place_view(contexts.create_place(db.session, current_actor(), body()))), 201
+
+
+@bp.get("/places/<place_id>")
+@personal_data
+def get_place(place_id):
+    place = contexts.load_place(db.session, record_id(place_id, "place"))
+    # Places are not about one person, but reading one is still an access to record.
+    record_read(db.session, current_actor(), action="view", object_type="place", object_id=place.id, person_ids=[])
+    return jsonify(place_view(place))
+
+
+@bp.post("/groups")
+@practitioners
+def create_group():
+    return jsonify(group_view(contexts.create_group(db.session, current_actor(), body()))), 201
+
+
+@bp.get("/groups/<group_id>")
+@personal_data
+def get_group(group_id):
+    group = contexts.load_group(db.session, record_id(group_id, "group"))
+    record_read(db.session, current_actor(), action="view", object_type="group", object_id=group.id, person_ids=[])
+    return jsonify(group_view(group))
+
+
+@bp.post("/relationships")
+@practitioners
+def create_relationship():
+    edge = contexts.add_relationship(db.session, current_actor(), body())
+    return jsonify(relationship_view(edge)), 201
+
+
+@bp.post("/relationships/<relationship_id>/end")
+@practitioners
+def end_relationship(relationship_id):
+    edge_id = record_id(relationship_id, "relationship")
+    edge = contexts.end_relationship(db.session, current_actor(), edge_id, optional_body().get("ended_on"))
+    return jsonify(relationship_view(edge))
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------------------------
+
+PLACE = component(
+    "Place",
+    obj(
+        {
+            "id": ID,
+            "version": VERSION,
+            "name": STRING,
+            "kind": enum(PLACE_KINDS),
+            "area": nullable(STRING),
+            "description": nullable(STRING),
+            "recorded_at": DATETIME,
+        },
+        ["id", "version", "name", "kind"],
+    ),
+)
+GROUP = component(
+    "Group",
+    obj(
+        {"id": ID, "version": VERSION, "name": STRING, "description": nullable(STRING), "recorded_at": DATETIME},
+        ["id", "version", "name"],
+    ),
+)
+_GRADING = obj(
+    {"source": enum(GRADING_SOURCE), "information": enum(GRADING_INFORMATION), "handling": enum(GRADING_HANDLING)},
+    ["source", "information", "handling"],
+)
+_END = obj({"type": enum(("person", "place", "group")), "id": ID}, ["type", "id"])
+RELATIONSHIP = component(
+    "Relationship",
+    obj(
+        {
+            "id": ID,
+            "source": _END,
+            "target": _END,
+            "kind": enum(ALL_RELATIONSHIP_KINDS),
+            "first_seen": nullable(DATE),
+            "last_seen": nullable(DATE),
+            "ended_on": nullable(DATE),
+            "review_on": nullable(DATE),
+            "agency": AGENCY,
+            "recorded_by": ID,
+            "recorded_at": DATETIME,
+            "grading": nullable(_GRADING),
+            "notes": nullable(STRING),
+            "supersedes_id": nullable(ID),
+        },
+        ["id", "source", "target", "kind", "first_seen", "last_seen", "ended_on", "agency", "grading"],
+    ),
+)
+
+register(
+    "/places",
+    "post",
+    operation(
+        "Record a place",
+        response(201, "Recorded", PLACE),
+        obj(
+            {
+                "name": text(200, min_length=1),
+                "kind": enum(PLACE_KINDS),
+                "area": text(120, nullable=True),
+                "description": text(5000, nullable=True),
+            },
+            ["name", "kind"],
+        ),
+    ),
+)
+register(
+    "/places/{place_id}",
+    "get",
+    operation("A place", response(200, "The place", PLACE), params=[path_param("place_id")]),
+)
+register(
+    "/groups",
+    "post",
+    operation(
+        "Record a peer group or network",
+        response(201, "Recorded", GROUP),
+        obj({"name": text(200, min_length=1), "description": text(5000, nullable=True)}, ["name"]),
+    ),
+)
+register(
+    "/groups/{group_id}",
+    "get",
+    operation("A group", response(200, "The group", GROUP), params=[path_param("group_id")]),
+)
+register(
+    "/relationships",
+    "post",
+    operation(
+        "Record a relationship from a person to a person, place or group",
+        response(201, "Recorded", RELATIONSHIP),
+        obj(
+            {
+                "source": obj({"type": enum(["person"]), "id": ID}, ["type", "id"]),
+                "target": _END,
+                "kind": enum(ALL_RELATIONSHIP_KINDS),
+                "first_seen": nullable(DATE),
+                "last_seen": nullable(DATE),
+                "grading": nullable(_GRADING),
+                "notes": text(5000, nullable=True),
+                "supersedes_id": nullable(ID),
+            },
+            ["source", "target", "kind"],
+        ),
+    ),
+)
+_END_OPERATION = operation(
+    "End a relationship (a correction adds its successor with supersedes_id; nothing is overwritten)",
+    response(200, "Ended", RELATIONSHIP),
+    obj({"ended_on": nullable(DATE)}),
+    [path_param("relationship_id")],
+)
+_END_OPERATION["requestBody"]["required"] = False  # an empty body ends the edge today
+register("/relationships/{relationship_id}/end", "post", _END_OPERATION)

@@ -1,0 +1,68 @@
+"""GET /alerts: return-home interviews not offered and transitions at 17 years 6 months, each fired once."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from safeguarding.alerts import add_months
+
+
+def born_months_ago(months: int) -> str:
+    return add_months(date.today(), -months).isoformat()
+
+
+def test_a_missed_return_home_interview_raises_one_alert(as_user, make_user, make_person):
+    worker = make_user("social_worker")
+    person = make_person(worker)
+    caller = as_user(worker)
+    returned = datetime.now(UTC) - timedelta(days=4)
+    episode = {"reported_at": (returned - timedelta(hours=6)).isoformat(), "returned_at": returned.isoformat()}
+    assert caller.post(f"/people/{person['id']}/missing-episodes", json=episode).status_code == 201
+    for _ in range(2):
+        response = caller.get("/alerts", kind="return_interview")
+        assert response.status_code == 200
+        [alert] = response.get_json()["results"]
+    assert alert["kind"] == "return_interview" and alert["person_id"] == person["id"]
+    assert alert["fired_on"] == (returned + timedelta(hours=72)).date().isoformat()
+    assert alert["detail"]
+
+
+def test_a_young_person_aged_17_years_7_months_with_an_open_case_gets_one_transition_alert(
+    as_user, make_user, make_person, make_case
+):
+    worker = make_user("social_worker")
+    nearly_adult = make_person(worker, given_name="Older", date_of_birth=born_months_ago(17 * 12 + 7))
+    younger = make_person(worker, given_name="Younger", date_of_birth=born_months_ago(17 * 12))
+    make_case(worker, nearly_adult["id"])
+    make_case(worker, younger["id"])
+    caller = as_user(worker)
+    first = caller.get("/alerts", kind="transition").get_json()["results"]
+    second = caller.get("/alerts", kind="transition").get_json()["results"]
+    assert first == second
+    [alert] = first
+    assert alert["person_id"] == nearly_adult["id"] and alert["fired_on"] == date.today().isoformat()
+    assert "18" in alert["detail"]
+
+
+def test_no_transition_alert_without_an_open_case(as_user, make_user, make_person):
+    worker = make_user("social_worker")
+    make_person(worker, date_of_birth=born_months_ago(17 * 12 + 7))
+    assert as_user(worker).get("/alerts", kind="transition").get_json()["results"] == []
+
+
+def test_alerts_are_scoped_to_people_the_caller_may_see_and_leads_see_all(as_user, make_user, make_person, make_case):
+    worker = make_user("social_worker")
+    person = make_person(worker, date_of_birth=born_months_ago(17 * 12 + 8))
+    make_case(worker, person["id"])
+    assert len(as_user(worker).get("/alerts").get_json()["results"]) == 1
+    assert as_user(make_user("police_officer")).get("/alerts").get_json()["results"] == []
+    assert len(as_user(make_user("safeguarding_lead")).get("/alerts", kind="transition").get_json()["results"]) == 1
+
+
+def test_an_unknown_alert_kind_gets_422(as_user, make_user):
+    response = as_user(make_user("social_worker")).get("/alerts", kind="horoscope")
+    assert response.status_code == 422 and "kind" in response.get_json()["fields"]
+
+
+def test_every_kind_in_the_contract_is_accepted(as_user, make_user):
+    caller = as_user(make_user("police_officer"))
+    for kind in ("escalation", "location_assessment", "exposure", "transition", "return_interview"):
+        assert caller.get("/alerts", kind=kind).status_code == 200, kind

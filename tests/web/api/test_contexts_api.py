@@ -1,0 +1,165 @@
+"""Places, groups and relationships: recorded as sent, validated, and corrected by ending, never overwriting."""
+
+from datetime import date
+
+import pytest
+
+from app.extensions import db
+from models.context import Relationship
+from tests.web.helpers import audit_events
+
+UNKNOWN = "7f3e2d1c-0b9a-4876-9543-210fedcba987"
+
+
+@pytest.fixture
+def worker(as_user, make_user, make_person):
+    user = make_user("police_officer")
+    return user, as_user(user), make_person(user)
+
+
+def test_a_place_is_recorded_and_read_back(worker):
+    _user, caller, _person = worker
+    sent = {"name": "Riverside Estate", "kind": "estate", "area": "Riverside ward", "description": "Stairwell C"}
+    created = caller.post("/places", json=sent)
+    assert created.status_code == 201
+    read = caller.get(f"/places/{created.get_json()['id']}").get_json()
+    assert {k: read[k] for k in sent} == sent
+
+
+def test_a_group_is_recorded_and_read_back(worker):
+    _user, caller, _person = worker
+    created = caller.post("/groups", json={"name": "Southside"})
+    assert created.status_code == 201
+    assert caller.get(f"/groups/{created.get_json()['id']}").get_json()["name"] == "Southside"
+
+
+@pytest.mark.parametrize(
+    ("path", "sent", "field"),
+    [
+        ("/places", {"name": "Park", "kind": "forest"}, "$.kind"),
+        ("/places", {"kind": "park"}, "$.name"),
+        ("/places", {"name": "P" * 201, "kind": "park"}, "$.name"),
+        ("/groups", {"name": ""}, "$.name"),
+        ("/groups", {"name": ["a"]}, "$.name"),
+    ],
+)
+def test_bad_places_and_groups_get_422(worker, path, sent, field):
+    _user, caller, _person = worker
+    response = caller.post(path, json=sent)
+    assert response.status_code == 422 and field in response.get_json()["fields"]
+
+
+def test_unknown_places_and_groups_get_404(worker):
+    _user, caller, _person = worker
+    for path in (f"/places/{UNKNOWN}", f"/groups/{UNKNOWN}", "/places/1", "/groups/abc"):
+        assert caller.get(path).status_code == 404, path
+
+
+def test_a_relationship_is_stored_exactly_as_sent(worker, make_person):
+    user, caller, person = worker
+    other = make_person(user, given_name="Marcus")
+    sent = {
+        "source": {"type": "person", "id": person["id"]},
+        "target": {"type": "person", "id": other["id"]},
+        "kind": "exploitation_suspected",
+        "first_seen": "2024-02-01",
+        "last_seen": "2024-03-15",
+        "grading": {"source": "2", "information": "C", "handling": "P"},
+        "notes": "Seen handing over a package",
+    }
+    response = caller.post("/relationships", json=sent)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert {k: body[k] for k in sent} == sent
+    assert body["agency"]["id"] == user.agency_id and body["ended_on"] is None
+    [event] = [e for e in audit_events("create") if e.object_type == "relationship"]
+    assert sorted(event.person_id_list) == sorted([person["id"], other["id"]])
+
+
+def test_a_group_membership_carries_a_review_date(worker):
+    _user, caller, person = worker
+    group = caller.post("/groups", json={"name": "Eastside"}).get_json()
+    body = {"source": {"type": "person", "id": person["id"]}, "target": {"type": "group", "id": group["id"]}}
+    edge = caller.post("/relationships", json={**body, "kind": "member_of", "first_seen": "2024-01-01"}).get_json()
+    assert edge["review_on"] == "2024-06-29"
+
+
+def test_a_correction_ends_the_old_edge_and_adds_another(worker, link):
+    _user, caller, person = worker
+    place = caller.post("/places", json={"name": "Old address", "kind": "address"}).get_json()
+    new_place = caller.post("/places", json={"name": "New address", "kind": "address"}).get_json()
+    old = link(_user, person["id"], "place", place["id"], "lives_at")
+    body = {"source": {"type": "person", "id": person["id"]}, "target": {"type": "place", "id": new_place["id"]}}
+    response = caller.post("/relationships", json={**body, "kind": "lives_at", "supersedes_id": old["id"]})
+    assert response.status_code == 201 and response.get_json()["supersedes_id"] == old["id"]
+    db.session.expire_all()
+    assert db.session.get(Relationship, old["id"]).ended_on == date.today()
+    assert db.session.get(Relationship, response.get_json()["id"]).ended_on is None
+
+
+@pytest.mark.parametrize("supersedes_id", [UNKNOWN, "not-an-edge", 12])
+def test_correcting_an_unknown_edge_gets_422_and_adds_nothing(worker, supersedes_id):
+    _user, caller, person = worker
+    place = caller.post("/places", json={"name": "Somewhere", "kind": "other"}).get_json()
+    body = {"source": {"type": "person", "id": person["id"]}, "target": {"type": "place", "id": place["id"]}}
+    response = caller.post("/relationships", json={**body, "kind": "seen_at", "supersedes_id": supersedes_id})
+    assert response.status_code == 422 and "$.supersedes_id" in response.get_json()["fields"]
+    assert [e for e in audit_events("create") if e.object_type == "relationship"] == []
+
+
+def test_ending_a_relationship_takes_an_optional_date(worker, link):
+    user, caller, person = worker
+    place = caller.post("/places", json={"name": "Chicken shop", "kind": "shop"}).get_json()
+    edge = link(user, person["id"], "place", place["id"], "frequents")
+    response = caller.post(f"/relationships/{edge['id']}/end", json={"ended_on": "2024-04-01"})
+    assert response.status_code == 200 and response.get_json()["ended_on"] == "2024-04-01"
+    no_body = caller.client.post(f"/api/v1/relationships/{edge['id']}/end", headers=caller.headers)
+    assert no_body.status_code == 200
+    assert caller.post(f"/relationships/{UNKNOWN}/end", json={}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"kind": "enemy"}, "$.kind"),
+        ({"kind": "lives_at"}, "$.kind"),
+        ({"source": {"type": "place", "id": UNKNOWN}}, "$.source.type"),
+        ({"source": "me"}, "$.source"),
+        ({"target": {"type": "person"}}, "$.target"),
+        ({"first_seen": "2024-13-01"}, "$.first_seen"),
+        ({"first_seen": "2024-03-02", "last_seen": "2024-03-01"}, "$.last_seen"),
+        ({"grading": {"source": "4", "information": "A", "handling": "P"}}, "$.grading.source"),
+        ({"grading": {"source": "1", "information": "F", "handling": "P"}}, "$.grading.information"),
+        ({"grading": {"source": "1", "information": "A", "handling": "X"}}, "$.grading.handling"),
+        ({"grading": "1AP"}, "$.grading"),
+        ({"notes": "n" * 5001}, "$.notes"),
+    ],
+)
+def test_bad_relationships_get_422_and_record_nothing(worker, make_person, changes, field):
+    user, caller, person = worker
+    other = make_person(user, given_name="Other")
+    body = {
+        "source": {"type": "person", "id": person["id"]},
+        "target": {"type": "person", "id": other["id"]},
+        "kind": "friend",
+        **changes,
+    }
+    response = caller.post("/relationships", json=body)
+    assert response.status_code == 422 and field in response.get_json()["fields"], response.get_json()
+    assert [e for e in audit_events("create") if e.object_type == "relationship"] == []
+
+
+def test_a_relationship_to_an_unknown_record_gets_404(worker):
+    _user, caller, person = worker
+    for target in ({"type": "person", "id": UNKNOWN}, {"type": "place", "id": UNKNOWN}, {"type": "group", "id": "g"}):
+        kind = {"person": "friend", "place": "seen_at", "group": "member_of"}[target["type"]]
+        body = {"source": {"type": "person", "id": person["id"]}, "target": target, "kind": kind}
+        assert caller.post("/relationships", json=body).status_code == 404, target
+
+
+def test_a_relationship_from_someone_the_caller_may_not_see_is_refused(as_user, make_user, worker):
+    _user, caller, person = worker
+    stranger = as_user(make_user("youth_worker"))
+    place = stranger.post("/places", json={"name": "Library", "kind": "other"}).get_json()
+    body = {"source": {"type": "person", "id": person["id"]}, "target": {"type": "place", "id": place["id"]}}
+    assert stranger.post("/relationships", json={**body, "kind": "frequents"}).status_code == 403
