@@ -73,10 +73,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.assets import bp as assets_bp
     from app.auth.views import bp as auth_bp
+    from app.cases import bp as cases_bp
     from app.errors import register_error_handlers
     from app.main.views import bp as main_bp
+    from app.people import bp as people_bp
 
-    for blueprint in (assets_bp, auth_bp, main_bp, admin_bp, api_bp):
+    for blueprint in (assets_bp, auth_bp, main_bp, admin_bp, people_bp, cases_bp, api_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

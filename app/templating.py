@@ -5,10 +5,15 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, request, url_for
 
 from app.permissions import current_actor
+from models.user import PRACTITIONER_ROLES
+
+CASEWORK_ROLES = {*PRACTITIONER_ROLES, "safeguarding_lead"}
 
 # (label, endpoint, roles that see it): pages are still guarded by their own decorators.
 NAVIGATION = (
     ("Home", "main.home", None),
+    ("Search", "people.search", CASEWORK_ROLES),
+    ("Record a person", "people.new", set(PRACTITIONER_ROLES)),
     ("Agencies", "admin.agencies", {"admin"}),
     ("Users", "admin.users", {"admin"}),
 )

@@ -1,0 +1,106 @@
+"""Forms for cases: opening one, the team, the plan, chronology entries and the chronology filters."""
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
+
+from app.forms import BaseForm, choices, label_of
+from app.people.fields import Checkboxes, GovDateField, Radios, at_most
+from app.people.labels import CONCERN_LABELS, SENSITIVITY_HINTS
+from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
+
+CATEGORY_CHOICES = [(c, label_of(c)) for c in CHRONOLOGY_CATEGORIES]
+SENSITIVITY_CHOICES = [(s, label_of(s)) for s in SENSITIVITIES]
+
+
+class CaseForm(BaseForm):
+    concerns = SelectMultipleField(
+        "Concerns",
+        widget=Checkboxes(),
+        description="Select all that apply",
+        choices=choices((c, CONCERN_LABELS[c]) for c in CONCERNS),
+        validators=[InputRequired("Select at least one concern")],
+    )
+    risk_level = RadioField(
+        "Risk level",
+        widget=Radios(),
+        choices=choices((r, label_of(r)) for r in RISK_LEVELS),
+        validators=[InputRequired("Select the risk level")],
+    )
+    summary = TextAreaField(
+        "Summary of the concern",
+        widget=GovTextArea(),
+        description="What is happening, where, and who is involved. Every agency on the team will read it",
+        validators=[InputRequired("Enter a summary of the concern"), at_most(5000, "The summary")],
+    )
+
+
+class MemberForm(BaseForm):
+    username = StringField(
+        "Username of the practitioner to add",
+        widget=GovTextInput(),
+        description="They can be in any agency of the partnership",
+        validators=[InputRequired("Enter the username of the practitioner to add"), at_most(64, "The username")],
+    )
+
+
+class PlanActionForm(BaseForm):
+    description = TextAreaField(
+        "Action",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the action"), at_most(2000, "The action")],
+    )
+    owner_id = SelectField("Owner", widget=GovSelect(), validators=[InputRequired("Select who owns the action")])
+    due_on = GovDateField("Due date (optional)", description="For example, 14 4 2026")
+
+
+class CompleteActionForm(BaseForm):
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired("Reload the page and try again")])
+
+
+class EntryForm(BaseForm):
+    occurred_on = GovDateField(
+        "Date it happened", description="For example, 3 3 2026", required="Enter the date it happened", past=True
+    )
+    category = SelectField(
+        "Category",
+        widget=GovSelect(),
+        default="",
+        choices=choices(CATEGORY_CHOICES, "Select a category"),
+        validators=[InputRequired("Select a category")],
+    )
+    sensitivity = RadioField(
+        "Who may read it",
+        widget=Radios(),
+        choices=choices(SENSITIVITY_CHOICES),
+        default="general",
+        validators=[InputRequired("Select who may read the entry")],
+    )
+    summary = TextAreaField(
+        "What happened",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter what happened"), at_most(10_000, "What happened")],
+    )
+
+    def sensitivity_params(self) -> dict:
+        """A hint under each sensitivity, saying who will read the entry."""
+        return {"items": [{"hint": {"text": SENSITIVITY_HINTS[value]}} for value, _ in SENSITIVITY_CHOICES]}
+
+
+class FilterForm(BaseForm):
+    """The chronology filters: a GET form, so no CSRF; ids prefixed to stay unique beside the entry form."""
+
+    class Meta:
+        csrf = False
+
+    agency = SelectField("Agency", widget=GovSelect(), id="filter-agency", default="", choices=[])
+    category = SelectField(
+        "Category", widget=GovSelect(), id="filter-category", choices=choices(CATEGORY_CHOICES, "All categories")
+    )
+    sensitivity = SelectField(
+        "Sensitivity",
+        widget=GovSelect(),
+        id="filter-sensitivity",
+        choices=choices(SENSITIVITY_CHOICES, "All sensitivities"),
+    )

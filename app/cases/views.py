@@ -1,0 +1,204 @@
+"""Opening a case and the case page: summary, team, plan and the merged multi-agency chronology."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.cases import bp
+from app.cases.forms import CaseForm, CompleteActionForm, EntryForm, FilterForm, MemberForm, PlanActionForm
+from app.extensions import db
+from app.forms import choices
+from app.people.fields import show_service_errors
+from app.people.views import person_for_work, transition_due
+from app.permissions import current_actor, personal_data, practitioners
+from safeguarding import accounts, cases, contexts, family, policy
+from safeguarding.access import load_person
+from safeguarding.denials import record_denial
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+
+@bp.route("/people/<person_id>/cases/new", methods=["GET", "POST"])
+@practitioners
+def new(person_id: str):
+    person = person_for_work(person_id)
+    form = CaseForm()
+    if form.validate_on_submit():
+        data = {
+            "subject": {"type": "person", "id": person.id},
+            "concerns": form.concerns.data,
+            "risk_level": form.risk_level.data,
+            "summary": form.summary.data,
+        }
+        try:
+            case = cases.open_case(db.session, current_actor(), data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, fallback="summary")
+        else:
+            flash("Case opened. You are its lead worker and on its team: add the other practitioners", "success")
+            return redirect(url_for("cases.case", case_id=case.id))
+    return render_template("cases/new.html", form=form, person=person), 422 if form.errors else 200
+
+
+@bp.get("/cases/<case_id>")
+@personal_data
+def case(case_id: str):
+    return render_case(case_id)
+
+
+@bp.post("/cases/<case_id>/members")
+@practitioners
+def add_member(case_id: str):
+    form = MemberForm()
+    if form.validate_on_submit():
+        wanted = form.username.data.casefold()
+        user = next((u for u in accounts.list_users(db.session) if u.username.casefold() == wanted), None)
+        if user is None:
+            form.username.errors.append("No user has that username. Check it and try again")
+        else:
+            try:
+                cases.add_member(db.session, current_actor(), case_id, user.id)
+            except ValidationFailed as failure:
+                db.session.rollback()
+                show_service_errors(form, failure.fields, fallback="username")
+            except Conflict as conflict:
+                db.session.rollback()
+                form.username.errors.append(conflict.message)
+            else:
+                flash(f"{user.display_name} ({user.agency.name}) is now on the team", "success")
+                return redirect(url_for("cases.case", case_id=case_id, _anchor="team"))
+    return render_case(case_id, posted=form, member_form=form)
+
+
+@bp.post("/cases/<case_id>/chronology")
+@practitioners
+def add_entry(case_id: str):
+    form = EntryForm()
+    if form.validate_on_submit():
+        data = {
+            "occurred_on": form.occurred_on.data.isoformat(),
+            "category": form.category.data,
+            "sensitivity": form.sensitivity.data,
+            "summary": form.summary.data,
+        }
+        try:
+            cases.add_chronology_entry(db.session, current_actor(), case_id, data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, fallback="summary")
+        else:
+            flash("Entry added to the chronology", "success")
+            return redirect(url_for("cases.case", case_id=case_id, _anchor="chronology"))
+    return render_case(case_id, posted=form, entry_form=form)
+
+
+@bp.post("/cases/<case_id>/actions")
+@practitioners
+def add_action(case_id: str):
+    form = PlanActionForm()
+    form.owner_id.choices = choices([(request.form.get("owner_id", ""), "")])  # the service checks the team
+    if form.validate_on_submit():
+        data = {
+            "description": form.description.data,
+            "owner_id": form.owner_id.data,
+            "due_on": form.due_on.data.isoformat() if form.due_on.data else None,
+        }
+        try:
+            cases.add_plan_action(db.session, current_actor(), case_id, data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, fallback="description")
+        else:
+            flash("Action added to the plan", "success")
+            return redirect(url_for("cases.case", case_id=case_id, _anchor="plan"))
+    return render_case(case_id, posted=form, action_form=form)
+
+
+@bp.post("/cases/<case_id>/actions/<action_id>/done")
+@practitioners
+def complete_action(case_id: str, action_id: str):
+    form = CompleteActionForm()
+    if not form.validate_on_submit():
+        return render_case(case_id, team_only=True, status=422, problem="Reload the page and try again")
+    try:
+        action = cases.complete_plan_action(db.session, current_actor(), action_id, form.version.data)
+    except Conflict as conflict:
+        db.session.rollback()
+        return render_case(case_id, status=409, problem=conflict.message)
+    flash("Action marked as done", "success")
+    return redirect(url_for("cases.case", case_id=action.case_id, _anchor="plan"))
+
+
+def render_case(
+    case_id: str, *, posted=None, team_only=False, status: int | None = None, problem: str | None = None, **forms
+):
+    """The case page, with any form that was just posted and its errors (422), or a problem to show."""
+    actor = current_actor()
+    record, role = cases.view_case(db.session, actor, case_id)
+    if (posted is not None or team_only) and role != "team":
+        # Only the team sees these forms; whoever else posts one is refused as the services would refuse them.
+        record_denial(db.session, actor, object_type="case", object_id=record.id)
+        raise PermissionDenied("Only the case team can do that")
+    filters = _filters()
+    _, entries = cases.chronology(db.session, actor, record.id, **filters.chosen)
+    team = record.current_members
+    forms.setdefault("member_form", MemberForm(formdata=None))
+    forms.setdefault("entry_form", EntryForm(formdata=None))
+    forms.setdefault("action_form", PlanActionForm(formdata=None))
+    forms["action_form"].owner_id.choices = choices(
+        [(m.user_id, f"{m.user.display_name} ({m.user.agency.name})") for m in team], "Select the owner"
+    )
+    if forms["action_form"].owner_id.data is None:
+        forms["action_form"].owner_id.data = actor.id
+    subject = _subject(record, actor)
+    return render_template(
+        "cases/case.html",
+        case=record,
+        role=role,
+        team=team,
+        subject=subject,
+        plan=cases.plan(db.session, record),
+        entries=entries,
+        filters=filters,
+        family_cases=[c for c in subject["family_cases"] if c.id != record.id],
+        done_form=CompleteActionForm(formdata=None),
+        problem=problem,
+        form=posted,
+        today=date.today(),
+        **forms,
+    ), status or (422 if posted is not None and posted.errors else 200)
+
+
+def _filters() -> FilterForm:
+    filters = FilterForm(formdata=request.args)
+    filters.agency.choices = choices(((a.id, a.name) for a in accounts.list_agencies(db.session)), "All agencies")
+    filters.validate()
+    filters.chosen = {}
+    for name, param in (("agency", "agency_id"), ("category", "category"), ("sensitivity", "sensitivity")):
+        field = filters[name]
+        # A value that is not one of the choices filters nothing, and its select shows "All".
+        filters.chosen[param] = None if field.errors else (field.data or None)
+        field.errors = []
+    filters.active = any(filters.chosen.values())
+    return filters
+
+
+def _subject(record, actor) -> dict:
+    """What the viewer may see of the case's subject: a person's name where the policy allows it."""
+    subject = {"type": record.subject_type, "id": record.subject_id, "label": None, "turns_18": None}
+    subject["family_cases"] = []
+    if record.subject_type == "person":
+        try:
+            person = load_person(db.session, record.subject_person_id)
+        except NotFound:
+            return subject
+        if policy.person_access(db.session, actor, person.id).visible:
+            subject["label"] = person.display_name
+            if record.is_open:
+                subject["turns_18"] = transition_due(person.date_of_birth, date.today())
+        subject["family_cases"] = family.linked_family_cases(db.session, actor, person.id)
+    elif record.subject_type == "place":
+        subject["label"] = contexts.load_place(db.session, record.subject_place_id).name
+    else:
+        subject["label"] = contexts.load_group(db.session, record.subject_group_id).name
+    return subject

@@ -1,0 +1,158 @@
+"""Form fields the casework pages share: the GOV.UK date input, a time of day, and service errors on fields."""
+
+import re
+from datetime import date, datetime, time
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovRadioInput
+from wtforms import Field, StringField
+from wtforms.utils import unset_value
+from wtforms.validators import Length, StopValidation, ValidationError
+
+from app.people.labels import LONDON
+
+_PART_NAMES = ("a day", "a month", "a year")
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+class DateInput(GovDateInput):
+    """The GOV.UK date input; the field's id names the day box, so the error summary links to it."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params["id"] = field.name
+        return params
+
+
+class GovDateField(Field):
+    """Day, month and year boxes that share one name; errors follow the GOV.UK date input pattern."""
+
+    widget = DateInput()
+
+    def __init__(self, label=None, validators=None, *, required: str | None = None, past: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required_message = required
+        self.past = past
+        self.id = f"{self.name}-day"
+        self.parts = ("", "", "")
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if self.raw_data is not None:
+            # The widget unpacks exactly three boxes, whatever the request carried.
+            self.raw_data = self.parts if any(self.parts) else None
+
+    def process_formdata(self, valuelist):
+        values = [str(v).strip() for v in valuelist[:3]]
+        self.parts = tuple(values + [""] * (3 - len(values)))
+        self.data = None
+
+    def _value(self):
+        return " ".join(self.parts)
+
+    def pre_validate(self, form):
+        if self.data is not None and not any(self.parts):
+            return  # given as a date, not typed in
+        day, month, year = self.parts
+        subject = self.label.text
+        if not any(self.parts):
+            raise StopValidation(self.required_message or "")
+        missing = [name for name, part in zip(_PART_NAMES, self.parts, strict=True) if not part]
+        if missing:
+            raise StopValidation(f"{subject} must include {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise StopValidation(f"{subject} must be a real date")
+        if len(year) != 4:
+            raise StopValidation("Year must include 4 numbers")
+        try:
+            value = date(int(year), int(month), int(day))
+        except ValueError:
+            raise StopValidation(f"{subject} must be a real date") from None
+        if value.year < 1900:
+            raise StopValidation(f"{subject} must be after 1900")
+        if self.past and value > date.today():
+            raise StopValidation(f"{subject} must be today or in the past")
+        self.data = value
+
+
+def clock_time(message: str):
+    """A validator for a 24-hour time such as 18:30 (or 18.30)."""
+
+    def check(form, field):
+        if field.data and not _TIME.match(field.data):
+            raise ValidationError(message)
+
+    return check
+
+
+def parse_clock(value: str | None) -> time | None:
+    match = _TIME.match(value or "")
+    return time(int(match[1]), int(match[2])) if match else None
+
+
+def local_iso(day: date | None, at: str | None) -> str | None:
+    """A date and a time of day in UK time, as ISO 8601 with its offset (what the services expect)."""
+    clock = parse_clock(at)
+    if day is None or clock is None:
+        return None
+    return datetime.combine(day, clock, tzinfo=LONDON).isoformat()
+
+
+def reference_of(value):
+    """The record id inside a pasted link or reference (or the text itself, for the service to refuse)."""
+    if not isinstance(value, str):
+        return value
+    match = _UUID.search(value)
+    return match[0].lower() if match else value.strip()
+
+
+class ReferenceField(StringField):
+    """A link to, or the reference of, a person, place or group."""
+
+    def post_validate(self, form, validation_stopped):
+        if self.data:
+            self.data = reference_of(self.data)
+
+
+def service_field(path: str, renames: dict[str, str] | None = None) -> str:
+    """'$.aliases[2]' -> 'aliases'; a service's JSON path reduced to the form field it belongs to."""
+    name = re.split(r"[.\[]", path.removeprefix("$."), maxsplit=1)[0]
+    return (renames or {}).get(name, name)
+
+
+def show_service_errors(form, fields: dict[str, str], renames: dict[str, str] | None = None, fallback=None) -> None:
+    """Put a service's validation messages on the form's fields (unknown ones on the fallback field)."""
+    mapped: dict[str, str] = {}
+    for path, message in fields.items():
+        name = service_field(path, renames)
+        if name not in form._fields and fallback:
+            name = fallback
+        mapped.setdefault(name, message)
+    form.apply_errors(mapped)
+
+
+def at_most(limit: int, what: str) -> Length:
+    """A length limit whose message says what to do."""
+    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+
+
+class _WithoutEmptyHint:
+    """govuk-frontend-wtf gives radios and checkboxes a hint even when the field has no description."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if not (params.get("hint") or {}).get("text"):
+            params.pop("hint", None)
+        return params
+
+
+class Radios(_WithoutEmptyHint, GovRadioInput):
+    pass
+
+
+class Checkboxes(_WithoutEmptyHint, GovCheckboxesInput):
+    pass
+
+
+class Checkbox(_WithoutEmptyHint, GovCheckboxInput):
+    pass

@@ -1,0 +1,261 @@
+"""Forms for people: the search, recording a person, emergency access, relationships and missing episodes."""
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.forms import BaseForm, choices
+from app.people.fields import Checkbox, Checkboxes, GovDateField, Radios, ReferenceField, at_most, clock_time, local_iso
+from app.people.labels import FLAG_LABELS, SEX_LABELS, label
+from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
+from models.person import FLAGS, SEXES
+from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
+
+
+class SearchForm(BaseForm):
+    given_name = StringField("Given name", widget=GovTextInput(), validators=[at_most(100, "Given name")])
+    family_name = StringField("Family name", widget=GovTextInput(), validators=[at_most(100, "Family name")])
+    date_of_birth = GovDateField(
+        "Date of birth", description="For example, 27 3 2011. Leave blank if you do not know it", past=True
+    )
+
+
+class PersonForm(BaseForm):
+    given_name = StringField(
+        "Given name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's given name"),
+            at_most(100, "Given name"),
+        ],
+    )
+    family_name = StringField(
+        "Family name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's family name"),
+            at_most(100, "Family name"),
+        ],
+    )
+    aliases = TextAreaField(
+        "Other names, aliases and street names (optional)",
+        widget=GovTextArea(),
+        description="One name on each line",
+        validators=[at_most(2100, "Aliases")],
+    )
+    date_of_birth = GovDateField(
+        "Date of birth",
+        description="For example, 27 3 2011. If you do not know it, enter your best estimate and tick the box below",
+        required="Enter the person's date of birth, or your best estimate of it",
+        past=True,
+    )
+    dob_estimated = BooleanField("The date of birth is estimated", widget=Checkbox())
+    sex = RadioField(
+        "Sex (optional)",
+        widget=Radios(),
+        choices=choices((code, SEX_LABELS[code]) for code in SEXES),
+        validators=[Optional()],
+    )
+    ethnicity = StringField("Ethnicity (optional)", widget=GovTextInput(), validators=[at_most(100, "Ethnicity")])
+    first_language = StringField(
+        "First language (optional)", widget=GovTextInput(), validators=[at_most(100, "First language")]
+    )
+    special_needs = TextAreaField(
+        "Special educational needs (optional)",
+        widget=GovTextArea(),
+        description="For example, an EHC plan, SEN support, or needs being assessed",
+        validators=[at_most(1000, "Special educational needs")],
+    )
+    address = TextAreaField("Address (optional)", widget=GovTextArea(), validators=[at_most(500, "Address")])
+    phone = StringField("Phone number (optional)", widget=GovTextInput(), validators=[at_most(40, "Phone number")])
+    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[at_most(10_000, "Notes")])
+    flags = SelectMultipleField(
+        "Flags (optional)",
+        widget=Checkboxes(),
+        description="Select all that apply. Your name is recorded against each flag you set",
+        choices=choices((code, FLAG_LABELS[code]) for code in FLAGS),
+    )
+
+    def person_data(self) -> dict:
+        """The fields as the people service takes them."""
+        born = self.date_of_birth.data
+        return {
+            "given_name": self.given_name.data,
+            "family_name": self.family_name.data,
+            "aliases": [line.strip() for line in (self.aliases.data or "").splitlines() if line.strip()],
+            "date_of_birth": born.isoformat() if born else None,
+            "dob_estimated": bool(self.dob_estimated.data),
+            "sex": self.sex.data or None,
+            "ethnicity": self.ethnicity.data,
+            "first_language": self.first_language.data,
+            "special_needs": self.special_needs.data,
+            "address": self.address.data,
+            "phone": self.phone.data,
+            "notes": self.notes.data,
+            "flags": list(self.flags.data or []),
+        }
+
+
+class BreakGlassForm(BaseForm):
+    reason = TextAreaField(
+        "Why do you need emergency access to this record?",
+        widget=GovTextArea(),
+        description="At least 20 characters. Say what has happened and why you cannot wait for a case or referral",
+        validators=[
+            InputRequired("Explain why you need emergency access"),
+            Length(min=20, message="Explain why you need emergency access in at least 20 characters"),
+            at_most(2000, "The reason"),
+        ],
+    )
+
+
+def _kind_choices():
+    family_of = {kind: family for family, kinds in RELATIONSHIP_KINDS.items() for kind in kinds}
+    return [(kind, f"{label(family_of[kind])}: {label(kind, 'kind').lower()}") for kind in ALL_RELATIONSHIP_KINDS]
+
+
+GRADING_PROMPT = "Not graded"
+
+
+class RelationshipForm(BaseForm):
+    kind = SelectField(
+        "Kind of relationship",
+        widget=GovSelect(),
+        default="",
+        choices=choices(_kind_choices(), "Select the kind of relationship"),
+        validators=[InputRequired("Select the kind of relationship")],
+    )
+    target = ReferenceField(
+        "Link to, or reference of, the other person, place or group",
+        widget=GovTextInput(),
+        description="Open their page in SafeContext and copy its address or the reference shown there. "
+        "Family, peer, concern and trusted-adult relationships join two people; the others join a place or a group",
+        validators=[
+            InputRequired("Enter the link or reference of the person, place or group"),
+            at_most(300, "The link or reference"),
+        ],
+    )
+    first_seen = GovDateField("First seen (optional)", description="For example, 14 2 2026", past=True)
+    last_seen = GovDateField("Last seen (optional)", description="For example, 1 3 2026", past=True)
+    grading_source = SelectField(
+        "Source", widget=GovSelect(), default="", choices=choices([(s, s) for s in GRADING_SOURCE], GRADING_PROMPT)
+    )
+    grading_information = SelectField(
+        "Information",
+        widget=GovSelect(),
+        default="",
+        choices=choices([(i, i) for i in GRADING_INFORMATION], GRADING_PROMPT),
+    )
+    grading_handling = SelectField(
+        "Handling", widget=GovSelect(), default="", choices=choices([(h, h) for h in GRADING_HANDLING], GRADING_PROMPT)
+    )
+    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[at_most(5000, "Notes")])
+
+    def relationship_data(self, person_id: str, target_type: str) -> dict:
+        grades = (self.grading_source.data, self.grading_information.data, self.grading_handling.data)
+        return {
+            "source": {"type": "person", "id": person_id},
+            "target": {"type": target_type, "id": self.target.data},
+            "kind": self.kind.data,
+            "first_seen": self.first_seen.data.isoformat() if self.first_seen.data else None,
+            "last_seen": self.last_seen.data.isoformat() if self.last_seen.data else None,
+            "grading": dict(zip(("source", "information", "handling"), grades, strict=True)) if any(grades) else None,
+            "notes": self.notes.data,
+        }
+
+
+TIME_HINT = "Use the 24-hour clock, for example 18:30"
+
+
+class MissingEpisodeForm(BaseForm):
+    reported_on = GovDateField(
+        "Date reported missing", required="Enter the date the child was reported missing", past=True
+    )
+    reported_time = StringField(
+        "Time reported missing",
+        widget=GovTextInput(),
+        description=TIME_HINT,
+        validators=[
+            InputRequired("Enter the time the child was reported missing"),
+            clock_time("Enter the time reported missing as hours and minutes, like 18:30"),
+        ],
+    )
+    returned_on = GovDateField("Date returned (optional)", description="Leave blank if still missing", past=True)
+    returned_time = StringField(
+        "Time returned (optional)",
+        widget=GovTextInput(),
+        description=TIME_HINT,
+        validators=[clock_time("Enter the time returned as hours and minutes, like 07:15")],
+    )
+    found_at = ReferenceField(
+        "Where the child was found (optional)",
+        widget=GovTextInput(),
+        description="The link to, or reference of, the place in SafeContext",
+        validators=[at_most(300, "The link or reference")],
+    )
+    interview_on = GovDateField("Date the return-home interview was offered (optional)", past=True)
+    interview_time = StringField(
+        "Time the return-home interview was offered (optional)",
+        widget=GovTextInput(),
+        description=TIME_HINT,
+        validators=[clock_time("Enter the time the interview was offered as hours and minutes, like 10:00")],
+    )
+
+    PAIRS = (("returned_on", "returned_time", "return"), ("interview_on", "interview_time", "interview offer"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for day, at, what in self.PAIRS:
+            day_field, time_field = self[day], self[at]
+            if day_field.data and not time_field.data and not time_field.errors:
+                time_field.errors.append(f"Enter the time of the {what}")
+                valid = False
+            if time_field.data and not day_field.data and not day_field.errors:
+                day_field.errors.append(f"Enter the date of the {what}")
+                valid = False
+        return valid
+
+    def episode_data(self) -> dict:
+        return {
+            "reported_at": local_iso(self.reported_on.data, self.reported_time.data),
+            "returned_at": local_iso(self.returned_on.data, self.returned_time.data),
+            "return_interview_offered_at": local_iso(self.interview_on.data, self.interview_time.data),
+            "found_at_place_id": self.found_at.data or None,
+        }
+
+
+class PlaceForm(BaseForm):
+    name = StringField(
+        "Name of the place",
+        widget=GovTextInput(),
+        description="For example, Rowan Court stairwell, or Northbridge bus station",
+        validators=[InputRequired("Enter the name of the place"), at_most(200, "The name")],
+    )
+    kind = RadioField(
+        "Kind of place",
+        widget=Radios(),
+        choices=choices((k, label(k)) for k in PLACE_KINDS),
+        validators=[InputRequired("Select the kind of place")],
+    )
+    area = StringField("Area or ward (optional)", widget=GovTextInput(), validators=[at_most(120, "Area or ward")])
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        description="What happens there and why it matters. Do not name young people here",
+        validators=[at_most(5000, "The description")],
+    )
+
+
+class GroupForm(BaseForm):
+    name = StringField(
+        "Name of the group",
+        widget=GovTextInput(),
+        description="The name the group is known by, or a neutral description such as 'Rowan Court peer group'",
+        validators=[InputRequired("Enter the name of the group"), at_most(200, "The name")],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        description="Avoid labelling young people: say what is known and how",
+        validators=[at_most(5000, "The description")],
+    )

@@ -1,0 +1,60 @@
+"""Adding to a person's record: relationships and missing episodes."""
+
+from flask import flash, redirect, render_template, url_for
+
+from app.extensions import db
+from app.people import bp
+from app.people.fields import show_service_errors
+from app.people.forms import MissingEpisodeForm, RelationshipForm
+from app.people.views import person_for_work
+from app.permissions import current_actor, practitioners
+from models.context import TARGET_TYPE_OF_KIND
+from safeguarding import contexts, missing
+from safeguarding.errors import NotFound, ValidationFailed
+
+# Where a service's message about a JSON path belongs on the form.
+RELATIONSHIP_FIELDS = {"target": "target", "source": "target", "grading": "grading_source"}
+EPISODE_FIELDS = {
+    "reported_at": "reported_on",
+    "returned_at": "returned_on",
+    "return_interview_offered_at": "interview_on",
+    "found_at_place_id": "found_at",
+}
+
+
+@bp.route("/people/<person_id>/relationships/new", methods=["GET", "POST"])
+@practitioners
+def new_relationship(person_id: str):
+    person = person_for_work(person_id)
+    form = RelationshipForm()
+    if form.validate_on_submit():
+        target_type = TARGET_TYPE_OF_KIND[form.kind.data]
+        try:
+            contexts.add_relationship(db.session, current_actor(), form.relationship_data(person.id, target_type))
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, RELATIONSHIP_FIELDS, fallback="target")
+        except NotFound:
+            db.session.rollback()
+            form.target.errors.append(f"No {target_type} has that link or reference. Check it and try again")
+        else:
+            flash("Relationship added", "success")
+            return redirect(url_for("people.person", person_id=person.id, _anchor="relationships"))
+    return render_template("people/relationship_new.html", form=form, person=person), 422 if form.errors else 200
+
+
+@bp.route("/people/<person_id>/missing-episodes/new", methods=["GET", "POST"])
+@practitioners
+def new_missing_episode(person_id: str):
+    person = person_for_work(person_id)
+    form = MissingEpisodeForm()
+    if form.validate_on_submit():
+        try:
+            missing.record_episode(db.session, current_actor(), person.id, form.episode_data())
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, EPISODE_FIELDS, fallback="reported_on")
+        else:
+            flash("Missing episode recorded", "success")
+            return redirect(url_for("people.person", person_id=person.id, _anchor="missing"))
+    return render_template("people/missing_new.html", form=form, person=person), 422 if form.errors else 200

@@ -1,0 +1,147 @@
+"""'Is this child already known?', recording a person, the person page and emergency access."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.extensions import db
+from app.people import bp
+from app.people.fields import show_service_errors
+from app.people.forms import BreakGlassForm, PersonForm, SearchForm
+from app.people.labels import clock
+from app.permissions import current_actor, personal_data, practitioners
+from models.base import utcnow
+from safeguarding import break_glass as emergency
+from safeguarding import cases, contexts, disclosure, family, missing, people, policy
+from safeguarding.access import load_person, require_person_access
+from safeguarding.accounts import get_user
+from safeguarding.alerts import TRANSITION_AGE_MONTHS, add_months
+from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
+from safeguarding.search import search_people
+
+
+@bp.route("/people/search", methods=["GET", "POST"])
+@personal_data
+def search():
+    # A POST, so that names and dates of birth never sit in URLs, server logs or browser history.
+    form = SearchForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = search_people(
+                db.session, current_actor(), form.given_name.data, form.family_name.data, form.date_of_birth.data
+            )
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, fallback="given_name")
+    return render_template(
+        "people/search.html", form=form, result=result, today=date.today()
+    ), 422 if form.errors else 200
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@practitioners
+def new():
+    form = PersonForm()
+    step = request.form.get("step")
+    if step in ("prefill", "change"):
+        # Back from the search or the duplicate check with the details so far: show them, check nothing yet.
+        return render_template("people/new.html", form=form)
+    if form.validate_on_submit():
+        actor, data = current_actor(), form.person_data()
+        try:
+            people.validate_person(data)
+            if step != "confirmed":
+                found = search_people(db.session, actor, data["given_name"], data["family_name"], data["date_of_birth"])
+                if found.matches or found.other_matches:
+                    return render_template("people/duplicates.html", form=form, result=found, today=date.today())
+            person = people.record_person(db.session, actor, data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, fallback="given_name")
+        else:
+            flash(
+                f"{person.display_name} is recorded. You can see their record for 30 days, or while you are on "
+                "one of their cases",
+                "success",
+            )
+            return redirect(url_for("people.person", person_id=person.id))
+    return render_template("people/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/people/<person_id>")
+@personal_data
+def person(person_id: str):
+    actor = current_actor()
+    try:
+        record, access = people.view_person(db.session, actor, person_id)
+    except PermissionDenied as refusal:
+        return render_template("people/no_access.html", person_id=person_id, refusal=refusal), 403
+    today = date.today()
+    view = disclosure.person_view(db.session, record, access, today)
+    if not access.full:
+        return render_template("people/limited.html", person=view)
+    episodes = missing.episodes_of(db.session, actor, record.id)
+    links = contexts.relationships_of(db.session, actor, record.id)
+    return render_template(
+        "people/person.html",
+        person=view,
+        access=access,
+        flag_setters=_names_of({f["set_by"] for f in view["flags"]}),
+        episodes=episodes,
+        episode_counts=missing.counts(episodes, utcnow()),
+        cases=cases.cases_of_person(db.session, record.id),
+        family_cases=family.linked_family_cases(db.session, actor, record.id),
+        relationships=links,
+        names={row["other"]["id"]: row["label"] for row in links if row["other"]["id"]},
+        turns_18=transition_due(record.date_of_birth, today),
+        may_work=policy.may_record_people(actor),
+        today=today,
+    )
+
+
+def _names_of(user_ids: set[str]) -> dict[str, str]:
+    names = {}
+    for user_id in user_ids:
+        try:
+            names[user_id] = get_user(db.session, user_id).display_name
+        except NotFound:
+            names[user_id] = "A former user"
+    return names
+
+
+def transition_due(born, today: date) -> date | None:
+    """The 18th birthday, when a transitional safeguarding prompt is due (from 17 years 6 months)."""
+    if not isinstance(born, date) or add_months(born, TRANSITION_AGE_MONTHS) > today:
+        return None
+    adult = add_months(born, 18 * 12)
+    return adult if adult > today else None
+
+
+@bp.route("/people/<person_id>/break-glass", methods=["GET", "POST"])
+@personal_data
+def break_glass(person_id: str):
+    load_person(db.session, person_id)  # 404 for an unknown id; nothing about the person is shown here
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        try:
+            grant = emergency.break_glass(db.session, current_actor(), person_id, form.reason.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, fallback="reason")
+        else:
+            flash(
+                f"You have emergency access to this record until {clock(grant.expires_at)}. "
+                "A safeguarding lead will review your reason",
+                "success",
+            )
+            return redirect(url_for("people.person", person_id=person_id))
+    return render_template("people/break_glass.html", form=form, person_id=person_id), 422 if form.errors else 200
+
+
+def person_for_work(person_id: str):
+    """The person a practitioner is about to add to: full access needed (403, audited, otherwise)."""
+    record, access = people.view_person(db.session, current_actor(), person_id)
+    if not access.full:
+        require_person_access(db.session, current_actor(), record)
+    return record

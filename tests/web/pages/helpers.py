@@ -1,0 +1,55 @@
+"""Helpers for casework page tests: form posts, counts and what a page shows."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from tests.web.helpers import csrf_token, page
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def post_form(client, form_path: str, data: dict, action: str | None = None):
+    """Post to a page's form with a CSRF token taken from the form page (action defaults to the page itself)."""
+    return client.post(action or form_path, data={"csrf_token": csrf_token(client, form_path), **data})
+
+
+def dob(day: int | str, month: int | str, year: int | str) -> list[str]:
+    """The three boxes of a GOV.UK date input, which share one name."""
+    return [str(day), str(month), str(year)]
+
+
+def error_summary(response) -> str:
+    summary = page(response).select_one(".govuk-error-summary")
+    assert summary is not None, "no error summary"
+    return summary.get_text(" ", strip=True)
+
+
+def assert_error_links_resolve(response) -> None:
+    """Every link in the error summary goes to an element of the page (GOV.UK: to the field to fix)."""
+    soup = page(response)
+    for link in soup.select(".govuk-error-summary a"):
+        target = link["href"].removeprefix("#")
+        assert soup.find(id=target) is not None, f"error summary links to missing #{target}"
+
+
+def main_text(response) -> str:
+    return page(response).select_one("main").get_text(" ", strip=True)
+
+
+def assert_strict_page(response):
+    """assert_good_page, plus what the strict CSP and WCAG need: no inline styles, one inline script
+    (the GOV.UK template's, allowed by hash), and a label for every visible form control."""
+    from tests.web.helpers import assert_good_page
+
+    soup = assert_good_page(response)
+    assert not soup.select("[style]") and not soup.select("style"), "inline styles break the CSP"
+    assert len([s for s in soup.select("script") if not s.get("src")]) <= 1, "inline scripts break the CSP"
+    for control in soup.select("input, select, textarea"):
+        if control.get("type") in ("hidden", "submit"):
+            continue
+        labelled = soup.select_one(f'label[for="{control.get("id")}"]') or control.get("aria-label")
+        assert control.get("id") and labelled, f"unlabelled control {control}"
+    return soup

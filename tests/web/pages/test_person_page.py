@@ -1,0 +1,211 @@
+"""The person page: full, limited or no access, emergency access, relationships and missing episodes."""
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.extensions import db
+from models.context import Relationship
+from models.safeguarding_events import MissingEpisode
+from safeguarding.break_glass import break_glass
+from tests.web.helpers import assert_good_page, audit_events, page
+from tests.web.pages.helpers import count, dob, error_summary, main_text, post_form
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def social_worker(make_user):
+    return make_user("social_worker")
+
+
+@pytest.fixture
+def child(social_worker, make_person):
+    return make_person(
+        social_worker,
+        given_name="Amara",
+        family_name="Bell",
+        address="3 Linden Walk",
+        notes="Disclosed being asked to carry parcels",
+        flags=["victim_of_exploitation", "looked_after"],
+    )
+
+
+def test_the_recorder_sees_every_field_and_who_set_each_flag(login, social_worker, child):
+    response = login(social_worker).get(f"/people/{child.id}")
+    soup = assert_good_page(response)
+    text = main_text(response)
+    assert soup.h1.get_text(strip=True) == "Amara Bell"
+    assert "3 Linden Walk" in text and "Disclosed being asked to carry parcels" in text
+    flags = soup.select_one("#flags ~ table").get_text(" ", strip=True)
+    assert "Victim of exploitation" in flags and social_worker.display_name in flags
+    assert soup.select_one(f'a[href="/people/{child.id}/cases/new"]')
+    assert audit_events("view")[-1].object_id == child.id
+
+
+def test_a_context_neighbour_sees_limited_information_with_a_link_to_emergency_access(
+    login, make_user, social_worker, child, make_person, make_case, relate
+):
+    brother = make_person(social_worker, given_name="Tyrese", family_name="Bell", notes="Known to YJS")
+    relate(social_worker, brother, child, "sibling")
+    youth_worker = make_user("youth_worker")
+    make_case(social_worker, brother, members=[youth_worker])
+    response = login(youth_worker).get(f"/people/{child.id}")
+    assert response.status_code == 200
+    soup = assert_good_page(response)
+    text = main_text(response)
+    assert "You can see limited information" in text
+    assert "Sibling" in text and "Victim of exploitation" in text  # victim status is shown to every agency
+    assert "3 Linden Walk" not in text and "carry parcels" not in text and "Looked after" not in text
+    assert soup.select_one(f'.govuk-inset-text a[href="/people/{child.id}/break-glass"]')
+
+
+def test_a_user_with_no_relationship_gets_403_with_a_link_to_emergency_access(login, make_user, child):
+    response = login(make_user("education_practitioner")).get(f"/people/{child.id}")
+    assert response.status_code == 403
+    soup = assert_good_page(response)
+    assert "Amara" not in soup.text and "Bell" not in soup.text
+    assert soup.select_one(f'a[href="/people/{child.id}/break-glass"]')
+    assert audit_events("denied")[-1].object_id == child.id
+
+
+def test_an_admin_gets_403_and_no_emergency_access_link(login, make_user, child):
+    response = login(make_user("admin")).get(f"/people/{child.id}")
+    assert response.status_code == 403
+    soup = page(response)
+    assert "Amara" not in soup.text and not soup.select('a[href*="break-glass"]')
+
+
+def test_emergency_access_needs_a_reason_of_20_characters_then_opens_the_record(login, make_user, child):
+    officer = login(make_user("police_officer"))
+    form_page = f"/people/{child.id}/break-glass"
+    soup = assert_good_page(officer.get(form_page))
+    assert "reviewed by the safeguarding lead" in soup.select_one(".govuk-warning-text").text
+    assert "Amara" not in soup.text
+
+    too_short = post_form(officer, form_page, {"reason": "Urgent, sorry"})
+    assert too_short.status_code == 422
+    assert "in at least 20 characters" in error_summary(too_short)
+    assert officer.get(f"/people/{child.id}").status_code == 403
+
+    granted = post_form(officer, form_page, {"reason": "Found at 02:00 in a trap house, possible county lines"})
+    assert granted.status_code == 302 and granted.headers["Location"] == f"/people/{child.id}"
+    person_page = officer.get(f"/people/{child.id}")
+    assert person_page.status_code == 200
+    banner = page(person_page).select_one(".govuk-notification-banner").get_text(" ", strip=True)
+    until = re.search(r"emergency access to this record until (\d\d:\d\d)", banner)[1]
+    expected = [(datetime.now(UTC) + timedelta(minutes=m)).astimezone(LONDON).strftime("%H:%M") for m in (59, 60)]
+    assert until in expected
+    assert "through emergency access" in main_text(person_page)
+    event = audit_events("break_glass")[-1]
+    assert event.flagged and event.reason.startswith("Found at 02:00")
+
+
+def test_unknown_people_places_and_groups_are_404(login, social_worker):
+    client = login(social_worker)
+    unknown = uuid.uuid4()
+    for path in (f"/people/{unknown}", f"/people/{unknown}/break-glass", f"/places/{unknown}", f"/groups/{unknown}"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/people/{unknown}/cases/new").status_code == 404
+
+
+def test_a_practitioner_adds_a_relationship_to_a_place_by_pasting_its_link(login, social_worker, child):
+    client = login(social_worker)
+    place = post_form(client, "/places/new", {"name": "Rowan Court stairwell", "kind": "estate", "area": "Eastgate"})
+    place_url = place.headers["Location"]
+    assert "Rowan Court stairwell" in main_text(client.get(place_url))
+    form_page = f"/people/{child.id}/relationships/new"
+    assert_good_page(client.get(form_page))
+    data = {
+        "kind": "frequents",
+        "target": f"http://localhost{place_url}",
+        "first_seen": dob(2, 2, 2026),
+        "grading_source": "2",
+        "grading_information": "B",
+        "grading_handling": "P",
+    }
+    response = post_form(client, form_page, data)
+    assert response.status_code == 302
+    table = page(client.get(f"/people/{child.id}")).select_one("#relationships ~ table").get_text(" ", strip=True)
+    assert "Frequents" in table and "Rowan Court stairwell" in table and "2BP" in table
+
+
+def test_a_relationship_to_someone_unknown_or_of_the_wrong_type_is_refused(login, social_worker, child):
+    client = login(social_worker)
+    form_page = f"/people/{child.id}/relationships/new"
+    unknown = post_form(client, form_page, {"kind": "sibling", "target": str(uuid.uuid4())})
+    assert unknown.status_code == 422 and "No person has that link or reference" in error_summary(unknown)
+    wrong = post_form(client, form_page, {"kind": "sibling", "target": "", "grading_source": "1"})
+    assert wrong.status_code == 422 and "Enter the link or reference" in error_summary(wrong)
+    assert count(Relationship) == 0
+
+
+def test_the_other_person_in_a_relationship_is_named_only_to_those_who_may_see_them(
+    login, make_user, social_worker, child, make_person, relate
+):
+    adult = make_person(social_worker, given_name="Dean", family_name="Marsh", flags=["adult_of_concern"])
+    relate(social_worker, adult, child, "adult_contact")
+    officer = make_user("police_officer")
+    break_glass(db.session, officer, child.id, "Found at 02:00 in a trap house, possible county lines")
+    table = page(login(officer).get(f"/people/{child.id}")).select_one("#relationships ~ table")
+    assert "Adult contact" in table.text and "A person you cannot see" in table.text and "Dean" not in table.text
+    mine = page(login(social_worker).get(f"/people/{child.id}")).select_one("#relationships ~ table")
+    assert "Dean Marsh" in mine.text
+
+
+def test_missing_episodes_show_counts_and_a_late_return_interview(login, social_worker, child):
+    client = login(social_worker)
+    form_page = f"/people/{child.id}/missing-episodes/new"
+    assert_good_page(client.get(form_page))
+    five_days_ago = datetime.now(UTC) - timedelta(days=5)
+    four_days_ago = five_days_ago + timedelta(days=1)
+    data = {
+        "reported_on": dob(*five_days_ago.strftime("%d %m %Y").split()),
+        "reported_time": "21:30",
+        "returned_on": dob(*four_days_ago.strftime("%d %m %Y").split()),
+        "returned_time": "07:15",
+    }
+    assert post_form(client, form_page, data).status_code == 302
+    soup = page(client.get(f"/people/{child.id}"))
+    section = soup.select_one("#missing").find_next("p").get_text(" ", strip=True)
+    assert section == "1 in the last 30 days, 1 in the last 90 days."
+    assert "Late" in soup.select_one("#missing ~ table").get_text(" ", strip=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Enter the date the child was reported missing"),
+        ({"reported_on": dob(1, 2, 2026), "reported_time": "25:00"}, "as hours and minutes"),
+        ({"reported_on": dob(1, 2, 2026), "reported_time": "10:00", "returned_on": dob(1, 2, 2026)}, "Enter the time"),
+        (
+            {
+                "reported_on": dob(2, 2, 2026),
+                "reported_time": "10:00",
+                "returned_on": dob(1, 2, 2026),
+                "returned_time": "9:00",
+            },
+            "The return must be after the child was reported missing",
+        ),
+    ],
+)
+def test_a_bad_missing_episode_is_refused_and_nothing_is_written(login, social_worker, child, data, message):
+    response = post_form(login(social_worker), f"/people/{child.id}/missing-episodes/new", data)
+    assert response.status_code == 422 and message in error_summary(response)
+    assert count(MissingEpisode) == 0
+
+
+def test_places_and_groups_pages(login, social_worker):
+    client = login(social_worker)
+    for path in ("/places/new", "/groups/new"):
+        assert_good_page(client.get(path))
+    refused = post_form(client, "/places/new", {"name": "", "kind": "castle"})
+    assert refused.status_code == 422
+    assert "Enter the name of the place" in error_summary(refused) and "Not a valid choice" in error_summary(refused)
+    group = post_form(client, "/groups/new", {"name": "Rowan Court peer group", "description": "Meet after school"})
+    soup = assert_good_page(client.get(group.headers["Location"]))
+    assert soup.h1.get_text(strip=True) == "Rowan Court peer group" and "Meet after school" in soup.text
+    assert audit_events("view")[-1].object_type == "group"
