@@ -30,7 +30,7 @@ PERSON_REFERENCES = (
 def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
     """Fold a duplicate into the surviving record; the duplicate stays as a pointer, and the merge is audited."""
     if survivor_id == duplicate_id:
-        raise ValidationFailed({"duplicate_id": "Choose two different records to merge"})
+        raise ValidationFailed({"$.duplicate_id": "Choose two different records to merge"})
     survivor, duplicate = load_person(session, survivor_id), load_person(session, duplicate_id)
     if survivor.merged_into_id or duplicate.merged_into_id:
         raise Conflict("One of these records has already been merged into another")
@@ -73,7 +73,7 @@ def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: st
         raise NotFound("No chronology entry with that id")
     source, target = load_case(session, entry.case_id), load_case(session, to_case_id)
     if source.id == target.id:
-        raise ValidationFailed({"to_case_id": "Choose a different case"})
+        raise ValidationFailed({"$.case_id": "Choose a different case"})
     if not (policy.case_role(session, actor, source) == "team" == policy.case_role(session, actor, target)):
         raise PermissionDenied("You must be on the team of both cases to move an entry")
     summary = entry.summary

@@ -37,4 +37,4 @@ def json_body() -> dict:
     return data
 
 
-from app.api import alerts, cases, contexts, meta, missing, people, tokens  # noqa: E402,F401  (routes register on bp)
+from app.api import alerts, cases, contexts, meta, missing, people, records, tokens  # noqa: E402,F401  (routes on bp)

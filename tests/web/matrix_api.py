@@ -8,6 +8,8 @@ from tests.web.roles import PERSONAL_DATA, PRACTITIONERS
 
 API_MATRIX: dict = {
     "api.create_person": PRACTITIONERS,
+    "api.merge_person": PRACTITIONERS,
+    "api.move_entry": PRACTITIONERS,
     "api.search_people": PERSONAL_DATA,
     "api.get_person": PERSONAL_DATA,
     "api.update_person": PRACTITIONERS,

@@ -1,0 +1,47 @@
+"""Merging duplicate people and moving a misplaced chronology entry through the API."""
+
+import pytest
+
+from tests.web.helpers import audit_events
+
+
+def test_merging_a_duplicate_leaves_a_pointer(as_user, make_user, make_person):
+    worker = make_user("social_worker")
+    survivor = make_person(worker, given_name="Jayden", family_name="Clarke")
+    duplicate = make_person(worker, given_name="Jaden", family_name="Clark")
+    response = as_user(worker).post(f"/people/{survivor['id']}/merge", json={"duplicate_id": duplicate["id"]})
+    assert response.status_code == 200 and "Jaden Clark" in response.get_json()["aliases"]
+    assert as_user(worker).get(f"/people/{duplicate['id']}").get_json()["merged_into"] == survivor["id"]
+    assert any((e.detail_dict or {}).get("merged") == duplicate["id"] for e in audit_events("update"))
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [({}, 422), ({"duplicate_id": 5}, 422), ({"duplicate_id": "not-an-id"}, 404)],
+)
+def test_merge_needs_a_duplicate_id(as_user, make_user, make_person, body, status):
+    worker = make_user("social_worker")
+    person = make_person(worker)
+    assert as_user(worker).post(f"/people/{person['id']}/merge", json=body).status_code == status
+
+
+def test_merging_a_record_you_cannot_see_is_refused(as_user, make_user, make_person):
+    worker, other = make_user("social_worker"), make_user("police_officer")
+    mine, theirs = make_person(worker), make_person(other)
+    response = as_user(worker).post(f"/people/{mine['id']}/merge", json={"duplicate_id": theirs["id"]})
+    assert response.status_code == 403
+
+
+def test_an_entry_moves_to_the_right_case(as_user, make_user, make_person, make_case):
+    worker = make_user("social_worker")
+    right = make_case(worker, make_person(worker)["id"])
+    wrong = make_case(worker, make_person(worker, given_name="Kai")["id"])
+    entry = as_user(worker).post(
+        f"/cases/{wrong['id']}/chronology",
+        json={"occurred_on": "2026-01-02", "category": "contact", "summary": "Phone call", "sensitivity": "general"},
+    )
+    moved = as_user(worker).post(f"/chronology/{entry.get_json()['id']}/move", json={"case_id": right["id"]})
+    assert moved.status_code == 200
+    entries = as_user(worker).get(f"/cases/{right['id']}/chronology").get_json()["results"]
+    assert [e["summary"] for e in entries] == ["Phone call"]
+    assert as_user(worker).post(f"/chronology/{entry.get_json()['id']}/move", json={}).status_code == 422
