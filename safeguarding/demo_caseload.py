@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.person import Person
 from models.user import User
-from safeguarding import cases, contexts, missing, people
+from safeguarding import cases, contexts, missing, people, referrals
 
 GIVEN = [
     "Jayden",
@@ -150,6 +150,8 @@ def seed_caseload(session: Session, users: dict[str, User], seed: int = 7, young
             )
         if index % 5 == 0:
             _missing(session, sw, child, places, rng)
+        if index % 3 == 1:
+            _refer(session, child, sw, police, rng, index)
     return created
 
 
@@ -240,3 +242,47 @@ def _missing(session, actor, child, places, rng) -> None:
             "return_interview_offered_at": offered.isoformat(),
         },
     )
+
+
+# Referral outcomes to show, in turn: every state, and some left waiting past their due time.
+REFERRAL_PATHS = (
+    ("submitted", 1),
+    ("acknowledged", 3),
+    ("accepted", 10),
+    ("declined", 6),
+    ("withdrawn", 4),
+    ("submitted", 9),
+)
+
+
+def _refer(session, child, sender, receiver, rng, index) -> None:
+    state, days_ago = REFERRAL_PATHS[(index // 3) % len(REFERRAL_PATHS)]
+    sent_at = datetime.now(UTC) - timedelta(days=days_ago, hours=rng.randint(0, 6))
+    referral = referrals.submit_referral(
+        session,
+        sender,
+        {
+            "person_id": child.id,
+            "to_agency_id": receiver.agency_id,
+            "urgency": rng.choice(["red", "amber", "green"]),
+            "reason": "Seen in the company of older males at the station late at night; new phone and clothes.",
+            "lawful_basis": "consent" if index % 2 else None,
+        },
+        sent_at=sent_at,
+    )
+    steps = {
+        "acknowledged": ["acknowledge"],
+        "accepted": ["acknowledge", "accept"],
+        "declined": ["decline"],
+        "withdrawn": ["withdraw"],
+    }.get(state, [])
+    for hours, action in enumerate(steps, start=2):
+        actor = sender if action == "withdraw" else receiver
+        referrals.transition(
+            session,
+            actor,
+            referral.id,
+            action,
+            {"reason": "Below threshold: signposted to early help"},
+            at=sent_at + timedelta(hours=hours),
+        )
