@@ -12,7 +12,7 @@ from audit.context import RequestContext, request_context, reset_request_context
 from audit.models import AuditCheckpoint, AuditEvent, AuditEventPerson
 from audit.record import record
 from audit.schema import append_only_ddl, drop_append_only_ddl, grant_statements
-from audit.sealer import AuditIntegrityError, BackgroundSealer, seal
+from audit.sealer import AuditIntegrityError, BackgroundSealer, latest_checkpoint, seal
 from audit.signing import Checkpoint, export_checkpoint, key_id, load_exported, public_key_from_raw
 from audit.verify import VerifyResult, verify
 
@@ -33,6 +33,7 @@ __all__ = [
     "export_checkpoint",
     "grant_statements",
     "key_id",
+    "latest_checkpoint",
     "load_exported",
     "public_key_from_raw",
     "record",

@@ -7,7 +7,7 @@ them, which is what the signed checkpoints (and an exported copy) are for.
 The SQL holds no "%" and no ":name", so it runs unchanged through text(), op.execute or exec_driver_sql.
 """
 
-# Every audit_events column except seq and leaf_hash; a unit test keeps this in step with the model.
+# Every audit_events column except seq and leaf_hash: a unit test fails when the model gains a column not listed.
 FROZEN_EVENT_COLUMNS = (
     "id",
     "at",
@@ -41,7 +41,7 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND OLD.leaf_hash IS NULL
        AND NEW.seq IS NOT NULL AND NEW.leaf_hash IS NOT NULL
-       AND (to_jsonb(NEW) - 'seq' - 'leaf_hash') = (to_jsonb(OLD) - 'seq' - 'leaf_hash') THEN
+       AND ({new}) IS NOT DISTINCT FROM ({old}) THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'audit_events is append-only - ' || TG_OP || ' refused';
@@ -57,7 +57,10 @@ END $$
 
 def _postgresql() -> list[str]:
     statements = [
-        _PG_EVENTS.strip(),
+        _PG_EVENTS.strip().format(
+            new=", ".join(f"NEW.{c}" for c in FROZEN_EVENT_COLUMNS),
+            old=", ".join(f"OLD.{c}" for c in FROZEN_EVENT_COLUMNS),
+        ),
         _PG_INSERT_ONLY.strip(),
         "CREATE TRIGGER audit_events_guard BEFORE INSERT OR UPDATE OR DELETE ON audit_events "
         "FOR EACH ROW EXECUTE FUNCTION audit_events_guard()",

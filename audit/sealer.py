@@ -6,10 +6,11 @@ SQLite. Requests never take either; they only insert rows, so they never wait on
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from audit.merkle import frontier_append, frontier_root, leaf_hash
@@ -61,6 +62,26 @@ def _unsealed(conn: Connection, limit: int | None) -> Sequence:
     return conn.execute(query.limit(limit) if limit else query).all()
 
 
+_PG_ASSIGN = text(
+    "UPDATE audit_events AS e SET seq = v.seq, leaf_hash = v.leaf_hash FROM unnest(CAST(:ids AS varchar[]), "
+    "CAST(:seqs AS bigint[]), CAST(:leaves AS bytea[])) AS v(id, seq, leaf_hash) WHERE e.id = v.id AND e.seq IS NULL"
+)
+
+
+def _assign(conn: Connection, ids: list[str], seqs: list[int], leaves: list[bytes]) -> int:
+    """Write seq and leaf_hash for a batch; the number of rows updated."""
+    if conn.dialect.name == "postgresql":
+        # One statement for the batch: an executemany costs a round trip per row, and a backlog can be large.
+        return conn.execute(_PG_ASSIGN, {"ids": ids, "seqs": seqs, "leaves": leaves}).rowcount
+    statement = (
+        update(_events)
+        .where(_events.c.id == bindparam("event_id"), _events.c.seq.is_(None))
+        .values(seq=bindparam("new_seq"), leaf_hash=bindparam("new_leaf"))
+    )
+    params = [{"event_id": i, "new_seq": s, "new_leaf": h} for i, s, h in zip(ids, seqs, leaves, strict=True)]
+    return conn.execute(statement, params).rowcount
+
+
 def seal_on(conn: Connection, signing_key: bytes | Ed25519PrivateKey, limit: int | None = None) -> Checkpoint | None:
     """Seal inside the connection's current transaction (the caller commits); None if nothing was unsealed."""
     if conn.dialect.name == "postgresql":
@@ -69,17 +90,12 @@ def seal_on(conn: Connection, signing_key: bytes | Ed25519PrivateKey, limit: int
     rows = _unsealed(conn, limit)
     if not rows:
         return None
-    params = []
-    for seq, (event_id, canonical) in enumerate(rows, start=size + 1):
-        leaf = leaf_hash(bytes(canonical))
+    seqs = list(range(size + 1, size + 1 + len(rows)))
+    leaves = [leaf_hash(bytes(canonical)) for _, canonical in rows]
+    for seq, leaf in zip(seqs, leaves, strict=True):
         frontier_append(frontier, seq - 1, leaf)
-        params.append({"event_id": event_id, "new_seq": seq, "new_leaf": leaf})
-    conn.execute(
-        update(_events)
-        .where(_events.c.id == bindparam("event_id"), _events.c.seq.is_(None))
-        .values(seq=bindparam("new_seq"), leaf_hash=bindparam("new_leaf")),
-        params,
-    )
+    if _assign(conn, [event_id for event_id, _ in rows], seqs, leaves) != len(rows):
+        raise AuditIntegrityError("events changed while they were being sealed")
     checkpoint = sign_checkpoint(signing_key, size + len(rows), frontier, utcnow())
     conn.execute(
         insert(_checkpoints).values(
@@ -114,6 +130,18 @@ def seal(bind: Engine | Session, signing_key: bytes | Ed25519PrivateKey, limit: 
         checkpoint = seal_on(conn, signing_key, limit)
         conn.commit()
         return checkpoint
+
+
+def latest_checkpoint(engine: Engine) -> Checkpoint | None:
+    """The most recent stored checkpoint, for export_checkpoint(); verify() first to know it is sound."""
+    c = _checkpoints.c
+    query = select(c.size, c.root_hash, c.at, c.signature, c.key_id, c.frontier).order_by(c.size.desc()).limit(1)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    frontier = tuple(unpack_frontier(row.frontier, row.size))
+    return Checkpoint(row.size, row.root_hash, row.at, row.signature, row.key_id, frontier)
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -158,7 +186,10 @@ class BackgroundSealer:
         return latest
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        # The interval runs from the start of one seal to the start of the next, so a slow seal does not stretch it.
+        deadline = time.monotonic() + self.interval
+        while not self._stop.wait(max(0.0, deadline - time.monotonic())):
+            deadline = time.monotonic() + self.interval
             try:
                 self.seal_once()
             except AuditIntegrityError:

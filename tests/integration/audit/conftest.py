@@ -11,12 +11,9 @@ from sqlalchemy.orm import Session
 from audit import Actor, append_only_ddl, drop_append_only_ddl, record
 from audit.models import AuditCheckpoint, AuditEvent, AuditEventPerson
 from models.base import Base, configure_sqlite
+from tests.fixtures.database import ENGINE, POSTGRES_ADMIN_URL  # noqa: E402
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "SAFECONTEXT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 AUDIT_TABLES = [AuditEvent.__table__, AuditEventPerson.__table__, AuditCheckpoint.__table__]
-SIGNING_KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 ACTOR = Actor("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "social_worker")
 
 
@@ -40,10 +37,8 @@ def audit_postgres_url():
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def audit_engine(request, tmp_path):
-    """An engine with empty audit tables and the append-only rule in force."""
-    if request.param == "sqlite":
+def _audit_engine(kind: str, request, tmp_path):
+    if kind == "sqlite":
         engine = sa.create_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
         configure_sqlite(engine)
     else:
@@ -55,6 +50,21 @@ def audit_engine(request, tmp_path):
     with engine.begin() as conn:
         for statement in append_only_ddl(engine.dialect.name):
             conn.exec_driver_sql(statement)
+    return engine
+
+
+@pytest.fixture
+def audit_engine(request, tmp_path):
+    """An engine of the suite's database kind, with empty audit tables and the append-only rule in force."""
+    engine = _audit_engine(ENGINE, request, tmp_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def audit_postgres_engine(request, tmp_path):
+    """The same on PostgreSQL whatever the run, for what only PostgreSQL has (TRUNCATE)."""
+    engine = _audit_engine("postgresql", request, tmp_path)
     yield engine
     engine.dispose()
 

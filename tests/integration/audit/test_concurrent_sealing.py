@@ -5,10 +5,10 @@ import threading
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from audit import AuditCheckpoint, AuditEvent, BackgroundSealer, record, verify
+from audit import Actor, AuditCheckpoint, AuditEvent, BackgroundSealer, record, verify
 
-from .conftest import ACTOR, SIGNING_KEY
-
+SIGNING_KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+ACTOR = Actor("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "social_worker")
 THREADS, EVENTS_PER_THREAD = 8, 500
 
 

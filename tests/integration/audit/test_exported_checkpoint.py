@@ -5,11 +5,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from audit import AuditCheckpoint, AuditEvent, AuditEventPerson, export_checkpoint, seal, verify
+from audit import AuditCheckpoint, AuditEvent, AuditEventPerson, export_checkpoint, latest_checkpoint, seal, verify
 from audit.canonical import canonical_bytes, json_text
 
-from .conftest import SIGNING_KEY
-
+SIGNING_KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 OTHER_KEY = bytes(range(32))
 
 
@@ -19,7 +18,9 @@ def exported(audit_engine, add_events) -> str:
     add_events(6)
     seal(audit_engine, SIGNING_KEY)
     add_events(4)
-    return json.dumps(export_checkpoint(seal(audit_engine, SIGNING_KEY), SIGNING_KEY))
+    sealed = seal(audit_engine, SIGNING_KEY)
+    assert latest_checkpoint(audit_engine) == sealed
+    return json.dumps(export_checkpoint(latest_checkpoint(audit_engine), SIGNING_KEY))
 
 
 def rebuild(engine, tamper, key: bytes, edit_seq: int | None = None) -> None:

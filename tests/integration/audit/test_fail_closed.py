@@ -4,10 +4,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from audit import AuditEvent, record
+from audit import Actor, AuditEvent, record
 
-from .conftest import ACTOR
-
+ACTOR = Actor("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "social_worker")
 casework = sa.Table("casework", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
 
 BREAK_INSERTS = {

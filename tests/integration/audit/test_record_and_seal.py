@@ -3,22 +3,18 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from audit import AuditCheckpoint, AuditEvent, merkle, record, request_context, seal
-from audit.canonical import canonical_bytes
+from audit import Actor, AuditCheckpoint, AuditEvent, merkle, record, request_context, seal
+from audit.canonical import EVENT_FIELDS, canonical_bytes
 from audit.models import AuditEventPerson
 from audit.signing import unpack_frontier
 
-from .conftest import ACTOR, SIGNING_KEY
-
+SIGNING_KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+ACTOR = Actor("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "social_worker")
 casework = sa.Table("casework", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
 
 
 def stored_fields(event: AuditEvent) -> dict:
-    fields = {name: getattr(event, name) for name in ("id", "at", "actor_user_id", "actor_agency_id")}
-    for name in ("actor_role", "action", "object_type", "object_id", "outcome", "reason", "purpose", "flagged"):
-        fields[name] = getattr(event, name)
-    for name in ("request_id", "client_addr", "user_agent"):
-        fields[name] = getattr(event, name)
+    fields = {name: getattr(event, name) for name in EVENT_FIELDS}
     return {**fields, "person_ids": event.person_id_list, "detail": event.detail_dict}
 
 

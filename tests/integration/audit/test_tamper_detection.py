@@ -1,5 +1,7 @@
 """Every kind of tampering with a sealed log is detected, and verify names the first bad event."""
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -8,8 +10,7 @@ from audit.canonical import canonical_bytes
 from audit.merkle import leaf_hash
 from audit.signing import checkpoint_message, key_id, private_key
 
-from .conftest import SIGNING_KEY
-
+SIGNING_KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 OTHER_KEY = bytes(range(32))
 
 
@@ -155,3 +156,33 @@ def test_the_quick_check_streams_only_leaves_and_still_catches_what_the_tree_cov
     result = verify(sealed_log, SIGNING_KEY, full=False)
     assert (result.ok, result.first_bad) == (False, 1)
     assert "signed subtree" in result.reason
+
+
+def test_a_forged_earlier_checkpoint_is_reported_as_such(sealed_log, tamper):
+    tamper("UPDATE audit_checkpoints SET root_hash = :r WHERE size = 6", r=leaf_hash(b"forged"))
+    check(sealed_log, 1, "checkpoint 6")
+
+
+def test_a_re_dated_earlier_checkpoint_needs_every_signature_to_show(sealed_log, tamper):
+    tamper("UPDATE audit_checkpoints SET at = :at WHERE size = 6", at=datetime(2020, 1, 1, tzinfo=UTC))
+    # Its size and root still agree with the authenticated leaves, so the events all verify by default...
+    assert verify(sealed_log, SIGNING_KEY).ok
+    # ...and the full signature sweep names the altered checkpoint.
+    result = verify(sealed_log, SIGNING_KEY, every_signature=True)
+    assert (result.ok, result.first_bad) == (False, 1)
+    assert "checkpoint 6 does not carry a valid signature" in result.reason
+
+
+def test_frequent_checkpoints_pin_a_consistent_rewrite_to_the_event(audit_engine, add_events, tamper):
+    for _ in range(40):
+        add_events(1)
+        seal(audit_engine, SIGNING_KEY)
+    row = event_row(audit_engine, 23)
+    fields = {**row, "outcome": "denied", "person_ids": ["person-0", "person-shared"], "detail": {"i": 0}}
+    canonical = canonical_bytes(fields)
+    tamper(
+        "UPDATE audit_events SET outcome = 'denied', canonical = :c, leaf_hash = :h WHERE seq = 23",
+        c=canonical,
+        h=leaf_hash(canonical),
+    )
+    check(audit_engine, 23, "events 23-23")

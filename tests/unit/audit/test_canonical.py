@@ -1,11 +1,24 @@
 """The canonical bytes an event's leaf hash commits to."""
 
+import inspect
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from audit.canonical import EVENT_FIELDS, canonical_bytes, format_time, normalise_detail, normalise_person_ids
+from audit.canonical import (
+    EVENT_FIELDS,
+    canonical_bytes,
+    encode_stored,
+    format_time,
+    json_text,
+    normalise_detail,
+    normalise_person_ids,
+    person_ids_text,
+    stored_time_text,
+)
 
 
 def event(**changes) -> dict:
@@ -83,3 +96,45 @@ def test_detail_must_be_a_json_mapping():
             normalise_detail(bad)
     with pytest.raises(ValueError):
         normalise_detail({"ratio": float("nan")})
+
+
+text_or_none = st.none() | st.text(max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {name: text_or_none for name in EVENT_FIELDS if name not in ("id", "at", "action", "outcome")}
+        | {
+            "id": st.uuids().map(str),
+            "at": st.datetimes(timezones=st.just(UTC)),
+            "action": st.text(min_size=1, max_size=20),
+            "outcome": st.sampled_from(["success", "denied", "failure"]),
+            "person_ids": st.lists(st.text(max_size=20), max_size=4),
+            "detail": st.none() | st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8)),
+            "flagged": st.booleans(),
+        }
+    )
+)
+def test_the_hand_written_encoder_is_exactly_sorted_key_compact_json(fields):
+    fields["person_ids"] = normalise_person_ids(fields["person_ids"])
+    document = {**fields, "at": format_time(fields["at"]), "v": 1}
+    expected = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    assert canonical_bytes(fields) == expected
+
+
+def test_sqlite_time_text_reads_back_as_the_canonical_time():
+    at = datetime(2025, 3, 1, 9, 30, 0, 120, tzinfo=UTC)
+    assert stored_time_text("2025-03-01 09:30:00.000120") == format_time(at)
+    assert stored_time_text("2025-03-01T10:30:00.000120+01:00") == format_time(at)
+    assert stored_time_text(at.astimezone(timezone(timedelta(hours=-5)))) == format_time(at)
+
+
+def test_person_ids_text_is_the_json_of_the_sorted_ids():
+    assert person_ids_text(["b", "a\u00e9"]) == json_text(["a\u00e9", "b"])
+    assert person_ids_text([]) == "[]"
+
+
+def test_the_stored_form_encoder_takes_the_fields_in_canonical_order():
+    # verify() streams columns in EVENT_FIELDS order and hands them to encode_stored positionally.
+    assert tuple(inspect.signature(encode_stored).parameters) == EVENT_FIELDS
