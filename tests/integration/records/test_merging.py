@@ -15,9 +15,15 @@ def test_merging_moves_everything_to_the_survivor_and_keeps_a_pointer(record_chi
     duplicate = record_child(given_name="Jaden", family_name="Clark", flags=["missing_from_home"])
     case = open_case_for(duplicate)
     place = contexts.create_place(db.session, social_worker, {"name": "Station", "kind": "transport"})
-    contexts.add_relationship(db.session, social_worker, {"source": {"type": "person", "id": duplicate.id},
-                                                          "target": {"type": "place", "id": place.id},
-                                                          "kind": "seen_at"})
+    contexts.add_relationship(
+        db.session,
+        social_worker,
+        {
+            "source": {"type": "person", "id": duplicate.id},
+            "target": {"type": "place", "id": place.id},
+            "kind": "seen_at",
+        },
+    )
     merging.merge_people(db.session, social_worker, survivor.id, duplicate.id)
     db.session.expire_all()
     assert db.session.get(Person, duplicate.id).merged_into_id == survivor.id
@@ -43,8 +49,12 @@ def test_merging_needs_two_records_you_may_see(record_child, make_user, social_w
 
 def test_an_entry_on_the_wrong_case_moves_and_stays_readable(record_child, open_case_for, social_worker):
     right, wrong = open_case_for(record_child()), open_case_for(record_child(given_name="Kai"))
-    entry = cases.add_chronology_entry(db.session, social_worker, wrong.id, {
-        "occurred_on": "2026-03-01", "category": "home_visit", "summary": "Visited the family home"})
+    entry = cases.add_chronology_entry(
+        db.session,
+        social_worker,
+        wrong.id,
+        {"occurred_on": "2026-03-01", "category": "home_visit", "summary": "Visited the family home"},
+    )
     merging.move_chronology_entry(db.session, social_worker, entry.id, right.id)
     db.session.expire_all()
     moved = db.session.get(ChronologyEntry, entry.id)
@@ -56,7 +66,11 @@ def test_an_entry_on_the_wrong_case_moves_and_stays_readable(record_child, open_
 def test_moving_an_entry_needs_both_teams(record_child, open_case_for, social_worker, make_user):
     other = make_user("social_worker", agency=social_worker.agency)
     mine, theirs = open_case_for(record_child()), open_case_for(record_child(given_name="Kai"), actor=None)
-    entry = cases.add_chronology_entry(db.session, social_worker, mine.id, {
-        "occurred_on": "2026-03-01", "category": "contact", "summary": "Phone call"})
+    entry = cases.add_chronology_entry(
+        db.session,
+        social_worker,
+        mine.id,
+        {"occurred_on": "2026-03-01", "category": "contact", "summary": "Phone call"},
+    )
     with pytest.raises(PermissionDenied):
         merging.move_chronology_entry(db.session, other, entry.id, theirs.id)
