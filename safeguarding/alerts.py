@@ -3,16 +3,16 @@
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models.base import new_id, utcnow
+from models.base import utcnow
 from models.case import Case
 from models.person import Person
 from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding import policy
 from safeguarding.access import record_read
+from safeguarding.alert_store import fire
+from safeguarding.context_analysis import refresh_exposure_alerts, refresh_location_assessment_alerts
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.missing import status_of
 from safeguarding.referrals import escalation_candidates
@@ -31,24 +31,6 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)
-
-
-def fire(session: Session, kind: str, *, fired_on: date, detail: str, person_id=None, place_id=None) -> None:
-    """Insert the alert unless this subject already fired this rule (the first date stands)."""
-    subject_key = f"person:{person_id}" if person_id else f"place:{place_id}"
-    values = {
-        "id": new_id(),
-        "kind": kind,
-        "subject_key": subject_key,
-        "person_id": person_id,
-        "place_id": place_id,
-        "fired_on": fired_on,
-        "detail": detail,
-        "created_at": utcnow(),
-    }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Alert).values(**values).on_conflict_do_nothing(index_elements=["kind", "subject_key"]))
 
 
 def refresh_transition_alerts(session: Session, today: date) -> None:
@@ -108,6 +90,8 @@ REFRESHERS = {
     "transition": refresh_transition_alerts,
     "return_interview": refresh_return_interview_alerts,
     "escalation": refresh_escalation_alerts,
+    "exposure": refresh_exposure_alerts,
+    "location_assessment": refresh_location_assessment_alerts,
 }
 
 

@@ -1,0 +1,28 @@
+"""Storing alerts: each rule fires once per person or place, dated when its condition first held."""
+
+from datetime import date
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models.base import new_id, utcnow
+from models.safeguarding_events import Alert
+
+
+def fire(session: Session, kind: str, *, fired_on: date, detail: str, person_id=None, place_id=None) -> None:
+    """Insert the alert unless this subject already fired this rule (the first date stands)."""
+    subject_key = f"person:{person_id}" if person_id else f"place:{place_id}"
+    values = {
+        "id": new_id(),
+        "kind": kind,
+        "subject_key": subject_key,
+        "person_id": person_id,
+        "place_id": place_id,
+        "fired_on": fired_on,
+        "detail": detail,
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Alert).values(**values).on_conflict_do_nothing(index_elements=["kind", "subject_key"]))

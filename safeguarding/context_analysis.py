@@ -1,0 +1,101 @@
+"""The whole borough's context graph, cached per process, and the alerts and analyses that need all of it.
+
+Building the graph decrypts every person's date of birth, so it is cached and rebuilt only when the records it
+is made from change (a cheap fingerprint of the relationship and people tables is checked on each use).
+"""
+
+import threading
+from datetime import date
+
+import networkx as nx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.context import Place, Relationship
+from models.person import Person, PersonFlag
+from safeguarding.alert_store import fire
+from safeguarding.context_maps import edge_of
+from safeguarding.graph.build import build_graph
+from safeguarding.graph.prompts import location_assessment_prompts
+from safeguarding.graph.risk import exposure_alerts
+from safeguarding.graph.types import NodeInfo, NodeRef
+
+_lock = threading.Lock()
+_cache: dict = {}
+
+
+def fingerprint(session: Session) -> tuple:
+    """Changes whenever an edge is added or ended, or a person is added, changed or flagged."""
+    edges = session.execute(
+        select(func.count(), func.count(Relationship.ended_on), func.max(Relationship.recorded_at)).select_from(
+            Relationship
+        )
+    ).one()
+    people = session.execute(select(func.count(), func.max(Person.updated_at)).select_from(Person)).one()
+    flags = session.execute(select(func.count(), func.count(PersonFlag.cleared_at)).select_from(PersonFlag)).one()
+    return (session.get_bind().url.render_as_string(), *edges, *people, *flags)
+
+
+def borough_graph(session: Session, as_of: date | None = None) -> nx.MultiGraph:
+    """Every current relationship in the borough, with each person's birth date and flags."""
+    key = (fingerprint(session), as_of or date.today())
+    with _lock:
+        if _cache.get("key") == key:
+            return _cache["graph"]
+    graph = _build(session, key[1])
+    with _lock:
+        _cache.update(key=key, graph=graph)
+    return graph
+
+
+def _build(session: Session, as_of: date) -> nx.MultiGraph:
+    rows = list(session.scalars(select(Relationship)))
+    flags: dict[str, set[str]] = {}
+    for person_id, flag in session.execute(
+        select(PersonFlag.person_id, PersonFlag.flag).where(PersonFlag.cleared_at.is_(None))
+    ):
+        flags.setdefault(person_id, set()).add(flag)
+    infos = [
+        NodeInfo(NodeRef("person", p.id), date_of_birth=p.date_of_birth or None, flags=frozenset(flags.get(p.id, ())))
+        for p in session.scalars(select(Person).where(Person.erased_at.is_(None), Person.merged_into_id.is_(None)))
+    ]
+    infos += [
+        NodeInfo(NodeRef("place", pid), place_kind=kind)
+        for pid, kind in session.execute(select(Place.id, Place.kind)).all()
+    ]
+    return build_graph(infos, [edge_of(r) for r in rows], as_of=as_of)
+
+
+def refresh_exposure_alerts(session: Session, today: date) -> None:
+    """A young person within two hops of an adult of concern, or tied to rival groups (once per child)."""
+    graph = borough_graph(session, today)
+    for exposure in exposure_alerts(graph, lambda ref: graph.nodes[ref]["info"].is_child_on(today)):
+        fire(
+            session,
+            "exposure",
+            person_id=exposure.person.id,
+            fired_on=_since(graph, exposure.person, exposure.via),
+            detail=exposure.reason.replace("_", " ").capitalize(),
+        )
+
+
+def _since(graph: nx.MultiGraph, person: NodeRef, via: list[NodeRef]) -> date:
+    """The date the exposure first held: when the last link in its chain was first recorded."""
+    dates = []
+    for here, there in zip([person, *via], via, strict=False):
+        records = [data["edge"].record_date for data in graph.get_edge_data(here, there, default={}).values()]
+        if records:
+            dates.append(min(records))
+    return max(dates) if dates else date.today()
+
+
+def refresh_location_assessment_alerts(session: Session, today: date) -> None:
+    """A place linked to three or more children from two or more agencies' records prompts an assessment."""
+    for prompt in location_assessment_prompts(borough_graph(session, today)):
+        fire(
+            session,
+            "location_assessment",
+            place_id=prompt.place.id,
+            fired_on=prompt.fired_on,
+            detail=f"{len(prompt.children)} children in the records of {len(prompt.agencies)} agencies",
+        )
