@@ -1,6 +1,8 @@
 """Cases: open, read, team, plan actions and the merged multi-agency chronology."""
 
+from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,14 +20,16 @@ from models.case import (
     PlanAction,
 )
 from models.context import Group, Place
+from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from safeguarding.validation import choice, clean_text, parse_date, text_list, version_of
+from safeguarding.validation import choice, clean_text, collect, parse_date, text_list, version_of
 
 SUBJECT_TYPES = ("person", "place", "group")
+LONDON = ZoneInfo("Europe/London")
 
 
 def load_case(session: Session, case_id: str) -> Case:
@@ -69,19 +73,14 @@ def _subject(session: Session, actor, subject) -> tuple[str, object]:
 
 
 def validate_case(data: dict) -> dict:
-    errors, clean = {}, {}
-    for key, fn in (
-        ("concerns", lambda v: _concerns(v)),
-        ("risk_level", lambda v: choice(v, field="$.risk_level", label="the risk level", options=RISK_LEVELS)),
-        ("summary", lambda v: clean_text(v, field="$.summary", label="a summary of the concern", max_length=5000)),
-    ):
-        try:
-            clean[key] = fn(data.get(key))
-        except ValidationFailed as failure:
-            errors.update(failure.fields)
-    if errors:
-        raise ValidationFailed(errors)
-    return clean
+    return collect(
+        {
+            "concerns": lambda v: _concerns(v),
+            "risk_level": lambda v: choice(v, field="$.risk_level", label="the risk level", options=RISK_LEVELS),
+            "summary": lambda v: clean_text(v, field="$.summary", label="a summary of the concern", max_length=5000),
+        },
+        data,
+    )
 
 
 def _concerns(value) -> list[str]:
@@ -189,26 +188,26 @@ def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
 
 
 def validate_entry(data: dict, today: date | None = None) -> dict:
-    errors, clean = {}, {}
-    for key, fn in (
-        (
-            "occurred_on",
-            lambda v: parse_date(v, field="$.occurred_on", label="the date it happened", not_future=True, today=today),
-        ),
-        ("category", lambda v: choice(v, field="$.category", label="a category", options=CHRONOLOGY_CATEGORIES)),
-        ("summary", lambda v: clean_text(v, field="$.summary", label="what happened", max_length=10_000)),
-        (
-            "sensitivity",
-            lambda v: choice(v or "general", field="$.sensitivity", label="the sensitivity", options=SENSITIVITIES),
-        ),
-    ):
-        try:
-            clean[key] = fn(data.get(key))
-        except ValidationFailed as failure:
-            errors.update(failure.fields)
-    if errors:
-        raise ValidationFailed(errors)
-    return clean
+    return collect(
+        {
+            "occurred_on": lambda v: parse_date(
+                v,
+                field="$.occurred_on",
+                label="the date it happened",
+                not_future=True,
+                today=today,
+            ),
+            "category": lambda v: choice(v, field="$.category", label="a category", options=CHRONOLOGY_CATEGORIES),
+            "summary": lambda v: clean_text(v, field="$.summary", label="what happened", max_length=10_000),
+            "sensitivity": lambda v: choice(
+                v or "general",
+                field="$.sensitivity",
+                label="the sensitivity",
+                options=SENSITIVITIES,
+            ),
+        },
+        data,
+    )
 
 
 def add_chronology_entry(session: Session, actor, case_id: str, data: dict) -> ChronologyEntry:
@@ -251,8 +250,10 @@ def chronology(session: Session, actor, case_id: str, *, agency_id=None, categor
         query = query.where(ChronologyEntry.category == category)
     if sensitivity:
         query = query.where(ChronologyEntry.sensitivity == sensitivity)
-    query = query.order_by(ChronologyEntry.occurred_on, ChronologyEntry.created_at)
-    entries = [(e, policy.entry_view(actor, e)) for e in session.scalars(query)]
+    stored = list(session.scalars(query))
+    derived = referral_entries(session, case, agency_id=agency_id, category=category, sensitivity=sensitivity)
+    ordered = sorted([*stored, *derived], key=lambda e: (e.occurred_on, e.created_at))
+    entries = [(e, policy.entry_view(actor, e)) for e in ordered]
     visible = [(e, view) for e, view in entries if view != "hidden"]
     record_read(
         session,
@@ -264,6 +265,49 @@ def chronology(session: Session, actor, case_id: str, *, agency_id=None, categor
         detail={"entries": len(visible), "withheld": len(entries) - len(visible)},
     )
     return case, visible
+
+
+REFERRAL_PROGRESS = {
+    "submitted": "sent, not acknowledged",
+    "acknowledged": "acknowledged, not yet decided",
+    "accepted": "accepted",
+    "declined": "declined",
+    "withdrawn": "withdrawn",
+}
+
+
+@dataclass(frozen=True)
+class _Author:
+    display_name: str
+
+
+class ReferralEntry:
+    """A referral about the case's subject in its chronology: derived on every read, never stored, so always current."""
+
+    category = "referral"
+    sensitivity = "general"  # the reason is not shown: only the agencies, urgency and progress
+    derived = True
+
+    def __init__(self, referral: Referral, sender: User | None):
+        self.referral = referral
+        self.id = referral.id
+        self.occurred_on = referral.sent_at.astimezone(LONDON).date()
+        self.created_at = referral.sent_at
+        self.agency_id = referral.from_agency_id
+        self.agency = referral.from_agency
+        self.author = sender or _Author("Not recorded")
+        progress = REFERRAL_PROGRESS.get(referral.status, referral.status)
+        self.summary = f"Referral to {referral.to_agency.name} ({referral.urgency}): {progress}"
+
+
+def referral_entries(session: Session, case: Case, *, agency_id=None, category=None, sensitivity=None):
+    """The referrals about a case's subject person, as chronology entries, under the chronology's filters."""
+    if case.subject_person_id is None or category not in (None, "referral") or sensitivity not in (None, "general"):
+        return []
+    query = select(Referral).where(Referral.person_id == case.subject_person_id)
+    if agency_id:
+        query = query.where(Referral.from_agency_id == agency_id)
+    return [ReferralEntry(r, session.get(User, r.sender_id) if r.sender_id else None) for r in session.scalars(query)]
 
 
 def add_plan_action(session: Session, actor, case_id: str, data: dict) -> PlanAction:

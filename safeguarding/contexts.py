@@ -13,7 +13,7 @@ from models.person import Person
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
-from safeguarding.validation import choice, clean_text, parse_date
+from safeguarding.validation import choice, clean_text, collect, parse_date
 
 GRADING_SOURCE = ("1", "2", "3")
 GRADING_INFORMATION = ("A", "B", "C", "D", "E")
@@ -29,22 +29,21 @@ def _require_practitioner(actor) -> None:
 
 def create_place(session: Session, actor, data: dict) -> Place:
     _require_practitioner(actor)
-    errors, clean = {}, {}
-    for key, fn in (
-        ("name", lambda v: clean_text(v, field="$.name", label="the place's name", max_length=200)),
-        ("kind", lambda v: choice(v, field="$.kind", label="the kind of place", options=PLACE_KINDS)),
-        ("area", lambda v: clean_text(v, field="$.area", label="the area or ward", max_length=120, required=False)),
-        (
-            "description",
-            lambda v: clean_text(v, field="$.description", label="the description", max_length=5000, required=False),
-        ),
-    ):
-        try:
-            clean[key] = fn(data.get(key))
-        except ValidationFailed as failure:
-            errors.update(failure.fields)
-    if errors:
-        raise ValidationFailed(errors)
+    clean = collect(
+        {
+            "name": lambda v: clean_text(v, field="$.name", label="the place's name", max_length=200),
+            "kind": lambda v: choice(v, field="$.kind", label="the kind of place", options=PLACE_KINDS),
+            "area": lambda v: clean_text(v, field="$.area", label="the area or ward", max_length=120, required=False),
+            "description": lambda v: clean_text(
+                v,
+                field="$.description",
+                label="the description",
+                max_length=5000,
+                required=False,
+            ),
+        },
+        data,
+    )
     place = Place(
         name=clean["name"],
         kind=clean["kind"],

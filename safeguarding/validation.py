@@ -8,6 +8,19 @@ from safeguarding.errors import ValidationFailed
 LONDON = ZoneInfo("Europe/London")
 
 
+def collect(checks: dict, data: dict) -> dict:
+    """Run each field's check on its value; report every field's problem at once, not only the first."""
+    clean, errors = {}, {}
+    for key, check in checks.items():
+        try:
+            clean[key] = check(data.get(key))
+        except ValidationFailed as failure:
+            errors.update(failure.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
 def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str | None:
     """Strip, refuse control characters (NUL and friends) and over-long values; say what to fix."""
     if value is None or (isinstance(value, str) and not value.strip()):
