@@ -83,7 +83,7 @@ class Versioned:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL for concurrent readers, enforced foreign keys, a busy timeout; synchronous stays FULL for durability."""
+    """WAL for concurrent readers, foreign keys, a busy timeout, secure delete; synchronous stays FULL (durable)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -93,4 +93,6 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Deleted rows are overwritten, so erased people's search tokens do not linger in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

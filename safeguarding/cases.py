@@ -20,6 +20,7 @@ from models.case import (
     PlanAction,
 )
 from models.context import Group, Place
+from models.person import Person
 from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
@@ -33,8 +34,9 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def load_case(session: Session, case_id: str) -> Case:
+    """A case; one about an erased person answers as unknown, like the person."""
     case = session.get(Case, case_id) if isinstance(case_id, str) else None
-    if case is None:
+    if case is None or (case.subject_person_id and session.get(Person, case.subject_person_id).erased_at):
         raise NotFound("No case with that id")
     return case
 

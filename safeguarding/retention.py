@@ -1,0 +1,158 @@
+"""Retention and erasure: a schedule, purging what it makes due, and erasure on a lawful request.
+
+Erasure is crypto-shredding: the person's data key is destroyed, so everything encrypted about them anywhere
+(their record, chronologies, referral reasons, relationship notes) can no longer be read by any key held. Their
+search tokens, flags and relationships are deleted and the record is kept only as a tombstone. Audit events
+stay, and the log still verifies.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy.orm import Session
+
+import audit
+from models.base import utcnow
+from models.case import Case, ChronologyEntry
+from models.context import Relationship
+from models.context_work import ContextWeighting, SafetyRating
+from models.crypto import current_keyring
+from models.person import ENCRYPTED_FIELDS, Person, PersonFlag, PersonIndexToken
+from models.referral import Referral
+from models.safeguarding_events import Alert, MissingEpisode
+from safeguarding.access import load_person
+from safeguarding.validation import clean_text
+
+
+@dataclass(frozen=True)
+class RetentionSchedule:
+    """Keep until the latest of: the person's 25th birthday, 6 years after their last case closed, 6 years after
+    they were last recorded or updated. A person with an open case is never due."""
+
+    age: int = 25
+    years_after_closure: int = 6
+    years_after_activity: int = 6
+
+
+@dataclass(frozen=True)
+class Due:
+    person_id: str
+    due_on: date
+    reasons: tuple[str, ...]
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule = RetentionSchedule()) -> list[Due]:
+    """Everyone the schedule makes due on `as_of`, with the dates that decided it."""
+    open_subjects = set(
+        session.scalars(
+            select(Case.subject_person_id).where(Case.status == "open", Case.subject_person_id.is_not(None))
+        )
+    )
+    closed = dict(
+        session.execute(
+            select(Case.subject_person_id, func.max(Case.closed_on))
+            .where(Case.subject_person_id.is_not(None))
+            .group_by(Case.subject_person_id)
+        ).all()
+    )
+    activity = _last_activity(session)
+    due = []
+    for person in session.scalars(select(Person).where(Person.erased_at.is_(None), Person.merged_into_id.is_(None))):
+        if person.id in open_subjects:
+            continue
+        limits = []
+        if person.date_of_birth:
+            limits.append((_years_after(person.date_of_birth, schedule.age), f"{schedule.age}th birthday"))
+        if closed.get(person.id):
+            limits.append(
+                (
+                    _years_after(closed[person.id], schedule.years_after_closure),
+                    f"{schedule.years_after_closure} years after the last case closed",
+                )
+            )
+        last = max(filter(None, (person.updated_at, activity.get(person.id)))).date()
+        limits.append(
+            (
+                _years_after(last, schedule.years_after_activity),
+                f"{schedule.years_after_activity} years after last recorded or updated",
+            )
+        )
+        due_on = max(day for day, _ in limits)
+        if due_on <= as_of:
+            due.append(Due(person.id, due_on, tuple(reason for _, reason in limits)))
+    return due
+
+
+def _last_activity(session: Session) -> dict[str, datetime]:
+    """The latest record about each person, from every table that records things about people."""
+    latest: dict[str, datetime] = {}
+    for column, when in (
+        (ChronologyEntry.person_id, ChronologyEntry.created_at),
+        (Relationship.source_person_id, Relationship.recorded_at),
+        (MissingEpisode.person_id, MissingEpisode.updated_at),
+        (Referral.person_id, Referral.updated_at),
+    ):
+        for person_id, moment in session.execute(select(column, func.max(when)).group_by(column)).all():
+            if person_id and moment and (person_id not in latest or moment > latest[person_id]):
+                latest[person_id] = moment
+    return latest
+
+
+def erase(session: Session, person_id: str, *, reason: str, actor=None) -> list[str]:
+    """Crypto-shred one person (and any duplicates merged into them); returns the erased record ids."""
+    reason = clean_text(reason, field="reason", label="the lawful reason for erasure", max_length=1000)
+    person = load_person(session, person_id)
+    merged = list(session.scalars(select(Person.id).where(Person.merged_into_id == person.id)))
+    ids = [person.id, *merged]
+    keyring = current_keyring()
+    for record in session.scalars(select(Person).where(Person.id.in_(ids))):
+        keyring.destroy(session, record.data_key_id)
+        for attr, _column, _kind in ENCRYPTED_FIELDS:
+            setattr(record, f"{attr}_enc", None)
+        record.erased_at = utcnow()
+    for statement in (
+        delete(PersonIndexToken).where(PersonIndexToken.person_id.in_(ids)),
+        delete(PersonFlag).where(PersonFlag.person_id.in_(ids)),
+        delete(Relationship).where(or_(Relationship.source_person_id.in_(ids), Relationship.target_person_id.in_(ids))),
+        delete(SafetyRating).where(SafetyRating.person_id.in_(ids)),
+        delete(ContextWeighting).where(ContextWeighting.person_id.in_(ids)),
+        delete(Alert).where(Alert.person_id.in_(ids)),
+    ):
+        session.execute(statement)
+    audit.record(
+        session,
+        action="retention",
+        actor=actor,
+        object_type="person",
+        object_id=person.id,
+        person_ids=ids,
+        reason=reason,
+        detail={"erased": len(ids)},
+    )
+    session.commit()
+    _forget_deleted_pages(session)
+    return ids
+
+
+def _forget_deleted_pages(session: Session) -> None:
+    """On SQLite, fold the write-ahead log back so that no copy of the file keeps deleted tokens in old frames."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        session.commit()
+
+
+def purge(session: Session, as_of: date, *, dry_run: bool, schedule: RetentionSchedule = RetentionSchedule()):
+    """List (and unless dry_run, erase) everyone the schedule makes due at `as_of`."""
+    due = due_for_erasure(session, as_of, schedule)
+    if not dry_run:
+        for item in due:
+            erase(session, item.person_id, reason=f"Retention schedule: due on {item.due_on.isoformat()}")
+    return due

@@ -1,0 +1,125 @@
+"""Retention purge and erasure: crypto-shredded, gone from search and maps, the audit log still verifies."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import audit
+from app.extensions import db
+from models.crypto import KeyDestroyed, current_keyring
+from models.person import Person, PersonIndexToken
+from safeguarding import cases, contexts, people, retention, search
+from safeguarding.errors import NotFound
+from safeguarding.runtime import current as runtime
+
+
+@pytest.fixture
+def worker(make_user):
+    return make_user("social_worker")
+
+
+def record(worker, name, born="2001-05-05", **fields):
+    return people.record_person(
+        db.session, worker, {"given_name": name, "family_name": "Erasable", "date_of_birth": born, **fields}
+    )
+
+
+def cli(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    return result.exit_code, json.loads(result.output.strip().splitlines()[-1])
+
+
+def test_the_schedule_waits_for_the_latest_of_its_three_dates(worker):
+    young = record(worker, "Young", born="2010-01-01")
+    adult = record(worker, "Adult", born="1990-01-01")
+    due = {d.person_id: d for d in retention.due_for_erasure(db.session, date(2033, 6, 1))}
+    assert adult.id in due and young.id not in due  # 25th birthday in 2035
+    assert due[adult.id].due_on.year == date.today().year + 6  # six years after last recorded
+
+
+def test_an_open_case_keeps_a_person(worker):
+    adult = record(worker, "Kept", born="1980-01-01")
+    cases.open_case(
+        db.session,
+        worker,
+        {"subject": {"type": "person", "id": adult.id}, "concerns": ["cce"], "risk_level": "low", "summary": "Open"},
+    )
+    assert retention.due_for_erasure(db.session, date(2090, 1, 1)) == []
+
+
+def test_dry_run_lists_and_erases_nothing(app, worker):
+    person = record(worker, "Listed", born="1980-01-01")
+    code, body = cli(app, "retention", "purge", "--dry-run", "--as-of", "2070-01-01", "--json")
+    assert code == 0 and [d["person_id"] for d in body["due"]] == [person.id]
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).erased_at is None
+
+
+def test_purge_crypto_shreds_the_person_and_spares_everyone_else(app, database_url, worker):
+    gone = record(worker, "Quillonetta", born="1980-01-01", notes="Marker-erased-notes")
+    kept = people.record_person(
+        db.session, worker, {"given_name": "Keepme", "family_name": "Other", "date_of_birth": "2015-01-01"}
+    )
+    park = contexts.create_place(db.session, worker, {"name": "Park", "kind": "park"})
+    contexts.add_relationship(
+        db.session,
+        worker,
+        {"source": {"type": "person", "id": gone.id}, "target": {"type": "place", "id": park.id}, "kind": "frequents"},
+    )
+    search.search_people(db.session, worker, "Quillonetta", "Erasable", None)
+    tokens = {
+        t
+        for (t,) in db.session.execute(
+            sa.select(PersonIndexToken.token).where(PersonIndexToken.person_id == gone.id)
+        ).all()
+    }
+    blob, key_id = gone.given_name_enc, gone.data_key_id
+
+    code, body = cli(app, "retention", "purge", "--as-of", "2039-06-01", "--json")
+    assert code == 0 and [d["person_id"] for d in body["erased"]] == [gone.id]
+
+    db.session.expire_all()
+    with pytest.raises(KeyDestroyed):
+        current_keyring().key_for(db.session, key_id)
+    assert blob and db.session.get(Person, gone.id).given_name_enc is None
+    with pytest.raises(NotFound):
+        people.view_person(db.session, worker, gone.id)
+    assert db.session.get(Person, kept.id).given_name == "Keepme"
+    assert search.search_people(db.session, worker, "Quillonetta", "Erasable", None).matches == []
+    assert db.session.query(PersonIndexToken).filter_by(person_id=gone.id).count() == 0
+    assert audit.verify(db.engine, runtime().signing_key).ok
+    if database_url.startswith("sqlite"):
+        db.session.remove()
+        db.engine.dispose()
+        path = Path(database_url.removeprefix("sqlite:///"))
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        assert b"Marker-erased-notes" not in raw
+        rows = sa.create_engine(database_url).connect().execute(sa.text("SELECT token FROM person_index_tokens")).all()
+        assert not tokens & {t for (t,) in rows}
+
+
+def test_erase_one_person_on_a_lawful_request(app, worker):
+    person = record(worker, "Requested", born="2012-02-02")
+    code, body = cli(app, "retention", "erase", person.id, "--reason", "Article 17 request upheld by the DPO", "--json")
+    assert code == 0 and body["erased"] == [person.id]
+    [event] = [e for e in audit_log() if e.action == "retention"]
+    assert event.reason == "Article 17 request upheld by the DPO" and event.person_id_list == [person.id]
+    code, body = cli(app, "retention", "erase", person.id, "--reason", "again", "--json")
+    assert code == 1 and body["error"]
+
+
+def test_erase_needs_a_reason_and_a_real_person(app):
+    code, body = cli(app, "retention", "erase", "00000000-0000-4000-8000-000000000000", "--reason", "x", "--json")
+    assert code == 1 and "error" in body
+    code, body = cli(app, "retention", "purge", "--as-of", "not-a-date", "--json")
+    assert code == 1 and "as_of" in body["fields"]
+
+
+def audit_log():
+    from audit.models import AuditEvent
+
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.at)))
