@@ -36,6 +36,7 @@ def json_option(command: Callable) -> Callable:
 def register_commands(app: Flask) -> None:
     from app.cli.accounts import agencies_cli, users_cli
     from app.cli.demo import demo_cli
+    from app.cli.operations import keys_cli, retention_cli
 
-    for group in (agencies_cli, users_cli, demo_cli):
+    for group in (agencies_cli, users_cli, demo_cli, keys_cli, retention_cli):
         app.cli.add_command(group)
