@@ -1,0 +1,92 @@
+"""Partnership report figures against hand-counted fixtures, with suppression of small numbers."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app.extensions import db
+from safeguarding import cases, people, referrals, reports
+from safeguarding.errors import PermissionDenied, ValidationFailed
+
+
+@pytest.fixture
+def caseload(make_user):
+    """Seven open cases (six cce high, one cse low) and nine referrals in November 2026."""
+    sw, police = make_user("social_worker"), make_user("police_officer")
+    children = [
+        people.record_person(
+            db.session,
+            sw,
+            {
+                "given_name": f"Child{i}",
+                "family_name": "Count",
+                "date_of_birth": f"201{i % 6}-03-01",
+                "sex": "female" if i % 2 else "male",
+            },
+        )
+        for i in range(7)
+    ]
+    opened = {}
+    for i, child in enumerate(children):
+        opened[child.id] = cases.open_case(
+            db.session,
+            sw,
+            {
+                "subject": {"type": "person", "id": child.id},
+                "concerns": ["cse"] if i == 6 else ["cce"],
+                "risk_level": "low" if i == 6 else "high",
+                "summary": "x",
+            },
+            opened_on=date(2026, 10, 1),
+        )
+    sent = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    for i in range(9):
+        referral = referrals.submit_referral(
+            db.session,
+            sw,
+            {
+                "person_id": children[i % 7].id,
+                "to_agency_id": police.agency_id,
+                "urgency": "red" if i < 2 else "amber",
+                "reason": "Concern",
+            },
+            sent_at=sent + timedelta(days=i),
+        )
+        if i < 6:
+            referrals.transition(
+                db.session,
+                police,
+                referral.id,
+                "accept",
+                {"case_id": opened[referral.person_id].id},
+                at=referral.sent_at + timedelta(hours=3),
+            )
+    return sw, police
+
+
+def test_figures_match_hand_counts_with_small_numbers_suppressed(caseload, make_user):
+    report = reports.partnership_report(
+        db.session, make_user("safeguarding_lead"), reports.Period(date(2026, 11, 1), date(2026, 12, 1))
+    )
+    now = report["current"]
+    assert now["open_cases"] == 7 and now["referrals"] == 9
+    # cce: 6 high, 0 low/medium; cse: 1 low (suppressed), and cse's row has a lone small cell beside zeros only.
+    assert now["open_cases_by_concern_and_risk"]["cce"] == {"low": 0, "medium": 0, "high": 6}
+    assert now["open_cases_by_concern_and_risk"]["cse"]["low"] is None
+    # red 2 is small; amber 7 would give it away from the total of 9, so it is hidden too.
+    assert now["referrals_by_urgency"] == {"red": None, "amber": None, "green": 0}
+    assert now["referrals_by_outcome"] == {"accepted": None, "awaiting decision": None}  # 6 + 3 of a shown 9
+    assert now["referrals_decided_in_time_percent"] == 100 and now["median_hours_to_decision"] == 3.0
+    assert now["repeat_referral_people"] is None  # two children referred twice: fewer than five
+    assert report["previous"]["referrals"] == 0
+
+
+def test_only_safeguarding_leads_produce_reports_and_bad_periods_are_refused(caseload, make_user):
+    period = reports.Period(date(2026, 11, 1), date(2026, 12, 1))
+    for role in ("social_worker", "police_officer", "admin"):
+        with pytest.raises(PermissionDenied):
+            reports.partnership_report(db.session, make_user(role), period)
+    with pytest.raises(ValidationFailed):
+        reports.Period.parse("2026-12-01", "2026-11-01")
+    with pytest.raises(ValidationFailed):
+        reports.Period.parse("not a date", "2026-11-01")
