@@ -1,0 +1,205 @@
+"""Subject access: everything held about one person, with other people's identities redacted, and who looked.
+
+Producing a bundle needs a fresh re-authentication (within five minutes) and is audited as an export.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+import audit
+from audit.models import AuditEvent, AuditEventPerson
+from models.base import utcnow
+from models.case import Case, ChronologyEntry
+from models.context import Group, Place, Relationship
+from models.context_work import ContextWeighting, Meeting, SafetyRating
+from models.crypto import UNREADABLE
+from models.person import ENCRYPTED_FIELDS, Person
+from models.referral import Referral
+from models.safeguarding_events import BreakGlassGrant, MissingEpisode
+from models.user import User
+from safeguarding.access import load_person
+from safeguarding.errors import PermissionDenied
+
+FRESH_AUTHENTICATION = timedelta(minutes=5)
+REDACTED = "[another person]"
+
+
+def _plain(value):
+    if value is UNREADABLE:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def build_bundle(session: Session, actor, person_id: str, reauthenticated_at: datetime | None) -> dict:
+    """The bundle for one person; refused without a recent re-authentication or outside the lead's role."""
+    if actor.role != "safeguarding_lead":
+        raise PermissionDenied("Subject access bundles are produced by safeguarding leads")
+    if reauthenticated_at is None or utcnow() - reauthenticated_at > FRESH_AUTHENTICATION:
+        raise PermissionDenied("Confirm your password and security code again before producing a bundle")
+    person = load_person(session, person_id)
+    redact = _redactor(session, person)
+    bundle = {
+        "person": {attr: _plain(getattr(person, attr)) for attr, _c, _k in ENCRYPTED_FIELDS}
+        | {
+            "id": person.id,
+            "dob_estimated": person.dob_estimated,
+            "flags": [f.flag for f in person.active_flags],
+            "recorded_at": person.created_at.isoformat(),
+        },
+        "relationships": _relationships(session, person),
+        "cases": _cases(session, person, redact),
+        "missing_episodes": [
+            {
+                "reported_at": _plain(e.reported_at),
+                "returned_at": _plain(e.returned_at),
+                "return_interview_offered_at": _plain(e.return_interview_offered_at),
+            }
+            for e in session.scalars(select(MissingEpisode).where(MissingEpisode.person_id == person.id))
+        ],
+        "referrals": [
+            {
+                "sent_at": _plain(r.sent_at),
+                "from": r.from_agency.name,
+                "to": r.to_agency.name,
+                "urgency": r.urgency,
+                "status": r.status,
+                "reason": redact(_plain(r.reason)),
+            }
+            for r in session.scalars(select(Referral).where(Referral.person_id == person.id))
+        ],
+        "meetings": [
+            {"kind": m.kind, "held_on": _plain(m.held_on), "decisions": redact(_plain(m.decisions))}
+            for m in session.scalars(select(Meeting).where(Meeting.person_id == person.id))
+        ],
+        "context_weightings": [
+            {"assessed_on": _plain(w.assessed_on), "weights": w.weights}
+            for w in session.scalars(select(ContextWeighting).where(ContextWeighting.person_id == person.id))
+        ],
+        "safety_ratings": [
+            {"place": r_place, "rating": rating, "rated_on": _plain(on)}
+            for r_place, rating, on in session.execute(
+                select(Place.name, SafetyRating.rating, SafetyRating.rated_on)
+                .join(Place, Place.id == SafetyRating.place_id)
+                .where(SafetyRating.person_id == person.id)
+            ).all()
+        ],
+        "emergency_access": [
+            {"by": g.user.display_name, "at": _plain(g.granted_at), "reason": redact(g.reason)}
+            for g in session.scalars(select(BreakGlassGrant).where(BreakGlassGrant.person_id == person.id))
+        ],
+        "accessed_by": _accesses(session, person.id),
+        "produced_at": utcnow().isoformat(),
+    }
+    audit.record(
+        session,
+        action="export",
+        actor=actor,
+        object_type="subject_access",
+        object_id=person.id,
+        person_ids=[person.id],
+        detail={"sections": sorted(bundle)},
+    )
+    session.commit()
+    return bundle
+
+
+def _redactor(session: Session, person: Person):
+    """Replace the names of every other person linked to this one wherever free text mentions them."""
+    others = {
+        row
+        for pair in session.execute(
+            select(Relationship.source_person_id, Relationship.target_person_id).where(
+                or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id)
+            )
+        ).all()
+        for row in pair
+        if row and row != person.id
+    }
+    names = set()
+    for other in session.scalars(select(Person).where(Person.id.in_(others))):
+        for part in (other.given_name, other.family_name, *(other.aliases or [])):
+            if part and part is not UNREADABLE and len(part) > 1:
+                names.add(part)
+    own = {str(p).casefold() for p in (person.given_name, person.family_name) if p}
+    names = {n for n in names if n.casefold() not in own}
+    if not names:
+        return lambda text: text
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.IGNORECASE
+    )
+    return lambda text: pattern.sub(REDACTED, text) if isinstance(text, str) else text
+
+
+def _relationships(session: Session, person: Person) -> list[dict]:
+    rows = session.scalars(
+        select(Relationship).where(
+            or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id)
+        )
+    )
+    result = []
+    for edge in rows:
+        if edge.target_type == "person":
+            other = REDACTED
+        else:
+            model = Place if edge.target_type == "place" else Group
+            other = session.get(model, edge.target_id).name
+        result.append(
+            {
+                "kind": edge.kind,
+                "with": other,
+                "first_seen": _plain(edge.first_seen),
+                "ended_on": _plain(edge.ended_on),
+                "recorded_by_agency": edge.agency.name,
+            }
+        )
+    return result
+
+
+def _cases(session: Session, person: Person, redact) -> list[dict]:
+    cases = []
+    for case in session.scalars(select(Case).where(Case.subject_person_id == person.id)):
+        entries = session.scalars(
+            select(ChronologyEntry).where(ChronologyEntry.case_id == case.id).order_by(ChronologyEntry.occurred_on)
+        )
+        cases.append(
+            {
+                "opened_on": _plain(case.opened_on),
+                "status": case.status,
+                "concerns": case.concerns,
+                "summary": redact(_plain(case.summary)),
+                "lead_agency": case.lead_agency.name,
+                "chronology": [
+                    {
+                        "occurred_on": _plain(e.occurred_on),
+                        "category": e.category,
+                        "agency": e.agency.name,
+                        "summary": redact(_plain(e.summary)),
+                    }
+                    for e in entries
+                ],
+            }
+        )
+    return cases
+
+
+def _accesses(session: Session, person_id: str) -> list[dict]:
+    query = (
+        select(AuditEvent.at, AuditEvent.action, AuditEvent.actor_user_id, AuditEvent.outcome)
+        .join(AuditEventPerson, AuditEventPerson.event_id == AuditEvent.id)
+        .where(AuditEventPerson.person_id == person_id)
+        .order_by(AuditEvent.at)
+    )
+    names = {u.id: (u.display_name, u.agency.name) for u in session.scalars(select(User))}
+    return [
+        {
+            "at": _plain(at),
+            "action": action,
+            "by": names.get(user_id, ("unknown", ""))[0],
+            "agency": names.get(user_id, ("", "unknown"))[1],
+            "outcome": outcome,
+        }
+        for at, action, user_id, outcome in session.execute(query).all()
+    ]
