@@ -59,7 +59,8 @@ class Case(UUIDPrimaryKey, Timestamps, Versioned, Base):
     subject_place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
     subject_group_id: Mapped[str | None] = mapped_column(ForeignKey("groups.id"))
     lead_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
-    lead_worker_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # Null for cases imported from another system until a worker is assigned.
+    lead_worker_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     concerns: Mapped[list[str]] = mapped_column(JSON, default=list)
     risk_level: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="open")
@@ -147,7 +148,7 @@ class ChronologyEntry(UUIDPrimaryKey, Timestamps, Base):
     category: Mapped[str] = mapped_column(String(30))
     sensitivity: Mapped[str] = mapped_column(String(20), default="general")
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
-    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # null when imported
     # Set when the entry was moved here from a wrong record; the move is audited.
     moved_from_case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"))
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))

@@ -38,8 +38,8 @@ class Place(UUIDPrimaryKey, Timestamps, Versioned, Base):
     kind: Mapped[str] = mapped_column(String(20))
     area: Mapped[str | None] = mapped_column(String(120))
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
-    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    recorded_by_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # null when imported
+    recorded_by_agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
     description_enc: Mapped[bytes | None] = mapped_column("description", LargeBinary)
     description = EncryptedField("description_enc", "description", "str")
 
@@ -54,8 +54,8 @@ class Group(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
-    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    recorded_by_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # null when imported
+    recorded_by_agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
     description_enc: Mapped[bytes | None] = mapped_column("description", LargeBinary)
     description = EncryptedField("description_enc", "description", "str")
 
@@ -84,7 +84,7 @@ class Relationship(UUIDPrimaryKey, Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     review_on: Mapped[date | None] = mapped_column(Date)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
-    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # null when imported
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     grading_source: Mapped[str | None] = mapped_column(String(1))
     grading_information: Mapped[str | None] = mapped_column(String(1))

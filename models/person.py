@@ -44,8 +44,8 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
     dob_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
-    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    recorded_by_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # null when imported
+    recorded_by_agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"))
     # A merged duplicate keeps only a pointer to the surviving record.
     merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -108,7 +108,7 @@ class PersonFlag(UUIDPrimaryKey, Base):
 
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     flag: Mapped[str] = mapped_column(String(40))
-    set_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    set_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # null when imported
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

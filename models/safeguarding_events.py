@@ -18,7 +18,7 @@ class MissingEpisode(UUIDPrimaryKey, Timestamps, Versioned, Base):
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     found_at_place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
     reporting_agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
-    reported_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    reported_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # null when imported
     return_interview_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     reporting_agency = relationship("Agency", lazy="joined")

@@ -79,7 +79,7 @@ def entry_view(entry: ChronologyEntry, view: str) -> dict:
         "category": entry.category,
         "sensitivity": entry.sensitivity,
         "agency": {"id": entry.agency_id, "name": entry.agency.name},
-        "author": entry.author.display_name,
+        "author": entry.author.display_name if entry.author else None,
         "recorded_at": entry.created_at.isoformat(),
         "summary": _plain(entry.summary) if view == "full" else None,
         "withheld": view != "full",
@@ -93,7 +93,9 @@ def case_view(case: Case, role: str) -> dict:
         "version": case.version,
         "subject": {"type": case.subject_type, "id": case.subject_id},
         "lead_agency": {"id": case.lead_agency_id, "name": case.lead_agency.name},
-        "lead_worker": {"id": case.lead_worker_id, "display_name": case.lead_worker.display_name},
+        "lead_worker": {"id": case.lead_worker_id, "display_name": case.lead_worker.display_name}
+        if case.lead_worker
+        else None,
         "members": [
             {
                 "user_id": m.user_id,

@@ -26,7 +26,9 @@ def json_option(command: Callable) -> Callable:
             if as_json:
                 click.echo(json.dumps(body))
             else:
-                click.echo(f"Error: {exc.message} {body.get('fields', '')}".rstrip(), err=True)
+                click.echo(f"Error: {exc.message}", err=True)
+                for path, message in body.get("fields", {}).items():
+                    click.echo(f"  {path}: {message}", err=True)
             sys.exit(1)
         click.echo(json.dumps(result) if as_json else text)
 
@@ -36,7 +38,8 @@ def json_option(command: Callable) -> Callable:
 def register_commands(app: Flask) -> None:
     from app.cli.accounts import agencies_cli, users_cli
     from app.cli.demo import demo_cli
+    from app.cli.importing import import_command
     from app.cli.operations import keys_cli, retention_cli
 
-    for group in (agencies_cli, users_cli, demo_cli, keys_cli, retention_cli):
+    for group in (agencies_cli, users_cli, demo_cli, keys_cli, retention_cli, import_command):
         app.cli.add_command(group)

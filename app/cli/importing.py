@@ -1,0 +1,39 @@
+"""`import FILE.json [--dry-run] --json`: bring records in from an existing case-management system."""
+
+import json
+import sys
+
+import click
+
+from app.cli import json_option
+from app.extensions import db
+from safeguarding.errors import ValidationFailed
+from safeguarding.importer import import_document
+
+
+def _progress(section: str, done: int, total: int) -> None:
+    click.echo(f"\rImporting {section}: {done}/{total}", err=True, nl=done >= total)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and count what would change; write nothing.")
+@json_option
+def import_command(path: str, dry_run: bool):
+    """Import one JSON document (agencies, people, places, groups, relationships, cases, chronology, ...)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed({"$": str(exc)}, f"Could not read {path} as JSON") from None
+    result = import_document(db.session, document, dry_run=dry_run, progress=_progress if sys.stderr.isatty() else None)
+    body = result.as_dict() | {"dry_run": dry_run}
+    lines = [
+        ("Would create" if dry_run else "Created") + ": " + _counts(result.created),
+        ("Would update" if dry_run else "Updated") + ": " + _counts(result.updated),
+    ]
+    return body, "\n".join(lines)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {section.replace('_', ' ')}" for section, n in counts.items() if n) or "nothing"

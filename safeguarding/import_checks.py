@@ -1,0 +1,300 @@
+"""Checking an import document before anything is written: every bad item is reported by its path."""
+
+from datetime import datetime
+
+from models.agency import AGENCY_KINDS
+from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
+from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND
+from models.referral import URGENCIES
+from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
+from safeguarding.errors import ValidationFailed
+from safeguarding.people import validate_person
+from safeguarding.validation import boolean, choice, clean_text, parse_date, parse_datetime, text_list
+
+# Written in this order, so that everything an item refers to exists before it.
+SECTIONS = (
+    "agencies",
+    "people",
+    "places",
+    "groups",
+    "relationships",
+    "cases",
+    "chronology",
+    "missing_episodes",
+    "referrals",
+)
+KIND_OF_SECTION = {
+    "agencies": "agency",
+    "people": "person",
+    "places": "place",
+    "groups": "group",
+    "relationships": "relationship",
+    "cases": "case",
+    "chronology": "chronology",
+    "missing_episodes": "missing_episode",
+    "referrals": "referral",
+}
+REF_REQUIRED = {"agencies", "people", "places", "groups", "cases", "referrals"}
+
+
+class Problems(dict):
+    """Paths to messages; `at(path)` runs one check and records its failure instead of stopping."""
+
+    def at(self, path: str, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationFailed as failure:
+            for field, message in failure.fields.items():
+                self[path + field.removeprefix("$")] = message
+            return None
+
+
+def check_document(document, known: dict[str, tuple[str, str]], usernames: dict[str, str]) -> dict[str, list[dict]]:
+    """Clean items per section, references resolved to (kind, ref); raises ValidationFailed listing every path."""
+    if not isinstance(document, dict):
+        raise ValidationFailed({"$": "The import file must be one JSON object with lists of records"})
+    problems = Problems()
+    unknown = sorted(set(document) - set(SECTIONS))
+    for name in unknown:
+        problems[name] = f"Unknown section: use {', '.join(SECTIONS)}"
+    sections = {}
+    for name in SECTIONS:
+        items = document.get(name, [])
+        if not isinstance(items, list):
+            problems[name] = "Give this section as a list"
+            items = []
+        sections[name] = items
+    refs = _collect_refs(sections, known, problems)
+    checker = _Checker(refs, usernames, problems)
+    clean = {name: [checker.check(name, i, item) for i, item in enumerate(items)] for name, items in sections.items()}
+    if problems:
+        raise ValidationFailed(
+            dict(problems), f"The import was rejected: {len(problems)} problems; nothing was written"
+        )
+    return clean
+
+
+def _collect_refs(sections, known, problems) -> dict[str, str]:
+    """Every ref in the document with its kind, plus those remembered from earlier imports."""
+    refs = {ref: kind for ref, (kind, _id) in known.items()}
+    seen = set()
+    for name, items in sections.items():
+        for i, item in enumerate(items):
+            ref = item.get("ref") if isinstance(item, dict) else None
+            if ref is None:
+                if name in REF_REQUIRED and isinstance(item, dict):
+                    problems[f"{name}[{i}].ref"] = "Give every item in this section a ref"
+                continue
+            if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
+                problems[f"{name}[{i}].ref"] = "A ref is non-empty text of at most 200 characters"
+            elif ref in seen:
+                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} is used twice in this document"
+            elif ref in known and known[ref][0] != KIND_OF_SECTION[name]:
+                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} was imported before as a {known[ref][0]}"
+            else:
+                seen.add(ref)
+                refs[ref] = KIND_OF_SECTION[name]
+    return refs
+
+
+class _Checker:
+    def __init__(self, refs: dict[str, str], usernames: dict[str, str], problems: Problems):
+        self.refs, self.usernames, self.problems = refs, usernames, problems
+
+    def check(self, section: str, index: int, item) -> dict:
+        path = f"{section}[{index}]"
+        if not isinstance(item, dict):
+            self.problems[path] = "Each item is a JSON object"
+            return {}
+        clean = getattr(self, section)(path, item)
+        clean["ref"] = item.get("ref")
+        return clean
+
+    def reference(self, path: str, value, *kinds: str) -> str | None:
+        if not isinstance(value, str) or value not in self.refs:
+            self.problems[path] = "Name a ref from this document or an earlier import"
+        elif self.refs[value] not in kinds:
+            self.problems[path] = f"This ref is a {self.refs[value]}, but a {' or '.join(kinds)} is needed here"
+        else:
+            return value
+        return None
+
+    def field(self, path: str, check, value, **kwargs):
+        return self.problems.at(path, check, value, field="", **kwargs)
+
+    def agencies(self, path, item):
+        return {
+            "name": self.field(f"{path}.name", clean_text, item.get("name"), label="the name", max_length=120),
+            "kind": self.field(f"{path}.kind", choice, item.get("kind"), label="the kind", options=AGENCY_KINDS),
+            "external": self.field(f"{path}.external", boolean, item.get("external"), label="External"),
+        }
+
+    def people(self, path, item):
+        data = {k: item.get(k) for k in ("given_name", "family_name", "date_of_birth", "sex", "flags")}
+        return self.problems.at(path, validate_person, data) or {}
+
+    def places(self, path, item):
+        return {
+            "name": self.field(f"{path}.name", clean_text, item.get("name"), label="the name", max_length=200),
+            "kind": self.field(f"{path}.kind", choice, item.get("kind"), label="the kind", options=PLACE_KINDS),
+        }
+
+    def groups(self, path, item):
+        return {"name": self.field(f"{path}.name", clean_text, item.get("name"), label="the name", max_length=200)}
+
+    def relationships(self, path, item):
+        target = self.reference(f"{path}.target", item.get("target"), "person", "place", "group")
+        kind = self.field(f"{path}.kind", choice, item.get("kind"), label="the kind", options=TARGET_TYPE_OF_KIND)
+        if target and kind and TARGET_TYPE_OF_KIND[kind] != self.refs[target]:
+            self.problems[f"{path}.kind"] = f"A {kind} relationship joins a person to a {TARGET_TYPE_OF_KIND[kind]}"
+        first = self.field(f"{path}.first_seen", parse_date, item.get("first_seen"), label="the first-seen date")
+        last = self.field(
+            f"{path}.last_seen", parse_date, item.get("last_seen"), label="the last-seen date", required=False
+        )
+        if first and last and last < first:
+            self.problems[f"{path}.last_seen"] = "The last-seen date is before the first-seen date"
+        return {
+            "source": self.reference(f"{path}.source", item.get("source"), "person"),
+            "target": target,
+            "kind": kind,
+            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
+            "first_seen": first,
+            "last_seen": last,
+            "grading": self._grading(f"{path}.grading", item.get("grading")),
+            "notes": self.field(
+                f"{path}.notes", clean_text, item.get("notes"), label="the notes", max_length=5000, required=False
+            ),
+        }
+
+    def _grading(self, path, value):
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.problems[path] = 'Grade as {"source": "1"-"3", "information": "A"-"E", "handling": "P"|"C"}'
+            return None
+        return {
+            name: self.field(f"{path}.{name}", choice, value.get(name), label=name, options=options)
+            for name, options in (
+                ("source", GRADING_SOURCE),
+                ("information", GRADING_INFORMATION),
+                ("handling", GRADING_HANDLING),
+            )
+        }
+
+    def cases(self, path, item):
+        opened = self.field(f"{path}.opened_on", parse_date, item.get("opened_on"), label="the opening date")
+        closed = self.field(
+            f"{path}.closed_on", parse_date, item.get("closed_on"), label="the closing date", required=False
+        )
+        if opened and closed and closed < opened:
+            self.problems[f"{path}.closed_on"] = "A case closes on or after the day it opened"
+        concerns = (
+            self.field(
+                f"{path}.concerns",
+                text_list,
+                item.get("concerns"),
+                label="concerns",
+                max_items=len(CONCERNS),
+                max_length=40,
+            )
+            or []
+        )
+        for i, concern in enumerate(concerns):
+            if concern not in CONCERNS:
+                self.problems[f"{path}.concerns[{i}]"] = f"Unknown concern {concern!r}"
+        members = item.get("members") or []
+        if not isinstance(members, list):
+            self.problems[f"{path}.members"] = "Give the members as a list of usernames"
+            members = []
+        for i, username in enumerate(members):
+            if username not in self.usernames:
+                self.problems[f"{path}.members[{i}]"] = "No user with this username"
+        return {
+            "subject": self.reference(f"{path}.subject", item.get("subject"), "person", "place", "group"),
+            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
+            "opened_on": opened,
+            "closed_on": closed,
+            "concerns": concerns,
+            "members": members,
+            "risk_level": self.field(
+                f"{path}.risk_level", choice, item.get("risk_level"), label="the risk level", options=RISK_LEVELS
+            ),
+        }
+
+    def chronology(self, path, item):
+        return {
+            "case": self.reference(f"{path}.case", item.get("case"), "case"),
+            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
+            "occurred_on": self.field(f"{path}.occurred_on", parse_date, item.get("occurred_on"), label="the date"),
+            "category": self.field(
+                f"{path}.category", choice, item.get("category"), label="the category", options=CHRONOLOGY_CATEGORIES
+            ),
+            "summary": self.field(
+                f"{path}.summary", clean_text, item.get("summary"), label="the summary", max_length=10_000
+            ),
+            "sensitivity": self.field(
+                f"{path}.sensitivity", choice, item.get("sensitivity"), label="the sensitivity", options=SENSITIVITIES
+            ),
+        }
+
+    def missing_episodes(self, path, item):
+        times = {
+            key: self.field(
+                f"{path}.{key}",
+                parse_datetime,
+                item.get(key),
+                label=key.replace("_", " "),
+                required=key == "reported_at",
+            )
+            for key in ("reported_at", "returned_at", "return_interview_offered_at")
+        }
+        _in_order(self.problems, path, times, ("reported_at", "returned_at", "return_interview_offered_at"))
+        found = item.get("found_at")
+        return {
+            "person": self.reference(f"{path}.person", item.get("person"), "person"),
+            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
+            "found_at": self.reference(f"{path}.found_at", found, "place") if found is not None else None,
+            **times,
+        }
+
+    def referrals(self, path, item):
+        times = {
+            key: self.field(
+                f"{path}.{key}", parse_datetime, item.get(key), label=key.replace("_", " "), required=key == "sent_at"
+            )
+            for key in ("sent_at", "acknowledged_at", "decided_at")
+        }
+        _in_order(self.problems, path, times, ("sent_at", "acknowledged_at", "decided_at"))
+        outcome = item.get("outcome")
+        if outcome is not None and outcome not in ("accepted", "declined"):
+            self.problems[f"{path}.outcome"] = "The outcome is accepted or declined"
+        if (outcome is None) != (times.get("decided_at") is None):
+            self.problems[f"{path}.outcome"] = "Give an outcome and decided_at together, or neither"
+        return {
+            "person": self.reference(f"{path}.person", item.get("person"), "person"),
+            "from_agency": self.reference(f"{path}.from_agency", item.get("from_agency"), "agency"),
+            "to_agency": self.reference(f"{path}.to_agency", item.get("to_agency"), "agency"),
+            "urgency": self.field(
+                f"{path}.urgency", choice, item.get("urgency"), label="the urgency", options=URGENCIES
+            ),
+            "reason": self.field(
+                f"{path}.reason", clean_text, item.get("reason"), label="the reason", max_length=10_000
+            ),
+            "outcome": outcome,
+            "decline_reason": self.field(
+                f"{path}.decline_reason",
+                clean_text,
+                item.get("decline_reason"),
+                label="the reason for declining",
+                max_length=1000,
+                required=False,
+            ),
+            **times,
+        }
+
+
+def _in_order(problems: Problems, path: str, times: dict[str, datetime | None], order: tuple[str, ...]) -> None:
+    given = [(key, times.get(key)) for key in order if times.get(key) is not None]
+    for (earlier, first), (later, second) in zip(given, given[1:], strict=False):
+        if second < first:
+            problems[f"{path}.{later}"] = f"{later.replace('_', ' ')} is before {earlier.replace('_', ' ')}"

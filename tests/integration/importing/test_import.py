@@ -1,0 +1,246 @@
+"""Import (SPEC section 10): validate the whole document first, keep original dates, never duplicate."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+import audit
+from app.extensions import db
+from models.case import Case, ChronologyEntry
+from models.context import Relationship
+from models.person import Person
+from models.referral import Referral
+from models.safeguarding_events import MissingEpisode
+from safeguarding.runtime import current as runtime
+
+
+def document(**changes) -> dict:
+    doc = {
+        "agencies": [
+            {"ref": "ag-csc", "name": "Old CSC", "kind": "social_care"},
+            {"ref": "ag-pol", "name": "Old Police", "kind": "police"},
+            {"ref": "ag-nca", "name": "National Decision Maker", "kind": "other", "external": True},
+        ],
+        "people": [
+            {
+                "ref": "p1",
+                "given_name": "Jayden",
+                "family_name": "Clarke",
+                "date_of_birth": "2011-03-27",
+                "sex": "male",
+                "flags": ["missing_from_home"],
+            },
+            {"ref": "p2", "given_name": "Kai", "family_name": "Reid", "date_of_birth": "2010-01-02"},
+        ],
+        "places": [{"ref": "pl1", "name": "Riverside Park", "kind": "park"}],
+        "groups": [{"ref": "g1", "name": "Eastside crew"}],
+        "relationships": [
+            {"source": "p1", "target": "pl1", "kind": "frequents", "agency": "ag-pol", "first_seen": "2024-05-01"},
+            {
+                "ref": "r2",
+                "source": "p1",
+                "target": "p2",
+                "kind": "friend",
+                "agency": "ag-csc",
+                "first_seen": "2024-06-01",
+                "grading": {"source": "2", "information": "B", "handling": "P"},
+                "notes": "Often together",
+            },
+            {"source": "p2", "target": "g1", "kind": "member_of", "agency": "ag-pol", "first_seen": "2024-07-01"},
+        ],
+        "cases": [
+            {
+                "ref": "c1",
+                "subject": "p1",
+                "agency": "ag-csc",
+                "opened_on": "2024-05-10",
+                "concerns": ["cce", "missing"],
+                "risk_level": "high",
+                "members": ["importer.sw"],
+            },
+            {
+                "ref": "c2",
+                "subject": "pl1",
+                "agency": "ag-pol",
+                "opened_on": "2023-01-01",
+                "closed_on": "2023-06-30",
+                "concerns": ["county_lines"],
+                "risk_level": "medium",
+            },
+        ],
+        "chronology": [
+            {
+                "case": "c1",
+                "agency": "ag-csc",
+                "occurred_on": "2024-05-11",
+                "category": "home_visit",
+                "summary": "Visited at home",
+                "sensitivity": "general",
+            },
+            {
+                "ref": "e2",
+                "case": "c1",
+                "agency": "ag-pol",
+                "occurred_on": "2024-05-12",
+                "category": "police_contact",
+                "summary": "Stopped near the station",
+                "sensitivity": "intelligence",
+            },
+        ],
+        "missing_episodes": [
+            {
+                "person": "p1",
+                "agency": "ag-pol",
+                "reported_at": "2024-05-20T22:00:00+01:00",
+                "returned_at": "2024-05-21T09:30:00+01:00",
+                "found_at": "pl1",
+            }
+        ],
+        "referrals": [
+            {
+                "ref": "ref1",
+                "person": "p1",
+                "from_agency": "ag-pol",
+                "to_agency": "ag-csc",
+                "urgency": "amber",
+                "reason": "Seen with older males",
+                "sent_at": "2024-05-09T10:00:00+01:00",
+                "acknowledged_at": "2024-05-09T15:00:00+01:00",
+                "decided_at": "2024-05-10T11:00:00+01:00",
+                "outcome": "accepted",
+            },
+            {
+                "ref": "ref2",
+                "person": "p2",
+                "from_agency": "ag-csc",
+                "to_agency": "ag-nca",
+                "urgency": "green",
+                "reason": "NRM referral",
+                "sent_at": "2024-08-01",
+            },
+        ],
+    }
+    doc.update(changes)
+    return doc
+
+
+@pytest.fixture
+def run(app, tmp_path, make_user):
+    make_user("social_worker", username="importer.sw")
+
+    def invoke(doc, *flags):
+        path = tmp_path / "import.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        result = app.test_cli_runner().invoke(args=["import", str(path), *flags, "--json"])
+        return result.exit_code, json.loads(result.output.strip().splitlines()[-1])
+
+    return invoke
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_a_document_imports_with_its_original_dates_and_encrypted(run):
+    code, body = run(document())
+    assert code == 0, body
+    assert body["created"] == {
+        "agencies": 3,
+        "people": 2,
+        "places": 1,
+        "groups": 1,
+        "relationships": 3,
+        "cases": 2,
+        "chronology": 2,
+        "missing_episodes": 1,
+        "referrals": 2,
+    }
+    assert set(body["ids"]) >= {"p1", "p2", "c1", "ref1", "e2", "r2"}
+    db.session.expire_all()
+    jayden = db.session.get(Person, body["ids"]["p1"])
+    assert (jayden.given_name, str(jayden.date_of_birth)) == ("Jayden", "2011-03-27")
+    assert jayden.has_flag("missing_from_home")
+    case = db.session.get(Case, body["ids"]["c1"])
+    assert str(case.opened_on) == "2024-05-10" and case.status == "open" and case.lead_worker is not None
+    assert db.session.get(Case, body["ids"]["c2"]).status == "closed"
+    referral = db.session.get(Referral, body["ids"]["ref1"])
+    assert referral.status == "accepted" and referral.sent_at.isoformat() == "2024-05-09T09:00:00+00:00"
+    assert db.session.get(Referral, body["ids"]["ref2"]).status == "submitted"
+    assert db.session.get(Relationship, body["ids"]["r2"]).notes == "Often together"
+    assert db.session.get(ChronologyEntry, body["ids"]["e2"]).summary == "Stopped near the station"
+    [event] = [e for e in audit_events() if e.action == "import"]
+    assert event.detail_dict["created"]["people"] == 2
+    assert audit.verify(db.engine, runtime().signing_key).ok
+
+
+def test_a_second_import_updates_and_never_duplicates(run):
+    run(document())
+    doc = document()
+    doc["people"][1]["given_name"] = "Kai-Leon"
+    code, body = run(doc)
+    assert code == 0 and sum(body["created"].values()) == 0
+    assert body["updated"]["people"] == 2 and body["updated"]["relationships"] == 3
+    assert body["updated"]["chronology"] == 2 and body["updated"]["missing_episodes"] == 1
+    assert (count(Person), count(Relationship), count(ChronologyEntry), count(MissingEpisode)) == (2, 3, 2, 1)
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Person).where(Person.id == body["ids"]["p2"])).one().given_name == "Kai-Leon"
+
+
+def test_a_later_document_may_refer_to_refs_of_an_earlier_one(run):
+    run(document())
+    code, body = run(
+        {
+            "chronology": [
+                {
+                    "case": "c1",
+                    "agency": "ag-pol",
+                    "occurred_on": "2024-09-01",
+                    "category": "arrest",
+                    "summary": "Arrested",
+                    "sensitivity": "general",
+                }
+            ]
+        }
+    )
+    assert code == 0 and body["created"]["chronology"] == 1
+
+
+def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
+    doc = document()
+    doc["people"][0]["date_of_birth"] = "2011-02-30"
+    doc["relationships"][0]["target"] = "nowhere"
+    doc["cases"][0]["members"] = ["no.such.user"]
+    doc["referrals"][0]["urgency"] = "purple"
+    doc["places"].append({"ref": "p1", "name": "Dup", "kind": "park"})
+    code, body = run(doc)
+    assert code == 1 and body["error"]
+    assert set(body["fields"]) >= {
+        "people[0].date_of_birth",
+        "relationships[0].target",
+        "cases[0].members[0]",
+        "referrals[0].urgency",
+        "places[1].ref",
+    }
+    assert count(Person) == 0 and count(Case) == 0
+
+
+def test_dry_run_counts_and_writes_nothing(run):
+    code, body = run(document(), "--dry-run")
+    assert code == 0 and body["created"]["people"] == 2 and body["dry_run"]
+    assert count(Person) == 0
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"people": {"ref": "x"}}', '{"aliens": []}'])
+def test_unreadable_documents_are_refused(app, tmp_path, content):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--json"])
+    assert result.exit_code == 1 and "error" in json.loads(result.output.strip().splitlines()[-1])
+
+
+def audit_events():
+    from audit.models import AuditEvent
+
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(AuditEvent)))
