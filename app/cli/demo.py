@@ -1,5 +1,6 @@
 """`demo seed`: a fictional borough to explore; refused under the production configuration."""
 
+import click
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -7,16 +8,27 @@ from app.cli import json_option
 from app.extensions import db
 from safeguarding import demo
 from safeguarding.errors import PermissionDenied
+from safeguarding.importer import import_document
+from safeguarding.synthetic import borough
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 
 
 @demo_cli.command("seed")
+@click.option(
+    "--people",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also load a synthetic borough of about this many people through the import path.",
+)
+@click.option("--seed", "random_seed", type=int, default=1, show_default=True, help="Synthetic borough seed.")
 @json_option
-def seed():
+def seed(people: int | None, random_seed: int):
     if not current_app.config["DEMO_ALLOWED"]:
         raise PermissionDenied("Demo data is refused under the production configuration")
     accounts = demo.seed(db.session)
+    if people:
+        import_document(db.session, borough(people, seed=random_seed))
     lines = [f"Demo users (password for all: {demo.DEMO_PASSWORD}); add each TOTP secret to an authenticator app:"]
     lines += [f"  {a.username:<10} {a.role:<24} {a.totp_secret}  {a.agency}" for a in accounts]
     result = {

@@ -54,6 +54,8 @@ class KeyRing:
         master_key_id, wrapped = self.master_keys.wrap(plaintext)
         data_key = DataKey(purpose=purpose, master_key_id=master_key_id, wrapped_key=wrapped)
         session.add(data_key)
+        # Rows encrypted under it refer to it by foreign key only (no ORM relationship orders the inserts).
+        session.flush()
         self.cache.put(data_key.id, plaintext)
         return data_key
 
