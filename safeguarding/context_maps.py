@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models.context import Group, Place, Relationship
 from models.person import Person
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
-from safeguarding.contexts import load_place
+from safeguarding.contexts import load_group, load_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph.build import build_graph
 from safeguarding.graph.ego import DEFAULT_MAX_NODES, ego_map
@@ -70,20 +70,37 @@ def _kinds(value) -> frozenset[str] | None:
     return frozenset(chosen)
 
 
-def person_map(session: Session, actor, person_id: str, options: MapFilter, *, with_layout: bool = False) -> dict:
+def person_map(
+    session: Session, actor, person_id: str, options: MapFilter, *, with_layout: bool = False, action: str = "map_view"
+) -> dict:
+    """The map around a person the viewer may see (full or limited view); `action` is "export" for downloads."""
     person = load_person(session, person_id)
     require_person_access(session, actor, person, need="visible", object_type="context_map")
-    return _map(session, actor, NodeRef("person", person.id), options, with_layout)
+    return _map(session, actor, NodeRef("person", person.id), options, with_layout, action)
 
 
-def place_map(session: Session, actor, place_id: str, options: MapFilter, *, with_layout: bool = False) -> dict:
+def place_map(
+    session: Session, actor, place_id: str, options: MapFilter, *, with_layout: bool = False, action: str = "map_view"
+) -> dict:
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see context maps")
     place = load_place(session, place_id)
-    return _map(session, actor, NodeRef("place", place.id), options, with_layout)
+    return _map(session, actor, NodeRef("place", place.id), options, with_layout, action)
 
 
-def _map(session: Session, actor, centre: NodeRef, options: MapFilter, with_layout: bool) -> dict:
+def group_map(
+    session: Session, actor, group_id: str, options: MapFilter, *, with_layout: bool = False, action: str = "map_view"
+) -> dict:
+    """The map around a peer group: its members and what they are linked to."""
+    if not policy.may_see_personal_data(actor):
+        raise PermissionDenied("Your role does not see context maps")
+    group = load_group(session, group_id)
+    return _map(session, actor, NodeRef("group", group.id), options, with_layout, action)
+
+
+def _map(
+    session: Session, actor, centre: NodeRef, options: MapFilter, with_layout: bool, action: str = "map_view"
+) -> dict:
     rows = neighbourhood(session, centre, options.depth, options.max_nodes * GATHER_LIMIT)
     graph = build_graph(
         _node_infos(session, rows, centre),
@@ -102,7 +119,7 @@ def _map(session: Session, actor, centre: NodeRef, options: MapFilter, with_layo
     record_read(
         session,
         actor,
-        action="map_view",
+        action=action,
         object_type=centre.type,
         object_id=centre.id,
         person_ids=people,
@@ -128,12 +145,16 @@ def neighbourhood(session: Session, centre: NodeRef, depth: int, limit: int) -> 
 
 def _touching(session: Session, nodes: Iterable[NodeRef]) -> list[Relationship]:
     by_type = {kind: [n.id for n in nodes if n.type == kind] for kind in ("person", "place", "group")}
-    query = select(Relationship).where(
-        or_(
-            Relationship.source_person_id.in_(by_type["person"]),
-            Relationship.target_person_id.in_(by_type["person"]),
-            Relationship.target_place_id.in_(by_type["place"]),
-            Relationship.target_group_id.in_(by_type["group"]),
+    query = (
+        select(Relationship)
+        .options(lazyload(Relationship.agency))  # maps need only the agency id
+        .where(
+            or_(
+                Relationship.source_person_id.in_(by_type["person"]),
+                Relationship.target_person_id.in_(by_type["person"]),
+                Relationship.target_place_id.in_(by_type["place"]),
+                Relationship.target_group_id.in_(by_type["group"]),
+            )
         )
     )
     return list(session.scalars(query))

@@ -115,10 +115,15 @@ def open_cases_of(session: Session, actor) -> list[Case]:
 
 def case_team_people(session: Session, actor) -> set[str]:
     """People the actor sees by rule 1: subjects of their open cases, and people linked to context subjects."""
-    cases = open_cases_of(session, actor)
-    people = {c.subject_person_id for c in cases if c.subject_person_id}
-    places = {c.subject_place_id for c in cases if c.subject_place_id}
-    groups = {c.subject_group_id for c in cases if c.subject_group_id}
+    query = (
+        select(Case.subject_person_id, Case.subject_place_id, Case.subject_group_id)
+        .join(CaseMember, CaseMember.case_id == Case.id)
+        .where(CaseMember.user_id == actor.id, CaseMember.removed_at.is_(None), Case.status == "open")
+    )
+    subjects = session.execute(query).all()
+    people = {person for person, _place, _group in subjects if person}
+    places = {place for _person, place, _group in subjects if place}
+    groups = {group for _person, _place, group in subjects if group}
     if places or groups:
         linked = select(Relationship.source_person_id).where(
             Relationship.ended_on.is_(None),
@@ -166,7 +171,13 @@ def _adjacent(session: Session, nodes: set[tuple[str, str]]) -> set[tuple[str, s
     people = [i for k, i in nodes if k == "person"]
     places = [i for k, i in nodes if k == "place"]
     groups = [i for k, i in nodes if k == "group"]
-    query = select(Relationship).where(
+    # Columns only: this runs over whole neighbourhoods, and loading ORM objects would dominate its cost.
+    query = select(
+        Relationship.source_person_id,
+        Relationship.target_person_id,
+        Relationship.target_place_id,
+        Relationship.target_group_id,
+    ).where(
         Relationship.ended_on.is_(None),
         or_(
             Relationship.source_person_id.in_(people),
@@ -176,9 +187,9 @@ def _adjacent(session: Session, nodes: set[tuple[str, str]]) -> set[tuple[str, s
         ),
     )
     found = set()
-    for edge in session.scalars(query):
-        found.add(("person", edge.source_person_id))
-        found.add((edge.target_type, edge.target_id))
+    for source, person, place, group in session.execute(query):
+        found.add(("person", source))
+        found.add(("person", person) if person else ("place", place) if place else ("group", group))
     return found
 
 
