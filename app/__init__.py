@@ -53,6 +53,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     init_templating(app)
     _register_blueprints(app)
     _register_cli(app)
+    _init_audit_sealer(app)
     return app
 
 
@@ -72,15 +73,29 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp
     from app.assets import bp as assets_bp
+    from app.audit_pages import bp as audit_pages_bp
     from app.auth.views import bp as auth_bp
     from app.cases import bp as cases_bp
+    from app.contexts import bp as contexts_bp
     from app.errors import register_error_handlers
     from app.main.views import bp as main_bp
     from app.people import bp as people_bp
+    from app.referrals import bp as referrals_bp
 
-    for blueprint in (assets_bp, auth_bp, main_bp, admin_bp, people_bp, cases_bp, api_bp):
+    for blueprint in (assets_bp, auth_bp, main_bp, admin_bp, people_bp, cases_bp, referrals_bp, audit_pages_bp, api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(contexts_bp)  # context maps and work on places and groups
+    from app.reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp)  # partnership report and subject access, for safeguarding leads
     register_error_handlers(app)
+
+
+def _init_audit_sealer(app: Flask) -> None:
+    """One background sealer per process, started lazily by the first request (not at import, not for the CLI)."""
+    from app.audit_pages.sealing import init_background_sealer
+
+    init_background_sealer(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -8,6 +8,7 @@ from app.permissions import public
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+CYTOSCAPE_DIST = PROJECT_ROOT / "node_modules" / "cytoscape" / "dist"
 STATIC = Path(__file__).resolve().parent / "static"
 
 bp = Blueprint("assets", __name__)
@@ -33,3 +34,10 @@ def govuk_assets(filename: str):
 @public
 def static_file(filename: str):
     return send_from_directory(STATIC, filename, max_age=MAX_AGE)
+
+
+@bp.get("/vendor/cytoscape.min.js")
+@public
+def cytoscape():
+    """cytoscape.js for the context maps, from the pinned npm package (package.json)."""
+    return send_from_directory(CYTOSCAPE_DIST, "cytoscape.min.js", max_age=MAX_AGE)

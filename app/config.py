@@ -41,6 +41,9 @@ class BaseConfig:
     DEMO_ALLOWED = False
     AUDIT_SEAL_INTERVAL = 1.0
     AUDIT_BACKGROUND_SEALER = True
+    # Working hours by agency kind for the privacy-monitoring report, Europe/London, bank holidays closed:
+    # "always" (round the clock) or (start, end) Monday to Friday; "default" covers every kind not listed.
+    AGENCY_WORKING_HOURS: dict = {"police": "always", "default": ("08:00", "18:00")}
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
 

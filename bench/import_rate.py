@@ -1,6 +1,6 @@
 """Import rate: a synthetic borough loaded through the import path into a fresh SQLite database.
 
-    .venv/bin/python bench/import_rate.py [--people 10000]
+.venv/bin/python bench/import_rate.py [--people 10000]
 """
 
 import argparse
@@ -24,8 +24,14 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
-                                  "INSTANCE_PATH": folder, "PERSON_POPULATION": args.people})
+        app = create_app(
+            "test",
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
+                "INSTANCE_PATH": folder,
+                "PERSON_POPULATION": args.people,
+            },
+        )
         with app.app_context():
             upgrade()
             document = borough(args.people)

@@ -241,8 +241,21 @@ def add_chronology_entry(session: Session, actor, case_id: str, data: dict) -> C
     return entry
 
 
-def chronology(session: Session, actor, case_id: str, *, agency_id=None, category=None, sensitivity=None):
-    """The merged chronology in date order, each entry with what the actor may see of it."""
+def chronology(
+    session: Session,
+    actor,
+    case_id: str,
+    *,
+    agency_id=None,
+    category=None,
+    sensitivity=None,
+    since: date | None = None,
+    until: date | None = None,
+    action: str = "list",
+    detail: dict | None = None,
+):
+    """The merged chronology in date order (optionally between two dates, inclusive), each entry with what the
+    actor may see of it; audited as `list`, or as the caller's action (an `export`)."""
     case = load_case(session, case_id)
     _require_case_role(session, actor, case)
     query = select(ChronologyEntry).where(ChronologyEntry.case_id == case.id)
@@ -255,16 +268,19 @@ def chronology(session: Session, actor, case_id: str, *, agency_id=None, categor
     stored = list(session.scalars(query))
     derived = referral_entries(session, case, agency_id=agency_id, category=category, sensitivity=sensitivity)
     ordered = sorted([*stored, *derived], key=lambda e: (e.occurred_on, e.created_at))
+    ordered = [
+        e for e in ordered if (since is None or e.occurred_on >= since) and (until is None or e.occurred_on <= until)
+    ]
     entries = [(e, policy.entry_view(actor, e)) for e in ordered]
     visible = [(e, view) for e, view in entries if view != "hidden"]
     record_read(
         session,
         actor,
-        action="list",
+        action=action,
         object_type="chronology",
         object_id=case.id,
         person_ids=[case.subject_person_id] if case.subject_person_id else [],
-        detail={"entries": len(visible), "withheld": len(entries) - len(visible)},
+        detail={**(detail or {}), "entries": len(visible), "withheld": len(entries) - len(visible)},
     )
     return case, visible
 

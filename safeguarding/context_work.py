@@ -203,7 +203,9 @@ def record_meeting(session: Session, actor, data: dict) -> Meeting:
     if kind == "context_conference":
         subject_type, record = _context(session, subject)
     else:
-        subject_type, record = "person", load_person(session, subject.get("id"))
+        if subject.get("type", "person") != "person" or not isinstance(subject.get("id"), str):
+            raise ValidationFailed({"$.subject": f'A {kind} meeting is about a person: {{"type": "person", "id"}}'})
+        subject_type, record = "person", load_person(session, subject["id"])
         require_person_access(session, actor, record, object_type="meeting")
     clean = collect(
         {
@@ -302,7 +304,9 @@ def rate_place(session: Session, actor, person_id: str, data: dict) -> SafetyRat
     _practitioner(actor)
     person = load_person(session, person_id)
     require_person_access(session, actor, person, object_type="safety_rating")
-    place = load_place(session, data.get("place_id"))
+    if not isinstance(data.get("place_id"), str) or not data["place_id"]:
+        raise ValidationFailed({"$.place_id": "Choose the place the young person rated, by its id"})
+    place = load_place(session, data["place_id"])
     rating = choice(data.get("rating"), field="$.rating", label="a rating", options=SAFETY_RATINGS)
     rated_on = (
         parse_date(data.get("rated_on"), field="$.rated_on", label="the date", required=False, not_future=True)
@@ -319,7 +323,7 @@ def rate_place(session: Session, actor, person_id: str, data: dict) -> SafetyRat
     return row
 
 
-def heat_map(session: Session, actor) -> list[dict]:
+def heat_map(session: Session, actor, place_id: str | None = None) -> list[dict]:
     """Young people's ratings combined per place: counts only, each person's latest rating of each place."""
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see the safety heat-map")
@@ -339,6 +343,8 @@ def heat_map(session: Session, actor) -> list[dict]:
         .join(Place, Place.id == SafetyRating.place_id)
         .group_by(Place.id, Place.name, Place.kind, SafetyRating.rating)
     )
+    if place_id is not None:
+        query = query.where(Place.id == place_id)
     places: dict[str, dict] = {}
     for place_id, name, kind, rating, count in session.execute(query):
         entry = places.setdefault(
@@ -346,5 +352,5 @@ def heat_map(session: Session, actor) -> list[dict]:
         )
         entry[rating] += count
     result = sorted(places.values(), key=lambda p: (-p["red"], -p["amber"], p["name"]))
-    record_read(session, actor, action="list", object_type="safety_heat_map", object_id=None, person_ids=[])
+    record_read(session, actor, action="list", object_type="safety_heat_map", object_id=place_id, person_ids=[])
     return result

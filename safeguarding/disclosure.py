@@ -83,7 +83,17 @@ def entry_view(entry: ChronologyEntry, view: str) -> dict:
         "recorded_at": entry.created_at.isoformat(),
         "summary": _plain(entry.summary) if view == "full" else None,
         "withheld": view != "full",
+        "derived": getattr(entry, "derived", False),
     }
+    if body["derived"]:  # a referral shown in the chronology: derived on read, never stored
+        referral = entry.referral
+        body["referral"] = {
+            "id": referral.id,
+            "urgency": referral.urgency,
+            "status": referral.status,
+            "from_agency": {"id": referral.from_agency_id, "name": referral.from_agency.name},
+            "to_agency": {"id": referral.to_agency_id, "name": referral.to_agency.name},
+        }
     return body
 
 

@@ -60,8 +60,15 @@ def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
     duplicate.merged_into_id = survivor.id
     session.query(PersonIndexToken).filter(PersonIndexToken.person_id == duplicate.id).delete()
     reindex(session, survivor)
-    audit.record(session, action="update", actor=actor, object_type="person", object_id=survivor.id,
-                 person_ids=[survivor.id, duplicate.id], detail={"change": "merged", "merged": duplicate.id})
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="person",
+        object_id=survivor.id,
+        person_ids=[survivor.id, duplicate.id],
+        detail={"change": "merged", "merged": duplicate.id},
+    )
     session.commit()
     return survivor
 
@@ -83,8 +90,14 @@ def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: st
     entry.data_key_id = target.data_key_id
     entry.summary = summary
     people = sorted({p for p in (source.subject_person_id, target.subject_person_id) if p})
-    audit.record(session, action="update", actor=actor, object_type="chronology_entry", object_id=entry.id,
-                 person_ids=people, detail={"change": "moved", "from_case": source.id, "to_case": target.id})
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="chronology_entry",
+        object_id=entry.id,
+        person_ids=people,
+        detail={"change": "moved", "from_case": source.id, "to_case": target.id},
+    )
     session.commit()
     return entry
-

@@ -91,13 +91,22 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     """Send a referral about a person the actor may see to another agency."""
     if actor.role not in PRACTITIONER_ROLES:
         raise PermissionDenied("Only practitioners send referrals")
-    person = load_person(session, data.get("person_id"))
+    # Every field's problem at once, so a caller can fix them all in one go.
+    errors = {}
+    if not isinstance(data.get("person_id"), str) or not data["person_id"].strip():
+        errors["$.person_id"] = "Choose the person the referral is about"
     to_agency = session.get(Agency, data.get("to_agency_id")) if isinstance(data.get("to_agency_id"), str) else None
     if to_agency is None:
-        raise ValidationFailed({"$.to_agency_id": "Choose the agency to refer to"})
-    if to_agency.id == actor.agency_id:
-        raise ValidationFailed({"$.to_agency_id": "Refer to another agency, not your own"})
-    clean = validate_referral(data)
+        errors["$.to_agency_id"] = "Choose the agency to refer to"
+    elif to_agency.id == actor.agency_id:
+        errors["$.to_agency_id"] = "Refer to another agency, not your own"
+    try:
+        clean = validate_referral(data)
+    except ValidationFailed as failure:
+        errors.update(failure.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    person = load_person(session, data.get("person_id"))
     require_person_access(session, actor, person, object_type="referral")
     referral = Referral(
         person_id=person.id,
@@ -149,6 +158,22 @@ def party(actor, referral: Referral) -> str | None:
     return None
 
 
+def _acts_as(actor, referral: Referral, who: str) -> bool:
+    """Any practitioner of the receiving agency acts as receiver; only the sender (or their team manager) as sender."""
+    if party(actor, referral) != who:
+        return False
+    return who != "sender" or actor.id == referral.sender_id or actor.role == "team_manager"
+
+
+def available_actions(actor, referral: Referral) -> list[str]:
+    """The transitions this actor may take on this referral now (the rules transition() enforces)."""
+    return [
+        action
+        for action, (allowed_from, who, _target) in TRANSITIONS.items()
+        if referral.status in allowed_from and _acts_as(actor, referral, who)
+    ]
+
+
 def view_referral(session: Session, actor, referral_id: str) -> Referral:
     referral = load_referral(session, referral_id)
     if party(actor, referral) is None:
@@ -179,8 +204,7 @@ def transition(
     data = data or {}
     referral = load_referral(session, referral_id)
     allowed_from, who, target = TRANSITIONS[action]
-    withdrawing_for_someone_else = who == "sender" and actor.id != referral.sender_id and actor.role != "team_manager"
-    if party(actor, referral) != who or withdrawing_for_someone_else:
+    if not _acts_as(actor, referral, who):
         record_denial(
             session,
             actor,
@@ -224,12 +248,12 @@ def _apply(session: Session, actor, referral: Referral, action: str, data: dict,
     if action == "withdraw":
         referral.withdrawn_at = now
         return clean_text(data.get("reason"), field="$.reason", label="why", max_length=1000, required=False)
+    if action == "decline":  # checked before anything changes
+        reason = clean_text(data.get("reason"), field="$.reason", label="the reason for declining", max_length=1000)
     referral.acknowledged_at = referral.acknowledged_at or now  # a decision also acknowledges
     referral.decided_at = now
     if action == "decline":
-        referral.decline_reason = clean_text(
-            data.get("reason"), field="$.reason", label="the reason for declining", max_length=1000
-        )
+        referral.decline_reason = reason
         return referral.decline_reason
     referral.case_id = _case_for_acceptance(session, actor, referral, data.get("case_id"), now).id
     return None
@@ -288,6 +312,17 @@ def list_referrals(session: Session, actor, box: str) -> list[Referral]:
         person_ids=sorted({r.person_id for r in rows if r.person_id}),
     )
     return rows
+
+
+def referrals_about(session: Session, actor, person_id: str) -> list[Referral]:
+    """Referrals about a person (whose record the caller may read) that the actor's agency sent or received."""
+    if actor.role not in PRACTITIONER_ROLES:
+        return []
+    query = select(Referral).where(
+        Referral.person_id == person_id,
+        or_(Referral.from_agency_id == actor.agency_id, Referral.to_agency_id == actor.agency_id),
+    )
+    return list(session.scalars(query.order_by(Referral.sent_at.desc())))
 
 
 def history(session: Session, referral: Referral) -> list[ReferralTransition]:
@@ -367,3 +402,19 @@ def past_decision_time(session: Session, now: datetime | None = None) -> list[Re
         select(Referral).where(or_(Referral.status == "submitted", Referral.status == "acknowledged"))
     )
     return [r for r in open_rows if timeliness(r, now).breached["decide"]]
+
+
+def escalation_list(session: Session, actor, now: datetime | None = None) -> list[Referral]:
+    """Safeguarding leads' list of referrals past their decision time; audited, and never with the reason."""
+    if actor.role != "safeguarding_lead":
+        raise PermissionDenied("Only safeguarding leads see the escalation list")
+    rows = sorted(past_decision_time(session, now), key=lambda r: r.sent_at)
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="referral",
+        object_id="escalations",
+        person_ids=sorted({r.person_id for r in rows if r.person_id}),
+    )
+    return rows

@@ -58,8 +58,9 @@ class Period:
         return (datetime.combine(self.start, time(), UTC), datetime.combine(self.end, time(), UTC))
 
 
-def partnership_report(session: Session, actor, period: Period) -> dict:
-    """Figures for the period and the one before, every count suppressed; producing it is audited."""
+def partnership_report(session: Session, actor, period: Period, *, action: str = "view") -> dict:
+    """Figures for the period and the one before, every count suppressed; producing it is audited (a download
+    as `export`)."""
     if actor.role not in REPORT_ROLES:
         raise PermissionDenied("Partnership reports are for safeguarding leads")
     report = {
@@ -70,7 +71,7 @@ def partnership_report(session: Session, actor, period: Period) -> dict:
     record_read(
         session,
         actor,
-        action="view",
+        action=action,
         object_type="report",
         object_id="partnership",
         person_ids=[],

@@ -37,4 +37,7 @@ def json_body() -> dict:
     return data
 
 
-from app.api import alerts, cases, contexts, meta, missing, people, records, tokens  # noqa: E402,F401  (routes on bp)
+from app.api import agencies, alerts, audit, cases, contexts, maps, meta, missing, people, records, referrals, tokens  # noqa: E402,F401  (routes on bp)
+
+# isort: split
+from app.api import exports, reports  # noqa: E402,F401  (partnership report, chronology CSV)

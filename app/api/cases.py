@@ -141,6 +141,11 @@ ENTRY = component(
             "recorded_at": DATETIME,
             "summary": nullable(STRING),
             "withheld": BOOLEAN,
+            "derived": BOOLEAN,
+            "referral": obj(
+                {"id": ID, "urgency": STRING, "status": STRING, "from_agency": AGENCY, "to_agency": AGENCY},
+                ["id", "urgency", "status", "from_agency", "to_agency"],
+            ),
         },
         ["id", "occurred_on", "category", "sensitivity", "agency", "summary", "withheld"],
     ),
@@ -202,7 +207,8 @@ register(
     "/cases/{case_id}/chronology",
     "get",
     operation(
-        "The merged multi-agency chronology in date order; withheld entries show only that they exist",
+        "The merged multi-agency chronology in date order; withheld entries show only that they exist. Referrals "
+        "about the subject appear as derived entries (category referral, derived: true) showing their current status",
         response(200, "Entries", results_of(ENTRY)),
         params=[
             CASE_ID,

@@ -5,6 +5,8 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.permissions import current_actor, public, signed_in
+from app.templating import referral_counts
+from safeguarding import referrals
 
 bp = Blueprint("main", __name__)
 
@@ -12,7 +14,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @signed_in
 def home():
-    return render_template("main/home.html", actor=current_actor())
+    actor = current_actor()
+    escalations = len(referrals.past_decision_time(db.session)) if actor.role == "safeguarding_lead" else None
+    return render_template("main/home.html", actor=actor, counts=referral_counts(actor), escalations=escalations)
 
 
 @bp.get("/healthz")

@@ -7,7 +7,7 @@ from app.people import bp
 from app.people.fields import show_service_errors
 from app.people.forms import GroupForm, PlaceForm
 from app.permissions import current_actor, personal_data, practitioners
-from safeguarding import contexts
+from safeguarding import accounts, context_work, contexts, policy
 from safeguarding.access import record_read
 from safeguarding.errors import ValidationFailed
 
@@ -32,8 +32,12 @@ def new_place():
 @personal_data
 def place(place_id: str):
     record = contexts.load_place(db.session, place_id)
-    record_read(db.session, current_actor(), action="view", object_type="place", object_id=record.id, person_ids=[])
-    return render_template("people/place.html", place=record)
+    actor = current_actor()
+    record_read(db.session, actor, action="view", object_type="place", object_id=record.id, person_ids=[])
+    heat = context_work.heat_map(db.session, actor, place_id=record.id)
+    return render_template(
+        "people/place.html", place=record, heat=heat[0] if heat else None, **_context_work("place", record.id)
+    )
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -57,4 +61,18 @@ def new_group():
 def group(group_id: str):
     record = contexts.load_group(db.session, group_id)
     record_read(db.session, current_actor(), action="view", object_type="group", object_id=record.id, person_ids=[])
-    return render_template("people/group.html", group=record)
+    return render_template("people/group.html", group=record, **_context_work("group", record.id))
+
+
+def _context_work(kind: str, record_id: str) -> dict:
+    """Assessments and context conferences about a place or group, with the names the page shows."""
+    actor = current_actor()
+    return {
+        "assessments": context_work.assessments_of(db.session, actor, kind, record_id),
+        "meetings": context_work.meetings_about(db.session, actor, kind, record_id),
+        "agency_names": {a.id: a.name for a in accounts.list_agencies(db.session)},
+        "user_names": {u.id: u.display_name for u in accounts.list_users(db.session)},
+        "may_work": policy.may_record_people(actor),
+        "subject_kind": kind,
+        "subject_id": record_id,
+    }

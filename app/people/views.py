@@ -12,7 +12,7 @@ from app.people.labels import clock
 from app.permissions import current_actor, personal_data, practitioners
 from models.base import utcnow
 from safeguarding import break_glass as emergency
-from safeguarding import cases, contexts, disclosure, family, missing, people, policy
+from safeguarding import cases, contexts, disclosure, family, missing, people, policy, referrals
 from safeguarding.access import load_person, require_person_access
 from safeguarding.accounts import get_user
 from safeguarding.alerts import TRANSITION_AGE_MONTHS, add_months
@@ -95,6 +95,8 @@ def person(person_id: str):
         relationships=links,
         names={row["other"]["id"]: row["label"] for row in links if row["other"]["id"]},
         turns_18=transition_due(record.date_of_birth, today),
+        referrals=referrals.referrals_about(db.session, actor, record.id),
+        repeat_referral=record.id in referrals.repeat_referral_people(db.session, [record.id]),
         may_work=policy.may_record_people(actor),
         today=today,
     )

@@ -4,7 +4,7 @@ Practitioners record and change; reads of personal data are open to safeguarding
 policy then decides per record); administrators never reach personal data.
 """
 
-from tests.web.roles import PERSONAL_DATA, PRACTITIONERS
+from tests.web.roles import LEADS, PERSONAL_DATA, PRACTITIONERS, SIGNED_IN
 
 API_MATRIX: dict = {
     "api.create_person": PRACTITIONERS,
@@ -30,4 +30,44 @@ API_MATRIX: dict = {
     "api.missing_episodes": PERSONAL_DATA,
     "api.update_missing_episode": PRACTITIONERS,
     "api.list_alerts": PERSONAL_DATA,
+    # Referrals: only practitioners send and receive them; the service then checks the agency's part in each one.
+    "api.send_referral": PRACTITIONERS,
+    "api.list_referrals": PRACTITIONERS,
+    "api.get_referral": PRACTITIONERS,
+    "api.acknowledge_referral": PRACTITIONERS,
+    "api.accept_referral": PRACTITIONERS,
+    "api.decline_referral": PRACTITIONERS,
+    "api.withdraw_referral": PRACTITIONERS,
+    # Agencies are not personal data: everyone signed in may list them, to address a referral.
+    "api.list_agencies": SIGNED_IN,
+    # Context maps, their exports and graph analyses: read on the policy's terms; redaction does the rest.
+    "api.person_context": PERSONAL_DATA,
+    "api.place_context": PERSONAL_DATA,
+    "api.group_context": PERSONAL_DATA,
+    "api.export_person_context": PERSONAL_DATA,
+    "api.export_place_context": PERSONAL_DATA,
+    "api.export_group_context": PERSONAL_DATA,
+    "api.shared_contexts": PERSONAL_DATA,
+    "api.connection_paths": PERSONAL_DATA,
+    "api.peer_groups": PERSONAL_DATA,
+    "api.connectors": PERSONAL_DATA,
+    "api.hotspots": PERSONAL_DATA,
+    # Context work: practitioners record it; reads on the same terms as other personal data.
+    "api.record_assessment": PRACTITIONERS,
+    "api.place_assessments": PERSONAL_DATA,
+    "api.group_assessments": PERSONAL_DATA,
+    "api.record_weighting": PRACTITIONERS,
+    "api.context_weightings": PERSONAL_DATA,
+    "api.record_meeting": PRACTITIONERS,
+    "api.person_meetings": PERSONAL_DATA,
+    "api.place_meetings": PERSONAL_DATA,
+    "api.group_meetings": PERSONAL_DATA,
+    "api.rate_place": PRACTITIONERS,
+    "api.safety_heat_map": PERSONAL_DATA,
+    # The audit log: safeguarding leads only (everyone else 403, audited).
+    "api.audit_events": LEADS,
+    "api.audit_verify": LEADS,
+    # Partnership report: safeguarding leads only. Chronology CSV: on the chronology's terms.
+    "api.partnership_report": LEADS,
+    "api.case_chronology_csv": PERSONAL_DATA,
 }

@@ -1,6 +1,6 @@
 """Role x route rows for the casework pages; see route_matrix.py."""
 
-from tests.web.roles import PERSONAL_DATA, PRACTITIONERS
+from tests.web.roles import LEADS, PERSONAL_DATA, PRACTITIONERS, PUBLIC
 
 PAGES_MATRIX: dict = {
     # People: search and read on the same terms for practitioners and leads; only practitioners record.
@@ -21,4 +21,47 @@ PAGES_MATRIX: dict = {
     "cases.add_entry": PRACTITIONERS,
     "cases.add_action": PRACTITIONERS,
     "cases.complete_action": PRACTITIONERS,
+    # Referrals: practitioners send and receive them; the service checks the agency's part in each one.
+    "referrals.new": PRACTITIONERS,
+    "referrals.inbox": PRACTITIONERS,
+    "referrals.outbox": PRACTITIONERS,
+    "referrals.referral": PRACTITIONERS,
+    "referrals.step": PRACTITIONERS,
+    # Safeguarding leads see referrals past their decision time across agencies (never the reasons).
+    "referrals.escalations": LEADS,
+    # Context maps and their downloads: on the policy's terms (redacted per viewer); cytoscape.js is a public asset.
+    "assets.cytoscape": PUBLIC,
+    "contexts.person_map": PERSONAL_DATA,
+    "contexts.place_map": PERSONAL_DATA,
+    "contexts.group_map": PERSONAL_DATA,
+    "contexts.export_person_map": PERSONAL_DATA,
+    "contexts.export_place_map": PERSONAL_DATA,
+    "contexts.export_group_map": PERSONAL_DATA,
+    # Work on contexts: practitioners record it; the heat-map is counts only, read like other casework.
+    "contexts.new_place_assessment": PRACTITIONERS,
+    "contexts.new_group_assessment": PRACTITIONERS,
+    "contexts.new_place_meeting": PRACTITIONERS,
+    "contexts.new_group_meeting": PRACTITIONERS,
+    "contexts.weighting": PRACTITIONERS,
+    "contexts.new_safety_rating": PRACTITIONERS,
+    "contexts.heat_map": PERSONAL_DATA,
+    # The audit workspace: safeguarding leads only.
+    "audit_pages.overview": LEADS,
+    "audit_pages.person_access": LEADS,
+    "audit_pages.user_activity": LEADS,
+    "audit_pages.refused": LEADS,
+    "audit_pages.break_glass": LEADS,
+    "audit_pages.review": LEADS,
+    "audit_pages.monitoring": LEADS,
+    "audit_pages.export": LEADS,
+    "audit_pages.checkpoint": LEADS,
+    # Partnership report and subject access: safeguarding leads only.
+    "reports.partnership": LEADS,
+    "reports.partnership_csv": LEADS,
+    "reports.subject_access_start": LEADS,
+    "reports.subject_access_reauthenticate": LEADS,
+    "reports.subject_access_bundle": LEADS,
+    # Chronology exports: whoever may read the case (the policy decides per case and per entry).
+    "cases.chronology_csv": PERSONAL_DATA,
+    "cases.chronology_print": PERSONAL_DATA,
 }

@@ -1,0 +1,299 @@
+"""Context maps, their exports, and the analyses of the context graph, redacted per caller (SPEC sections 7, 10)."""
+
+from flask import Response, jsonify, request
+
+from app.api import bp
+from app.api.inputs import record_id
+from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
+from app.api.schemas import BOOLEAN, DATE, ID, INTEGER, STRING, enum, nullable, obj
+from app.contexts import map_view
+from app.extensions import db
+from app.permissions import current_actor, personal_data
+from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
+from safeguarding import context_insights, context_maps
+from safeguarding.errors import ValidationFailed
+from safeguarding.graph import redact
+
+EXPORTS = {
+    "graphml": (redact.export_graphml, "application/graphml+xml"),
+    "gexf": (redact.export_gexf, "application/gexf+xml"),
+    "json": (redact.export_json, "application/json"),
+}
+MAPS = {"person": context_maps.person_map, "place": context_maps.place_map, "group": context_maps.group_map}
+
+
+def map_options() -> context_maps.MapFilter:
+    args = request.args
+    return context_maps.parse_filter(
+        args.get("depth"), args.get("since"), args.get("until"), args.get("kinds"), max_nodes=map_view.max_nodes()
+    )
+
+
+def _map(kind: str, raw_id: str, fmt: str | None = None):
+    """The map as JSON, or (with a format) a download of exactly the same redacted view, audited as an export."""
+    subject_id = record_id(raw_id, kind)
+    fmt = fmt or request.args.get("format") or None
+    if fmt is not None and fmt not in EXPORTS:
+        raise ValidationFailed({"format": f"Choose the format: one of {', '.join(EXPORTS)}"})
+    options = map_options()
+    data = MAPS[kind](db.session, current_actor(), subject_id, options, action="export" if fmt else "map_view")
+    if fmt is None:
+        return jsonify(data)
+    writer, mimetype = EXPORTS[fmt]
+    filename = f"context-{kind}-{subject_id}-depth-{options.depth}.{fmt}"
+    return Response(
+        writer(data), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@bp.get("/people/<person_id>/context")
+@personal_data
+def person_context(person_id):
+    return _map("person", person_id)
+
+
+@bp.get("/places/<place_id>/context")
+@personal_data
+def place_context(place_id):
+    return _map("place", place_id)
+
+
+@bp.get("/groups/<group_id>/context")
+@personal_data
+def group_context(group_id):
+    return _map("group", group_id)
+
+
+@bp.get("/people/<person_id>/context.<any(graphml, gexf, json):fmt>")
+@personal_data
+def export_person_context(person_id, fmt):
+    return _map("person", person_id, fmt)
+
+
+@bp.get("/places/<place_id>/context.<any(graphml, gexf, json):fmt>")
+@personal_data
+def export_place_context(place_id, fmt):
+    return _map("place", place_id, fmt)
+
+
+@bp.get("/groups/<group_id>/context.<any(graphml, gexf, json):fmt>")
+@personal_data
+def export_group_context(group_id, fmt):
+    return _map("group", group_id, fmt)
+
+
+@bp.get("/people/<person_id>/shared-contexts")
+@personal_data
+def shared_contexts(person_id):
+    found = context_insights.shared_contexts(db.session, current_actor(), record_id(person_id, "person"))
+    return jsonify({"results": found})
+
+
+@bp.get("/people/<person_id>/paths/<other_id>")
+@personal_data
+def connection_paths(person_id, other_id):
+    protective = request.args.get("include_protective", "false")
+    if protective not in ("true", "false"):
+        raise ValidationFailed({"include_protective": "Give include_protective as true or false"})
+    found = context_insights.connection_paths(
+        db.session,
+        current_actor(),
+        record_id(person_id, "person"),
+        record_id(other_id, "person"),
+        include_protective=protective == "true",
+    )
+    return jsonify(found)
+
+
+@bp.get("/analysis/peer-groups")
+@personal_data
+def peer_groups():
+    return jsonify(context_insights.peer_groups(db.session, current_actor()))
+
+
+@bp.get("/analysis/connectors")
+@personal_data
+def connectors():
+    return jsonify({"results": context_insights.connectors(db.session, current_actor())})
+
+
+@bp.get("/analysis/hotspots")
+@personal_data
+def hotspots():
+    return jsonify({"results": context_insights.hotspots(db.session, current_actor())})
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------------------------
+
+NODE_ID = {"type": "string", "description": "person:<id>, place:<id>, group:<id>, or redacted:<n> (per response)"}
+NODE = component(
+    "MapNode",
+    obj(
+        {"id": NODE_ID, "type": enum(("person", "place", "group")), "label": nullable(STRING), "redacted": BOOLEAN},
+        ["id", "type", "label", "redacted"],
+    ),
+)
+_GRADING = obj({"source": STRING, "information": STRING, "handling": STRING}, ["source", "information", "handling"])
+EDGE = component(
+    "MapEdge",
+    obj(
+        {
+            "source": NODE_ID,
+            "target": NODE_ID,
+            "kind": enum(ALL_RELATIONSHIP_KINDS),
+            "agency": ID,
+            "first_seen": nullable(DATE),
+            "grading": nullable(_GRADING),
+            "redacted": BOOLEAN,
+        },
+        ["source", "target", "kind"],
+    ),
+)
+CONTEXT_MAP = component(
+    "ContextMap",
+    obj(
+        {"nodes": {"type": "array", "items": NODE}, "edges": {"type": "array", "items": EDGE}, "omitted": INTEGER},
+        ["nodes", "edges", "omitted"],
+    ),
+)
+KINDS_HELP = "Comma-separated relationship kinds or families (" + ", ".join(RELATIONSHIP_KINDS) + ")"
+MAP_PARAMS = [
+    query_param("depth", {"type": "integer", "minimum": 1, "maximum": 3, "default": 1}, "Hops from the centre"),
+    query_param("since", DATE, "Only relationships seen on or after this date"),
+    query_param("until", DATE, "Only relationships seen on or before this date"),
+    query_param("kinds", STRING, KINDS_HELP),
+]
+_DOWNLOAD = {
+    "200": {
+        "description": "The same redacted view as the map, as a file",
+        "content": {mime: {"schema": STRING} for _, mime in EXPORTS.values()},
+    }
+}
+for _kind, _noun in (("person", "people"), ("place", "places"), ("group", "groups")):
+    _id = path_param(f"{_kind}_id")
+    register(
+        f"/{_noun}/{{{_kind}_id}}/context",
+        "get",
+        operation(
+            f"The context map around a {_kind}: nodes the caller may not see are redacted (audited as a map view)",
+            response(200, "The map", CONTEXT_MAP),
+            params=[_id, *MAP_PARAMS, query_param("format", enum(EXPORTS), "Download the map in this format")],
+        ),
+    )
+    register(
+        f"/{_noun}/{{{_kind}_id}}/context.{{fmt}}",
+        "get",
+        operation(
+            f"Export the context map around a {_kind} as GraphML, GEXF or JSON (audited as an export)",
+            _DOWNLOAD,
+            params=[_id, path_param("fmt", "graphml, gexf or json"), *MAP_PARAMS],
+        ),
+    )
+
+_REF = obj({"id": NODE_ID, "type": STRING, "label": nullable(STRING), "redacted": BOOLEAN}, ["id", "type", "redacted"])
+_NAMED = obj({"id": ID, "name": nullable(STRING)}, ["id", "name"])
+STEP = component(
+    "PathStep",
+    obj(
+        {
+            "source": NODE_ID,
+            "target": NODE_ID,
+            "kind": enum(ALL_RELATIONSHIP_KINDS),
+            "agency": _NAMED,
+            "recorded_by": _NAMED,
+            "first_seen": nullable(DATE),
+            "grading": nullable(_GRADING),
+            "corroborated": BOOLEAN,
+            "redacted": BOOLEAN,
+        },
+        ["source", "target", "kind", "corroborated", "redacted"],
+    ),
+)
+PATH = component(
+    "ConnectionPath",
+    obj(
+        {
+            "corroborated": BOOLEAN,
+            "basis": enum(("corroborated", "uncorroborated")),
+            "length": INTEGER,
+            "steps": {"type": "array", "items": STEP},
+        },
+        ["corroborated", "basis", "steps"],
+    ),
+)
+register(
+    "/people/{person_id}/shared-contexts",
+    "get",
+    operation(
+        "Places and groups the person is linked to, with the other people linked there (redacted where not visible)",
+        response(
+            200,
+            "Shared contexts, most shared first",
+            results_of(obj({"context": _REF, "people": {"type": "array", "items": _REF}, "count": INTEGER})),
+        ),
+        params=[path_param("person_id")],
+    ),
+)
+register(
+    "/people/{person_id}/paths/{other_id}",
+    "get",
+    operation(
+        "How two people are connected: paths with each step's provenance; uncorroborated suspicion (information "
+        "C-E or handling C) is marked apart from corroborated facts",
+        response(
+            200,
+            "Paths, corroborated first",
+            results_of(PATH, **{"from": _REF, "to": _REF, "corroborated": INTEGER, "uncorroborated": INTEGER}),
+        ),
+        params=[
+            path_param("person_id"),
+            path_param("other_id"),
+            query_param("include_protective", enum(("true", "false")), "Also travel along protective ties"),
+        ],
+    ),
+)
+register(
+    "/analysis/peer-groups",
+    "get",
+    operation(
+        "Proposed peer groups (community detection, fixed seed) holding someone the caller may see",
+        response(
+            200,
+            "Peer groups, largest first",
+            results_of(
+                obj({"number": INTEGER, "size": INTEGER, "members": {"type": "array", "items": _REF}}),
+                other_groups=INTEGER,
+            ),
+        ),
+    ),
+)
+register(
+    "/analysis/connectors",
+    "get",
+    operation(
+        "People linking otherwise separate parts of the graph (betweenness), redacted where not visible",
+        response(200, "Connectors, highest first", results_of(obj({"person": _REF, "score": {"type": "number"}}))),
+    ),
+)
+register(
+    "/analysis/hotspots",
+    "get",
+    operation(
+        "Places ranked by the number of at-risk young people linked to them (counts only)",
+        response(
+            200,
+            "Hotspots",
+            results_of(
+                obj(
+                    {
+                        "place": obj({"id": ID, "name": STRING, "kind": enum(PLACE_KINDS), "area": nullable(STRING)}),
+                        "young_people_at_risk": INTEGER,
+                    }
+                )
+            ),
+        ),
+    ),
+)
+
+# The context-work routes (assessments, weightings, meetings, safety ratings) register on bp with the maps.
+from app.api import context_work  # noqa: E402,F401

@@ -1,0 +1,263 @@
+"""/referrals: send a referral, the agency's inbox and outbox, one referral, and its four transitions."""
+
+import uuid
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.inputs import body, iso, optional_body, record_id
+from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
+from app.api.schemas import BOOLEAN, DATETIME, ID, STRING, VERSION, enum, nullable, obj, text
+from app.extensions import db
+from app.permissions import current_actor, practitioners
+from models.referral import LAWFUL_BASES, REFERRAL_STATES, URGENCIES
+from models.user import User
+from safeguarding import referrals
+from safeguarding.errors import ValidationFailed
+
+FIELDS = frozenset({"person_id", "to_agency_id", "urgency", "reason", "lawful_basis", "lawful_basis_reason"})
+BOXES = ("inbox", "outbox")
+NOT_RECORDED_WARNING = "The lawful basis for sharing was not recorded: check it with the sender before sharing further"
+
+
+def referral_json(referral) -> dict:
+    """A referral as its two agencies' practitioners see it (nobody else reads one through the API)."""
+    timing = referrals.timeliness(referral)
+    body = {
+        "id": referral.id,
+        "version": referral.version,
+        "person_id": referral.person_id,
+        "from_agency": {"id": referral.from_agency.id, "name": referral.from_agency.name},
+        "to_agency": {
+            "id": referral.to_agency.id,
+            "name": referral.to_agency.name,
+            "external": referral.to_agency.external,
+        },
+        "sender": _user(referral.sender_id),
+        "urgency": referral.urgency,
+        "status": referral.status,
+        "reason": referral.reason if isinstance(referral.reason, str) else None,
+        "lawful_basis": referral.lawful_basis,
+        "lawful_basis_reason": referral.lawful_basis_reason,
+        "sent_at": iso(referral.sent_at),
+        "acknowledged_at": iso(referral.acknowledged_at),
+        "decided_at": iso(referral.decided_at),
+        "withdrawn_at": iso(referral.withdrawn_at),
+        "acknowledge_by": iso(timing.due.acknowledge_by),
+        "decide_by": iso(timing.due.decide_by),
+        "overdue": timing.overdue,
+        "breached": dict(timing.breached),
+        "repeat_referral": referrals.is_repeat(db.session, referral),
+        "case_id": referral.case_id,
+        "decline_reason": referral.decline_reason,
+        "history": [
+            {"from": t.from_status, "to": t.to_status, "at": iso(t.at), "actor": _user(t.actor_id), "note": t.note}
+            for t in referrals.history(db.session, referral)
+        ],
+    }
+    if referral.lawful_basis == "not_recorded":
+        body["lawful_basis_warning"] = NOT_RECORDED_WARNING
+    return body
+
+
+def _user(user_id: str | None) -> dict | None:
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None:
+        return None
+    return {"id": user.id, "display_name": user.display_name, "agency_id": user.agency_id}
+
+
+@bp.post("/referrals")
+@practitioners
+def send_referral():
+    data = body()
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise ValidationFailed({f"$.{name}": "This field is not part of a referral" for name in unknown})
+    referral = referrals.submit_referral(db.session, current_actor(), data)
+    return jsonify(referral_json(referral)), 201
+
+
+@bp.get("/referrals")
+@practitioners
+def list_referrals():
+    box = request.args.get("box")
+    if box not in BOXES:
+        raise ValidationFailed({"box": "Choose the box: inbox (received by your agency) or outbox (sent by it)"})
+    found = referrals.list_referrals(db.session, current_actor(), box)
+    return jsonify({"results": [referral_json(r) for r in found]})
+
+
+@bp.get("/referrals/<referral_id>")
+@practitioners
+def get_referral(referral_id):
+    referral = referrals.view_referral(db.session, current_actor(), record_id(referral_id, "referral"))
+    return jsonify(referral_json(referral))
+
+
+def _move(referral_id: str, action: str, data: dict):
+    referral = referrals.transition(db.session, current_actor(), record_id(referral_id, "referral"), action, data)
+    return jsonify(referral_json(referral))
+
+
+@bp.post("/referrals/<referral_id>/acknowledge")
+@practitioners
+def acknowledge_referral(referral_id):
+    return _move(referral_id, "acknowledge", optional_body())
+
+
+@bp.post("/referrals/<referral_id>/accept")
+@practitioners
+def accept_referral(referral_id):
+    data = optional_body()
+    case_id = data.get("case_id")
+    if case_id is not None and not _is_uuid(case_id):
+        raise ValidationFailed({"$.case_id": "Give the id of an open case about the same person, or leave it out"})
+    return _move(referral_id, "accept", {"case_id": case_id})
+
+
+@bp.post("/referrals/<referral_id>/decline")
+@practitioners
+def decline_referral(referral_id):
+    return _move(referral_id, "decline", {"reason": body().get("reason")})
+
+
+@bp.post("/referrals/<referral_id>/withdraw")
+@practitioners
+def withdraw_referral(referral_id):
+    return _move(referral_id, "withdraw", {"reason": optional_body().get("reason")})
+
+
+def _is_uuid(value) -> bool:
+    try:
+        return isinstance(value, str) and len(value) == 36 and bool(uuid.UUID(value))
+    except ValueError:
+        return False
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------------------------
+
+_USER = nullable(obj({"id": ID, "display_name": STRING, "agency_id": ID}, ["id", "display_name"]))
+REFERRAL = component(
+    "Referral",
+    obj(
+        {
+            "id": ID,
+            "version": VERSION,
+            "person_id": nullable(ID),
+            "from_agency": obj({"id": ID, "name": STRING}, ["id", "name"]),
+            "to_agency": obj({"id": ID, "name": STRING, "external": BOOLEAN}, ["id", "name", "external"]),
+            "sender": _USER,
+            "urgency": enum(URGENCIES),
+            "status": enum(REFERRAL_STATES),
+            "reason": nullable(STRING),
+            "lawful_basis": enum(LAWFUL_BASES),
+            "lawful_basis_warning": STRING,
+            "lawful_basis_reason": nullable(STRING),
+            "sent_at": DATETIME,
+            "acknowledged_at": nullable(DATETIME),
+            "decided_at": nullable(DATETIME),
+            "withdrawn_at": nullable(DATETIME),
+            "acknowledge_by": nullable(DATETIME),
+            "decide_by": nullable(DATETIME),
+            "overdue": BOOLEAN,
+            "breached": obj({"acknowledge": BOOLEAN, "decide": BOOLEAN}, ["acknowledge", "decide"]),
+            "repeat_referral": BOOLEAN,
+            "case_id": nullable(ID),
+            "decline_reason": nullable(STRING),
+            "history": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "from": enum(REFERRAL_STATES, nullable=True),
+                        "to": enum(REFERRAL_STATES),
+                        "at": DATETIME,
+                        "actor": _USER,
+                        "note": nullable(STRING),
+                    },
+                    ["from", "to", "at", "actor", "note"],
+                ),
+            },
+        },
+        [
+            "id",
+            "person_id",
+            "from_agency",
+            "to_agency",
+            "urgency",
+            "status",
+            "lawful_basis",
+            "sent_at",
+            "acknowledged_at",
+            "decided_at",
+            "acknowledge_by",
+            "decide_by",
+            "overdue",
+            "breached",
+            "repeat_referral",
+            "case_id",
+            "history",
+        ],
+    ),
+)
+REFERRAL_ID = path_param("referral_id")
+_MOVED = response(200, "The referral after the step", REFERRAL)
+
+
+register(
+    "/referrals",
+    "post",
+    operation(
+        "Send a referral about a person you may see to another agency (the lawful basis defaults to not_recorded)",
+        response(201, "Sent", REFERRAL),
+        obj(
+            {
+                "person_id": ID,
+                "to_agency_id": ID,
+                "urgency": enum(URGENCIES),
+                "reason": text(10_000, min_length=1),
+                "lawful_basis": enum(LAWFUL_BASES[:-1], nullable=True),
+                "lawful_basis_reason": text(2000, nullable=True),
+            },
+            ["person_id", "to_agency_id", "urgency", "reason"],
+            closed=True,
+        ),
+    ),
+)
+register(
+    "/referrals",
+    "get",
+    operation(
+        "Your agency's inbox (received) or outbox (sent), newest first",
+        response(200, "Referrals", results_of(REFERRAL)),
+        params=[{**query_param("box", enum(BOXES), "inbox or outbox"), "required": True}],
+    ),
+)
+register(
+    "/referrals/{referral_id}",
+    "get",
+    operation(
+        "A referral (its two agencies' practitioners only)",
+        response(200, "The referral", REFERRAL),
+        params=[REFERRAL_ID],
+    ),
+)
+for action, summary, schema in (
+    ("acknowledge", "Acknowledge a referral (receiving agency)", obj({})),
+    (
+        "accept",
+        "Accept a referral (receiving agency): opens a case with you as lead and the sender on the team, "
+        "or links an open case about the same person",
+        obj({"case_id": nullable(ID)}),
+    ),
+    (
+        "decline",
+        "Decline a referral with a reason (receiving agency)",
+        obj({"reason": text(1000, min_length=1)}, ["reason"]),
+    ),
+    ("withdraw", "Withdraw a referral before a decision (its sender)", obj({"reason": text(1000, nullable=True)})),
+):
+    spec = operation(summary, _MOVED, schema, [REFERRAL_ID])
+    if action != "decline":
+        spec["requestBody"]["required"] = False
+    register(f"/referrals/{{referral_id}}/{action}", "post", spec)

@@ -1,0 +1,63 @@
+"""Forms of the audit workspace: the filters (GET, nothing to forge) and the break-glass review (POST, CSRF)."""
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
+from wtforms import RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, ValidationError
+
+from app.forms import BaseForm, choices
+from app.people.fields import GovDateField, Radios, ReferenceField, at_most
+from safeguarding.audit_review import NOTE_MAX, REVIEW_OUTCOMES
+
+
+class FilterForm(BaseForm):
+    """A filter read from the query string: GET forms change nothing, so they carry no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class PersonAccessForm(FilterForm):
+    person_id = ReferenceField(
+        "Person's reference",
+        widget=GovTextInput(),
+        description="The reference on their record, or a link to it, like 3f2b6c1e-0d7a-4e59-9b8e-2c4f1a6d9e30",
+        validators=[InputRequired("Enter the person's reference"), at_most(300, "The reference")],
+    )
+
+
+class UserActivityForm(FilterForm):
+    user_id = SelectField(
+        "User",
+        widget=GovSelect(),
+        default="",
+        validate_choice=False,  # checked against the list below, with a GOV.UK message
+        validators=[InputRequired("Select the user")],
+    )
+
+    def set_users(self, users) -> None:
+        self.user_id.choices = choices(
+            ((u.id, f"{u.display_name} ({u.username}), {u.agency.name}") for u in users), "Select a user"
+        )
+
+    def validate_user_id(self, field) -> None:
+        if field.data not in {value for value, *_ in field.choices if value}:
+            raise ValidationError("Select a user from the list")
+
+
+class MonitoringForm(FilterForm):
+    day = GovDateField("Day", description="For example, 27 3 2026", required="Enter the day to report on", past=True)
+
+
+class ReviewForm(BaseForm):
+    outcome = RadioField(
+        "Was the emergency access justified?",
+        widget=Radios(),
+        choices=choices(REVIEW_OUTCOMES.items()),
+        validators=[InputRequired("Select whether the emergency access was justified")],
+    )
+    note = TextAreaField(
+        "Note",
+        widget=GovTextArea(),
+        description="What you checked and decided. Needed when the access was not justified",
+        validators=[at_most(NOTE_MAX, "The note")],
+    )

@@ -1,0 +1,111 @@
+"""Audit workspace pages; each look at the log is audited (audit_view) before anything is shown."""
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from app.audit_pages import bp
+from app.audit_pages.forms import MonitoringForm, PersonAccessForm, ReviewForm, UserActivityForm
+from app.extensions import db
+from app.permissions import current_actor, leads
+from safeguarding import audit_monitoring, audit_review, audit_status
+from safeguarding.audit_workspace import EventQuery, event_query, listing, record_audit_view, users_to_choose
+from safeguarding.errors import PermissionDenied, ValidationFailed
+
+
+@bp.get("/")
+@leads
+def overview():
+    full = request.args.get("check") == "full"
+    record_audit_view(db.session, current_actor(), "overview", detail={"mode": "full" if full else "quick"})
+    return render_template(
+        "audit/overview.html",
+        status=audit_status.log_status(db.session, full=full),
+        awaiting=len(audit_review.awaiting_review(db.session)),
+    )
+
+
+@bp.get("/people")
+@leads
+def person_access():
+    form = PersonAccessForm(formdata=request.args if "person_id" in request.args else None)
+    query = _validated(form, "person_id", lambda: event_query(person_id=form.person_id.data))
+    if query is None:
+        record_audit_view(db.session, current_actor(), "person_access")
+        return render_template("audit/person_access.html", form=form, rows=None), 422 if form.errors else 200
+    rows = listing(db.session, current_actor(), "person_access", query)
+    return render_template("audit/person_access.html", form=form, rows=rows, query=query)
+
+
+@bp.get("/users")
+@leads
+def user_activity():
+    form = UserActivityForm(formdata=request.args if "user_id" in request.args else None)
+    form.set_users(users_to_choose(db.session))
+    query = _validated(form, "user_id", lambda: event_query(user_id=form.user_id.data))
+    if query is None:
+        record_audit_view(db.session, current_actor(), "user_activity")
+        return render_template("audit/user_activity.html", form=form, rows=None), 422 if form.errors else 200
+    rows = listing(db.session, current_actor(), "user_activity", query)
+    return render_template("audit/user_activity.html", form=form, rows=rows, query=query)
+
+
+@bp.get("/refused")
+@leads
+def refused():
+    query = EventQuery(outcome="denied")
+    rows = listing(db.session, current_actor(), "refused", query)
+    return render_template("audit/refused.html", rows=rows, query=query)
+
+
+@bp.get("/break-glass")
+@leads
+def break_glass():
+    awaiting, reviewed = audit_review.review_queue(db.session, current_actor())
+    return render_template("audit/break_glass.html", awaiting=awaiting, reviewed=reviewed)
+
+
+@bp.route("/break-glass/<grant_id>", methods=["GET", "POST"])
+@leads
+def review(grant_id: str):
+    actor = current_actor()
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            audit_review.review_break_glass(db.session, actor, grant_id, form.outcome.data, form.note.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            form.apply_errors(failure.fields)
+        except PermissionDenied as refusal:
+            flash(refusal.message, "info")
+            return redirect(url_for("audit_pages.review", grant_id=grant_id))
+        else:
+            flash("Review saved. The emergency access is no longer awaiting review", "success")
+            return redirect(url_for("audit_pages.break_glass"))
+    row, events = audit_review.grant_for_review(db.session, actor, grant_id)
+    own = row.grant.user_id == actor.id
+    page = render_template("audit/review.html", form=form, row=row, events=events, own=own)
+    return page, 422 if form.errors else 200
+
+
+@bp.get("/monitoring")
+@leads
+def monitoring():
+    form = MonitoringForm(formdata=request.args if "day" in request.args else None, day=date.today())
+    if "day" in request.args and not form.validate():
+        record_audit_view(db.session, current_actor(), "monitoring")
+        return render_template("audit/monitoring.html", form=form, rows=None), 422
+    day = form.day.data
+    rows = audit_monitoring.report(db.session, current_actor(), day, current_app.config["AGENCY_WORKING_HOURS"])
+    return render_template("audit/monitoring.html", form=form, rows=rows, day=day)
+
+
+def _validated(form, field: str, build) -> EventQuery | None:
+    """The form's query once the form and the service both accept it; None (errors on the form) otherwise."""
+    if field not in request.args or not form.validate():
+        return None
+    try:
+        return build()
+    except ValidationFailed as failure:
+        form.apply_errors(failure.fields)
+        return None

@@ -1,0 +1,163 @@
+"""Making a referral, the agency's inbox and outbox, a referral with the viewer's steps, and leads' escalations."""
+
+from flask import flash, redirect, render_template, url_for
+
+from app.extensions import db
+from app.people.fields import show_service_errors
+from app.people.labels import date_time
+from app.people.views import person_for_work
+from app.permissions import current_actor, leads, practitioners
+from app.referrals import bp
+from app.referrals.forms import AcceptForm, DeclineForm, ReferralForm, StepForm
+from models.person import Person
+from models.user import User
+from safeguarding import accounts, alerts, cases, policy, referrals
+from safeguarding.errors import Conflict, ValidationFailed
+
+DONE = {
+    "acknowledge": "Referral acknowledged. Decide whether to accept or decline it",
+    "accept": "Referral accepted. The case is open in your agency, with the sender on its team",
+    "decline": "Referral declined. The sender can see your reason",
+    "withdraw": "Referral withdrawn",
+}
+
+
+@bp.route("/people/<person_id>/referrals/new", methods=["GET", "POST"])
+@practitioners
+def new(person_id: str):
+    person = person_for_work(person_id)
+    actor = current_actor()
+    form = ReferralForm()
+    form.set_agencies(accounts.list_agencies(db.session), actor.agency_id)
+    if form.validate_on_submit():
+        try:
+            referral = referrals.submit_referral(db.session, actor, form.referral_data(person.id))
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, form.service_fields(), fallback="reason")
+        else:
+            flash(_sent_message(referral), "success")
+            return redirect(url_for("referrals.referral", referral_id=referral.id))
+    return render_template("referrals/new.html", form=form, person=person), 422 if form.errors else 200
+
+
+def _sent_message(referral) -> str:
+    due = referrals.timeliness(referral).due
+    sent = f"Referral sent to {referral.to_agency.name}."
+    if due.acknowledge_by is None:
+        return f"{sent} Local timescales do not apply to agencies outside the partnership"
+    return f"{sent} They must acknowledge it by {date_time(due.acknowledge_by)}"
+
+
+@bp.get("/referrals/inbox")
+@practitioners
+def inbox():
+    return _box("inbox")
+
+
+@bp.get("/referrals/outbox")
+@practitioners
+def outbox():
+    return _box("outbox")
+
+
+def _box(box: str):
+    actor = current_actor()
+    found = referrals.list_referrals(db.session, actor, box)
+    rows = [_row(r) for r in found]
+    return render_template("referrals/box.html", box=box, rows=rows, names=_names(actor, found))
+
+
+def _row(referral) -> dict:
+    return {
+        "referral": referral,
+        "timing": referrals.timeliness(referral),
+        "repeat": referrals.is_repeat(db.session, referral),
+    }
+
+
+def _names(actor, found) -> dict[str, str]:
+    """Names of the people the actor may still see in full; the others are shown by reference only."""
+    access = policy.people_access(db.session, actor, {r.person_id for r in found if r.person_id})
+    names = {}
+    for person_id, allowed in access.items():
+        person = db.session.get(Person, person_id) if allowed.full else None
+        if person is not None and person.erased_at is None:
+            names[person_id] = person.display_name
+    return names
+
+
+@bp.get("/referrals/<referral_id>")
+@practitioners
+def referral(referral_id: str):
+    return render_referral(referral_id)
+
+
+@bp.post("/referrals/<referral_id>/<any(acknowledge, accept, decline, withdraw):action>")
+@practitioners
+def step(referral_id: str, action: str):
+    actor = current_actor()
+    record = referrals.load_referral(db.session, referral_id)
+    form = {"accept": AcceptForm, "decline": DeclineForm}.get(action, StepForm)()
+    if action == "accept":
+        form.set_cases(_open_cases(record))
+    if not form.validate_on_submit():
+        return render_referral(referral_id, posted=form, status=422)
+    data = {}
+    if action == "accept":
+        data["case_id"] = form.case_id.data or None
+    if action == "decline":
+        data["reason"] = form.decline_reason.data
+    try:
+        referrals.transition(db.session, actor, record.id, action, data)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        show_service_errors(form, failure.fields, {"reason": "decline_reason"}, fallback=next(iter(form._fields)))
+        return render_referral(referral_id, posted=form, status=422)
+    except Conflict as conflict:
+        db.session.rollback()
+        return render_referral(referral_id, status=409, problem=conflict.message)
+    flash(DONE[action], "success")
+    return redirect(url_for("referrals.referral", referral_id=record.id))
+
+
+def _open_cases(record) -> list:
+    if record.person_id is None:
+        return []
+    return [c for c in cases.cases_of_person(db.session, record.person_id) if c.is_open]
+
+
+def render_referral(referral_id: str, *, posted=None, status: int | None = None, problem: str | None = None):
+    """The referral page, with a form that was just posted and its errors, or a problem to show."""
+    actor = current_actor()
+    record = referrals.view_referral(db.session, actor, referral_id)
+    actions = referrals.available_actions(actor, record)
+    accept_form = posted if isinstance(posted, AcceptForm) else AcceptForm(formdata=None)
+    accept_form.set_cases(_open_cases(record) if "accept" in actions else [])
+    decline_form = posted if isinstance(posted, DeclineForm) else DeclineForm(formdata=None)
+    steps = referrals.history(db.session, record)
+    people = {u: db.session.get(User, u) for u in {s.actor_id for s in steps} | {record.sender_id} if u}
+    return render_template(
+        "referrals/referral.html",
+        referral=record,
+        timing=referrals.timeliness(record),
+        repeat=referrals.is_repeat(db.session, record),
+        person_name=_names(actor, [record]).get(record.person_id),
+        actions=actions,
+        accept_form=accept_form,
+        decline_form=decline_form,
+        steps=steps,
+        people=people,
+        form=posted,
+        problem=problem,
+    ), status or 200
+
+
+@bp.get("/referrals/escalations")
+@leads
+def escalations():
+    actor = current_actor()
+    overdue = referrals.escalation_list(db.session, actor)
+    fired = alerts.list_alerts(db.session, actor, "escalation")
+    rows = [_row(r) for r in overdue]
+    return render_template("referrals/escalations.html", rows=rows, alerts=fired)

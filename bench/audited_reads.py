@@ -1,0 +1,213 @@
+"""Benchmark: what the audit log costs a read, and how fast the log verifies.
+
+    .venv/bin/python bench/audited_reads.py [--reads N] [--events N] [--no-sealer] [--no-postgres]
+
+In one run, on a temporary SQLite database (and on PostgreSQL when reachable, in a scratch database dropped
+afterwards):
+1. an audited person read through the service, as a request makes it (load the user, policy, decrypt every
+   field, audit event committed before the data is returned), against the same read with audit.record replaced
+   by a no-op; the two are interleaved in rounds so that drift hits both alike. The background sealer runs
+   during both, as in the app (--no-sealer to leave it out).
+2. verification of a log of --events events (default 100,000; bench/audit_verify.py does 1,000,000).
+"""
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from unittest import mock
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from audit_verify import TABLES, generate  # noqa: E402
+
+import audit  # noqa: E402
+from models.base import Base, configure_sqlite  # noqa: E402
+
+ADMIN_URL = os.environ.get("SAFECONTEXT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROUND = 100
+
+
+def postgres_reachable() -> bool:
+    try:
+        engine = sa.create_engine(ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
+@contextmanager
+def scratch_postgres():
+    """A fresh PostgreSQL database, dropped afterwards."""
+    name = f"sc_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def database(engine_name: str):
+    """A URL of an empty database of that engine."""
+    if engine_name == "postgresql":
+        with scratch_postgres() as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="sc-bench-") as folder:
+        yield f"sqlite:///{folder}/bench.sqlite3"
+
+
+def read_once(user_id: str, person_id: str) -> float:
+    """One read as a request makes it; seconds taken."""
+    from app.extensions import db
+    from models.user import User
+    from safeguarding import disclosure, people
+
+    started = time.perf_counter()
+    user = db.session.get(User, user_id)  # the request's user loader
+    person, access = people.view_person(db.session, user, person_id)
+    view = disclosure.person_view(db.session, person, access, date.today())
+    assert view["family_name"] == "Okafor"
+    db.session.remove()  # the end of the request
+    return time.perf_counter() - started
+
+
+def measure_reads(url: str, reads: int, with_sealer: bool) -> dict[str, list[float]]:
+    """Per-read seconds for the audited and the no-op-audit read, interleaved in rounds."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from safeguarding import accounts, cases, people
+    from safeguarding.runtime import current as runtime
+
+    with tempfile.TemporaryDirectory(prefix="sc-bench-instance-") as instance:
+        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance})
+        with app.app_context():
+            upgrade()
+            agency = accounts.create_agency(db.session, None, name="Northbridge CSC", kind="social_care")
+            user, _ = accounts.create_user(
+                db.session, None, username="bench.worker", agency=agency, role="social_worker",
+                given_name="Bench", family_name="Worker", password="a long bench password",
+            )  # fmt: skip
+            db.session.commit()
+            data = {"given_name": "Jayden", "family_name": "Okafor", "date_of_birth": "2010-04-12",
+                    "address": "1 Rowan Court", "notes": "Seen near the station late at night " * 10}  # fmt: skip
+            person = people.record_person(db.session, user, data)
+            subject = {"type": "person", "id": person.id}
+            cases.open_case(db.session, user, {"subject": subject, "concerns": ["cce"], "risk_level": "high",
+                                               "summary": "Exploitation concerns"})  # fmt: skip
+            user_id, person_id = user.id, person.id
+            db.session.remove()
+            sealer = audit.BackgroundSealer(db.engine, runtime().signing_key, interval=1.0) if with_sealer else None
+            if sealer:
+                sealer.start()
+            timings: dict[str, list[float]] = {"audited": [], "no-op audit": []}
+            try:
+                for _ in range(20):  # warm caches, pools and the data-key cache
+                    read_once(user_id, person_id)
+                for _ in range(-(-reads // ROUND)):
+                    for _ in range(ROUND):
+                        timings["audited"].append(read_once(user_id, person_id))
+                    with mock.patch("safeguarding.access.audit.record", lambda *a, **k: None):
+                        for _ in range(ROUND):
+                            timings["no-op audit"].append(read_once(user_id, person_id))
+            finally:
+                if sealer:
+                    sealer.stop()
+                verified = audit.verify(db.engine, runtime().signing_key, full=False)
+                assert verified.ok, verified
+                db.session.remove()
+                db.engine.dispose()
+    return timings
+
+
+def measure_verify(url: str, events: int) -> dict[str, float]:
+    """Seconds to verify a log of `events` events, full and quick."""
+    engine = sa.create_engine(url)
+    configure_sqlite(engine)
+    key = os.urandom(32)
+    try:
+        Base.metadata.create_all(engine, tables=TABLES)
+        with engine.begin() as conn:
+            for statement in audit.append_only_ddl(engine.dialect.name):
+                conn.exec_driver_sql(statement)
+        generate(engine, events)
+        engine.dispose()
+        audit.seal(engine, key)
+        seconds = {}
+        for full, label in ((True, "full"), (False, "quick")):
+            started = time.perf_counter()
+            result = audit.verify(engine, key, full=full)
+            seconds[label] = time.perf_counter() - started
+            assert result.ok and result.events == events, result
+        return seconds
+    finally:
+        engine.dispose()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report_reads(engine_name: str, timings: dict[str, list[float]]) -> None:
+    rates = {}
+    for mode, seconds in timings.items():
+        rates[mode] = len(seconds) / sum(seconds)
+        p50, p99 = statistics.median(seconds) * 1000, percentile(seconds, 0.99) * 1000
+        print(f"{engine_name:<11} {mode:<12} {len(seconds):>7,} {rates[mode]:>10,.0f} {p50:>9.2f} {p99:>9.2f}")
+    ratio = rates["audited"] / rates["no-op audit"]
+    extra = (statistics.median(timings["audited"]) - statistics.median(timings["no-op audit"])) * 1000
+    print(f"{engine_name:<11} audited reads run at {ratio:.2f}x the no-op rate ({extra:+.2f} ms at the median)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reads", type=int, default=2000, help="reads per mode (default 2,000)")
+    parser.add_argument("--events", type=int, default=100_000, help="events in the verified log (default 100,000)")
+    parser.add_argument("--no-sealer", action="store_true", help="leave the background sealer out")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # development keys are generated into the temporary instance folders
+    engines = ["sqlite"]
+    if not args.no_postgres and postgres_reachable():
+        engines.append("postgresql")
+    elif not args.no_postgres:
+        print(f"PostgreSQL is not reachable at {ADMIN_URL}: SQLite only\n")
+
+    sealer = "with" if not args.no_sealer else "without"
+    print(f"Audited person reads ({sealer} the background sealer; times per read in ms)")
+    print(f"{'engine':<11} {'mode':<12} {'reads':>7} {'reads/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
+    for engine_name in engines:
+        with database(engine_name) as url:
+            report_reads(engine_name, measure_reads(url, args.reads, not args.no_sealer))
+
+    print(f"\nVerification of {args.events:,} events")
+    print(f"{'engine':<11} {'check':<7} {'seconds':>8} {'events/s':>12}")
+    for engine_name in engines:
+        with database(engine_name) as url:
+            for label, seconds in measure_verify(url, args.events).items():
+                print(f"{engine_name:<11} {label:<7} {seconds:>8.2f} {args.events / seconds:>12,.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Analyses of the borough's context graph for practitioners, redacted per viewer and audited as map views.
+
+The analyses themselves are pure functions in ``safeguarding.graph``; here they meet the access policy. A person
+the viewer may not see appears as a redacted node (type only, an id that means nothing outside the response),
+never named, and every answer is audited naming the people it showed.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+import networkx as nx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.agency import Agency
+from models.case import Case
+from models.context import Place
+from models.user import User
+from safeguarding import policy
+from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.context_analysis import borough_graph
+from safeguarding.context_maps import _visibility
+from safeguarding.errors import PermissionDenied, ValidationFailed
+from safeguarding.graph import analysis
+from safeguarding.graph.types import NodeRef
+
+# Flags that make a child "at risk" for hotspots, besides being the subject of an open case.
+AT_RISK_FLAGS = frozenset(
+    {
+        "missing_from_home",
+        "child_in_need",
+        "child_protection_plan",
+        "victim_of_exploitation",
+        "nrm_positive_decision",
+        "looked_after",
+    }
+)
+MAX_PATHS = 10
+
+
+class Disclosure:
+    """Names what the viewer may see and redacts the rest, with per-response ids for redacted nodes."""
+
+    def __init__(self, session: Session, actor, refs: Iterable[NodeRef]):
+        self.visible, self.labels = _visibility(session, actor, sorted(set(refs)))
+        self._hidden: dict[NodeRef, str] = {}
+
+    def node(self, ref: NodeRef) -> dict:
+        if ref in self.visible:
+            return {"id": str(ref), "type": ref.type, "label": self.labels.get(ref), "redacted": False}
+        public = self._hidden.setdefault(ref, f"redacted:{len(self._hidden) + 1}")
+        return {"id": public, "type": ref.type, "label": None, "redacted": True}
+
+    def shown(self, ref: NodeRef) -> bool:
+        return ref in self.visible
+
+    def people_shown(self) -> list[str]:
+        return sorted(ref.id for ref in self.visible if ref.type == "person")
+
+
+def _analyst(actor) -> None:
+    if not policy.may_see_personal_data(actor):
+        raise PermissionDenied("Your role does not see context analysis")
+
+
+def _cached(graph: nx.MultiGraph, name: str, compute):
+    """Analyses of the whole borough are kept with the cached graph they were computed from."""
+    results = graph.graph.setdefault("_analyses", {})
+    if name not in results:
+        results[name] = compute()
+    return results[name]
+
+
+def _audit(session: Session, actor, object_type: str, object_id, disclosure: Disclosure, access=None, **detail):
+    record_read(
+        session,
+        actor,
+        action="map_view",
+        object_type=object_type,
+        object_id=object_id,
+        person_ids=disclosure.people_shown(),
+        access=access,
+        detail=detail or None,
+    )
+
+
+def shared_contexts(session: Session, actor, person_id: str) -> list[dict]:
+    """Places and groups the person is linked to, with the other people linked there (most shared first)."""
+    person = load_person(session, person_id)
+    access = require_person_access(session, actor, person, need="visible", object_type="shared_contexts")
+    centre = NodeRef("person", person.id)
+    found = analysis.shared_contexts(borough_graph(session), centre)
+    disclosure = Disclosure(session, actor, [centre, *(c for c, _ in found), *(p for _, ps in found for p in ps)])
+    results = [
+        {"context": disclosure.node(context), "people": [disclosure.node(p) for p in people], "count": len(people)}
+        for context, people in found
+    ]
+    _audit(session, actor, "shared_contexts", person.id, disclosure, access, contexts=len(results))
+    return results
+
+
+def connection_paths(session: Session, actor, person_id: str, other_id: str, *, include_protective=False) -> dict:
+    """How two people the viewer may see are connected: each step's provenance, suspicion kept apart from fact."""
+    people = [load_person(session, person_id), load_person(session, other_id)]
+    if people[0].id == people[1].id:
+        raise ValidationFailed({"other_id": "Choose two different people"})
+    accesses = [
+        require_person_access(session, actor, p, need="visible", object_type="connection_paths") for p in people
+    ]
+    a, b = (NodeRef("person", p.id) for p in people)
+    found = analysis.connection_paths(
+        borough_graph(session), a, b, max_paths=MAX_PATHS, include_protective=include_protective
+    )
+    disclosure = Disclosure(session, actor, [a, b, *(s.target for path in found for s in path.steps)])
+    agencies, users = _names(session, found)
+    paths = [
+        {
+            "corroborated": path.corroborated,
+            "basis": "corroborated" if path.corroborated else "uncorroborated",
+            "length": len(path.steps),
+            "steps": [_step(step, disclosure, agencies, users) for step in path.steps],
+        }
+        for path in found
+    ]
+    # Corroborated chains first, so suspicion is never read as the headline answer.
+    paths.sort(key=lambda p: (not p["corroborated"], p["length"]))
+    access = accesses[0] if "case_team" not in accesses[0].bases else accesses[1]
+    _audit(session, actor, "connection_paths", people[0].id, disclosure, access, other=people[1].id, paths=len(paths))
+    return {
+        "from": disclosure.node(a),
+        "to": disclosure.node(b),
+        "results": paths,
+        "corroborated": sum(1 for p in paths if p["corroborated"]),
+        "uncorroborated": sum(1 for p in paths if not p["corroborated"]),
+    }
+
+
+def _names(session: Session, paths) -> tuple[dict[str, str], dict[str, str]]:
+    agency_ids = {s.agency for p in paths for s in p.steps}
+    user_ids = {s.recorded_by for p in paths for s in p.steps}
+    agencies = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).all())
+    users = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+    return agencies, users
+
+
+def _step(step, disclosure: Disclosure, agencies: dict, users: dict) -> dict:
+    source, target = disclosure.node(step.source), disclosure.node(step.target)
+    if source["redacted"] or target["redacted"]:
+        # As on maps: a step touching someone the viewer may not see keeps only its kind (and its standing).
+        return {
+            "source": source["id"],
+            "target": target["id"],
+            "kind": step.kind,
+            "corroborated": step.corroborated,
+            "redacted": True,
+        }
+    return {
+        "source": source["id"],
+        "target": target["id"],
+        "kind": step.kind,
+        "agency": {"id": step.agency, "name": agencies.get(step.agency)},
+        "recorded_by": {"id": step.recorded_by, "name": users.get(step.recorded_by)},
+        "first_seen": step.first_seen.isoformat() if step.first_seen else None,
+        "grading": step.grading.as_dict() if step.grading else None,
+        "corroborated": step.corroborated,
+        "redacted": False,
+    }
+
+
+def peer_groups(session: Session, actor) -> dict:
+    """Proposed peer groups (community detection) that hold at least one person the viewer may see."""
+    _analyst(actor)
+    graph = borough_graph(session)
+    groups = _cached(graph, "peer_groups", lambda: analysis.peer_groups(graph))
+    disclosure = Disclosure(session, actor, [p for g in groups for p in g])
+    results, others = [], 0
+    for number, members in enumerate(groups, start=1):
+        ordered = sorted(members, key=lambda ref: (not disclosure.shown(ref), ref))
+        if not disclosure.shown(ordered[0]):
+            others += 1
+            continue
+        results.append({"number": number, "size": len(members), "members": [disclosure.node(p) for p in ordered]})
+    _audit(session, actor, "peer_groups", None, disclosure, groups=len(results))
+    return {"results": results, "other_groups": others}
+
+
+def connectors(session: Session, actor, top: int = 10) -> list[dict]:
+    """People with the highest betweenness: those linking otherwise separate parts of the graph."""
+    _analyst(actor)
+    graph = borough_graph(session)
+    found = _cached(graph, "connectors", lambda: analysis.connectors(graph, top=50))[:top]
+    disclosure = Disclosure(session, actor, [p for p, _ in found])
+    results = [{"person": disclosure.node(p), "score": round(score, 4)} for p, score in found]
+    _audit(session, actor, "connectors", None, disclosure, shown=len(results))
+    return results
+
+
+def hotspots(session: Session, actor, today: date | None = None, top: int = 20) -> list[dict]:
+    """Places ranked by how many at-risk young people are linked to them (counts only: no one is named)."""
+    _analyst(actor)
+    today = today or date.today()
+    graph = borough_graph(session, today)
+    case_subjects = set(session.scalars(select(Case.subject_person_id).where(Case.status == "open")))
+
+    def at_risk(ref: NodeRef) -> bool:
+        info = graph.nodes[ref]["info"]
+        return info.is_child_on(today) and (bool(info.flags & AT_RISK_FLAGS) or ref.id in case_subjects)
+
+    ranked = analysis.place_hotspots(graph, at_risk, top=top)
+    places = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_([ref.id for ref, _ in ranked])))}
+    results = [
+        {
+            "place": _place(places[ref.id]),
+            "young_people_at_risk": count,
+        }
+        for ref, count in ranked
+        if ref.id in places
+    ]
+    record_read(session, actor, action="list", object_type="place_hotspots", object_id=None, person_ids=[], detail=None)
+    return results
+
+
+def _place(place: Place) -> dict:
+    return {"id": place.id, "name": place.name, "kind": place.kind, "area": place.area}

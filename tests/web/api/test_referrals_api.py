@@ -1,0 +1,382 @@
+"""/referrals through the API (SPEC sections 3 and 10): the contract's shape, every transition per role and
+agency, timescales, the referral rule of the access policy, escalation alerts and bad input."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from app.extensions import db
+from models.referral import Referral
+from tests.web.helpers import audit_events
+
+LONDON = ZoneInfo("Europe/London")
+CONTRACT_FIELDS = {
+    "id",
+    "person_id",
+    "from_agency",
+    "to_agency",
+    "urgency",
+    "status",
+    "reason",
+    "lawful_basis",
+    "lawful_basis_reason",
+    "sent_at",
+    "acknowledged_at",
+    "decided_at",
+    "acknowledge_by",
+    "decide_by",
+    "overdue",
+    "breached",
+    "repeat_referral",
+    "case_id",
+    "decline_reason",
+    "version",
+    "history",
+}
+
+
+@pytest.fixture
+def sender(make_user):
+    return make_user("social_worker")
+
+
+@pytest.fixture
+def receiver(make_user):
+    return make_user("police_officer")
+
+
+@pytest.fixture
+def child(sender, make_person):
+    return make_person(sender, given_name="Jayden", family_name="Clarke")
+
+
+@pytest.fixture
+def send(as_user, sender, receiver, child):
+    """send(**fields) -> the referral's JSON; by default an amber one from the social worker to the police."""
+
+    def post(by=None, **fields):
+        body = {
+            "person_id": child["id"],
+            "to_agency_id": receiver.agency_id,
+            "urgency": "amber",
+            "reason": "Seen with older males near the station",
+            **fields,
+        }
+        response = as_user(by or sender).post("/referrals", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return post
+
+
+def step(as_user, user, referral, action, **body):
+    return as_user(user).post(f"/referrals/{referral['id']}/{action}", json=body)
+
+
+def referral_count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Referral))
+
+
+def test_a_sent_referral_shows_every_field_of_the_contract(send, sender, receiver, child):
+    body = send()
+    assert set(body) >= CONTRACT_FIELDS
+    assert body["person_id"] == child["id"] and body["status"] == "submitted" and body["urgency"] == "amber"
+    assert body["from_agency"] == {"id": sender.agency_id, "name": sender.agency.name}
+    assert body["to_agency"] == {"id": receiver.agency_id, "name": receiver.agency.name, "external": False}
+    assert body["reason"] == "Seen with older males near the station"
+    assert body["lawful_basis"] == "not_recorded" and body["lawful_basis_warning"]
+    assert body["breached"] == {"acknowledge": False, "decide": False} and body["overdue"] is False
+    for key in ("sent_at", "acknowledge_by", "decide_by"):
+        assert datetime.fromisoformat(body[key]).utcoffset() is not None, key
+    assert body["acknowledged_at"] is None and body["decided_at"] is None and body["case_id"] is None
+    assert body["repeat_referral"] is False
+    [sent] = body["history"]
+    assert sent["from"] is None and sent["to"] == "submitted" and sent["actor"]["id"] == sender.id
+    assert set(sent) == {"from", "to", "at", "actor", "note"}
+
+
+def test_a_recorded_lawful_basis_has_no_warning(send):
+    body = send(lawful_basis="consent_overridden", lawful_basis_reason="Risk of serious harm tonight")
+    assert body["lawful_basis"] == "consent_overridden" and "lawful_basis_warning" not in body
+    assert body["lawful_basis_reason"] == "Risk of serious harm tonight"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"urgency": "purple"}, "$.urgency"),
+        ({"urgency": None}, "$.urgency"),
+        ({"reason": ""}, "$.reason"),
+        ({"reason": 42}, "$.reason"),
+        ({"reason": "x" * 10_001}, "$.reason"),
+        ({"lawful_basis": "vibes"}, "$.lawful_basis"),
+        ({"lawful_basis": "no_consent_sought"}, "$.lawful_basis_reason"),
+        ({"to_agency_id": "not-an-agency"}, "$.to_agency_id"),
+        ({"to_agency_id": None}, "$.to_agency_id"),
+        ({"person_id": None}, "$.person_id"),
+        ({"person_id": ["a list"]}, "$.person_id"),
+        ({"subject": "a place"}, "$.subject"),
+        ({"reason": "nul\x00byte"}, "$.reason"),
+    ],
+)
+def test_bad_referrals_get_422_with_the_field_and_nothing_is_written(as_user, sender, receiver, child, changes, field):
+    body = {"person_id": child["id"], "to_agency_id": receiver.agency_id, "urgency": "red", "reason": "Worried"}
+    response = as_user(sender).post("/referrals", json={**body, **changes})
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["fields"]
+    assert referral_count() == 0
+
+
+def test_every_problem_is_reported_at_once(as_user, sender):
+    response = as_user(sender).post("/referrals", json={"to_agency_id": sender.agency_id})
+    assert response.status_code == 422
+    assert {"$.person_id", "$.to_agency_id", "$.urgency", "$.reason"} <= set(response.get_json()["fields"])
+
+
+def test_an_unreadable_body_gets_400_and_an_unknown_person_404(as_user, sender, receiver):
+    assert as_user(sender).raw("POST", "/referrals", b"{not json").status_code == 400
+    body = {"person_id": "6f1c1c3e-0000-4000-8000-000000000000", "to_agency_id": receiver.agency_id}
+    response = as_user(sender).post("/referrals", json={**body, "urgency": "red", "reason": "Worried"})
+    assert response.status_code == 404
+    assert referral_count() == 0
+
+
+def test_a_practitioner_who_may_not_see_the_person_cannot_refer_them(as_user, make_user, receiver, child):
+    stranger = make_user("health_practitioner")
+    body = {"person_id": child["id"], "to_agency_id": receiver.agency_id, "urgency": "red", "reason": "Worried"}
+    assert as_user(stranger).post("/referrals", json=body).status_code == 403
+    assert referral_count() == 0
+
+
+def test_inbox_and_outbox_list_the_agencys_referrals(as_user, send, sender, receiver, make_user):
+    sent = send()
+    colleague = make_user("police_officer", agency=receiver.agency)
+    [received] = as_user(colleague).get("/referrals", box="inbox").get_json()["results"]
+    assert received["id"] == sent["id"] and received["status"] == "submitted"
+    assert as_user(colleague).get("/referrals", box="outbox").get_json()["results"] == []
+    [outgoing] = as_user(sender).get("/referrals", box="outbox").get_json()["results"]
+    assert set(outgoing) >= CONTRACT_FIELDS
+
+
+@pytest.mark.parametrize("box", [None, "", "spam", "INBOX"])
+def test_a_missing_or_unknown_box_gets_422(as_user, sender, box):
+    params = {} if box is None else {"box": box}
+    response = as_user(sender).get("/referrals", **params)
+    assert response.status_code == 422 and "box" in response.get_json()["fields"]
+
+
+@pytest.mark.parametrize("role", ["safeguarding_lead", "admin"])
+def test_leads_and_admins_have_no_referral_boxes(as_user, make_user, role):
+    assert as_user(make_user(role)).get("/referrals", box="inbox").status_code == 403
+
+
+def test_only_the_two_agencies_read_a_referral_and_a_refusal_is_audited(as_user, send, make_user):
+    referral = send()
+    outsider = make_user("youth_worker")
+    response = as_user(outsider).get(f"/referrals/{referral['id']}")
+    assert response.status_code == 403 and "station" not in response.get_data(as_text=True)
+    [denied] = [e for e in audit_events("denied") if e.object_type == "referral"]
+    assert denied.actor_user_id == outsider.id and denied.object_id == referral["id"]
+    assert as_user(outsider).get("/referrals/not-an-id").status_code == 404
+    assert as_user(outsider).get("/referrals/6f1c1c3e-0000-4000-8000-000000000000").status_code == 404
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "accept", "decline"])
+def test_only_the_receiving_agency_acknowledges_accepts_or_declines(as_user, send, sender, receiver, make_user, action):
+    referral = send()
+    outsiders = [sender, make_user("youth_worker"), make_user("safeguarding_lead"), make_user("admin")]
+    for outsider in outsiders:
+        response = step(as_user, outsider, referral, action, reason="Not ours")
+        assert response.status_code == 403, outsider.role
+    assert len(audit_events("denied")) == len(outsiders)
+    assert as_user(sender).get(f"/referrals/{referral['id']}").get_json()["status"] == "submitted"
+    colleague = make_user("police_officer", agency=receiver.agency)  # any practitioner of the receiving agency
+    response = step(as_user, colleague, referral, action, reason="Below threshold")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == {"acknowledge": "acknowledged", "accept": "accepted"}.get(
+        action, "declined"
+    )
+
+
+def test_only_the_sender_withdraws_before_a_decision(as_user, send, sender, receiver, make_user):
+    referral = send()
+    colleague = make_user("social_worker", agency=sender.agency)
+    for refused in (receiver, colleague, make_user("youth_worker"), make_user("safeguarding_lead"), make_user("admin")):
+        assert step(as_user, refused, referral, "withdraw").status_code == 403, refused.role
+    assert step(as_user, receiver, referral, "acknowledge").status_code == 200
+    withdrawn = step(as_user, sender, referral, "withdraw", reason="Family moved out of area")
+    assert withdrawn.status_code == 200
+    body = withdrawn.get_json()
+    assert body["status"] == "withdrawn" and body["history"][-1]["note"] == "Family moved out of area"
+
+
+def test_the_senders_team_manager_may_withdraw_for_them(as_user, send, sender, make_user):
+    referral = send()
+    manager = make_user("team_manager", agency=sender.agency)
+    assert step(as_user, manager, referral, "withdraw").get_json()["status"] == "withdrawn"
+
+
+def test_decline_needs_a_reason_and_a_refused_decline_changes_nothing(as_user, send, receiver):
+    referral = send()
+    for body in ({}, {"reason": ""}, {"reason": "   "}):
+        response = step(as_user, receiver, referral, "decline", **body)
+        assert response.status_code == 422 and "$.reason" in response.get_json()["fields"]
+    unchanged = as_user(receiver).get(f"/referrals/{referral['id']}").get_json()
+    assert unchanged["status"] == "submitted" and unchanged["acknowledged_at"] is None
+    declined = step(as_user, receiver, referral, "decline", reason="Below threshold: signposted to Early Help")
+    body = declined.get_json()
+    assert body["status"] == "declined" and body["decline_reason"] == "Below threshold: signposted to Early Help"
+    assert body["decided_at"] and body["acknowledged_at"]  # a decision also acknowledges
+    assert [(h["from"], h["to"]) for h in body["history"]] == [(None, "submitted"), ("submitted", "declined")]
+
+
+@pytest.mark.parametrize("final", ["accept", "decline", "withdraw"])
+def test_nothing_happens_after_a_final_state(as_user, send, sender, receiver, final):
+    referral = send()
+    by = sender if final == "withdraw" else receiver
+    assert step(as_user, by, referral, final, reason="Done").status_code == 200
+    for action in ("acknowledge", "accept", "decline"):
+        response = step(as_user, receiver, referral, action, reason="Again")
+        assert response.status_code == 409 and response.get_json()["error"], action
+    assert step(as_user, sender, referral, "withdraw").status_code == 409
+
+
+def test_a_referral_is_acknowledged_only_once_then_declined(as_user, send, receiver):
+    referral = send()
+    assert step(as_user, receiver, referral, "acknowledge").status_code == 200
+    again = step(as_user, receiver, referral, "acknowledge")
+    assert again.status_code == 409 and "acknowledged" in again.get_json()["error"]
+    declined = step(as_user, receiver, referral, "decline", reason="Already known to the exploitation team")
+    assert declined.status_code == 200
+    steps = [(h["from"], h["to"]) for h in declined.get_json()["history"]]
+    assert steps == [(None, "submitted"), ("submitted", "acknowledged"), ("acknowledged", "declined")]
+
+
+def test_accepting_opens_a_case_with_the_accepting_user_as_lead_and_the_referrer_on_the_team(
+    as_user, send, sender, receiver
+):
+    referral = send()
+    step(as_user, receiver, referral, "acknowledge")
+    accepted = step(as_user, receiver, referral, "accept")
+    assert accepted.status_code == 200
+    body = accepted.get_json()
+    assert body["status"] == "accepted" and body["case_id"]
+    case = as_user(receiver).get(f"/cases/{body['case_id']}").get_json()
+    assert case["lead_worker"]["id"] == receiver.id and case["lead_agency"]["id"] == receiver.agency_id
+    assert {m["user_id"] for m in case["members"]} == {receiver.id, sender.id}
+    assert as_user(sender).get(f"/cases/{body['case_id']}").get_json()["your_role"] == "team"
+
+
+def test_accepting_can_link_an_existing_open_case_about_the_same_person(
+    as_user, send, receiver, child, make_case, make_person
+):
+    referral = send()
+    existing = make_case(receiver, child["id"])  # the referral rule lets the police see the child
+    other = make_case(receiver, make_person(receiver, given_name="Other")["id"])
+    wrong = step(as_user, receiver, referral, "accept", case_id=other["id"])
+    assert wrong.status_code == 422 and "$.case_id" in wrong.get_json()["fields"]
+    malformed = step(as_user, receiver, referral, "accept", case_id=17)
+    assert malformed.status_code == 422 and "$.case_id" in malformed.get_json()["fields"]
+    linked = step(as_user, receiver, referral, "accept", case_id=existing["id"])
+    assert linked.status_code == 200 and linked.get_json()["case_id"] == existing["id"]
+
+
+def test_an_external_recipient_has_no_due_times_and_never_breaches(as_user, send, sender, make_agency):
+    outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    referral = send(to_agency_id=outside.id, urgency="red")
+    assert referral["to_agency"]["external"] is True
+    assert referral["acknowledge_by"] is None and referral["decide_by"] is None
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=20), tick=False):
+        [later] = as_user(sender).get("/referrals", box="outbox").get_json()["results"]
+    assert later["breached"] == {"acknowledge": False, "decide": False} and later["overdue"] is False
+
+
+def next_friday_at(hour: int, minute: int) -> datetime:
+    today = date.today()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    return datetime.combine(friday, time(hour, minute), tzinfo=LONDON)
+
+
+def test_a_red_referral_sent_at_1630_on_a_friday_runs_on_the_clock(as_user, make_user, make_person):
+    sent_at = next_friday_at(16, 30)
+    with time_machine.travel(sent_at, tick=False) as traveller:
+        sender, receiver = make_user("social_worker"), make_user("police_officer")
+        person = make_person(sender)
+        body = {"person_id": person["id"], "to_agency_id": receiver.agency_id, "urgency": "red", "reason": "Missing"}
+        referral = as_user(sender).post("/referrals", json=body).get_json()
+        assert datetime.fromisoformat(referral["sent_at"]) == sent_at
+        assert datetime.fromisoformat(referral["acknowledge_by"]) == sent_at.replace(hour=17, minute=30)
+        assert datetime.fromisoformat(referral["decide_by"]) == sent_at.replace(hour=20, minute=30)
+        assert referral["breached"] == {"acknowledge": False, "decide": False}
+        traveller.move_to(sent_at.replace(hour=17, minute=31))
+        late = as_user(receiver).get(f"/referrals/{referral['id']}").get_json()
+        assert late["breached"] == {"acknowledge": True, "decide": False} and late["overdue"] is True
+        traveller.move_to(sent_at.replace(hour=18, minute=0))
+        acknowledged = step(as_user, receiver, referral, "acknowledge").get_json()
+        assert acknowledged["breached"]["acknowledge"] is True  # taken late stays breached
+        traveller.move_to(sent_at.replace(hour=20, minute=31))
+        overdue = as_user(sender).get(f"/referrals/{referral['id']}").get_json()
+    assert overdue["breached"] == {"acknowledge": True, "decide": True} and overdue["overdue"] is True
+
+
+def test_the_receiving_agency_reads_the_person_only_while_the_referral_rule_holds(
+    as_user, send, receiver, child, make_user
+):
+    assert as_user(receiver).get(f"/people/{child['id']}").status_code == 403
+    referral = send()
+    colleague = make_user("police_officer", agency=receiver.agency)
+    seen = as_user(colleague).get(f"/people/{child['id']}").get_json()
+    assert seen["view"] == "full" and seen["basis"] == ["referral"]
+    step(as_user, receiver, referral, "decline", reason="No further action")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=29), tick=False):
+        assert as_user(colleague).get(f"/people/{child['id']}").status_code == 200
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        refused = as_user(colleague).get(f"/people/{child['id']}")
+    assert refused.status_code == 403 and "given_name" not in refused.get_json()
+    denied = [e for e in audit_events("denied") if e.actor_user_id == colleague.id]
+    assert denied and denied[-1].person_id_list == [child["id"]]
+
+
+def test_three_referrals_about_one_child_within_90_days_alert_the_safeguarding_lead(
+    as_user, send, sender, receiver, make_user, make_agency
+):
+    lead = make_user("safeguarding_lead")
+    first = send()
+    step(as_user, receiver, first, "decline", reason="No further action")
+    second = send(to_agency_id=make_agency(name="Northbridge Youth Service", kind="youth_service").id)
+    step(as_user, sender, second, "withdraw")
+    assert second["repeat_referral"] is True
+    assert as_user(lead).get("/alerts", kind="escalation").get_json()["results"] == []
+    send(urgency="green")  # every referral counts, whatever its state
+    [alert] = as_user(lead).get("/alerts", kind="escalation").get_json()["results"]
+    assert alert["kind"] == "escalation" and alert["person_id"] == first["person_id"]
+    assert alert["fired_on"] == date.today().isoformat() and "3 referrals" in alert["detail"]
+    assert len(as_user(lead).get("/alerts", kind="escalation").get_json()["results"]) == 1  # fires once
+    assert as_user(make_user("health_practitioner")).get("/alerts", kind="escalation").get_json()["results"] == []
+
+
+def test_the_case_chronology_shows_referrals_about_the_subject_with_their_current_status(
+    as_user, send, sender, child, make_case
+):
+    case = make_case(sender, child["id"])
+    referral = send(urgency="amber")
+    [entry] = as_user(sender).get(f"/cases/{case['id']}/chronology").get_json()["results"]
+    assert entry["category"] == "referral" and entry["derived"] is True
+    assert entry["summary"] == f"Referral to {referral['to_agency']['name']} (amber): sent, not acknowledged"
+    assert entry["referral"]["id"] == referral["id"] and entry["agency"]["id"] == sender.agency_id
+    assert as_user(sender).get(f"/cases/{case['id']}/chronology", category="contact").get_json()["results"] == []
+    step(as_user, sender, referral, "withdraw")
+    [entry] = as_user(sender).get(f"/cases/{case['id']}/chronology", category="referral").get_json()["results"]
+    assert entry["summary"].endswith(": withdrawn")
+
+
+@pytest.mark.parametrize("role", ["admin", "safeguarding_lead", "youth_worker"])
+def test_every_signed_in_user_lists_the_agencies_with_external_ones_marked(as_user, make_user, make_agency, role):
+    outside = make_agency(name="National Crime Agency", kind="police", external=True)
+    results = as_user(make_user(role)).get("/agencies").get_json()["results"]
+    by_id = {a["id"]: a for a in results}
+    assert by_id[outside.id] == {"id": outside.id, "name": "National Crime Agency", "kind": "police", "external": True}

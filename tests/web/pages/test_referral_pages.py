@@ -1,0 +1,257 @@
+"""Referral pages: making one from the person page, the inbox and outbox, the referral page and its steps,
+home-page counts and notifications, the case chronology, and the safeguarding leads' escalation list."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from models.referral import Referral
+from safeguarding import referrals
+from tests.web.helpers import assert_good_page, page
+from tests.web.pages.helpers import assert_strict_page, count, error_summary, main_text, post_form
+
+
+@pytest.fixture
+def sender(make_user):
+    return make_user("social_worker")
+
+
+@pytest.fixture
+def receiver(make_user):
+    return make_user("police_officer")
+
+
+@pytest.fixture
+def child(sender, make_person):
+    return make_person(sender, given_name="Jayden", family_name="Clarke")
+
+
+@pytest.fixture
+def refer(sender, receiver, child):
+    """refer(**fields) -> a Referral sent through the service (amber, social care to police by default)."""
+
+    def send(by=None, sent_at=None, **fields):
+        data = {
+            "person_id": child.id,
+            "to_agency_id": receiver.agency_id,
+            "urgency": "amber",
+            "reason": "Seen getting into cars outside the school",
+            **fields,
+        }
+        return referrals.submit_referral(db.session, by or sender, data, sent_at=sent_at)
+
+    return send
+
+
+def tags(response) -> list[str]:
+    return [t.get_text(" ", strip=True) for t in page(response).select("main .govuk-tag")]
+
+
+def test_every_referral_page_is_a_good_page_for_those_who_may_see_it(login, sender, receiver, child, refer, make_user):
+    referral = refer(urgency="red")
+    sender_client, receiver_client = login(sender), login(receiver)
+    for client, path in (
+        (sender_client, f"/people/{child.id}/referrals/new"),
+        (sender_client, "/referrals/outbox"),
+        (sender_client, "/referrals/inbox"),
+        (sender_client, f"/referrals/{referral.id}"),
+        (sender_client, f"/people/{child.id}"),
+        (receiver_client, "/referrals/inbox"),
+        (receiver_client, f"/referrals/{referral.id}"),
+        (receiver_client, "/"),
+        (login(make_user("safeguarding_lead")), "/referrals/escalations"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        soup = assert_strict_page(response)
+        if path != "/":
+            assert soup.select_one(".govuk-back-link"), path
+
+
+def test_a_practitioner_makes_a_referral_from_the_person_page(login, sender, receiver, child, make_agency):
+    outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    client = login(sender)
+    person_page = client.get(f"/people/{child.id}")
+    link = page(person_page).find("a", string=lambda s: s and "Make a referral" in s)
+    assert link["href"] == f"/people/{child.id}/referrals/new"
+    form_page = client.get(link["href"])
+    options = {o["value"]: o.get_text(strip=True) for o in page(form_page).select("#to_agency_id option")}
+    assert sender.agency_id not in options and receiver.agency_id in options
+    assert options[outside.id] == "Eastmoor Constabulary (external)"
+    text = main_text(form_page)
+    assert "Acknowledge within 1 hour and decide within 4 hours, day or night" in text
+    assert "decide by 17:00 on the third working day" in text and "lawful basis" in text
+
+    empty = post_form(client, link["href"], {})
+    assert empty.status_code == 422
+    for message in ("Select the agency to refer to", "Select the urgency", "Enter the reason for the referral"):
+        assert message in error_summary(empty)
+    data = {"to_agency_id": receiver.agency_id, "urgency": "red", "reason": "Missing overnight, found in Eastmoor"}
+    unexplained = post_form(client, link["href"], {**data, "lawful_basis": "consent_overridden"})
+    assert unexplained.status_code == 422 and "Explain why consent was overridden" in error_summary(unexplained)
+    assert_strict_page(unexplained)
+    assert count(Referral) == 0
+
+    sent = post_form(client, link["href"], data)
+    assert sent.status_code == 302
+    referral_page = client.get(sent.headers["Location"])
+    assert_strict_page(referral_page)
+    text = main_text(referral_page)
+    assert "Referral sent to" in text and "They must acknowledge it by" in text
+    assert "Sent, not acknowledged" in tags(referral_page)
+    assert "The lawful basis for sharing was not recorded" in text
+    assert "Missing overnight, found in Eastmoor" in text
+    assert page(referral_page).select_one('form[action$="/withdraw"]')
+    assert not page(referral_page).select_one('form[action$="/acknowledge"]')
+
+
+def test_the_inbox_shows_urgency_status_due_and_overdue_tags(login, receiver, refer):
+    refer(urgency="red", sent_at=datetime.now(UTC) - timedelta(hours=2))
+    refer(urgency="green")
+    response = login(receiver).get("/referrals/inbox")
+    rows = page(response).select(".sc-referrals tbody tr")
+    assert len(rows) == 2
+    newest, oldest = (r.get_text(" ", strip=True) for r in rows)
+    assert "Green" in newest and "Acknowledge by" in newest and "Overdue" not in newest
+    assert "Red" in oldest and "Overdue" in oldest and "Sent, not acknowledged" in oldest
+    assert "Repeat referral" in newest  # twice within 12 months
+    red_tag = rows[1].find("strong", string=lambda s: s and s.strip() == "Red")
+    assert "govuk-tag--red" in red_tag["class"]
+
+
+def test_the_receiver_acknowledges_then_accepts_linking_an_existing_case(
+    login, receiver, sender, child, refer, make_case
+):
+    referral = refer()
+    existing = make_case(receiver, child)  # the referral rule lets the police see the child
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    first = page(client.get(path))
+    assert {f["action"].rsplit("/", 1)[1] for f in first.select("main form")} == {"acknowledge", "accept", "decline"}
+    assert post_form(client, path, {}, f"{path}/acknowledge").status_code == 302
+    acknowledged = client.get(path)
+    assert "Referral acknowledged" in main_text(acknowledged) and "Acknowledged" in tags(acknowledged)
+    assert {f["action"].rsplit("/", 1)[1] for f in page(acknowledged).select("main form")} == {"accept", "decline"}
+    assert post_form(client, path, {"case_id": existing.id}, f"{path}/accept").status_code == 302
+    accepted = client.get(path)
+    assert "Accepted" in tags(accepted) and not page(accepted).select("main form")
+    assert page(accepted).select_one(f'a[href="/cases/{existing.id}"]')
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).case_id == existing.id
+
+
+def test_accepting_without_choosing_a_case_opens_one_in_the_receiving_agency(login, receiver, sender, refer):
+    referral = refer()
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    assert post_form(client, path, {"case_id": ""}, f"{path}/accept").status_code == 302
+    db.session.expire_all()
+    case_id = db.session.get(Referral, referral.id).case_id
+    case_page = login(sender).get(f"/cases/{case_id}")  # the referrer is on the team
+    assert case_page.status_code == 200 and "Lead worker" in main_text(case_page)
+
+
+def test_declining_needs_a_reason(login, receiver, refer):
+    referral = refer()
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    refused = post_form(client, path, {"decline_reason": ""}, f"{path}/decline")
+    assert refused.status_code == 422
+    assert "Enter the reason for declining the referral" in error_summary(refused)
+    assert_strict_page(refused)
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).status == "submitted"
+    declined = post_form(
+        client, path, {"decline_reason": "Below threshold: signposted to Early Help"}, f"{path}/decline"
+    )
+    assert declined.status_code == 302
+    text = main_text(client.get(path))
+    assert "Declined" in text and "Below threshold: signposted to Early Help" in text
+
+
+def test_a_step_that_is_no_longer_allowed_gets_409_with_the_reason(login, receiver, refer):
+    referral = refer()
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    token_page = client.get(path)
+    assert post_form(client, path, {}, f"{path}/acknowledge").status_code == 302
+    token = page(token_page).select_one('input[name="csrf_token"]')["value"]
+    again = client.post(f"{path}/acknowledge", data={"csrf_token": token})
+    assert again.status_code == 409 and "cannot be acknowledged" in error_summary(again)
+    assert_good_page(again)
+
+
+def test_the_wrong_party_gets_403_for_a_referral_and_its_steps(login, sender, refer, make_user):
+    referral = refer()
+    path = f"/referrals/{referral.id}"
+    outsider = login(make_user("youth_worker"))
+    assert outsider.get(path).status_code == 403
+    sender_client = login(sender)
+    assert post_form(sender_client, path, {}, f"{path}/acknowledge").status_code == 403
+    assert post_form(sender_client, path, {"decline_reason": "Mine"}, f"{path}/decline").status_code == 403
+    assert post_form(sender_client, path, {}, f"{path}/withdraw").status_code == 302
+    assert "Withdrawn" in tags(sender_client.get(path))
+
+
+def test_the_sender_sees_sent_not_acknowledged_in_the_outbox_and_on_the_case_chronology(
+    login, sender, child, refer, make_case
+):
+    case = make_case(sender, child)
+    referral = refer(urgency="amber")
+    client = login(sender)
+    outbox = client.get("/referrals/outbox")
+    [row] = page(outbox).select(".sc-referrals tbody tr")
+    assert "Sent, not acknowledged" in row.get_text(" ", strip=True)
+    chronology = page(client.get(f"/cases/{case.id}")).select(".sc-chronology tbody tr")
+    [entry] = [r.get_text(" ", strip=True) for r in chronology]
+    assert f"Referral to {referral.to_agency.name} (amber): sent, not acknowledged" in entry
+    assert "View the referral" in entry
+
+
+def test_home_page_counts_and_notifications_for_the_receiving_agency_and_the_sender(login, sender, receiver, refer):
+    refer(urgency="red", sent_at=datetime.now(UTC) - timedelta(hours=2))
+    refer(urgency="green")
+    home = login(receiver).get("/")
+    soup = assert_strict_page(home)
+    banner = soup.select_one("main .govuk-notification-banner").get_text(" ", strip=True)
+    assert "2 referrals are waiting in your agency's inbox, 1 overdue" in banner
+    counts = soup.select_one(".sc-referral-counts").get_text(" ", strip=True)
+    assert "2 referrals in your agency's inbox, 1 overdue" in counts
+    assert soup.select_one('.sc-referral-counts a[href="/referrals/inbox"]')
+    nav = soup.select_one('.govuk-service-navigation a[href="/referrals/inbox"]').get_text(" ", strip=True)
+    assert nav.startswith("Referrals 2")
+    sender_home = page(login(sender).get("/"))
+    assert "2 you sent not yet acknowledged" in sender_home.select_one(".sc-referral-counts").get_text(" ", strip=True)
+    assert not sender_home.select("main .govuk-notification-banner")
+
+
+def test_the_person_page_shows_the_repeat_referral_flag_and_the_referrals(login, sender, child, refer):
+    refer()
+    client = login(sender)
+    assert "Repeat referral" not in tags(client.get(f"/people/{child.id}"))
+    refer(urgency="red")
+    response = client.get(f"/people/{child.id}")
+    assert "Repeat referral" in tags(response)
+    assert len(page(response).select("#referrals ~ table.sc-referrals tbody tr")) == 2
+
+
+def test_the_escalation_list_is_for_safeguarding_leads_and_never_shows_the_reason(
+    login, sender, receiver, refer, make_user
+):
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=10), tick=False):
+        late = refer(urgency="green", reason="Disclosed abuse by an older cousin")
+    refer(urgency="amber")
+    refer(urgency="red")
+    lead = login(make_user("safeguarding_lead"))
+    response = lead.get("/referrals/escalations")
+    soup = assert_strict_page(response)
+    [row] = soup.select(".sc-referrals tbody tr")
+    text = row.get_text(" ", strip=True)
+    assert sender.agency.name in text and receiver.agency.name in text and "Green" in text and "Overdue" in text
+    assert "older cousin" not in response.get_data(as_text=True)
+    assert late.person_id in soup.select_one("#alerts ~ table").get_text()
+    assert "1 referral past their decision time" in main_text(lead.get("/"))
+    for role in ("social_worker", "police_officer", "admin"):
+        assert login(make_user(role)).get("/referrals/escalations").status_code == 403
