@@ -12,57 +12,11 @@ from sqlalchemy.orm import Session
 
 from models.person import Person
 from models.user import User
-from safeguarding import cases, contexts, missing, people, referrals
+from safeguarding import cases, contexts, missing, people, referrals, synthetic
 
-GIVEN = [
-    "Jayden",
-    "Amira",
-    "Tyler",
-    "Keisha",
-    "Oliver",
-    "Zara",
-    "Kai",
-    "Leah",
-    "Mason",
-    "Aaliyah",
-    "Reece",
-    "Chloe",
-    "Tariq",
-    "Ruby",
-    "Ethan",
-    "Nia",
-    "Callum",
-    "Maya",
-    "Jamal",
-    "Ellie",
-    "Kacper",
-    "Sofia",
-    "Deshawn",
-    "Grace",
-    "Liam",
-    "Ayesha",
-    "Connor",
-    "Imani",
-    "Harvey",
-    "Zoë",
-]
-FAMILY = [
-    "Clarke",
-    "Hussain",
-    "Walsh",
-    "Okoro",
-    "Brennan",
-    "Ahmed",
-    "Nowak",
-    "Campbell",
-    "Price",
-    "Mensah",
-    "Kowalski",
-    "Reid",
-    "Begum",
-    "Doyle",
-    "Osei",
-]
+# The first 30 given names and 15 family names of the synthetic borough's lists.
+GIVEN = synthetic.GIVEN[:30]
+FAMILY = synthetic.FAMILY[:15]
 PLACES = [
     ("Stairwell B, Marsh Estate", "estate", "Marsh"),
     ("Riverside Park skate area", "park", "Riverside"),
