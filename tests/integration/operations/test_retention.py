@@ -97,7 +97,10 @@ def test_purge_crypto_shreds_the_person_and_spares_everyone_else(app, database_u
         path = Path(database_url.removeprefix("sqlite:///"))
         raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
         assert b"Marker-erased-notes" not in raw
-        rows = sa.create_engine(database_url).connect().execute(sa.text("SELECT token FROM person_index_tokens")).all()
+        engine = sa.create_engine(database_url)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT token FROM person_index_tokens")).all()
+        engine.dispose()
         assert not tokens & {t for (t,) in rows}
 
 

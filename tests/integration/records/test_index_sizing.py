@@ -6,12 +6,13 @@
 import logging
 
 from app import create_app
+from app.extensions import db
 
 
 def test_start_up_warns_when_the_planned_population_does_not_fit(database_url, tmp_path, record_child, caplog):
     record_child()
     with caplog.at_level(logging.WARNING, logger="safecontext.startup"):
-        create_app(
+        started = create_app(
             "test",
             {
                 "SQLALCHEMY_DATABASE_URI": database_url,
@@ -19,5 +20,7 @@ def test_start_up_warns_when_the_planned_population_does_not_fit(database_url, t
                 "PERSON_POPULATION": 1_000_000,
             },
         )
+    with started.app_context():
+        db.engine.dispose()
     [warning] = [r for r in caplog.records if r.name == "safecontext.startup"]
     assert "hold 1:" in warning.getMessage() and "single a person out" in warning.getMessage()
