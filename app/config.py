@@ -4,6 +4,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from safeguarding.graph.ego import DEFAULT_MAX_NODES
+
 ENV_PREFIX = "SAFECONTEXT_"
 
 
@@ -29,6 +31,7 @@ class BaseConfig:
     RATELIMIT_HEADERS_ENABLED = True
     ARGON2_PARAMETERS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
     PERSON_POPULATION = 100_000  # planned population for blind-index sizing
+    CONTEXT_MAP_MAX_NODES = DEFAULT_MAX_NODES  # nearest and most recent first; the rest are counted as omitted
     # Overrides of the SPEC timescales, e.g. {"red": {"acknowledge": "30m"}, "green": {"decide": 5}}.
     REFERRAL_TIMESCALES: dict | None = None
     # Closure days beyond the bundled England and Wales bank holidays (ISO dates).
@@ -93,8 +96,9 @@ def load_config(name: str | None, overrides: dict | None = None) -> dict:
             raise ConfigurationError("Production needs these settings: " + ", ".join(missing))
     settings["INSTANCE_PATH"] = str(Path(env("INSTANCE_PATH") or Path.cwd() / "instance").resolve())
     settings["SQLALCHEMY_DATABASE_URI"] = _driver_url(env("DATABASE_URL")) or _sqlite_url(settings["INSTANCE_PATH"])
-    if env("PERSON_POPULATION"):
-        settings["PERSON_POPULATION"] = _positive_int("PERSON_POPULATION")
+    for name in ("PERSON_POPULATION", "CONTEXT_MAP_MAX_NODES"):
+        if env(name):
+            settings[name] = _positive_int(name)
     settings["SECRET_KEY_ENV"] = env("SECRET_KEY")
     settings["MASTER_KEY_ENV"] = env("MASTER_KEY")
     settings["PREVIOUS_MASTER_KEYS_ENV"] = env("PREVIOUS_MASTER_KEYS")

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from flask import current_app, url_for
 
 from app.people.labels import label
-from safeguarding.graph.ego import DEFAULT_MAX_NODES
 from safeguarding.graph.kinds import KIND_FAMILY, PROTECTIVE_KINDS, SUSPICION_KINDS
 from safeguarding.graph.types import Grading
 
@@ -27,7 +26,7 @@ FAMILY_LABELS = {
 
 def max_nodes() -> int:
     """The node cap of a map (SPEC section 7: configurable, default 300)."""
-    return int(current_app.config.get("CONTEXT_MAP_MAX_NODES", DEFAULT_MAX_NODES))
+    return current_app.config["CONTEXT_MAP_MAX_NODES"]
 
 
 @dataclass
