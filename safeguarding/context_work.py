@@ -114,6 +114,7 @@ def record_assessment(session: Session, actor, data: dict) -> ContextAssessment:
 def assessments_of(session: Session, actor, kind: str, subject_id: str) -> list[ContextAssessment]:
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see assessments")
+    subject_id = _context(session, {"type": kind, "id": subject_id})[1].id  # unknown place or group: 404
     column = ContextAssessment.place_id if kind == "place" else ContextAssessment.group_id
     rows = list(
         session.scalars(
@@ -285,6 +286,7 @@ def meetings_about(session: Session, actor, subject_type: str, subject_id: str) 
         raise PermissionDenied("Your role does not see meetings")
     else:
         access = None
+        subject_id = _context(session, {"type": subject_type, "id": subject_id})[1].id  # unknown: 404
     column = {"person": Meeting.person_id, "place": Meeting.place_id, "group": Meeting.group_id}[subject_type]
     rows = list(session.scalars(select(Meeting).where(column == subject_id).order_by(Meeting.held_on.desc())))
     record_read(

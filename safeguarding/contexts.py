@@ -92,6 +92,22 @@ def load_group(session: Session, group_id) -> Group:
     return group
 
 
+def view_place(session: Session, actor, place_id) -> Place:
+    """Read a place: not about one person, but every read is an access to record."""
+    return _view(session, actor, load_place(session, place_id), "place")
+
+
+def view_group(session: Session, actor, group_id) -> Group:
+    return _view(session, actor, load_group(session, group_id), "group")
+
+
+def _view(session: Session, actor, record, kind: str):
+    if not policy.may_see_personal_data(actor):
+        raise PermissionDenied("Your role does not see places and groups")
+    record_read(session, actor, action="view", object_type=kind, object_id=record.id, person_ids=[])
+    return record
+
+
 def _grading(value) -> tuple[str | None, str | None, str | None]:
     if value is None:
         return None, None, None

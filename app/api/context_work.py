@@ -10,7 +10,7 @@ from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.agency import Agency
 from models.context_work import CONTEXTS, MEETING_KINDS, SAFETY_RATINGS
-from safeguarding import context_work, contexts
+from safeguarding import context_work
 
 
 def _json_list(value) -> list:
@@ -86,16 +86,14 @@ def record_assessment():
 @bp.get("/places/<place_id>/assessments")
 @personal_data
 def place_assessments(place_id):
-    place = contexts.load_place(db.session, record_id(place_id, "place"))
-    rows = context_work.assessments_of(db.session, current_actor(), "place", place.id)
+    rows = context_work.assessments_of(db.session, current_actor(), "place", record_id(place_id, "place"))
     return jsonify({"results": [assessment_view(r) for r in rows]})
 
 
 @bp.get("/groups/<group_id>/assessments")
 @personal_data
 def group_assessments(group_id):
-    group = contexts.load_group(db.session, record_id(group_id, "group"))
-    rows = context_work.assessments_of(db.session, current_actor(), "group", group.id)
+    rows = context_work.assessments_of(db.session, current_actor(), "group", record_id(group_id, "group"))
     return jsonify({"results": [assessment_view(r) for r in rows]})
 
 
@@ -129,16 +127,14 @@ def person_meetings(person_id):
 @bp.get("/places/<place_id>/meetings")
 @personal_data
 def place_meetings(place_id):
-    place = contexts.load_place(db.session, record_id(place_id, "place"))
-    rows = context_work.meetings_about(db.session, current_actor(), "place", place.id)
+    rows = context_work.meetings_about(db.session, current_actor(), "place", record_id(place_id, "place"))
     return jsonify({"results": [meeting_view(r) for r in rows]})
 
 
 @bp.get("/groups/<group_id>/meetings")
 @personal_data
 def group_meetings(group_id):
-    group = contexts.load_group(db.session, record_id(group_id, "group"))
-    rows = context_work.meetings_about(db.session, current_actor(), "group", group.id)
+    rows = context_work.meetings_about(db.session, current_actor(), "group", record_id(group_id, "group"))
     return jsonify({"results": [meeting_view(r) for r in rows]})
 
 

@@ -8,7 +8,6 @@ from app.people.fields import show_service_errors
 from app.people.forms import GroupForm, PlaceForm
 from app.permissions import current_actor, personal_data, practitioners
 from safeguarding import accounts, context_work, contexts, policy
-from safeguarding.access import record_read
 from safeguarding.errors import ValidationFailed
 
 
@@ -31,9 +30,8 @@ def new_place():
 @bp.get("/places/<place_id>")
 @personal_data
 def place(place_id: str):
-    record = contexts.load_place(db.session, place_id)
     actor = current_actor()
-    record_read(db.session, actor, action="view", object_type="place", object_id=record.id, person_ids=[])
+    record = contexts.view_place(db.session, actor, place_id)
     heat = context_work.heat_map(db.session, actor, place_id=record.id)
     return render_template(
         "people/place.html", place=record, heat=heat[0] if heat else None, **_context_work("place", record.id)
@@ -59,8 +57,7 @@ def new_group():
 @bp.get("/groups/<group_id>")
 @personal_data
 def group(group_id: str):
-    record = contexts.load_group(db.session, group_id)
-    record_read(db.session, current_actor(), action="view", object_type="group", object_id=record.id, person_ids=[])
+    record = contexts.view_group(db.session, current_actor(), group_id)
     return render_template("people/group.html", group=record, **_context_work("group", record.id))
 
 

@@ -131,3 +131,17 @@ def test_admins_do_no_context_work(setting, make_user):
         )
     with pytest.raises(PermissionDenied):
         context_work.heat_map(db.session, admin)
+
+
+def test_work_on_an_unknown_place_or_group_is_404_not_an_empty_list(setting):
+    from safeguarding.errors import NotFound
+
+    sw, _child, _park, _crew = setting
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for call in (
+        lambda: context_work.assessments_of(db.session, sw, "place", unknown),
+        lambda: context_work.meetings_about(db.session, sw, "group", unknown),
+        lambda: contexts.view_place(db.session, sw, unknown),
+    ):
+        with pytest.raises(NotFound):
+            call()
