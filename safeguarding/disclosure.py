@@ -9,6 +9,7 @@ from models.case import Case, ChronologyEntry
 from models.context import Place, Relationship
 from models.crypto import UNREADABLE
 from models.person import ENCRYPTED_FIELDS, Person
+from safeguarding import policy
 from safeguarding.policy import PersonAccess
 
 # Victim status is visible to every agency that may see the person: young people who offend are often victims too.
@@ -124,3 +125,11 @@ def case_view(case: Case, role: str) -> dict:
         "summary": _plain(case.summary),
         "your_role": role,
     }
+
+
+def full_names(session: Session, actor, person_ids) -> dict[str, str]:
+    """Display names of the people the actor may see in full; the others are shown by reference only."""
+    access = policy.people_access(session, actor, [p for p in person_ids if p])
+    allowed = [person_id for person_id, level in access.items() if level.full]
+    query = select(Person).where(Person.id.in_(allowed), Person.erased_at.is_(None))
+    return {person.id: person.display_name for person in session.scalars(query)}

@@ -9,9 +9,8 @@ from app.people.views import person_for_work
 from app.permissions import current_actor, leads, practitioners
 from app.referrals import bp
 from app.referrals.forms import AcceptForm, DeclineForm, ReferralForm, StepForm
-from models.person import Person
 from models.user import User
-from safeguarding import accounts, alerts, cases, policy, referrals
+from safeguarding import accounts, alerts, cases, disclosure, referrals
 from safeguarding.errors import Conflict, ValidationFailed
 
 DONE = {
@@ -65,7 +64,12 @@ def _box(box: str):
     actor = current_actor()
     found = referrals.list_referrals(db.session, actor, box)
     rows = [_row(r) for r in found]
-    return render_template("referrals/box.html", box=box, rows=rows, names=_names(actor, found))
+    return render_template(
+        "referrals/box.html",
+        box=box,
+        rows=rows,
+        names=disclosure.full_names(db.session, actor, {r.person_id for r in found if r.person_id}),
+    )
 
 
 def _row(referral) -> dict:
@@ -74,17 +78,6 @@ def _row(referral) -> dict:
         "timing": referrals.timeliness(referral),
         "repeat": referrals.is_repeat(db.session, referral),
     }
-
-
-def _names(actor, found) -> dict[str, str]:
-    """Names of the people the actor may still see in full; the others are shown by reference only."""
-    access = policy.people_access(db.session, actor, {r.person_id for r in found if r.person_id})
-    names = {}
-    for person_id, allowed in access.items():
-        person = db.session.get(Person, person_id) if allowed.full else None
-        if person is not None and person.erased_at is None:
-            names[person_id] = person.display_name
-    return names
 
 
 @bp.get("/referrals/<referral_id>")
@@ -142,7 +135,7 @@ def render_referral(referral_id: str, *, posted=None, status: int | None = None,
         referral=record,
         timing=referrals.timeliness(record),
         repeat=referrals.is_repeat(db.session, record),
-        person_name=_names(actor, [record]).get(record.person_id),
+        person_name=disclosure.full_names(db.session, actor, [record.person_id]).get(record.person_id),
         actions=actions,
         accept_form=accept_form,
         decline_form=decline_form,
