@@ -1,6 +1,7 @@
 """The append-only, tamper-evident audit log (SPEC section 5): record events, seal them, verify the log.
 
 record(session, action=..., actor=...)      in the caller's transaction; the caller commits
+record_durably(engine, action=..., ...)     on its own, group-committed with concurrent requests; waits until durable
 set_request_context(...) / reset_request_context(token)
 seal(engine, signing_key)                   -> Checkpoint | None; BackgroundSealer(engine, key).start()
 verify(engine, signing_key, exported)       -> VerifyResult(ok, events, first_bad, reason)
@@ -9,6 +10,7 @@ append_only_ddl(dialect) / drop_append_only_ddl(dialect) / grant_statements(role
 
 from audit.actions import ACTIONS, OUTCOMES, Actor
 from audit.context import RequestContext, request_context, reset_request_context, set_request_context
+from audit.group_commit import AuditWriteFailed, record_durably
 from audit.models import AuditCheckpoint, AuditEvent, AuditEventPerson
 from audit.record import record
 from audit.schema import append_only_ddl, drop_append_only_ddl, grant_statements
@@ -24,6 +26,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventPerson",
     "AuditIntegrityError",
+    "AuditWriteFailed",
     "BackgroundSealer",
     "Checkpoint",
     "RequestContext",
@@ -37,6 +40,7 @@ __all__ = [
     "load_exported",
     "public_key_from_raw",
     "record",
+    "record_durably",
     "request_context",
     "reset_request_context",
     "seal",

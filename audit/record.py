@@ -7,7 +7,7 @@ is read by safeguarding leads of every agency, and survives crypto-shredding of 
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -21,12 +21,18 @@ from models.base import new_id, utcnow
 _CONTEXT_LIMITS = {"request_id": 64, "client_addr": 64, "user_agent": 512}
 
 
+class EventValues(NamedTuple):
+    """An event ready to insert: its audit_events row and the ids for audit_event_people."""
+
+    row: dict[str, Any]
+    person_ids: list[str]
+
+
 def _clip(value: str | None, limit: int) -> str | None:
     return None if value is None else str(value).replace("\x00", "")[:limit]
 
 
-def record(
-    session: Session,
+def event_values(
     *,
     action: str,
     actor: Any,
@@ -38,8 +44,8 @@ def record(
     purpose: str | None = None,
     detail: Mapping[str, Any] | None = None,
     flagged: bool = False,
-) -> AuditEvent:
-    """Add an audit event to `session` and flush it; the caller commits (actor None means anonymous)."""
+) -> EventValues:
+    """The column values of one event, its canonical bytes included, and the people it touches."""
     check_action(action, outcome)
     who = as_actor(actor)
     people = normalise_person_ids(person_ids)
@@ -63,11 +69,22 @@ def record(
     }
     for name, limit in _CONTEXT_LIMITS.items():
         fields[name] = _clip(getattr(ctx, name), limit) if ctx else None
-    event = AuditEvent(
-        **{**fields, "person_ids": json_text(people), "detail": None if detail is None else json_text(detail_value)},
-        canonical=canonical_bytes(fields),
-    )
-    event.people = [AuditEventPerson(event_id=event.id, person_id=p) for p in people]
-    session.add(event)
+    row = {
+        **fields,
+        "person_ids": json_text(people),
+        "detail": None if detail is None else json_text(detail_value),
+        "canonical": canonical_bytes(fields),
+    }
+    return EventValues(row, people)
+
+
+def record(session: Session, **event: Any) -> AuditEvent:
+    """Add an audit event to `session` and flush it; the caller commits (actor None means anonymous).
+
+    Takes the keyword arguments of event_values()."""
+    values = event_values(**event)
+    added = AuditEvent(**values.row)
+    added.people = [AuditEventPerson(event_id=added.id, person_id=p) for p in values.person_ids]
+    session.add(added)
     session.flush()
-    return event
+    return added

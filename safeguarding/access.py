@@ -66,12 +66,16 @@ def record_read(
     purpose: str | None = None,
     detail: dict | None = None,
 ) -> None:
-    """Write the read's audit event and commit it before any data leaves (fail-closed)."""
+    """Commit the read's audit event before any data leaves (fail-closed).
+
+    The read's own transaction ends first, so the event's writer never waits on locks this request holds; the
+    event is then group-committed with concurrent reads (audit.record_durably)."""
     # SPEC 5: an access without a case assignment in force (recorder, referral, break-glass) is flagged for review.
     flagged = access is not None and "case_team" not in access.bases
     try:
-        audit.record(
-            session,
+        session.commit()
+        audit.record_durably(
+            session.get_bind(),
             action=action,
             actor=actor,
             object_type=object_type,
@@ -81,7 +85,6 @@ def record_read(
             detail={**(detail or {}), **({"basis": list(access.bases)} if access else {})},
             flagged=flagged,
         )
-        session.commit()
     except Exception as exc:
         session.rollback()
         log.exception("could not record a %s of %s %s: refusing to return the data", action, object_type, object_id)

@@ -177,6 +177,6 @@ def test_reads_fail_closed_when_the_audit_event_cannot_be_written(record_child, 
     def broken(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr("safeguarding.access.audit.record", broken)
+    monkeypatch.setattr("safeguarding.access.audit.record_durably", broken)
     with pytest.raises(AuditUnavailable):
         people.view_person(db.session, social_worker, child.id)

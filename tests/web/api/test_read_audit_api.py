@@ -54,15 +54,15 @@ def test_reading_a_place_or_group_is_audited_without_person_ids(as_user, make_us
 
 def test_if_the_audit_write_fails_no_data_is_returned(casework, monkeypatch):
     caller, person, case = casework
-    real_record = audit.record
+    real_record_durably = audit.record_durably
 
-    def failing(session, **kwargs):
+    def failing(engine, **kwargs):
         if kwargs["action"] in ("view", "list", "search"):
-            raise RuntimeError("audit store unavailable")
-        return real_record(session, **kwargs)
+            raise audit.AuditWriteFailed("audit store unavailable")
+        return real_record_durably(engine, **kwargs)
 
-    # The services reach the audit log through the `audit` module (e.g. safeguarding.access.audit.record).
-    monkeypatch.setattr("safeguarding.access.audit.record", failing)
+    # Reads reach the audit log through the `audit` module (safeguarding.access.audit.record_durably).
+    monkeypatch.setattr("safeguarding.access.audit.record_durably", failing)
     for _action, _type, path, params in reads(person, case):
         response = caller.get(path, **params)
         assert response.status_code == 503, path

@@ -1,0 +1,154 @@
+"""Group commit for audit events written on their own (audited reads).
+
+Each read must commit its event before any data leaves (SPEC 5, fail-closed), and a commit costs an fsync. Here
+concurrent requests hand their events to one writer thread per process and database, which inserts everything
+waiting in a single transaction and then wakes each request: one fsync covers a whole batch, and no request is
+woken before its own event is durable. A request whose event fails, or is not committed in time, gets an error
+and must not return the data.
+
+record_durably(engine, **event)     blocks until the event is committed; raises AuditWriteFailed otherwise
+"""
+
+import logging
+import os
+import queue
+import threading
+import weakref
+from typing import Any
+
+from sqlalchemy import Engine, insert
+
+from audit.models import AuditEvent, AuditEventPerson
+from audit.record import EventValues, event_values
+
+log = logging.getLogger(__name__)
+
+# Longer than SQLite's busy timeout would be pointless; a practitioner would rather see "try again" than wait.
+WRITE_TIMEOUT_SECONDS = 10.0
+# A batch is bounded so one commit stays short and its waiters are woken promptly.
+MAX_BATCH = 256
+# The writer thread ends after this long with nothing to write, and starts again on the next event.
+IDLE_SECONDS = 2.0
+
+_events = AuditEvent.__table__
+_event_people = AuditEventPerson.__table__
+
+
+class AuditWriteFailed(RuntimeError):
+    """The event was not committed (or not within the timeout): the caller must not hand over the data."""
+
+
+class _Pending:
+    __slots__ = ("values", "done", "error")
+
+    def __init__(self, values: EventValues) -> None:
+        self.values = values
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self.error = error
+        self.done.set()
+
+
+class GroupCommitWriter:
+    """One database's writer thread in this process, started on demand."""
+
+    def __init__(self, engine: Engine) -> None:
+        # Weak, so that a disposed engine (and its writer) can be collected.
+        self._engine = weakref.ref(engine)
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def write(self, values: EventValues, timeout: float = WRITE_TIMEOUT_SECONDS) -> None:
+        """Queue the event and wait until it is committed."""
+        pending = _Pending(values)
+        self._enqueue(pending)
+        if not pending.done.wait(timeout):
+            raise AuditWriteFailed(f"the audit event was not committed within {timeout:g} s")
+        if pending.error is not None:
+            raise AuditWriteFailed("the audit event could not be committed") from pending.error
+
+    def _enqueue(self, pending: _Pending) -> None:
+        with self._lock:
+            if self._pid != os.getpid():
+                # A forked worker inherits neither the thread nor a usable queue: start afresh.
+                self._queue, self._thread, self._pid = queue.SimpleQueue(), None, os.getpid()
+            self._queue.put(pending)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="audit-group-commit", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    # Checked under the lock that _enqueue holds, so no event is left behind by an exiting thread.
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            self._insert(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                log.exception("could not commit an audit event")
+                batch[0].finish(exc)
+                return
+            # One bad event must not fail the reads that happened to share its batch.
+            for pending in batch:
+                self._commit([pending])
+            return
+        except BaseException as exc:
+            for pending in batch:
+                pending.finish(exc)
+            raise
+        for pending in batch:
+            pending.finish()
+
+    def _insert(self, batch: list[_Pending]) -> None:
+        people = [
+            {"event_id": pending.values.row["id"], "person_id": person_id}
+            for pending in batch
+            for person_id in pending.values.person_ids
+        ]
+        engine = self._engine()
+        if engine is None:
+            raise AuditWriteFailed("the database engine has been disposed")
+        with engine.begin() as conn:
+            conn.execute(insert(_events), [pending.values.row for pending in batch])
+            if people:
+                conn.execute(insert(_event_people), people)
+
+
+_writers: "weakref.WeakKeyDictionary[Engine, GroupCommitWriter]" = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+def writer_for(engine: Engine) -> GroupCommitWriter:
+    """The process's writer for this database."""
+    with _writers_lock:
+        writer = _writers.get(engine)
+        if writer is None:
+            writer = _writers[engine] = GroupCommitWriter(engine)
+        return writer
+
+
+def record_durably(engine: Engine, **event: Any) -> None:
+    """Commit one event on its own, sharing the commit with concurrent requests; returns once it is durable.
+
+    Takes the keyword arguments of audit.record.event_values()."""
+    writer_for(engine).write(event_values(**event))
