@@ -144,6 +144,14 @@ def episodes_of(session: Session, actor, person_id: str) -> list[EpisodeStatus]:
     return result
 
 
+def episode_of(session: Session, actor, person_id: str, episode_id: str) -> EpisodeStatus:
+    """One of the person's episodes, read on the same terms (and audited) as the list; 404 if not theirs."""
+    for status in episodes_of(session, actor, person_id):
+        if status.episode.id == episode_id:
+            return status
+    raise NotFound("No missing episode with that id for this person")
+
+
 def counts(episodes: list[EpisodeStatus], now: datetime) -> dict[int, int]:
     """Episodes reported in the last 30 and 90 days, shown on the person's record."""
     return {

@@ -1,7 +1,7 @@
 """Forms for people: the search, recording a person, emergency access, relationships and missing episodes."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import BaseForm, choices
@@ -167,31 +167,15 @@ class RelationshipForm(BaseForm):
 TIME_HINT = "Use the 24-hour clock, for example 18:30"
 
 
-class MissingEpisodeForm(BaseForm):
-    reported_on = GovDateField(
-        "Date reported missing", required="Enter the date the child was reported missing", past=True
-    )
-    reported_time = StringField(
-        "Time reported missing",
-        widget=GovTextInput(),
-        description=TIME_HINT,
-        validators=[
-            InputRequired("Enter the time the child was reported missing"),
-            clock_time("Enter the time reported missing as hours and minutes, like 18:30"),
-        ],
-    )
+class EpisodeReturnForm(BaseForm):
+    """The return and the return-home interview offer: recorded with the episode, or later as they happen."""
+
     returned_on = GovDateField("Date returned (optional)", description="Leave blank if still missing", past=True)
     returned_time = StringField(
         "Time returned (optional)",
         widget=GovTextInput(),
         description=TIME_HINT,
         validators=[clock_time("Enter the time returned as hours and minutes, like 07:15")],
-    )
-    found_at = ReferenceField(
-        "Where the child was found (optional)",
-        widget=GovTextInput(),
-        description="The link to, or reference of, the place in SafeContext",
-        validators=[at_most(300, "The link or reference")],
     )
     interview_on = GovDateField("Date the return-home interview was offered (optional)", past=True)
     interview_time = StringField(
@@ -215,13 +199,47 @@ class MissingEpisodeForm(BaseForm):
                 valid = False
         return valid
 
+    def return_data(self) -> dict:
+        return {
+            "returned_at": local_iso(self.returned_on.data, self.returned_time.data),
+            "return_interview_offered_at": local_iso(self.interview_on.data, self.interview_time.data),
+        }
+
+
+class MissingEpisodeForm(EpisodeReturnForm):
+    reported_on = GovDateField(
+        "Date reported missing", required="Enter the date the child was reported missing", past=True
+    )
+    reported_time = StringField(
+        "Time reported missing",
+        widget=GovTextInput(),
+        description=TIME_HINT,
+        validators=[
+            InputRequired("Enter the time the child was reported missing"),
+            clock_time("Enter the time reported missing as hours and minutes, like 18:30"),
+        ],
+    )
+    found_at = ReferenceField(
+        "Where the child was found (optional)",
+        widget=GovTextInput(),
+        description="The link to, or reference of, the place in SafeContext",
+        validators=[at_most(300, "The link or reference")],
+    )
+
     def episode_data(self) -> dict:
         return {
             "reported_at": local_iso(self.reported_on.data, self.reported_time.data),
-            "returned_at": local_iso(self.returned_on.data, self.returned_time.data),
-            "return_interview_offered_at": local_iso(self.interview_on.data, self.interview_time.data),
+            **self.return_data(),
             "found_at_place_id": self.found_at.data or None,
         }
+
+
+class EpisodeUpdateForm(EpisodeReturnForm):
+    version = HiddenField()
+
+    def update_data(self) -> dict:
+        """Only what was entered: a blank field leaves what is already recorded as it is."""
+        return {key: value for key, value in self.return_data().items() if value} | {"version": self.version.data}
 
 
 class PlaceForm(BaseForm):

@@ -5,12 +5,12 @@ from flask import flash, redirect, render_template, url_for
 from app.extensions import db
 from app.people import bp
 from app.people.fields import show_service_errors
-from app.people.forms import MissingEpisodeForm, RelationshipForm
+from app.people.forms import EpisodeUpdateForm, MissingEpisodeForm, RelationshipForm
 from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
 from models.context import TARGET_TYPE_OF_KIND
 from safeguarding import contexts, missing
-from safeguarding.errors import NotFound, ValidationFailed
+from safeguarding.errors import Conflict, NotFound, ValidationFailed
 
 # Where a service's message about a JSON path belongs on the form.
 RELATIONSHIP_FIELDS = {"target": "target", "source": "target", "grading": "grading_source"}
@@ -58,3 +58,30 @@ def new_missing_episode(person_id: str):
             flash("Missing episode recorded", "success")
             return redirect(url_for("people.person", person_id=person.id, _anchor="missing"))
     return render_template("people/missing_new.html", form=form, person=person), 422 if form.errors else 200
+
+
+@bp.route("/people/<person_id>/missing-episodes/<episode_id>", methods=["GET", "POST"])
+@practitioners
+def update_missing_episode(person_id: str, episode_id: str):
+    person = person_for_work(person_id)
+    status = missing.episode_of(db.session, current_actor(), person.id, episode_id)
+    form = EpisodeUpdateForm(version=status.episode.version)
+    if form.validate_on_submit():
+        changes = form.update_data()
+        if len(changes) == 1:
+            form.returned_on.errors.append("Enter the date and time of the return or of the interview offer")
+        else:
+            try:
+                missing.update_episode(db.session, current_actor(), episode_id, changes)
+            except ValidationFailed as failure:
+                db.session.rollback()
+                show_service_errors(form, failure.fields, EPISODE_FIELDS, fallback="returned_on")
+            except Conflict as conflict:
+                db.session.rollback()
+                form.returned_on.errors.append(str(conflict))
+            else:
+                flash("Missing episode updated", "success")
+                return redirect(url_for("people.person", person_id=person.id, _anchor="missing"))
+    return render_template(
+        "people/missing_update.html", form=form, person=person, status=status
+    ), 422 if form.errors else 200

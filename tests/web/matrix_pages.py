@@ -10,6 +10,7 @@ PAGES_MATRIX: dict = {
     "people.break_glass": PERSONAL_DATA,
     "people.new_relationship": PRACTITIONERS,
     "people.new_missing_episode": PRACTITIONERS,
+    "people.update_missing_episode": PRACTITIONERS,
     "people.new_place": PRACTITIONERS,
     "people.place": PERSONAL_DATA,
     "people.new_group": PRACTITIONERS,

@@ -198,6 +198,64 @@ def test_a_bad_missing_episode_is_refused_and_nothing_is_written(login, social_w
     assert count(MissingEpisode) == 0
 
 
+def record_still_missing(client, child) -> MissingEpisode:
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    data = {"reported_on": dob(*two_days_ago.strftime("%d %m %Y").split()), "reported_time": "21:30"}
+    assert post_form(client, f"/people/{child.id}/missing-episodes/new", data).status_code == 302
+    return db.session.query(MissingEpisode).one()
+
+
+def test_the_return_and_then_the_interview_offer_are_recorded_on_an_open_episode(login, social_worker, child):
+    client = login(social_worker)
+    episode = record_still_missing(client, child)
+    update_page = f"/people/{child.id}/missing-episodes/{episode.id}"
+    soup = page(client.get(f"/people/{child.id}"))
+    assert soup.find("a", href=update_page).get_text(" ", strip=True).startswith("Record the return")
+    assert "Record the return" in assert_good_page(client.get(update_page)).h1.get_text()
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).astimezone(LONDON)
+    returned = {"returned_on": dob(*yesterday.strftime("%d %m %Y").split()), "returned_time": "07:15"}
+    assert post_form(client, update_page, returned).status_code == 302
+    db.session.expire_all()
+    assert episode.returned_at.astimezone(LONDON).strftime("%d %m %Y %H:%M") == yesterday.strftime("%d %m %Y 07:15")
+    soup = page(client.get(f"/people/{child.id}"))
+    assert soup.find("a", href=update_page).get_text(" ", strip=True).startswith("Record the offer")
+    assert "Still missing" not in soup.select_one("#missing ~ table").get_text()
+    offer_page = page(client.get(update_page))
+    assert offer_page.h1.get_text() == "Record the return-home interview offer"
+    assert offer_page.find(attrs={"name": "returned_on-day"}) is None
+    offered = {"interview_on": dob(*yesterday.strftime("%d %m %Y").split()), "interview_time": "10:00"}
+    assert post_form(client, update_page, offered).status_code == 302
+    db.session.expire_all()
+    assert episode.return_interview_offered_at is not None and episode.returned_at is not None
+    assert page(client.get(f"/people/{child.id}")).find("a", href=update_page) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Enter the date and time of the return or of the interview offer"),
+        ({"returned_on": dob(1, 2, 2026)}, "Enter the time of the return"),
+        ({"interview_on": dob(1, 2, 2026), "interview_time": "10:00"}, "Record the return before the interview"),
+        ({"returned_on": dob(1, 1, 2000), "returned_time": "10:00"}, "The return must be after"),
+    ],
+)
+def test_a_bad_return_is_refused_and_the_episode_is_unchanged(login, social_worker, child, data, message):
+    client = login(social_worker)
+    episode = record_still_missing(client, child)
+    response = post_form(client, f"/people/{child.id}/missing-episodes/{episode.id}", data)
+    assert response.status_code == 422 and message in error_summary(response)
+    db.session.expire_all()
+    assert (episode.returned_at, episode.return_interview_offered_at, episode.version) == (None, None, 1)
+
+
+def test_an_episode_of_someone_else_or_unknown_is_not_found(login, social_worker, child, make_person):
+    client = login(social_worker)
+    episode = record_still_missing(client, child)
+    other = make_person(social_worker, given_name="Tobi", family_name="Reed")
+    assert client.get(f"/people/{other.id}/missing-episodes/{episode.id}").status_code == 404
+    assert client.get(f"/people/{child.id}/missing-episodes/{uuid.uuid4()}").status_code == 404
+
+
 def test_places_and_groups_pages(login, social_worker):
     client = login(social_worker)
     for path in ("/places/new", "/groups/new"):
