@@ -225,7 +225,12 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     if edge is None:
         raise NotFound("No relationship with that id")
     require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
-    edge.ended_on = parse_date(ended_on, field="$.ended_on", label="the end date", required=False) or utcnow().date()
+    ended = parse_date(ended_on, field="$.ended_on", label="the end date", required=False) or utcnow().date()
+    if edge.first_seen and ended < edge.first_seen:
+        raise ValidationFailed(
+            {"$.ended_on": "The end date must be on or after the date the relationship was first seen"}
+        )
+    edge.ended_on = ended
     audit.record(
         session,
         action="update",

@@ -242,6 +242,12 @@ class EpisodeUpdateForm(EpisodeReturnForm):
         return {key: value for key, value in self.return_data().items() if value} | {"version": self.version.data}
 
 
+class EndRelationshipForm(BaseForm):
+    ended_on = GovDateField(
+        "Date the relationship ended (optional)", description="For example, 27 3 2026. Leave blank for today", past=True
+    )
+
+
 class PlaceForm(BaseForm):
     name = StringField(
         "Name of the place",

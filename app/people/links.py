@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, url_for
 from app.extensions import db
 from app.people import bp
 from app.people.fields import show_service_errors
-from app.people.forms import EpisodeUpdateForm, MissingEpisodeForm, RelationshipForm
+from app.people.forms import EndRelationshipForm, EpisodeUpdateForm, MissingEpisodeForm, RelationshipForm
 from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
 from models.context import TARGET_TYPE_OF_KIND
@@ -41,6 +41,33 @@ def new_relationship(person_id: str):
             flash("Relationship added", "success")
             return redirect(url_for("people.person", person_id=person.id, _anchor="relationships"))
     return render_template("people/relationship_new.html", form=form, person=person), 422 if form.errors else 200
+
+
+@bp.route("/people/<person_id>/relationships/<relationship_id>/end", methods=["GET", "POST"])
+@practitioners
+def end_relationship(person_id: str, relationship_id: str):
+    person = person_for_work(person_id)
+    # Only a relationship recorded on this person's record is ended from here; the other side ends it on theirs.
+    row = next(
+        (r for r in contexts.relationships_of(db.session, current_actor(), person.id) if r["id"] == relationship_id),
+        None,
+    )
+    if row is None or not row["outgoing"]:
+        raise NotFound("No current relationship with that id on this person's record")
+    form = EndRelationshipForm()
+    if form.validate_on_submit():
+        ended_on = form.ended_on.data.isoformat() if form.ended_on.data else None
+        try:
+            contexts.end_relationship(db.session, current_actor(), relationship_id, ended_on)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_service_errors(form, failure.fields, fallback="ended_on")
+        else:
+            flash("Relationship ended. It stays in the record's history", "success")
+            return redirect(url_for("people.person", person_id=person.id, _anchor="relationships"))
+    return render_template(
+        "people/relationship_end.html", form=form, person=person, row=row
+    ), 422 if form.errors else 200
 
 
 @bp.route("/people/<person_id>/missing-episodes/new", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ PAGES_MATRIX: dict = {
     "people.person": PERSONAL_DATA,
     "people.break_glass": PERSONAL_DATA,
     "people.new_relationship": PRACTITIONERS,
+    "people.end_relationship": PRACTITIONERS,
     "people.new_missing_episode": PRACTITIONERS,
     "people.update_missing_episode": PRACTITIONERS,
     "people.new_place": PRACTITIONERS,

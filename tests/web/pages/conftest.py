@@ -64,8 +64,8 @@ def add_entry(app):
 
 @pytest.fixture
 def relate(app):
-    def link(recorder, source, target, kind="sibling", target_type="person"):
+    def link(recorder, source, target, kind="sibling", target_type="person", **details):
         data = {"source": {"type": "person", "id": source.id}, "target": {"type": target_type, "id": target.id}}
-        return contexts.add_relationship(db.session, recorder, {**data, "kind": kind})
+        return contexts.add_relationship(db.session, recorder, {**data, "kind": kind, **details})
 
     return link

@@ -156,6 +156,43 @@ def test_the_other_person_in_a_relationship_is_named_only_to_those_who_may_see_t
     assert "Dean Marsh" in mine.text
 
 
+def test_a_practitioner_ends_a_relationship_which_leaves_the_current_list_but_not_the_history(
+    login, social_worker, child, make_person, relate
+):
+    friend = make_person(social_worker, given_name="Kai", family_name="Doyle")
+    relate(social_worker, child, friend, "friend", first_seen="2026-01-05")
+    edge = db.session.query(Relationship).one()
+    client = login(social_worker)
+    end_page = f"/people/{child.id}/relationships/{edge.id}/end"
+    table = page(client.get(f"/people/{child.id}")).select_one("#relationships ~ table")
+    assert table.find("a", href=end_page).get_text(" ", strip=True) == "End the relationship with Kai Doyle"
+    assert "Kai Doyle" in assert_good_page(client.get(end_page)).main.get_text()
+    too_early = post_form(client, end_page, {"ended_on": dob(4, 1, 2026)})
+    assert too_early.status_code == 422 and "on or after the date the relationship was first seen" in error_summary(
+        too_early
+    )
+    assert post_form(client, end_page, {"ended_on": dob(20, 2, 2026)}).status_code == 302
+    db.session.expire_all()
+    assert str(edge.ended_on) == "2026-02-20" and db.session.query(Relationship).count() == 1
+    assert "No relationships recorded." in main_text(client.get(f"/people/{child.id}"))
+    assert client.get(end_page).status_code == 404
+
+
+def test_a_relationship_recorded_on_the_other_persons_record_is_not_ended_from_this_one(
+    login, social_worker, child, make_person, relate
+):
+    friend = make_person(social_worker, given_name="Kai", family_name="Doyle")
+    relate(social_worker, friend, child, "friend")
+    edge = db.session.query(Relationship).one()
+    client = login(social_worker)
+    table = page(client.get(f"/people/{child.id}")).select_one("#relationships ~ table")
+    assert table.find("a", href=re.compile("/end$")) is None
+    assert post_form(client, f"/people/{child.id}/relationships/{edge.id}/end", {}).status_code == 404
+    assert client.get(f"/people/{child.id}/relationships/{uuid.uuid4()}/end").status_code == 404
+    db.session.expire_all()
+    assert edge.ended_on is None
+
+
 def test_missing_episodes_show_counts_and_a_late_return_interview(login, social_worker, child):
     client = login(social_worker)
     form_page = f"/people/{child.id}/missing-episodes/new"
