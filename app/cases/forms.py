@@ -55,6 +55,10 @@ class PlanActionForm(BaseForm):
     due_on = GovDateField("Due date (optional)", description="For example, 14 4 2026")
 
 
+class RemoveMemberForm(BaseForm):
+    """Nothing but the CSRF token: removing someone is a button on the team table."""
+
+
 class CompleteActionForm(BaseForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired("Reload the page and try again")])
 

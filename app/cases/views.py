@@ -5,7 +5,15 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 
 from app.cases import bp
-from app.cases.forms import CaseForm, CompleteActionForm, EntryForm, FilterForm, MemberForm, PlanActionForm
+from app.cases.forms import (
+    CaseForm,
+    CompleteActionForm,
+    EntryForm,
+    FilterForm,
+    MemberForm,
+    PlanActionForm,
+    RemoveMemberForm,
+)
 from app.extensions import db
 from app.forms import choices
 from app.people.fields import show_service_errors
@@ -68,6 +76,20 @@ def add_member(case_id: str):
                 flash(f"{user.display_name} ({user.agency.name}) is now on the team", "success")
                 return redirect(url_for("cases.case", case_id=case_id, _anchor="team"))
     return render_case(case_id, posted=form, member_form=form)
+
+
+@bp.post("/cases/<case_id>/team/<user_id>/remove")
+@practitioners
+def remove_member(case_id: str, user_id: str):
+    if not RemoveMemberForm().validate_on_submit():
+        return render_case(case_id, team_only=True, status=422, problem="Reload the page and try again")
+    try:
+        cases.remove_member(db.session, current_actor(), case_id, user_id)
+    except Conflict as conflict:
+        db.session.rollback()
+        return render_case(case_id, status=409, problem=conflict.message)
+    flash("Removed from the team. They keep any other access they have to the person", "success")
+    return redirect(url_for("cases.case", case_id=case_id, _anchor="team"))
 
 
 @bp.post("/cases/<case_id>/chronology")

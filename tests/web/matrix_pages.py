@@ -20,6 +20,7 @@ PAGES_MATRIX: dict = {
     "cases.new": PRACTITIONERS,
     "cases.case": PERSONAL_DATA,
     "cases.add_member": PRACTITIONERS,
+    "cases.remove_member": PRACTITIONERS,
     "cases.add_entry": PRACTITIONERS,
     "cases.add_action": PRACTITIONERS,
     "cases.complete_action": PRACTITIONERS,

@@ -137,6 +137,31 @@ def test_team_members_add_a_practitioner_by_username(login, team, case, make_use
     assert again.status_code == 422 and "already on the team" in error_summary(again)
 
 
+def test_team_members_remove_a_practitioner_but_never_the_lead_worker(login, team, case, make_user, make_agency):
+    client = login(team["social_worker"])
+    youth_worker, lead = team["youth_worker"], team["social_worker"]
+    table = page(client.get(f"/cases/{case.id}")).select_one("#team ~ table")
+    remove_buttons = [button.get_text(" ", strip=True) for button in table.select("button")]
+    assert f"Remove {youth_worker.display_name} from the team" in remove_buttons
+    assert f"Remove {lead.display_name} from the team" not in remove_buttons
+    removed = post_form(client, f"/cases/{case.id}", {}, f"/cases/{case.id}/team/{youth_worker.id}/remove")
+    assert removed.status_code == 302
+    assert youth_worker.display_name not in page(client.get(f"/cases/{case.id}")).select_one("#team ~ table").text
+    refused = post_form(client, f"/cases/{case.id}", {}, f"/cases/{case.id}/team/{lead.id}/remove")
+    assert refused.status_code == 409 and "The lead worker cannot be removed" in main_text(refused)
+    unknown = post_form(client, f"/cases/{case.id}", {}, f"/cases/{case.id}/team/{uuid.uuid4()}/remove")
+    assert unknown.status_code == 404
+    outsider = login(make_user("police_officer", agency=make_agency("Eastmoor Constabulary", kind="police")))
+    path = f"/cases/{case.id}/team/{team['police_officer'].id}/remove"
+    assert post_form(outsider, "/people/search", {}, path).status_code == 403
+    db.session.expire_all()
+    assert {m.user_id for m in db.session.get(Case, case.id).current_members} == {
+        lead.id,
+        team["police_officer"].id,
+        team["health_practitioner"].id,
+    }
+
+
 def test_someone_who_may_read_the_case_but_is_not_on_the_team_sees_no_forms_and_cannot_post(
     login, team, child, case, make_user
 ):
