@@ -18,6 +18,8 @@ FAMILY_CHOICES = {
     "group": "Group membership",
     "protective": "Protective ties (trusted adult, guardian at a place)",
 }
+# The map's key and its summary of the filter name each family without the examples.
+FAMILY_NAMES = {family: text.split(" (")[0] for family, text in FAMILY_CHOICES.items()}
 INTERVENTION_LABELS = {
     "guardianship": "Guardianship (people who make the place or group safer)",
     "detached_youth_work": "Detached youth work",
@@ -41,6 +43,11 @@ CONTEXT_LABELS = {
 
 def intervention_label(code: str) -> str:
     return INTERVENTION_LABELS.get(code) or label(code)
+
+
+def intervention_name(code: str) -> str:
+    """An intervention in a plan: the words the form offered, without the examples in brackets."""
+    return intervention_label(code).split(" (")[0]
 
 
 RATING_LABELS = {"red": "Red: feels unsafe", "amber": "Amber: not sure", "green": "Green: feels safe"}

@@ -3,7 +3,7 @@
 from flask import Response, render_template, request, url_for
 
 from app.contexts import bp, map_view
-from app.contexts.forms import FAMILY_CHOICES, MapFilterForm
+from app.contexts.forms import FAMILY_NAMES, MapFilterForm
 from app.extensions import db
 from app.people.fields import show_service_errors
 from app.permissions import current_actor, personal_data
@@ -69,7 +69,9 @@ def _map_page(kind: str, subject_id: str):
         record_url=url_for(RECORD_PAGES[kind], **{arg: record.id}),
         view=view,
         depth=options.depth,
-        families=FAMILY_CHOICES,
+        families=FAMILY_NAMES,
+        # Named only when the filter took effect: an invalid one falls back to every kind.
+        shown_families=[FAMILY_NAMES[f] for f in form.kinds.data] if options.kinds else [],
         downloads=downloads,
     ), 422 if form.errors else 200
 

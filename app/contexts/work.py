@@ -29,6 +29,7 @@ def _context(kind: str, subject_id: str):
 
 def _new_assessment(kind: str, subject_id: str):
     record, back = _context(kind, subject_id)
+    what = "location assessment" if kind == "place" else "peer-group assessment"
     form = AssessmentForm()
     form.set_agencies(accounts.list_agencies(db.session))
     if form.validate_on_submit():
@@ -38,9 +39,8 @@ def _new_assessment(kind: str, subject_id: str):
             db.session.rollback()
             show_service_errors(form, failure.fields, ASSESSMENT_FIELDS, fallback="findings")
         else:
-            flash("Assessment recorded", "success")
+            flash(f"{what.capitalize()} recorded for {record.name}", "success")
             return redirect(f"{back}#assessments")
-    what = "location assessment" if kind == "place" else "peer-group assessment"
     return render_template(
         "contexts/assessment_new.html", form=form, record=record, back=back, what=what
     ), 422 if form.errors else 200

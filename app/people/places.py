@@ -1,6 +1,9 @@
 """Places and groups: the contexts that relationships and context cases point at."""
 
-from flask import flash, redirect, render_template, url_for
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.people import bp
@@ -9,6 +12,8 @@ from app.people.forms import GroupForm, PlaceForm
 from app.permissions import current_actor, personal_data, practitioners
 from safeguarding import accounts, context_work, contexts, policy
 from safeguarding.errors import ValidationFailed
+
+MAP_PATH = re.compile(r"/(people|places|groups)/[^/]+/map")
 
 
 @bp.route("/places/new", methods=["GET", "POST"])
@@ -34,7 +39,11 @@ def place(place_id: str):
     record = contexts.view_place(db.session, actor, place_id)
     heat = context_work.heat_map(db.session, actor, place_id=record.id)
     return render_template(
-        "people/place.html", place=record, heat=heat[0] if heat else None, **_context_work("place", record.id)
+        "people/place.html",
+        place=record,
+        heat=heat[0] if heat else None,
+        back_link=_back_link(),
+        **_context_work("place", record.id),
     )
 
 
@@ -58,7 +67,17 @@ def new_group():
 @personal_data
 def group(group_id: str):
     record = contexts.view_group(db.session, current_actor(), group_id)
-    return render_template("people/group.html", group=record, **_context_work("group", record.id))
+    return render_template(
+        "people/group.html", group=record, back_link=_back_link(), **_context_work("group", record.id)
+    )
+
+
+def _back_link() -> dict:
+    """Back to the context map the user opened this record from, filters and all; otherwise home."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and MAP_PATH.fullmatch(came_from.path):
+        return {"href": urlunsplit(("", "", came_from.path, came_from.query, "")), "text": "Back to the context map"}
+    return {"href": url_for("main.home"), "text": "Back to home"}
 
 
 def _context_work(kind: str, record_id: str) -> dict:

@@ -19,6 +19,7 @@ DONE = {
     "decline": "Referral declined. The sender can see your reason",
     "withdraw": "Referral withdrawn",
 }
+LINKED_CASE = "Referral accepted and linked to the open case. You and the sender are on its team"
 
 
 @bp.route("/people/<person_id>/referrals/new", methods=["GET", "POST"])
@@ -110,7 +111,7 @@ def step(referral_id: str, action: str):
     except Conflict as conflict:
         db.session.rollback()
         return render_referral(referral_id, status=409, problem=conflict.message)
-    flash(DONE[action], "success")
+    flash(LINKED_CASE if action == "accept" and data["case_id"] else DONE[action], "success")
     return redirect(url_for("referrals.referral", referral_id=record.id))
 
 

@@ -184,6 +184,41 @@ def test_the_place_page_links_to_its_map_and_shows_assessments_conferences_and_r
     assert group.select_one(f'a[href="/groups/{borough["crew"].id}/map"]')
 
 
+def test_a_place_or_group_opened_from_a_map_links_back_to_that_map_with_its_filters(borough, login):
+    officer, park, crew = borough["officer"], borough["park"], borough["crew"]
+    map_address = f"/people/{borough['child'].id}/map?depth=2&kinds=place"
+
+    def back_link(path, referrer):
+        headers = {"Referer": referrer} if referrer else {}
+        link = page(officer.get(path, headers=headers)).select_one(".govuk-back-link")
+        return link["href"], link.get_text(strip=True)
+
+    assert back_link(f"/places/{park.id}", f"http://localhost{map_address}") == (
+        map_address,
+        "Back to the context map",
+    )
+    assert back_link(f"/groups/{crew.id}", f"http://localhost/places/{park.id}/map") == (
+        f"/places/{park.id}/map",
+        "Back to the context map",
+    )
+    home = ("/", "Back to home")
+    assert back_link(f"/places/{park.id}", None) == home
+    assert back_link(f"/places/{park.id}", f"http://localhost/people/{borough['child'].id}") == home
+    assert back_link(f"/places/{park.id}", f"https://elsewhere.example{map_address}") == home
+
+
+def test_the_map_names_the_filter_in_force_and_links_to_its_tables(borough):
+    path = f"/people/{borough['child'].id}/map"
+    unfiltered = assert_strict_map_page(borough["officer"].get(path))
+    assert unfiltered.select_one("#map-filter-summary") is None
+    assert unfiltered.select_one('main a[href="#map-table"]') and unfiltered.select_one("h2#map-table[tabindex='-1']")
+    filtered = page(borough["officer"].get(f"{path}?kinds=peer&kinds=place"))
+    summary = filtered.select_one("#map-filter-summary").get_text(" ", strip=True)
+    assert summary == "Showing only these kinds of relationship: Peers, Places."
+    refused = borough["officer"].get(f"{path}?kinds=nonsense")
+    assert refused.status_code == 422 and page(refused).select_one("#map-filter-summary") is None
+
+
 def test_a_location_assessment_is_recorded_with_interventions(borough, login):
     sw, place = login(borough["sw"]), f"/places/{borough['park'].id}"
     form = f"{place}/assessments/new"
@@ -201,7 +236,10 @@ def test_a_location_assessment_is_recorded_with_interventions(borough, login):
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{place}#assessments")
     text = main_text(sw.get(place))
+    assert "Location assessment recorded for Riverside Park" in text
     assert "Older males wait by the gate" in text and "Park warden at the gate" in text and "30 June 2026" in text
+    # The plan names the intervention in the words the form offered.
+    assert "Guardianship Park warden at the gate" in text
     assert count(ContextAssessment) == 1
 
 

@@ -137,6 +137,7 @@ def test_the_receiver_acknowledges_then_accepts_linking_an_existing_case(
     assert post_form(client, path, {"case_id": existing.id}, f"{path}/accept").status_code == 302
     accepted = client.get(path)
     assert "Accepted" in tags(accepted) and not page(accepted).select("main form")
+    assert "Referral accepted and linked to the open case. You and the sender are on its team" in main_text(accepted)
     assert page(accepted).select_one(f'a[href="/cases/{existing.id}"]')
     db.session.expire_all()
     assert db.session.get(Referral, referral.id).case_id == existing.id
@@ -151,6 +152,28 @@ def test_accepting_without_choosing_a_case_opens_one_in_the_receiving_agency(log
     case_id = db.session.get(Referral, referral.id).case_id
     case_page = login(sender).get(f"/cases/{case_id}")  # the referrer is on the team
     assert case_page.status_code == 200 and "Lead worker" in main_text(case_page)
+
+
+def test_an_accepted_referral_shows_the_receiver_what_to_do_next(login, receiver, sender, child, refer):
+    referral = refer()
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    before = page(client.get(path))
+    assert before.select_one("#next-steps") is None
+    assert "Accepting opens a case in your agency with you as lead worker" in before.get_text(" ", strip=True)
+    assert post_form(client, path, {"case_id": ""}, f"{path}/accept").status_code == 302
+    accepted = client.get(path)
+    assert "The case is open in your agency" in main_text(accepted)
+    next_steps = assert_strict_page(accepted).select_one("#next-steps + ul")
+    db.session.expire_all()
+    case_id = db.session.get(Referral, referral.id).case_id
+    assert [a["href"] for a in next_steps.select("a")] == [
+        f"/cases/{case_id}",
+        f"/people/{child.id}/map",
+        f"/people/{child.id}",
+    ]
+    # The sender follows the case from the referral's summary; the next steps are the receiver's.
+    assert page(login(sender).get(path)).select_one("#next-steps") is None
 
 
 def test_declining_needs_a_reason(login, receiver, refer):
