@@ -14,14 +14,6 @@ RECORD_ENDPOINTS = {
     "group": ("people.group", "group_id"),
 }
 TYPE_LABELS = {"person": "Person", "place": "Place", "group": "Group"}
-FAMILY_LABELS = {
-    "family": "Family",
-    "peer": "Peers",
-    "concern": "Concern",
-    "place": "Places",
-    "group": "Groups",
-    "protective": "Protective (strengths)",
-}
 
 
 def max_nodes() -> int:
