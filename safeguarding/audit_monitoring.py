@@ -70,6 +70,11 @@ def agency_hours(
     return AgencyHours.weekdays(agency_id, *span, closed_on=holidays)
 
 
+def uk_today() -> date:
+    """The report's default day: days run midnight to midnight UK time, whatever the server's clock zone."""
+    return datetime.now(LONDON).date()
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Midnight to midnight, UK time (23 or 25 hours on the clock-change days)."""
     start = datetime.combine(day, time(0), tzinfo=LONDON)

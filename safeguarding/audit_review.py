@@ -59,6 +59,12 @@ def awaiting_review(session: Session) -> list[GrantRow]:
     return _rows(session, list(session.scalars(query)))
 
 
+def count_awaiting_review(session: Session) -> int:
+    """How many grants wait in the queue: a count for the home page and the audit log, nothing about anyone."""
+    waiting = select(func.count()).select_from(BreakGlassGrant).where(BreakGlassGrant.reviewed_at.is_(None))
+    return session.scalar(waiting) or 0
+
+
 def recently_reviewed(session: Session, limit: int = RECENT_REVIEWS) -> list[GrantRow]:
     """The latest reviews, newest first."""
     query = (

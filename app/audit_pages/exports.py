@@ -56,7 +56,7 @@ def _event_query(name: str, args) -> EventQuery:
 
 def _day(value: str | None) -> date:
     if not value:
-        return date.today()
+        return audit_monitoring.uk_today()
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -45,7 +45,9 @@ class UserActivityForm(FilterForm):
 
 
 class MonitoringForm(FilterForm):
-    day = GovDateField("Day", description="For example, 27 3 2026", required="Enter the day to report on", past=True)
+    day = GovDateField(
+        "Date to report on", description="For example, 27 3 2026", required="Enter the date to report on", past=True
+    )
 
 
 class ReviewForm(BaseForm):

@@ -1,7 +1,5 @@
 """Audit workspace pages; each look at the log is audited (audit_view) before anything is shown."""
 
-from datetime import date
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from app.audit_pages import bp
@@ -21,7 +19,7 @@ def overview():
     return render_template(
         "audit/overview.html",
         status=audit_status.log_status(db.session, full=full),
-        awaiting=len(audit_review.awaiting_review(db.session)),
+        awaiting=audit_review.count_awaiting_review(db.session),
     )
 
 
@@ -91,7 +89,7 @@ def review(grant_id: str):
 @bp.get("/monitoring")
 @leads
 def monitoring():
-    form = MonitoringForm(formdata=request.args if "day" in request.args else None, day=date.today())
+    form = MonitoringForm(formdata=request.args if "day" in request.args else None, day=audit_monitoring.uk_today())
     if "day" in request.args and not form.validate():
         record_audit_view(db.session, current_actor(), "monitoring")
         return render_template("audit/monitoring.html", form=form, rows=None), 422

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from app.extensions import db
 from app.permissions import current_actor, public, signed_in
 from app.templating import referral_counts
-from safeguarding import referrals
+from safeguarding import audit_review, referrals
 
 bp = Blueprint("main", __name__)
 
@@ -15,8 +15,16 @@ bp = Blueprint("main", __name__)
 @signed_in
 def home():
     actor = current_actor()
-    escalations = len(referrals.past_decision_time(db.session)) if actor.role == "safeguarding_lead" else None
-    return render_template("main/home.html", actor=actor, counts=referral_counts(actor), escalations=escalations)
+    lead = actor.role == "safeguarding_lead"
+    escalations = len(referrals.past_decision_time(db.session)) if lead else None
+    awaiting_review = audit_review.count_awaiting_review(db.session) if lead else None
+    return render_template(
+        "main/home.html",
+        actor=actor,
+        counts=referral_counts(actor),
+        escalations=escalations,
+        awaiting_review=awaiting_review,
+    )
 
 
 @bp.get("/healthz")

@@ -52,7 +52,7 @@ def partnership():
         group.key: bar_chart(f"chart-{group.key.replace('_', '-')}", group.title, group.bars)
         for section in laid_out
         for group in section.groups
-        if group.chart
+        if group.chart and group.rows  # with no rows the page says "None in either period" instead
     }
     return _page(
         form=form,

@@ -112,5 +112,6 @@ def after_deactivation(
 
 
 def _describe(event: AccessEvent) -> str:
-    """'view', or 'view (denied)' when it did not succeed."""
-    return event.action if event.outcome == SUCCESS else f"{event.action} ({event.outcome})"
+    """'view', 'break glass', or 'view (denied)' when it did not succeed."""
+    action = event.action.replace("_", " ")
+    return action if event.outcome == SUCCESS else f"{action} ({event.outcome})"

@@ -331,6 +331,11 @@ def test_a_refused_attempt_on_a_namesake_is_a_finding():
     assert "(denied)" in finding.detail
 
 
+def test_a_finding_names_the_action_in_words_not_as_its_code():
+    [finding] = same_family_name([event(1, MORNING, action="break_glass", people=("p1",))], USERS, PEOPLE)
+    assert finding.detail == "break glass of 1 person sharing the user's family name"
+
+
 # --- restricted_access ----------------------------------------------------------------------------------------
 
 

@@ -50,6 +50,13 @@ def test_the_overview_shows_a_verified_log_with_its_checkpoint(lead_client, acce
     assert "Full: every field" in full
 
 
+def test_a_full_check_that_passes_says_so_in_a_success_banner(lead_client, accesses):
+    assert not page(lead_client.get("/audit/")).select_one("main .govuk-notification-banner")
+    banner = page(lead_client.get("/audit/?check=full")).select_one("main .govuk-notification-banner--success")
+    text = banner.get_text(" ", strip=True)
+    assert "The audit log verifies" in text and "sealed events" in text
+
+
 def test_the_overview_names_the_first_bad_event_of_a_tampered_log(app, lead_client, accesses):
     lead_client.get("/audit/")  # sealed
     with db.engine.begin() as conn:

@@ -97,3 +97,19 @@ def test_a_lead_cannot_review_their_own_emergency_access(lead, lead_client, acce
     assert grant_of(own.id).reviewed_at is None
     refusals = [e for e in audit_events("denied") if e.object_type == "break_glass_grant"]
     assert [e.object_id for e in refusals] == [own.id]
+
+
+def test_a_leads_home_page_counts_emergency_access_awaiting_review(lead_client, login, accesses):
+    (link,) = page(lead_client.get("/")).select('main a[href="/audit/break-glass"]')
+    assert link.get_text(strip=True) == "1 use of emergency access awaiting your review"
+    assert not page(login(accesses.worker).get("/")).select('main a[href="/audit/break-glass"]')
+
+
+def test_a_reviewed_grant_leads_on_to_everyone_who_accessed_the_person(lead_client, accesses):
+    path = f"/audit/break-glass/{accesses.grant.id}"
+    who = f'a[href="/audit/people?person_id={accesses.child.id}"]'
+    action = page(lead_client.get(path)).select_one(f".govuk-summary-list__actions {who}")
+    assert action.get_text(strip=True) == "See who accessed their record"
+    post_form(lead_client, path, {"outcome": "justified"})
+    (reviewed,) = page(lead_client.get("/audit/break-glass")).select("tbody tr")
+    assert reviewed.select_one(who).get_text(" ", strip=True) == f"{accesses.child.id} (who accessed their record)"

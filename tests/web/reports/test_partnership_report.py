@@ -75,6 +75,13 @@ def test_each_chart_is_an_image_with_a_title_and_its_table_beside_it(lead_client
     assert [r["width"] for r in agency.select("rect.sc-chart__bar--current")] == ["300"]  # 9 of 9: the full span
 
 
+def test_a_breakdown_with_nothing_in_either_period_says_so_without_an_empty_chart(lead_client, caseload):
+    soup = page(lead_client.get("/reports/partnership?start=2025-11-01&end=2025-12-01"))
+    referrals = soup.select_one("section[aria-labelledby=referrals]")
+    assert not referrals.select("#chart-referrals-by-agency, #table-referrals-by-agency")
+    assert "None in either period." in referrals.get_text(" ")
+
+
 def test_producing_the_report_is_audited(lead, lead_client, caseload):
     lead_client.get(REPORT)
     event = audit_events("view")[-1]
