@@ -1,6 +1,6 @@
 """Making a referral, the agency's inbox and outbox, a referral with the viewer's steps, and leads' escalations."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.people.fields import show_service_errors
@@ -37,7 +37,17 @@ def new(person_id: str):
         else:
             flash(_sent_message(referral), "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
-    return render_template("referrals/new.html", form=form, person=person), 422 if form.errors else 200
+    from_case = _case_about(person.id, request.args.get("case"))
+    return render_template(
+        "referrals/new.html", form=form, person=person, from_case=from_case
+    ), 422 if form.errors else 200
+
+
+def _case_about(person_id: str, case_id: str | None):
+    """The case about this person that the referral was started from, for the way back to it."""
+    if not case_id:
+        return None
+    return next((c for c in cases.cases_of_person(db.session, person_id) if c.id == case_id), None)
 
 
 def _sent_message(referral) -> str:
