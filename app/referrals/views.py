@@ -33,7 +33,7 @@ def new(person_id: str):
             referral = referrals.submit_referral(db.session, actor, form.referral_data(person.id))
         except ValidationFailed as failure:
             db.session.rollback()
-            show_service_errors(form, failure.fields, form.service_fields(), fallback="reason")
+            show_service_errors(form, failure.fields, fallback="reason")
         else:
             flash(_sent_message(referral), "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))

@@ -107,6 +107,21 @@ def test_a_practitioner_makes_a_referral_from_the_person_page(login, sender, rec
     assert not page(referral_page).select_one('form[action$="/acknowledge"]')
 
 
+def test_a_reason_for_not_seeking_consent_is_kept_only_with_that_basis(login, sender, receiver, child):
+    client = login(sender)
+    path = f"/people/{child.id}/referrals/new"
+    data = {"to_agency_id": receiver.agency_id, "urgency": "green", "reason": "Truanting with older boys"}
+    missing = post_form(client, path, {**data, "lawful_basis": "no_consent_sought"})
+    assert missing.status_code == 422 and "Explain why consent was not sought" in error_summary(missing)
+    assert page(missing).select_one('.govuk-error-summary a[href="#lawful_basis_reason"]')
+    explained = {**data, "lawful_basis": "no_consent_sought", "lawful_basis_reason": "It would alert the adults"}
+    assert post_form(client, path, explained).status_code == 302
+    given = {**data, "lawful_basis": "consent", "lawful_basis_reason": "Leftover text"}
+    assert post_form(client, path, given).status_code == 302
+    kept = {r.lawful_basis: r.lawful_basis_reason for r in db.session.query(Referral)}
+    assert kept == {"no_consent_sought": "It would alert the adults", "consent": None}
+
+
 def test_the_inbox_shows_urgency_status_due_and_overdue_tags(login, receiver, refer):
     refer(urgency="red", sent_at=datetime.now(UTC) - timedelta(hours=2))
     refer(urgency="green")
