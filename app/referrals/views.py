@@ -55,7 +55,12 @@ def _sent_message(referral) -> str:
     sent = f"Referral sent to {referral.to_agency.name}."
     if due.acknowledge_by is None:
         return f"{sent} Local timescales do not apply to agencies outside the partnership"
-    return f"{sent} They must acknowledge it by {date_time(due.acknowledge_by)}"
+    if due.acknowledge_by == due.decide_by:
+        return f"{sent} They must acknowledge it and decide whether to accept it by {date_time(due.decide_by)}"
+    return (
+        f"{sent} They must acknowledge it by {date_time(due.acknowledge_by)} "
+        f"and decide whether to accept it by {date_time(due.decide_by)}"
+    )
 
 
 @bp.get("/referrals/inbox")

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from app.extensions import db
+from app.people.labels import date_time
 from models.referral import Referral
 from safeguarding import referrals
 from tests.web.helpers import assert_good_page, page
@@ -105,6 +106,17 @@ def test_a_practitioner_makes_a_referral_from_the_person_page(login, sender, rec
     assert "Missing overnight, found in Eastmoor" in text
     assert page(referral_page).select_one('form[action$="/withdraw"]')
     assert not page(referral_page).select_one('form[action$="/acknowledge"]')
+
+
+def test_the_sender_is_told_what_happens_next_and_the_receiver_is_not(login, sender, receiver, refer):
+    referral = refer(urgency="red")
+    due = referrals.timeliness(referral).due
+    sent = page(login(sender).get(f"/referrals/{referral.id}"))
+    next_steps = sent.select_one("#what-happens-next").find_next("p").get_text(" ", strip=True)
+    assert f"must acknowledge the referral by {date_time(due.acknowledge_by)}" in next_steps
+    assert f"decide whether to accept it by {date_time(due.decide_by)}" in next_steps
+    assert sent.select_one('#what-happens-next ~ p a[href="/referrals/outbox"]')
+    assert not page(login(receiver).get(f"/referrals/{referral.id}")).select_one("#what-happens-next")
 
 
 def test_a_reason_for_not_seeking_consent_is_kept_only_with_that_basis(login, sender, receiver, child):
