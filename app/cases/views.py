@@ -43,7 +43,11 @@ def new(person_id: str):
             db.session.rollback()
             show_service_errors(form, failure.fields, fallback="summary")
         else:
-            flash("Case opened. You are its lead worker and on its team: add the other practitioners", "success")
+            flash(
+                "Case opened. You are its lead worker. Add practitioners from other agencies to the team, "
+                "and record what has happened in the chronology",
+                "success",
+            )
             return redirect(url_for("cases.case", case_id=case.id))
     return render_template("cases/new.html", form=form, person=person), 422 if form.errors else 200
 

@@ -61,8 +61,8 @@ def new():
             show_service_errors(form, failure.fields, fallback="given_name")
         else:
             flash(
-                f"{person.display_name} is recorded. You can see their record for 30 days, or while you are on "
-                "one of their cases",
+                f"{person.display_name} is recorded. You can see the record for 30 days, and for as long as you "
+                "are on one of their cases: open a case or make a referral to start work",
                 "success",
             )
             return redirect(url_for("people.person", person_id=person.id))

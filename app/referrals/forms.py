@@ -44,29 +44,25 @@ class ReferralForm(BaseForm):
         choices=choices(LAWFUL_BASIS_CHOICES),
         validators=[Optional()],
     )
-    # One reason box under each choice that needs one, as GOV.UK conditional radios do.
-    overridden_reason = TextAreaField(
-        "Why was consent overridden?",
+    # One box below the radios, not one revealed under each choice: GOV.UK's conditional reveal puts
+    # aria-expanded on radio inputs, which ARIA does not allow (axe-core reports it as critical).
+    lawful_basis_reason = TextAreaField(
+        "If consent was overridden or not sought, why?",
         widget=GovTextArea(),
-        validators=[at_most(2000, "The reason")],
-    )
-    not_sought_reason = TextAreaField(
-        "Why was consent not sought?",
-        widget=GovTextArea(),
+        description="Leave this blank if consent was given",
         validators=[at_most(2000, "The reason")],
     )
 
-    REASON_FIELDS = {"consent_overridden": "overridden_reason", "no_consent_sought": "not_sought_reason"}
     REASON_MISSING = {
-        "overridden_reason": "Explain why consent was overridden",
-        "not_sought_reason": "Explain why consent was not sought",
+        "consent_overridden": "Explain why consent was overridden",
+        "no_consent_sought": "Explain why consent was not sought",
     }
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        reason_field = self.REASON_FIELDS.get(self.lawful_basis.data)
-        if reason_field and not self[reason_field].data and not self[reason_field].errors:
-            self[reason_field].errors.append(self.REASON_MISSING[reason_field])
+        missing = self.REASON_MISSING.get(self.lawful_basis.data)
+        if missing and not self.lawful_basis_reason.data and not self.lawful_basis_reason.errors:
+            self.lawful_basis_reason.errors.append(missing)
             valid = False
         return valid
 
@@ -80,30 +76,19 @@ class ReferralForm(BaseForm):
     def urgency_params(self) -> dict:
         return {"items": [{"hint": {"text": timescale_hint(u)}} for u in URGENCIES]}
 
-    def lawful_basis_params(self, reason_html: dict) -> dict:
-        items = []
-        for code, _label in LAWFUL_BASIS_CHOICES:
-            item = {"hint": {"text": LAWFUL_BASIS_HINTS[code]}}
-            if code in reason_html:
-                item["conditional"] = {"html": reason_html[code]}
-            items.append(item)
-        return {"items": items}
+    def lawful_basis_params(self) -> dict:
+        return {"items": [{"hint": {"text": LAWFUL_BASIS_HINTS[code]}} for code, _label in LAWFUL_BASIS_CHOICES]}
 
     def referral_data(self, person_id: str) -> dict:
         basis = self.lawful_basis.data or None
-        reason_field = self.REASON_FIELDS.get(basis)
         return {
             "person_id": person_id,
             "to_agency_id": self.to_agency_id.data,
             "urgency": self.urgency.data,
             "reason": self.reason.data,
             "lawful_basis": basis,
-            "lawful_basis_reason": self[reason_field].data if reason_field else None,
+            "lawful_basis_reason": self.lawful_basis_reason.data if basis in self.REASON_MISSING else None,
         }
-
-    def service_fields(self) -> dict[str, str]:
-        """Where the service's messages belong: the basis's reason goes under the chosen radio."""
-        return {"lawful_basis_reason": self.REASON_FIELDS.get(self.lawful_basis.data, "lawful_basis")}
 
 
 class StepForm(BaseForm):

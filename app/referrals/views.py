@@ -1,6 +1,6 @@
 """Making a referral, the agency's inbox and outbox, a referral with the viewer's steps, and leads' escalations."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.people.fields import show_service_errors
@@ -34,11 +34,21 @@ def new(person_id: str):
             referral = referrals.submit_referral(db.session, actor, form.referral_data(person.id))
         except ValidationFailed as failure:
             db.session.rollback()
-            show_service_errors(form, failure.fields, form.service_fields(), fallback="reason")
+            show_service_errors(form, failure.fields, fallback="reason")
         else:
             flash(_sent_message(referral), "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
-    return render_template("referrals/new.html", form=form, person=person), 422 if form.errors else 200
+    from_case = _case_about(person.id, request.args.get("case"))
+    return render_template(
+        "referrals/new.html", form=form, person=person, from_case=from_case
+    ), 422 if form.errors else 200
+
+
+def _case_about(person_id: str, case_id: str | None):
+    """The case about this person that the referral was started from, for the way back to it."""
+    if not case_id:
+        return None
+    return next((c for c in cases.cases_of_person(db.session, person_id) if c.id == case_id), None)
 
 
 def _sent_message(referral) -> str:
@@ -46,7 +56,12 @@ def _sent_message(referral) -> str:
     sent = f"Referral sent to {referral.to_agency.name}."
     if due.acknowledge_by is None:
         return f"{sent} Local timescales do not apply to agencies outside the partnership"
-    return f"{sent} They must acknowledge it by {date_time(due.acknowledge_by)}"
+    if due.acknowledge_by == due.decide_by:
+        return f"{sent} They must acknowledge it and decide whether to accept it by {date_time(due.decide_by)}"
+    return (
+        f"{sent} They must acknowledge it by {date_time(due.acknowledge_by)} "
+        f"and decide whether to accept it by {date_time(due.decide_by)}"
+    )
 
 
 @bp.get("/referrals/inbox")

@@ -176,6 +176,27 @@ def test_someone_who_may_read_the_case_but_is_not_on_the_team_sees_no_forms_and_
     assert login(make_user("safeguarding_lead")).get(f"/cases/{case.id}").status_code == 403
 
 
+def test_the_team_is_offered_next_steps_and_a_referral_started_from_the_case_leads_back_to_it(
+    login, team, child, case, make_user
+):
+    client = login(team["social_worker"])
+    steps = page(client.get(f"/cases/{case.id}")).select_one(".sc-next-steps")
+    links = {a.get_text(strip=True): a["href"] for a in steps.select("a")}
+    assert links["Add an entry to the chronology"] == "#add-entry"
+    assert links["Add a practitioner to the team"] == "#username"
+    referral_form = client.get(links["Make a referral about Leon Achterberg"])
+    back = assert_good_page(referral_form).select_one(".govuk-back-link")
+    assert (back["href"], back.get_text(strip=True)) == (f"/cases/{case.id}", "Back to the case")
+    assert page(referral_form).select_one("main form")["action"] == f"/people/{child.id}/referrals/new?case={case.id}"
+    # A case that is not about this person does not become the way back.
+    stray = client.get(f"/people/{child.id}/referrals/new?case={uuid.uuid4()}")
+    assert page(stray).select_one(".govuk-back-link")["href"] == f"/people/{child.id}"
+
+    officer = make_user("police_officer")
+    break_glass(db.session, officer, child.id, "Missing overnight, last seen with an adult of concern")
+    assert not page(login(officer).get(f"/cases/{case.id}")).select_one(".sc-next-steps")
+
+
 def test_a_young_person_nearing_18_raises_a_transition_prompt_on_their_open_case(login, team, make_person, make_case):
     today = date.today()
     born = add_months(today, -(17 * 12 + 7))

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from app.extensions import db
+from app.people.labels import date_time
 from models.referral import Referral
 from safeguarding import referrals
 from tests.web.helpers import assert_good_page, page
@@ -105,6 +106,32 @@ def test_a_practitioner_makes_a_referral_from_the_person_page(login, sender, rec
     assert "Missing overnight, found in Eastmoor" in text
     assert page(referral_page).select_one('form[action$="/withdraw"]')
     assert not page(referral_page).select_one('form[action$="/acknowledge"]')
+
+
+def test_the_sender_is_told_what_happens_next_and_the_receiver_is_not(login, sender, receiver, refer):
+    referral = refer(urgency="red")
+    due = referrals.timeliness(referral).due
+    sent = page(login(sender).get(f"/referrals/{referral.id}"))
+    next_steps = sent.select_one("#what-happens-next").find_next("p").get_text(" ", strip=True)
+    assert f"must acknowledge the referral by {date_time(due.acknowledge_by)}" in next_steps
+    assert f"decide whether to accept it by {date_time(due.decide_by)}" in next_steps
+    assert sent.select_one('#what-happens-next ~ p a[href="/referrals/outbox"]')
+    assert not page(login(receiver).get(f"/referrals/{referral.id}")).select_one("#what-happens-next")
+
+
+def test_a_reason_for_not_seeking_consent_is_kept_only_with_that_basis(login, sender, receiver, child):
+    client = login(sender)
+    path = f"/people/{child.id}/referrals/new"
+    data = {"to_agency_id": receiver.agency_id, "urgency": "green", "reason": "Truanting with older boys"}
+    missing = post_form(client, path, {**data, "lawful_basis": "no_consent_sought"})
+    assert missing.status_code == 422 and "Explain why consent was not sought" in error_summary(missing)
+    assert page(missing).select_one('.govuk-error-summary a[href="#lawful_basis_reason"]')
+    explained = {**data, "lawful_basis": "no_consent_sought", "lawful_basis_reason": "It would alert the adults"}
+    assert post_form(client, path, explained).status_code == 302
+    given = {**data, "lawful_basis": "consent", "lawful_basis_reason": "Leftover text"}
+    assert post_form(client, path, given).status_code == 302
+    kept = {r.lawful_basis: r.lawful_basis_reason for r in db.session.query(Referral)}
+    assert kept == {"no_consent_sought": "It would alert the adults", "consent": None}
 
 
 def test_the_inbox_shows_urgency_status_due_and_overdue_tags(login, receiver, refer):

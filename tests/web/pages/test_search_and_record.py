@@ -70,8 +70,17 @@ def test_search_finds_a_misspelt_name_shows_full_and_limited_tags_and_counts_the
     assert len(results) == 1
     assert "Zoë Ní Bhriain" in results[0].text and "Full record" in results[0].text
     assert "Born 1 June 2010" in results[0].text and "Close date of birth" not in results[0].text
-    assert "1 other possible match you cannot see" in main_text(response)
+    assert soup.select_one("#results").get_text(strip=True) == "2 possible matches"
+    assert "1 other possible match is a record you cannot see" in main_text(response)
     assert soup.select_one(f'a[href="/people/{zoe.id}"]')
+
+
+def test_a_search_that_finds_nobody_says_so_and_offers_to_record_a_new_person(client):
+    soup = page(search(client, "Zephyrine", "Quillfeather"))
+    assert soup.select_one("#results").get_text(strip=True) == "No matches"
+    assert not soup.select(".sc-result, .sc-hidden-matches")
+    button = soup.select_one('form[action="/people/new"] button')
+    assert button.get_text(strip=True) == "Record a new person" and "govuk-button--secondary" not in button["class"]
 
 
 def test_a_context_neighbour_is_listed_with_a_limited_view_and_no_date_of_birth(
@@ -179,7 +188,9 @@ def test_someone_the_recorder_cannot_see_still_stops_a_silent_duplicate(client, 
     make_person(make_user("police_officer"), given_name="Jayden", family_name="Okafor", date_of_birth="2011-03-27")
     response = record(client)
     assert response.status_code == 200
-    assert "1 other possible match you cannot see" in main_text(response)
+    assert page(response).h1.get_text(strip=True) == "This person may already have a record"
+    assert "1 possible match is a record you cannot see" in main_text(response)
+    assert "Jayden" not in page(response).select_one(".sc-hidden-matches").text
 
 
 NEXT_YEAR = date.today().year + 1
