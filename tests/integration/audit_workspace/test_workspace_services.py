@@ -102,7 +102,7 @@ def test_review_input_is_checked_and_only_leads_review(caseload, lead):
     assert audit_review.grant_row(db.session, grant.id).events == 2
 
 
-def test_working_hours_come_from_configuration_by_agency_kind():
+def test_working_hours_come_from_configuration_by_agency_kind(app):
     holidays = runtime().calendar.holidays
     police = agency_hours("police", "p", HOURS, holidays)
     school = agency_hours("education", "s", HOURS, holidays)
