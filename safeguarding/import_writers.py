@@ -33,7 +33,8 @@ TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
 Plan = list[tuple[dict, str, bool]]  # (item, record id, created) for each item of a chunk
 
 
-def chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+def chunks(values: list, size: int | None = None) -> Iterable[list]:
+    size = size or CHUNK
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
