@@ -7,6 +7,7 @@ transaction (with the audit event), a chunk of items per statement, so a failure
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from safeguarding.import_checks import SECTIONS, check_document, referenced_refs
 from safeguarding.import_writers import ImportWriter, chunks
 
 Progress = Callable[[str, int, int], None] | None
+IMPORT_PAGE_CACHE_KIB = 256 * 1024
 
 
 @dataclass
@@ -40,13 +42,14 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
     result = ImportResult()
     writer = ImportWriter(session, known, usernames, dry_run=dry_run)
     try:
-        for section in SECTIONS:
-            items = clean[section]
-            report = None if progress is None else (lambda done, s=section, n=len(items): progress(s, done, n))
-            result.created[section], result.updated[section] = writer.write(section, items, report)
-        result.ids = writer.ids
-        if dry_run:
+        with _page_cache(session):
+            for section in SECTIONS:
+                items = clean[section]
+                report = None if progress is None else (lambda done, s=section, n=len(items): progress(s, done, n))
+                result.created[section], result.updated[section] = writer.write(section, items, report)
+        if dry_run:  # nothing was written, so there are no ids to give
             return result
+        result.ids = writer.ids
         audit.record(
             session,
             action="import",
@@ -60,6 +63,21 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
         session.rollback()
         raise
     return result
+
+
+@contextmanager
+def _page_cache(session: Session):
+    """On SQLite, a page cache big enough for the import's one transaction, so pages are not spilled and rewritten."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:  # the pooled connection goes back with its usual cache
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")
 
 
 def remembered_refs(session: Session, refs: set[str]) -> dict[str, tuple[str, str]]:
