@@ -51,7 +51,7 @@ class ImportWriter:
         self.session, self.known, self.users, self.dry_run = session, known, users, dry_run
         self.ids: dict[str, str] = {}  # refs this import wrote: ref -> record id
         self.kinds: dict[str, str] = {}  # refs this import wrote: ref -> kind
-        self.created: set[str] = set()  # ids of records this import creates: nothing refers to them yet
+        self.created: set[str] = set()  # ids of records this import creates: nothing stored hangs off them yet
         self.natural: dict[str, dict[tuple, str]] = defaultdict(dict)  # natural keys of records written so far
         self.key_ids: dict[str, str] = {}  # record id -> data key id, for owners written by this import
         self.case_subjects: dict[str, str | None] = {}  # case id -> subject person id, for cases written
@@ -62,19 +62,13 @@ class ImportWriter:
     # --- refs -------------------------------------------------------------------------------------------------
 
     def id_of(self, ref: str | None) -> str | None:
+        """The record a ref stands for: written by this import or remembered from an earlier one (else None)."""
         if ref is None:
             return None
-        return self.ids.get(ref) or self.known[ref][1]
+        return self.ids.get(ref) or self.known.get(ref, (None, None))[1]
 
     def kind_of(self, ref: str) -> str:
         return self.kinds.get(ref) or self.known[ref][0]
-
-    def _remembered(self, ref: str | None) -> str | None:
-        if ref is None:
-            return None
-        if ref in self.ids:
-            return self.ids[ref]
-        return self.known[ref][1] if ref in self.known else None
 
     # --- planning ---------------------------------------------------------------------------------------------
 
@@ -86,7 +80,6 @@ class ImportWriter:
             if not self.dry_run:
                 getattr(self, f"_write_{section}")(plan)
                 self._insert(ImportRef, self._new_refs(section, plan))
-            self._note_refs(section, plan)
             fresh = sum(1 for _, _, is_new in plan if is_new)
             created, updated = created + fresh, updated + len(plan) - fresh
             if progress is not None:
@@ -96,14 +89,12 @@ class ImportWriter:
     def _plan(self, section: str, chunk: list[dict]) -> Plan:
         natural_key = NATURAL_KEYS.get(section)
         keys = [natural_key(self, item) if natural_key else None for item in chunk]
-        unresolved = [
-            (item, key) for item, key in zip(chunk, keys, strict=True) if self._remembered(item["ref"]) is None and key
-        ]
+        unresolved = [key for item, key in zip(chunk, keys, strict=True) if key and self.id_of(item["ref"]) is None]
         stored = MATCHERS[section](self, unresolved) if unresolved else {}
         written = self.natural[section]
         plan = []
         for item, key in zip(chunk, keys, strict=True):
-            record_id = self._remembered(item["ref"])
+            record_id = self.id_of(item["ref"])
             if record_id is None and key is not None:
                 record_id = written.get(key) or stored.get(key)
             is_new = record_id is None
@@ -116,11 +107,6 @@ class ImportWriter:
                 self.ids[item["ref"]], self.kinds[item["ref"]] = record_id, KIND_OF_SECTION[section]
             plan.append((item, record_id, is_new))
         return plan
-
-    def _note_refs(self, section: str, plan: Plan) -> None:
-        for item, _record_id, _is_new in plan:
-            if item["ref"] is not None and item["ref"] not in self.known:
-                self.known[item["ref"]] = (KIND_OF_SECTION[section], self.ids[item["ref"]])
 
     def _new_refs(self, section: str, plan: Plan) -> list[dict]:
         kind = KIND_OF_SECTION[section]
@@ -150,19 +136,19 @@ class ImportWriter:
     def _missing_key(self, item: dict) -> tuple:
         return (self.id_of(item["person"]), item["reported_at"].astimezone(UTC))
 
-    def _stored_parents(self, keys: Iterable[tuple]) -> list[str]:
+    def _stored_parents(self, keys: list[tuple]) -> list[str]:
         """Owners named by these keys that existed before this import (a record created now has nothing stored)."""
         return list({key[0] for key in keys if key[0] not in self.created})
 
-    def _match_agencies(self, unresolved) -> dict[tuple, str]:
-        names = [key[0] for _, key in unresolved]
+    def _match_agencies(self, keys: list[tuple]) -> dict[tuple, str]:
+        names = [key[0] for key in keys]
         rows = self.session.execute(select(Agency.name, Agency.id).where(Agency.name.in_(names)))
         return {(name,): agency_id for name, agency_id in rows}
 
-    def _match_relationships(self, unresolved) -> dict[tuple, str]:
+    def _match_relationships(self, keys: list[tuple]) -> dict[tuple, str]:
         edge = Relationship
         found = {}
-        for sources in chunks(self._stored_parents(key for _, key in unresolved)):
+        for sources in chunks(self._stored_parents(keys)):
             rows = self.session.execute(
                 select(
                     edge.id,
@@ -178,11 +164,11 @@ class ImportWriter:
                 found.setdefault((row[1], row[2] or row[3] or row[4], row[5], row[6]), row[0])
         return found
 
-    def _match_chronology(self, unresolved) -> dict[tuple, str]:
-        wanted = {key[:4] for _, key in unresolved}
+    def _match_chronology(self, keys: list[tuple]) -> dict[tuple, str]:
+        wanted = {key[:4] for key in keys}
         entry = ChronologyEntry
         candidates = []
-        for cases in chunks(self._stored_parents(key for _, key in unresolved)):
+        for cases in chunks(self._stored_parents(keys)):
             rows = self.session.execute(
                 select(
                     entry.id,
@@ -207,9 +193,9 @@ class ImportWriter:
             found.setdefault((*row[1:5], summary), row[0])
         return found
 
-    def _match_missing(self, unresolved) -> dict[tuple, str]:
+    def _match_missing(self, keys: list[tuple]) -> dict[tuple, str]:
         found = {}
-        for people in chunks(self._stored_parents(key for _, key in unresolved)):
+        for people in chunks(self._stored_parents(keys)):
             rows = self.session.execute(
                 select(MissingEpisode.id, MissingEpisode.person_id, MissingEpisode.reported_at).where(
                     MissingEpisode.person_id.in_(people)
