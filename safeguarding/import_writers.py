@@ -19,6 +19,7 @@ from models.base import new_id
 from models.case import Case, CaseMember, ChronologyEntry
 from models.context import Group, Place, Relationship
 from models.crypto import DecryptionError, current_keyring
+from models.crypto.fields import security_log
 from models.import_ref import ImportRef
 from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral, ReferralTransition
@@ -184,12 +185,7 @@ class ImportWriter:
         self._load_keys(row[6] for row in candidates if row[5] is not None)
         found = {}
         for row in candidates:
-            try:
-                summary = ChronologyEntry.summary.unseal(
-                    row[5], table="chronology_entries", row_id=row[0], key=self.keys.get(row[6])
-                )
-            except DecryptionError:  # a tampered summary matches nothing (it is logged when read)
-                continue
+            summary = _unseal(ChronologyEntry, "summary", row[5], row[0], self.keys.get(row[6]))
             found.setdefault((*row[1:5], summary), row[0])
         return found
 
@@ -317,7 +313,8 @@ class ImportWriter:
         self._insert(PersonFlag, flags)
 
     def _aliases(self, person_id: str, stored: tuple, key_id: str) -> list[str]:
-        return Person.aliases.unseal(stored[1], table="people", row_id=person_id, key=self.keys[key_id]) or []
+        """A stored person's aliases, indexed again with the names."""
+        return _unseal(Person, "aliases", stored[1], person_id, self.keys[key_id]) or []
 
     def _write_places(self, plan: Plan) -> None:
         self._write_context(Place, plan)
@@ -476,6 +473,16 @@ class ImportWriter:
 
         self._apply(Referral, plan, build)
         self._insert(ReferralTransition, transitions)
+
+
+def _unseal(model, field: str, blob: bytes | None, record_id: str, key: bytes | None):
+    """A stored value read without its instance; one that fails its integrity check is logged and counts as absent."""
+    try:
+        return getattr(model, field).unseal(blob, table=model.__tablename__, row_id=record_id, key=key)
+    except DecryptionError:
+        message = "Encrypted value failed its integrity check: table=%s column=%s row=%s"
+        security_log.error(message, model.__tablename__, field, record_id)
+        return None
 
 
 def _transitions(referral_id: str, item: dict) -> list[dict]:

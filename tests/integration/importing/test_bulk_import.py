@@ -179,3 +179,17 @@ def test_progress_is_reported_per_chunk(app):
     seen = []
     import_document(db.session, {"people": people(7)}, progress=lambda *report: seen.append(report))
     assert seen == [("people", 3, 7), ("people", 6, 7), ("people", 7, 7)]
+
+
+def test_a_reimport_over_a_tampered_alias_indexes_the_names_and_logs_the_failure(app, caplog):
+    result = import_document(db.session, {"people": people(1)})
+    person_id = result.ids["p0"]
+    # A blob moved from another column fails its integrity check.
+    db.session.execute(sa.text("UPDATE people SET aliases = given_name WHERE id = :id"), {"id": person_id})
+    db.session.commit()
+    import_document(db.session, {"people": people(1)})
+    held = db.session.execute(
+        sa.select(PersonIndexToken.index_name, PersonIndexToken.token).where(PersonIndexToken.person_id == person_id)
+    ).all()
+    assert set(held) == set(person_tokens(runtime().indexer, "Child0", "Okoro", date(2011, 3, 27)))
+    assert any("failed its integrity check" in record.getMessage() for record in caplog.records)
