@@ -79,9 +79,20 @@ def person_tokens(
     family_name: str | None,
     date_of_birth: date | None,
     aliases: Sequence[str] = (),
+    memo: dict[tuple, Tokens] | None = None,
 ) -> Tokens:
-    """(index name, token) pairs for a person's names, phonetic keys, date of birth and every alias."""
-    tokens = _name_tokens(indexer, given_name, family_name)
+    """(index name, token) pairs for a person's names, phonetic keys, date of birth and every alias.
+
+    Indexing many people at once may pass a memo (a dict it owns and drops afterwards) so that a name seen before
+    is not normalised and hashed again.
+    """
+    if memo is None:
+        tokens = _name_tokens(indexer, given_name, family_name)
+    else:
+        names = (given_name, family_name)
+        if names not in memo:
+            memo[names] = _name_tokens(indexer, given_name, family_name)
+        tokens = list(memo[names])
     for alias in aliases:
         # An alias may be a single street name: it stands for the given name and the family name alike.
         tokens += _name_tokens(indexer, alias, None) + _name_tokens(indexer, None, alias)

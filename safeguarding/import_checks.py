@@ -35,6 +35,14 @@ KIND_OF_SECTION = {
     "referrals": "referral",
 }
 REF_REQUIRED = {"agencies", "people", "places", "groups", "cases", "referrals"}
+# The fields of each section that name another item's ref, and the kinds of item each may name.
+REFERENCES = {
+    "relationships": {"source": ("person",), "target": ("person", "place", "group"), "agency": ("agency",)},
+    "cases": {"subject": ("person", "place", "group"), "agency": ("agency",)},
+    "chronology": {"case": ("case",), "agency": ("agency",)},
+    "missing_episodes": {"person": ("person",), "agency": ("agency",), "found_at": ("place",)},
+    "referrals": {"person": ("person",), "from_agency": ("agency",), "to_agency": ("agency",)},
+}
 
 
 class Problems(dict):
@@ -74,6 +82,20 @@ def check_document(document, known: dict[str, tuple[str, str]], usernames: dict[
     return clean
 
 
+def referenced_refs(document) -> set[str]:
+    """Every ref a document defines or names, to look up among the refs of earlier imports (malformed parts skipped)."""
+    refs: set[str] = set()
+    if not isinstance(document, dict):
+        return refs
+    for section in SECTIONS:
+        items = document.get(section)
+        names = ("ref", *REFERENCES.get(section, ()))
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict):
+                refs.update(value for name in names if isinstance(value := item.get(name), str))
+    return refs
+
+
 def _collect_refs(sections, known, problems) -> dict[str, str]:
     """Every ref in the document with its kind, plus those remembered from earlier imports."""
     refs = {ref: kind for ref, (kind, _id) in known.items()}
@@ -110,7 +132,8 @@ class _Checker:
         clean["ref"] = item.get("ref")
         return clean
 
-    def reference(self, path: str, value, *kinds: str) -> str | None:
+    def reference(self, section: str, path: str, item: dict, name: str) -> str | None:
+        value, kinds, path = item.get(name), REFERENCES[section][name], f"{path}.{name}"
         if not isinstance(value, str) or value not in self.refs:
             self.problems[path] = "Name a ref from this document or an earlier import"
         elif self.refs[value] not in kinds:
@@ -143,7 +166,7 @@ class _Checker:
         return {"name": self.field(f"{path}.name", clean_text, item.get("name"), label="the name", max_length=200)}
 
     def relationships(self, path, item):
-        target = self.reference(f"{path}.target", item.get("target"), "person", "place", "group")
+        target = self.reference("relationships", path, item, "target")
         kind = self.field(f"{path}.kind", choice, item.get("kind"), label="the kind", options=TARGET_TYPE_OF_KIND)
         if target and kind and TARGET_TYPE_OF_KIND[kind] != self.refs[target]:
             self.problems[f"{path}.kind"] = f"A {kind} relationship joins a person to a {TARGET_TYPE_OF_KIND[kind]}"
@@ -154,10 +177,10 @@ class _Checker:
         if first and last and last < first:
             self.problems[f"{path}.last_seen"] = "The last-seen date is before the first-seen date"
         return {
-            "source": self.reference(f"{path}.source", item.get("source"), "person"),
+            "source": self.reference("relationships", path, item, "source"),
             "target": target,
             "kind": kind,
-            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
+            "agency": self.reference("relationships", path, item, "agency"),
             "first_seen": first,
             "last_seen": last,
             "grading": self._grading(f"{path}.grading", item.get("grading")),
@@ -210,8 +233,8 @@ class _Checker:
             if username not in self.usernames:
                 self.problems[f"{path}.members[{i}]"] = "No user with this username"
         return {
-            "subject": self.reference(f"{path}.subject", item.get("subject"), "person", "place", "group"),
-            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
+            "subject": self.reference("cases", path, item, "subject"),
+            "agency": self.reference("cases", path, item, "agency"),
             "opened_on": opened,
             "closed_on": closed,
             "concerns": concerns,
@@ -223,8 +246,8 @@ class _Checker:
 
     def chronology(self, path, item):
         return {
-            "case": self.reference(f"{path}.case", item.get("case"), "case"),
-            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
+            "case": self.reference("chronology", path, item, "case"),
+            "agency": self.reference("chronology", path, item, "agency"),
             "occurred_on": self.field(f"{path}.occurred_on", parse_date, item.get("occurred_on"), label="the date"),
             "category": self.field(
                 f"{path}.category", choice, item.get("category"), label="the category", options=CHRONOLOGY_CATEGORIES
@@ -251,9 +274,9 @@ class _Checker:
         _in_order(self.problems, path, times, ("reported_at", "returned_at", "return_interview_offered_at"))
         found = item.get("found_at")
         return {
-            "person": self.reference(f"{path}.person", item.get("person"), "person"),
-            "agency": self.reference(f"{path}.agency", item.get("agency"), "agency"),
-            "found_at": self.reference(f"{path}.found_at", found, "place") if found is not None else None,
+            "person": self.reference("missing_episodes", path, item, "person"),
+            "agency": self.reference("missing_episodes", path, item, "agency"),
+            "found_at": self.reference("missing_episodes", path, item, "found_at") if found is not None else None,
             **times,
         }
 
@@ -271,9 +294,9 @@ class _Checker:
         if (outcome is None) != (times.get("decided_at") is None):
             self.problems[f"{path}.outcome"] = "Give an outcome and decided_at together, or neither"
         return {
-            "person": self.reference(f"{path}.person", item.get("person"), "person"),
-            "from_agency": self.reference(f"{path}.from_agency", item.get("from_agency"), "agency"),
-            "to_agency": self.reference(f"{path}.to_agency", item.get("to_agency"), "agency"),
+            "person": self.reference("referrals", path, item, "person"),
+            "from_agency": self.reference("referrals", path, item, "from_agency"),
+            "to_agency": self.reference("referrals", path, item, "to_agency"),
             "urgency": self.field(
                 f"{path}.urgency", choice, item.get("urgency"), label="the urgency", options=URGENCIES
             ),

@@ -1,252 +1,515 @@
-"""Writing checked import items: create or update each record, keep the document's refs, encrypt as it goes."""
+"""Writing checked import items in bulk: each chunk is planned with a few batched queries, then written by statement.
 
-from dataclasses import dataclass, field
+Planning a chunk resolves each item to the record it updates (its remembered ref, else its natural key, looked up
+for the whole chunk at once) or a new id. Writing builds every row in a tight loop, encrypting sensitive fields as
+the row is built (AES-GCM bound to table, column and row, under the owner's data key), and sends the chunk's
+inserts and updates as one executemany each, in the caller's transaction. A record's owner and data key are fixed
+when it is created; an update re-encrypts its fields under the key it already has.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
+from models.base import new_id
 from models.case import Case, CaseMember, ChronologyEntry
 from models.context import Group, Place, Relationship
-from models.crypto import current_keyring
+from models.crypto import DecryptionError, current_keyring
+from models.crypto.fields import security_log
 from models.import_ref import ImportRef
-from models.person import Person, PersonFlag
+from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral, ReferralTransition
 from models.safeguarding_events import MissingEpisode
+from safeguarding.blind_index import person_tokens
 from safeguarding.import_checks import KIND_OF_SECTION
-from safeguarding.people import reindex
+from safeguarding.runtime import current as runtime
 
-MODELS = {
-    "agencies": Agency,
-    "people": Person,
-    "places": Place,
-    "groups": Group,
-    "relationships": Relationship,
-    "cases": Case,
-    "chronology": ChronologyEntry,
-    "missing_episodes": MissingEpisode,
-    "referrals": Referral,
-}
+CHUNK = 1000
+TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
+
+Plan = list[tuple[dict, str, bool]]  # (item, record id, created) for each item of a chunk
 
 
-@dataclass
-class Context:
-    session: Session
-    known: dict[str, tuple[str, str]]  # refs of earlier imports: ref -> (kind, record id)
-    ids: dict[str, str] = field(default_factory=dict)  # refs written by this import: ref -> record id
-    users: dict[str, str] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)  # refs written by this import: ref -> kind
+def chunks(values: list, size: int | None = None) -> Iterable[list]:
+    size = size or CHUNK
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def updated_ids(plan: Plan) -> list[str]:
+    """The stored records a chunk updates."""
+    return [record_id for _, record_id, is_new in plan if not is_new]
+
+
+class ImportWriter:
+    """Writes one document's sections in order (or, in a dry run, only plans them to count what would change)."""
+
+    def __init__(self, session: Session, known: dict[str, tuple[str, str]], users: dict[str, str], dry_run: bool):
+        self.session, self.known, self.users, self.dry_run = session, known, users, dry_run
+        self.ids: dict[str, str] = {}  # refs this import wrote: ref -> record id
+        self.kinds: dict[str, str] = {}  # refs this import wrote: ref -> kind
+        self.created: set[str] = set()  # ids of records this import creates: nothing stored hangs off them yet
+        self.natural: dict[str, dict[tuple, str]] = defaultdict(dict)  # natural keys of records written so far
+        self.key_ids: dict[str, str] = {}  # record id -> data key id, for owners written by this import
+        self.case_subjects: dict[str, str | None] = {}  # case id -> subject person id, for cases written
+        self.keys: dict[str, bytes] = {}  # data key id -> plaintext data key
+        self.name_tokens: dict[tuple, list] = {}  # blind-index tokens of names already indexed by this import
+        self.keyring = current_keyring()
+
+    # --- refs -------------------------------------------------------------------------------------------------
 
     def id_of(self, ref: str | None) -> str | None:
+        """The record a ref stands for: written by this import or remembered from an earlier one (else None)."""
         if ref is None:
             return None
-        return self.ids.get(ref) or self.known[ref][1]
+        return self.ids.get(ref) or self.known.get(ref, (None, None))[1]
 
     def kind_of(self, ref: str) -> str:
         return self.kinds.get(ref) or self.known[ref][0]
 
-    def existing_id(self, section: str, item: dict) -> str | None:
-        """The record an item updates: by its remembered ref, else by its natural key."""
-        ref = item.get("ref")
-        if ref is not None and (ref in self.ids or ref in self.known):
-            return self.id_of(ref)
-        try:
-            return self._natural_match(section, item)
-        except KeyError:  # refers to a ref of this document not written yet (a dry run): nothing to match
-            return None
+    # --- planning ---------------------------------------------------------------------------------------------
 
-    def _natural_match(self, section: str, item: dict) -> str | None:
-        session, resolve = self.session, self.id_of
-        if section == "agencies":
-            return session.scalar(select(Agency.id).where(Agency.name == item["name"]))
-        if section == "relationships":
-            target = {
-                "person": Relationship.target_person_id,
-                "place": Relationship.target_place_id,
-                "group": Relationship.target_group_id,
-            }[self.kind_of(item["target"])]
-            return session.scalar(
-                select(Relationship.id).where(
-                    Relationship.source_person_id == resolve(item["source"]),
-                    Relationship.kind == item["kind"],
-                    Relationship.first_seen == item["first_seen"],
-                    target == resolve(item["target"]),
+    def write(self, section: str, items: list[dict], progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        """Create or update every item of a section; returns (created, updated)."""
+        created = updated = 0
+        for chunk in chunks(items):
+            plan = self._plan(section, chunk)
+            if not self.dry_run:
+                getattr(self, f"_write_{section}")(plan)
+                self._insert(ImportRef, self._new_refs(section, plan))
+            fresh = sum(1 for _, _, is_new in plan if is_new)
+            created, updated = created + fresh, updated + len(plan) - fresh
+            if progress is not None:
+                progress(created + updated)
+        return created, updated
+
+    def _plan(self, section: str, chunk: list[dict]) -> Plan:
+        natural_key = NATURAL_KEYS.get(section)
+        keys = [natural_key(self, item) if natural_key else None for item in chunk]
+        unresolved = [key for item, key in zip(chunk, keys, strict=True) if key and self.id_of(item["ref"]) is None]
+        stored = MATCHERS[section](self, unresolved) if unresolved else {}
+        written = self.natural[section]
+        plan = []
+        for item, key in zip(chunk, keys, strict=True):
+            record_id = self.id_of(item["ref"])
+            if record_id is None and key is not None:
+                record_id = written.get(key) or stored.get(key)
+            is_new = record_id is None
+            if is_new:
+                record_id = new_id()
+                self.created.add(record_id)
+            if key is not None:
+                written[key] = record_id
+            if item["ref"] is not None:
+                self.ids[item["ref"]], self.kinds[item["ref"]] = record_id, KIND_OF_SECTION[section]
+            plan.append((item, record_id, is_new))
+        return plan
+
+    def _new_refs(self, section: str, plan: Plan) -> list[dict]:
+        kind = KIND_OF_SECTION[section]
+        return [
+            {"ref": item["ref"], "kind": kind, "record_id": record_id}
+            for item, record_id, _ in plan
+            if item["ref"] is not None and item["ref"] not in self.known
+        ]
+
+    # --- natural keys (SPEC section 10): matched against this import's records, then the database's -------------
+
+    def _agency_key(self, item: dict) -> tuple:
+        return (item["name"],)
+
+    def _relationship_key(self, item: dict) -> tuple:
+        return (self.id_of(item["source"]), self.id_of(item["target"]), item["kind"], item["first_seen"])
+
+    def _chronology_key(self, item: dict) -> tuple:
+        return (
+            self.id_of(item["case"]),
+            self.id_of(item["agency"]),
+            item["occurred_on"],
+            item["category"],
+            item["summary"],
+        )
+
+    def _missing_key(self, item: dict) -> tuple:
+        return (self.id_of(item["person"]), item["reported_at"].astimezone(UTC))
+
+    def _stored_parents(self, keys: list[tuple]) -> list[str]:
+        """Owners named by these keys that existed before this import (a record created now has nothing stored)."""
+        return list({key[0] for key in keys if key[0] not in self.created})
+
+    def _match_agencies(self, keys: list[tuple]) -> dict[tuple, str]:
+        names = [key[0] for key in keys]
+        rows = self.session.execute(select(Agency.name, Agency.id).where(Agency.name.in_(names)))
+        return {(name,): agency_id for name, agency_id in rows}
+
+    def _match_relationships(self, keys: list[tuple]) -> dict[tuple, str]:
+        edge = Relationship
+        found = {}
+        for sources in chunks(self._stored_parents(keys)):
+            rows = self.session.execute(
+                select(
+                    edge.id,
+                    edge.source_person_id,
+                    edge.target_person_id,
+                    edge.target_place_id,
+                    edge.target_group_id,
+                    edge.kind,
+                    edge.first_seen,
+                ).where(edge.source_person_id.in_(sources))
+            )
+            for row in rows:
+                found.setdefault((row[1], row[2] or row[3] or row[4], row[5], row[6]), row[0])
+        return found
+
+    def _match_chronology(self, keys: list[tuple]) -> dict[tuple, str]:
+        wanted = {key[:4] for key in keys}
+        entry = ChronologyEntry
+        candidates = []
+        for cases in chunks(self._stored_parents(keys)):
+            rows = self.session.execute(
+                select(
+                    entry.id,
+                    entry.case_id,
+                    entry.agency_id,
+                    entry.occurred_on,
+                    entry.category,
+                    entry.summary_enc,
+                    entry.data_key_id,
+                ).where(entry.case_id.in_(cases))
+            )
+            candidates += [row for row in rows if tuple(row[1:5]) in wanted]
+        self._load_keys(row[6] for row in candidates if row[5] is not None)
+        found = {}
+        for row in candidates:
+            summary = _unseal(ChronologyEntry, "summary", row[5], row[0], self.keys.get(row[6]))
+            found.setdefault((*row[1:5], summary), row[0])
+        return found
+
+    def _match_missing(self, keys: list[tuple]) -> dict[tuple, str]:
+        found = {}
+        for people in chunks(self._stored_parents(keys)):
+            rows = self.session.execute(
+                select(MissingEpisode.id, MissingEpisode.person_id, MissingEpisode.reported_at).where(
+                    MissingEpisode.person_id.in_(people)
                 )
             )
-        if section == "missing_episodes":
-            return session.scalar(
-                select(MissingEpisode.id).where(
-                    MissingEpisode.person_id == resolve(item["person"]),
-                    MissingEpisode.reported_at == item["reported_at"],
+            for episode_id, person_id, reported_at in rows:
+                found.setdefault((person_id, reported_at.astimezone(UTC)), episode_id)
+        return found
+
+    # --- look-ups for writing ---------------------------------------------------------------------------------
+
+    def _stored(self, model, ids: list[str], *columns) -> dict[str, tuple]:
+        """Columns of stored records by id (one query per chunk of ids)."""
+        found = {}
+        for batch in chunks(list(dict.fromkeys(ids))):
+            for row in self.session.execute(select(model.id, *columns).where(model.id.in_(batch))):
+                found[row[0]] = tuple(row[1:])
+        return found
+
+    def _owner_key_ids(self, kind: str, ids: Iterable[str]) -> dict[str, str]:
+        """Data key id of each owner record (person, place, group or case), from this import or the database."""
+        ids = list(ids)
+        missing = [record_id for record_id in ids if record_id not in self.key_ids]
+        model = TABLE_OF_KIND[kind]
+        for record_id, (key_id,) in self._stored(model, missing, model.data_key_id).items():
+            self.key_ids[record_id] = key_id
+        return {record_id: self.key_ids[record_id] for record_id in ids}
+
+    def _load_keys(self, key_ids: Iterable[str]) -> None:
+        missing = {key_id for key_id in key_ids if key_id not in self.keys}
+        if missing:
+            self.keys.update(self.keyring.keys_for(self.session, missing))
+
+    def _seal(self, model, field: str, value, record_id: str, key_id: str) -> bytes | None:
+        return getattr(model, field).seal(
+            value, table=model.__tablename__, row_id=record_id, key_id=key_id, key=self.keys[key_id]
+        )
+
+    # --- statements -------------------------------------------------------------------------------------------
+
+    def _insert(self, model, rows: list[dict]) -> None:
+        if rows:
+            self.session.connection().execute(insert(model.__table__), rows)
+
+    def _update(self, model, rows: list[dict]) -> None:
+        """Rows name their record as `record_id`; a versioned record moves on to its next version."""
+        if not rows:
+            return
+        table = model.__table__
+        statement = update(table).where(table.c.id == bindparam("record_id"))
+        if "version" in table.c:
+            statement = statement.values(version=table.c.version + 1)
+        self.session.connection().execute(statement, rows)
+
+    def _apply(self, model, plan: Plan, build: Callable[[dict, str, bool], dict]) -> None:
+        """Build each item's row (full for a new record, the imported columns for an update) and write them."""
+        inserts: dict[str, dict] = {}
+        updates: dict[str, dict] = {}
+        for item, record_id, is_new in plan:
+            row = build(item, record_id, is_new)
+            if is_new:
+                inserts[record_id] = row
+            elif record_id in inserts:  # a second item for a record this chunk creates: the later values win
+                inserts[record_id].update(row)
+            else:
+                updates[record_id] = {"record_id": record_id, **row}
+        self._insert(model, list(inserts.values()))
+        self._update(model, list(updates.values()))
+
+    # --- sections ---------------------------------------------------------------------------------------------
+
+    def _write_agencies(self, plan: Plan) -> None:
+        def build(item, record_id, is_new):
+            row = {"name": item["name"], "kind": item["kind"], "external": bool(item["external"])}
+            return {"id": record_id, **row} if is_new else row
+
+        self._apply(Agency, plan, build)
+
+    def _write_people(self, plan: Plan) -> None:
+        new = [record_id for _, record_id, is_new in plan if is_new]
+        fresh_keys = self.keyring.create_data_keys(self.session, len(new))
+        self.keys.update(fresh_keys)
+        self.key_ids.update(zip(new, fresh_keys, strict=True))
+        stored_ids = updated_ids(plan)
+        stored = self._stored(Person, stored_ids, Person.data_key_id, Person.aliases_enc)
+        self.key_ids.update((record_id, key_id) for record_id, (key_id, _) in stored.items())
+        self._load_keys(key_id for key_id, _ in stored.values())
+        held = defaultdict(set)
+        for batch in chunks(stored_ids):
+            rows = self.session.execute(
+                select(PersonFlag.person_id, PersonFlag.flag).where(
+                    PersonFlag.person_id.in_(batch), PersonFlag.cleared_at.is_(None)
                 )
             )
-        if section == "chronology":
-            candidates = session.scalars(
-                select(ChronologyEntry).where(
-                    ChronologyEntry.case_id == resolve(item["case"]),
-                    ChronologyEntry.agency_id == resolve(item["agency"]),
-                    ChronologyEntry.occurred_on == item["occurred_on"],
-                    ChronologyEntry.category == item["category"],
-                )
-            )
-            return next((e.id for e in candidates if e.summary == item["summary"]), None)
+            for person_id, flag in rows:
+                held[person_id].add(flag)
+            self.session.connection().execute(delete(PersonIndexToken).where(PersonIndexToken.person_id.in_(batch)))
+        indexer = runtime().indexer
+        tokens, flags = [], []
+
+        def build(item, record_id, is_new):
+            key_id = self.key_ids[record_id]
+            aliases = [] if is_new else self._aliases(record_id, stored[record_id], key_id)
+            names = (item["given_name"], item["family_name"])
+            found = person_tokens(indexer, *names, item["date_of_birth"], aliases, memo=self.name_tokens)
+            tokens.extend({"person_id": record_id, "index_name": name, "token": token} for name, token in found)
+            for flag in dict.fromkeys(item.get("flags") or []):
+                if flag not in held[record_id]:
+                    held[record_id].add(flag)
+                    flags.append({"id": new_id(), "person_id": record_id, "flag": flag, "set_by_id": None})
+            row = {
+                name: self._seal(Person, name, item.get(name), record_id, key_id)
+                for name in ("given_name", "family_name", "date_of_birth", "sex")
+            }
+            return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
+
+        self._apply(Person, plan, build)
+        self._insert(PersonIndexToken, tokens)
+        self._insert(PersonFlag, flags)
+
+    def _aliases(self, person_id: str, stored: tuple, key_id: str) -> list[str]:
+        """A stored person's aliases, indexed again with the names."""
+        return _unseal(Person, "aliases", stored[1], person_id, self.keys[key_id]) or []
+
+    def _write_places(self, plan: Plan) -> None:
+        self._write_context(Place, plan)
+
+    def _write_groups(self, plan: Plan) -> None:
+        self._write_context(Group, plan)
+
+    def _write_context(self, model, plan: Plan) -> None:
+        system_key = self.keyring.system_key_id(self.session)
+
+        def build(item, record_id, is_new):
+            row = {"name": item["name"]} | ({"kind": item["kind"]} if model is Place else {})
+            if is_new:
+                self.key_ids[record_id] = system_key
+                return {"id": record_id, "data_key_id": system_key, **row}
+            return row
+
+        self._apply(model, plan, build)
+
+    def _write_relationships(self, plan: Plan) -> None:
+        sources = self._owner_key_ids("person", {self.id_of(item["source"]) for item, _, _ in plan})
+        stored = self._stored(Relationship, updated_ids(plan), Relationship.data_key_id)
+        noted = [item for item, _, _ in plan if item["notes"] is not None]
+        if noted:
+            self._load_keys(list(sources.values()) + [key_id for (key_id,) in stored.values()])
+
+        def build(item, record_id, is_new):
+            source = self.id_of(item["source"])
+            # An edge keeps the key it was created under; one created earlier in this chunk has its source's.
+            key_id = stored[record_id][0] if record_id in stored else sources[source]
+            target_type, target_id = self.kind_of(item["target"]), self.id_of(item["target"])
+            grading = item["grading"] or {}
+            row = {
+                "target_person_id": target_id if target_type == "person" else None,
+                "target_place_id": target_id if target_type == "place" else None,
+                "target_group_id": target_id if target_type == "group" else None,
+                "kind": item["kind"],
+                "first_seen": item["first_seen"],
+                "last_seen": item["last_seen"],
+                "agency_id": self.id_of(item["agency"]),
+                "grading_source": grading.get("source"),
+                "grading_information": grading.get("information"),
+                "grading_handling": grading.get("handling"),
+                "notes": self._seal(Relationship, "notes", item["notes"], record_id, key_id),
+            }
+            return {"id": record_id, "source_person_id": source, "data_key_id": key_id, **row} if is_new else row
+
+        self._apply(Relationship, plan, build)
+
+    def _write_cases(self, plan: Plan) -> None:
+        subjects = defaultdict(set)
+        for item, _, is_new in plan:
+            if is_new:
+                subjects[self.kind_of(item["subject"])].add(self.id_of(item["subject"]))
+        owners = {}
+        for kind, ids in subjects.items():
+            owners |= self._owner_key_ids(kind, ids)
+        stored_ids = updated_ids(plan)
+        stored = self._stored(Case, stored_ids, Case.data_key_id, Case.lead_worker_id)
+        members = defaultdict(set)
+        for batch in chunks(stored_ids):
+            for case_id, user_id in self.session.execute(
+                select(CaseMember.case_id, CaseMember.user_id).where(CaseMember.case_id.in_(batch))
+            ):
+                members[case_id].add(user_id)
+        new_members = []
+
+        def build(item, record_id, is_new):
+            subject_type, subject_id = self.kind_of(item["subject"]), self.id_of(item["subject"])
+            team = [self.users[name] for name in item["members"]]
+            key_id, lead = (owners[subject_id], None) if is_new else stored[record_id]
+            self.key_ids[record_id] = key_id
+            self.case_subjects[record_id] = subject_id if subject_type == "person" else None
+            added_at = datetime.combine(item["opened_on"], time(), UTC)
+            for user_id in dict.fromkeys(team):
+                if user_id not in members[record_id]:
+                    members[record_id].add(user_id)
+                    new_members.append({"id": new_id(), "case_id": record_id, "user_id": user_id, "added_at": added_at})
+            row = {
+                "subject_person_id": subject_id if subject_type == "person" else None,
+                "subject_place_id": subject_id if subject_type == "place" else None,
+                "subject_group_id": subject_id if subject_type == "group" else None,
+                "lead_agency_id": self.id_of(item["agency"]),
+                "opened_on": item["opened_on"],
+                "closed_on": item["closed_on"],
+                "concerns": list(item["concerns"]),
+                "risk_level": item["risk_level"],
+                "status": "closed" if item["closed_on"] else "open",
+                "lead_worker_id": lead or (team[0] if team else None),
+            }
+            return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
+
+        self._apply(Case, plan, build)
+        self._insert(CaseMember, new_members)
+
+    def _write_chronology(self, plan: Plan) -> None:
+        cases = {self.id_of(item["case"]) for item, _, _ in plan}
+        unknown = [case_id for case_id in cases if case_id not in self.case_subjects]
+        for case_id, (key_id, subject) in self._stored(Case, unknown, Case.data_key_id, Case.subject_person_id).items():
+            self.key_ids[case_id], self.case_subjects[case_id] = key_id, subject
+        stored = self._stored(ChronologyEntry, updated_ids(plan), ChronologyEntry.data_key_id)
+        self._load_keys([self.key_ids[case_id] for case_id in cases] + [key_id for (key_id,) in stored.values()])
+
+        def build(item, record_id, is_new):
+            case_id = self.id_of(item["case"])
+            key_id = stored[record_id][0] if record_id in stored else self.key_ids[case_id]
+            row = {
+                "person_id": self.case_subjects[case_id],
+                "agency_id": self.id_of(item["agency"]),
+                "occurred_on": item["occurred_on"],
+                "category": item["category"],
+                "sensitivity": item["sensitivity"],
+                "summary": self._seal(ChronologyEntry, "summary", item["summary"], record_id, key_id),
+            }
+            return {"id": record_id, "case_id": case_id, "data_key_id": key_id, **row} if is_new else row
+
+        self._apply(ChronologyEntry, plan, build)
+
+    def _write_missing_episodes(self, plan: Plan) -> None:
+        def build(item, record_id, is_new):
+            row = {
+                "reporting_agency_id": self.id_of(item["agency"]),
+                "found_at_place_id": self.id_of(item["found_at"]),
+                "reported_at": item["reported_at"],
+                "returned_at": item["returned_at"],
+                "return_interview_offered_at": item["return_interview_offered_at"],
+            }
+            return {"id": record_id, "person_id": self.id_of(item["person"]), **row} if is_new else row
+
+        self._apply(MissingEpisode, plan, build)
+
+    def _write_referrals(self, plan: Plan) -> None:
+        owners = self._owner_key_ids("person", {self.id_of(item["person"]) for item, _, is_new in plan if is_new})
+        stored = self._stored(Referral, updated_ids(plan), Referral.data_key_id)
+        self._load_keys(list(owners.values()) + [key_id for (key_id,) in stored.values()])
+        transitions = []
+
+        def build(item, record_id, is_new):
+            person_id = self.id_of(item["person"])
+            key_id = owners[person_id] if is_new else stored[record_id][0]
+            row = {
+                "from_agency_id": self.id_of(item["from_agency"]),
+                "to_agency_id": self.id_of(item["to_agency"]),
+                "urgency": item["urgency"],
+                "reason": self._seal(Referral, "reason", item["reason"], record_id, key_id),
+                "sent_at": item["sent_at"],
+                "acknowledged_at": item["acknowledged_at"],
+                "decided_at": item["decided_at"],
+                "decline_reason": item["decline_reason"],
+                "status": item["outcome"] or ("acknowledged" if item["acknowledged_at"] else "submitted"),
+            }
+            if not is_new:
+                return row
+            transitions.extend(_transitions(record_id, item))
+            return {"id": record_id, "person_id": person_id, "data_key_id": key_id, **row}
+
+        self._apply(Referral, plan, build)
+        self._insert(ReferralTransition, transitions)
+
+
+def _unseal(model, field: str, blob: bytes | None, record_id: str, key: bytes | None):
+    """A stored value read without its instance; one that fails its integrity check is logged and counts as absent."""
+    try:
+        return getattr(model, field).unseal(blob, table=model.__tablename__, row_id=record_id, key=key)
+    except DecryptionError:
+        message = "Encrypted value failed its integrity check: table=%s column=%s row=%s"
+        security_log.error(message, model.__tablename__, field, record_id)
         return None
 
 
-def write(ctx: Context, section: str, item: dict) -> bool:
-    """Create or update one record; returns True when it was created."""
-    record_id = ctx.existing_id(section, item)
-    record = ctx.session.get(MODELS[section], record_id) if record_id else None
-    created = record is None
-    record = WRITERS[section](ctx, item, record)
-    if item.get("ref") is not None:
-        _remember(ctx, item["ref"], KIND_OF_SECTION[section], record.id)
-    return created
+def _transitions(referral_id: str, item: dict) -> list[dict]:
+    """The referral's history as the old system dated it: sent, acknowledged, decided."""
+    acknowledged = "acknowledged" if item["acknowledged_at"] else "submitted"
+    steps = [
+        (None, "submitted", item["sent_at"]),
+        ("submitted", "acknowledged", item["acknowledged_at"]),
+        (acknowledged, item["outcome"], item["decided_at"]),
+    ]
+    return [
+        {"id": new_id(), "referral_id": referral_id, "at": at, "from_status": source, "to_status": target}
+        | {"actor_id": None, "note": "Imported"}
+        for source, target, at in steps
+        if target and at
+    ]
 
 
-def _remember(ctx: Context, ref: str, kind: str, record_id: str) -> None:
-    ctx.ids[ref] = record_id
-    ctx.kinds[ref] = kind
-    if ref not in ctx.known:
-        ctx.session.add(ImportRef(ref=ref, kind=kind, record_id=record_id))
-        ctx.known[ref] = (kind, record_id)
-
-
-def _agency(ctx, item, agency):
-    agency = agency or _add(ctx, Agency())
-    agency.name, agency.kind, agency.external = item["name"], item["kind"], bool(item.get("external"))
-    return agency
-
-
-def _person(ctx, item, person):
-    if person is None:
-        person = _add(ctx, Person(data_key_id=current_keyring().create_data_key(ctx.session).id))
-    for name in ("given_name", "family_name", "date_of_birth", "sex"):
-        setattr(person, name, item.get(name))
-    held = {f.flag for f in person.active_flags}
-    for flag in item.get("flags") or []:
-        if flag not in held:
-            person.flags.append(PersonFlag(flag=flag, set_by_id=None))
-    ctx.session.flush()
-    reindex(ctx.session, person)
-    return person
-
-
-def _context(model):
-    def write_context(ctx, item, record):
-        record = record or _add(ctx, model(data_key_id=current_keyring().system_key_id(ctx.session)))
-        record.name = item["name"]
-        if model is Place:
-            record.kind = item["kind"]
-        return record
-
-    return write_context
-
-
-def _relationship(ctx, item, edge):
-    source = ctx.session.get(Person, ctx.id_of(item["source"]))
-    target_type, target_id = ctx.kind_of(item["target"]), ctx.id_of(item["target"])
-    edge = edge or _add(ctx, Relationship(source_person_id=source.id, data_key_id=source.data_key_id))
-    edge.target_person_id = target_id if target_type == "person" else None
-    edge.target_place_id = target_id if target_type == "place" else None
-    edge.target_group_id = target_id if target_type == "group" else None
-    edge.kind, edge.first_seen, edge.last_seen = item["kind"], item["first_seen"], item["last_seen"]
-    edge.agency_id = ctx.id_of(item["agency"])
-    grading = item["grading"] or {}
-    edge.grading_source, edge.grading_information = grading.get("source"), grading.get("information")
-    edge.grading_handling = grading.get("handling")
-    edge.notes = item["notes"]
-    return edge
-
-
-def _case(ctx, item, case):
-    subject_type, subject_id = ctx.kind_of(item["subject"]), ctx.id_of(item["subject"])
-    subject = ctx.session.get({"person": Person, "place": Place, "group": Group}[subject_type], subject_id)
-    case = case or _add(ctx, Case(data_key_id=subject.data_key_id))
-    case.subject_person_id = subject_id if subject_type == "person" else None
-    case.subject_place_id = subject_id if subject_type == "place" else None
-    case.subject_group_id = subject_id if subject_type == "group" else None
-    case.lead_agency_id, case.opened_on, case.closed_on = (
-        ctx.id_of(item["agency"]),
-        item["opened_on"],
-        item["closed_on"],
-    )
-    case.concerns, case.risk_level = list(item["concerns"]), item["risk_level"]
-    case.status = "closed" if item["closed_on"] else "open"
-    members = [ctx.users[name] for name in item["members"]]
-    case.lead_worker_id = case.lead_worker_id or (members[0] if members else None)
-    current = (
-        {m.user_id for m in case.members}
-        if case.id in ctx.known.values()
-        else set(ctx.session.scalars(select(CaseMember.user_id).where(CaseMember.case_id == case.id)))
-    )
-    for user_id in members:
-        if user_id not in current:
-            ctx.session.add(CaseMember(case_id=case.id, user_id=user_id, added_at=_midnight(item["opened_on"])))
-    return case
-
-
-def _chronology(ctx, item, entry):
-    case = ctx.session.get(Case, ctx.id_of(item["case"]))
-    entry = entry or _add(ctx, ChronologyEntry(case_id=case.id, data_key_id=case.data_key_id))
-    entry.person_id, entry.agency_id = case.subject_person_id, ctx.id_of(item["agency"])
-    entry.occurred_on, entry.category, entry.sensitivity = item["occurred_on"], item["category"], item["sensitivity"]
-    entry.summary = item["summary"]
-    return entry
-
-
-def _missing(ctx, item, episode):
-    episode = episode or _add(ctx, MissingEpisode(person_id=ctx.id_of(item["person"])))
-    episode.reporting_agency_id = ctx.id_of(item["agency"])
-    episode.found_at_place_id = ctx.id_of(item["found_at"])
-    for key in ("reported_at", "returned_at", "return_interview_offered_at"):
-        setattr(episode, key, item[key])
-    return episode
-
-
-def _referral(ctx, item, referral):
-    person = ctx.session.get(Person, ctx.id_of(item["person"]))
-    fresh = referral is None
-    referral = referral or _add(ctx, Referral(person_id=person.id, data_key_id=person.data_key_id))
-    referral.from_agency_id, referral.to_agency_id = ctx.id_of(item["from_agency"]), ctx.id_of(item["to_agency"])
-    referral.urgency, referral.reason, referral.sent_at = item["urgency"], item["reason"], item["sent_at"]
-    referral.acknowledged_at, referral.decided_at = item["acknowledged_at"], item["decided_at"]
-    referral.decline_reason = item["decline_reason"]
-    referral.status = item["outcome"] or ("acknowledged" if item["acknowledged_at"] else "submitted")
-    if fresh:
-        steps = [
-            (None, "submitted", item["sent_at"]),
-            ("submitted", "acknowledged", item["acknowledged_at"]),
-            ("acknowledged" if item["acknowledged_at"] else "submitted", item["outcome"], item["decided_at"]),
-        ]
-        for source, target, at in steps:
-            if target and at:
-                ctx.session.add(
-                    ReferralTransition(
-                        referral_id=referral.id, at=at, from_status=source, to_status=target, note="Imported"
-                    )
-                )
-    return referral
-
-
-def _add(ctx: Context, record):
-    ctx.session.add(record)
-    return record
-
-
-def _midnight(day) -> datetime:
-    return datetime.combine(day, time(), UTC)
-
-
-WRITERS = {
-    "agencies": _agency,
-    "people": _person,
-    "places": _context(Place),
-    "groups": _context(Group),
-    "relationships": _relationship,
-    "cases": _case,
-    "chronology": _chronology,
-    "missing_episodes": _missing,
-    "referrals": _referral,
+NATURAL_KEYS = {
+    "agencies": ImportWriter._agency_key,
+    "relationships": ImportWriter._relationship_key,
+    "chronology": ImportWriter._chronology_key,
+    "missing_episodes": ImportWriter._missing_key,
+}
+MATCHERS = {
+    "agencies": ImportWriter._match_agencies,
+    "relationships": ImportWriter._match_relationships,
+    "chronology": ImportWriter._match_chronology,
+    "missing_episodes": ImportWriter._match_missing,
 }

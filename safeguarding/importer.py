@@ -2,10 +2,12 @@
 
 The document's refs are remembered, so importing it again updates the same records instead of duplicating them;
 items without a ref match on their natural key. Original dates are kept, everything is encrypted as it is
-written, and the import is audited as one event with its counts.
+written, and the import is audited as one event with its counts. The whole document is written in one
+transaction (with the audit event), a chunk of items per statement, so a failure part-way leaves nothing behind.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -14,11 +16,12 @@ from sqlalchemy.orm import Session
 import audit
 from models.import_ref import ImportRef
 from models.user import User
-from safeguarding import import_writers as writers
 from safeguarding.errors import ValidationFailed
-from safeguarding.import_checks import SECTIONS, check_document
+from safeguarding.import_checks import SECTIONS, check_document, referenced_refs
+from safeguarding.import_writers import ImportWriter, chunks
 
 Progress = Callable[[str, int, int], None] | None
+IMPORT_PAGE_CACHE_KIB = 256 * 1024
 
 
 @dataclass
@@ -33,34 +36,59 @@ class ImportResult:
 
 def import_document(session: Session, document, *, dry_run: bool = False, progress: Progress = None) -> ImportResult:
     """Check the whole document first (every bad item reported by path); then write it in one transaction."""
-    known = {row.ref: (row.kind, row.record_id) for row in session.scalars(select(ImportRef))}
-    usernames = {u.username: u.id for u in session.scalars(select(User))}
+    known = remembered_refs(session, referenced_refs(document))
+    usernames = {name: user_id for name, user_id in session.execute(select(User.username, User.id))}
     clean = check_document(document, known, usernames)
     result = ImportResult()
-    context = writers.Context(session=session, known=known, ids=result.ids, users=usernames)
-    if dry_run:
-        for section, items in clean.items():
-            for item in items:
-                (result.updated if context.existing_id(section, item) else result.created)[section] += 1
-        return result
-    for section in SECTIONS:
-        items = clean[section]
-        for index, item in enumerate(items, start=1):
-            created = writers.write(context, section, item)
-            (result.created if created else result.updated)[section] += 1
-            if progress is not None and (index % 500 == 0 or index == len(items)):
-                progress(section, index, len(items))
-        session.flush()
-    audit.record(
-        session,
-        action="import",
-        actor=None,
-        object_type="import",
-        object_id=None,
-        detail={"created": result.created, "updated": result.updated},
-    )
-    session.commit()
+    writer = ImportWriter(session, known, usernames, dry_run=dry_run)
+    try:
+        with _page_cache(session):
+            for section in SECTIONS:
+                items = clean[section]
+                report = None if progress is None else (lambda done, s=section, n=len(items): progress(s, done, n))
+                result.created[section], result.updated[section] = writer.write(section, items, report)
+        if dry_run:  # nothing was written, so there are no ids to give
+            return result
+        result.ids = writer.ids
+        audit.record(
+            session,
+            action="import",
+            actor=None,
+            object_type="import",
+            object_id=None,
+            detail={"created": result.created, "updated": result.updated},
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return result
+
+
+@contextmanager
+def _page_cache(session: Session):
+    """On SQLite, a page cache big enough for the import's one transaction, so pages are not spilled and rewritten."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:  # the pooled connection goes back with its usual cache
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")
+
+
+def remembered_refs(session: Session, refs: set[str]) -> dict[str, tuple[str, str]]:
+    """Those of these refs that earlier imports remembered: ref -> (kind, record id)."""
+    found = {}
+    for batch in chunks(sorted(refs)):
+        rows = session.execute(
+            select(ImportRef.ref, ImportRef.kind, ImportRef.record_id).where(ImportRef.ref.in_(batch))
+        )
+        found.update((ref, (kind, record_id)) for ref, kind, record_id in rows)
+    return found
 
 
 def import_failure(failure: ValidationFailed) -> dict:

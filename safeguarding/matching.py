@@ -52,8 +52,34 @@ class ScoredCandidate:
     reasons: list[str]
 
 
+def _ascii_table() -> dict[int, str | None]:
+    """What normalise_name does to each ASCII character: the same steps, worked out once."""
+    table: dict[int, str | None] = {}
+    for code in range(128):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if code in _APOSTROPHES:
+            table[code] = None
+        elif category.startswith("P") or category == "Cc":
+            table[code] = " "
+        else:
+            table[code] = char.casefold()
+    return table
+
+
+# Most names are plain ASCII, where NFKC, NFKD and accent folding change nothing: one translate does it all.
+_ASCII_NAME = _ascii_table()
+
+
 def normalise_name(value: str) -> str:
     """Comparable form of a name: NFKC, casefolded, optional accents and apostrophes dropped, single-spaced words."""
+    if value is None or value.isascii():
+        return " ".join((value or "").translate(_ASCII_NAME).split())
+    return normalise_any_name(value)
+
+
+def normalise_any_name(value: str) -> str:
+    """normalise_name worked through every Unicode step, for names in any script."""
     # Apostrophes go before NFKC too, which would split a spacing accent used as one ("O´Neil") into a mark.
     text = unicodedata.normalize("NFKC", (value or "").translate(_APOSTROPHES)).casefold()
     text = text.translate(_APOSTROPHES).translate(_LATIN_LETTERS)

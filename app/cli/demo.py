@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli import json_option
+from app.cli.importing import terminal_progress
 from app.extensions import db
 from safeguarding import demo
 from safeguarding.errors import PermissionDenied
@@ -27,12 +28,17 @@ def seed(people: int | None, random_seed: int):
     if not current_app.config["DEMO_ALLOWED"]:
         raise PermissionDenied("Demo data is refused under the production configuration")
     accounts = demo.seed(db.session)
-    if people:
-        import_document(db.session, borough(people, seed=random_seed))
     lines = [f"Demo users (password for all: {demo.DEMO_PASSWORD}); add each TOTP secret to an authenticator app:"]
     lines += [f"  {a.username:<10} {a.role:<24} {a.totp_secret}  {a.agency}" for a in accounts]
     result = {
         "password": demo.DEMO_PASSWORD,
         "users": [{"username": a.username, "role": a.role, "totp_secret": a.totp_secret} for a in accounts],
     }
+    if people:
+        imported = import_document(db.session, borough(people, seed=random_seed), progress=terminal_progress())
+        result["imported"] = {"created": imported.created, "updated": imported.updated}
+        lines.append(
+            f"Synthetic borough: {sum(imported.created.values()):,} records created, "
+            f"{sum(imported.updated.values()):,} updated"
+        )
     return result, "\n".join(lines)

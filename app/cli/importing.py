@@ -15,6 +15,11 @@ def _progress(section: str, done: int, total: int) -> None:
     click.echo(f"\rImporting {section}: {done}/{total}", err=True, nl=done >= total)
 
 
+def terminal_progress():
+    """A progress line on standard error when it is a terminal; nothing in pipes and logs."""
+    return _progress if sys.stderr.isatty() else None
+
+
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and count what would change; write nothing.")
@@ -26,7 +31,7 @@ def import_command(path: str, dry_run: bool):
             document = json.load(handle)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed({"$": str(exc)}, f"Could not read {path} as JSON") from None
-    result = import_document(db.session, document, dry_run=dry_run, progress=_progress if sys.stderr.isatty() else None)
+    result = import_document(db.session, document, dry_run=dry_run, progress=terminal_progress())
     body = result.as_dict() | {"dry_run": dry_run}
     lines = [
         ("Would create" if dry_run else "Created") + ": " + _counts(result.created),

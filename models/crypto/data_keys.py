@@ -1,13 +1,13 @@
 """Per-person data keys, stored only wrapped, and the KeyRing that creates, unwraps, shreds and re-wraps them."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, LargeBinary, String, func, select, update
+from sqlalchemy import CheckConstraint, DateTime, LargeBinary, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, UUIDPrimaryKey, utcnow
+from models.base import Base, UUIDPrimaryKey, new_id, utcnow
 from models.crypto.errors import KeyDestroyed
 from models.crypto.key_cache import KeyCache
 from models.crypto.master_keys import MasterKeys
@@ -46,18 +46,49 @@ class KeyRing:
         self.cache = KeyCache(cache_size, cache_ttl)
         self._system_key_id: str | None = None
 
-    def create_data_key(self, session: Session, purpose: str = "person") -> DataKey:
-        """Add a new random data key, wrapped under the active master key, to the session."""
+    def _fresh(self, purpose: str) -> tuple[dict, bytes]:
+        """A new random data key: its row values (wrapped under the active master key) and its plaintext."""
         if purpose not in PURPOSES:
             raise ValueError(f"data key purpose must be one of {PURPOSES}")
         plaintext = os.urandom(DATA_KEY_SIZE)
         master_key_id, wrapped = self.master_keys.wrap(plaintext)
-        data_key = DataKey(purpose=purpose, master_key_id=master_key_id, wrapped_key=wrapped)
+        return {"id": new_id(), "purpose": purpose, "master_key_id": master_key_id, "wrapped_key": wrapped}, plaintext
+
+    def create_data_key(self, session: Session, purpose: str = "person") -> DataKey:
+        """Add a new random data key, wrapped under the active master key, to the session."""
+        values, plaintext = self._fresh(purpose)
+        data_key = DataKey(**values)
         session.add(data_key)
         # Rows encrypted under it refer to it by foreign key only (no ORM relationship orders the inserts).
         session.flush()
         self.cache.put(data_key.id, plaintext)
         return data_key
+
+    def create_data_keys(self, session: Session, count: int, purpose: str = "person") -> dict[str, bytes]:
+        """Insert `count` new data keys in one statement; returns id -> plaintext (kept out of the shared cache)."""
+        fresh = [self._fresh(purpose) for _ in range(count)]
+        if fresh:
+            session.connection().execute(insert(DataKey.__table__), [values for values, _ in fresh])
+        return {values["id"]: plaintext for values, plaintext in fresh}
+
+    def keys_for(self, session: Session, data_key_ids: Iterable[str], batch_size: int = 500) -> dict[str, bytes]:
+        """Plaintext data keys by id, one query per batch for those not cached; raises KeyDestroyed if any is gone."""
+        wanted = list(dict.fromkeys(data_key_ids))
+        found = {key_id: key for key_id in wanted if (key := self.cache.get(key_id)) is not None}
+        missing = [key_id for key_id in wanted if key_id not in found]
+        for start in range(0, len(missing), batch_size):
+            rows = session.execute(
+                select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key).where(
+                    DataKey.id.in_(missing[start : start + batch_size])
+                )
+            )
+            for key_id, master_key_id, wrapped in rows:
+                if wrapped is not None and master_key_id is not None:
+                    found[key_id] = self.master_keys.unwrap(master_key_id, wrapped)
+        gone = [key_id for key_id in missing if key_id not in found]
+        if gone:
+            raise KeyDestroyed(f"data key {gone[0]} has been destroyed or does not exist")
+        return found
 
     def key_for(self, session: Session, data_key_id: str) -> bytes:
         """The plaintext data key; raises KeyDestroyed if it was shredded or does not exist."""

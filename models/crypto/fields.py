@@ -134,6 +134,18 @@ class EncryptedField:
             )
             return UNREADABLE
 
+    def seal(self, value: Any, *, table: str, row_id: str, key_id: str, key: bytes) -> bytes | None:
+        """The blob this column holds for value in that row, for writers that build rows without instances."""
+        if value is None:
+            return None
+        return encrypt(key, key_id, serialise(self.kind, value), associated_data(table, self.column, row_id))
+
+    def unseal(self, blob: bytes | None, *, table: str, row_id: str, key: bytes) -> Any:
+        """The plain value of a blob read without an instance; raises DecryptionError if it fails its check."""
+        if blob is None:
+            return None
+        return deserialise(self.kind, decrypt(key, blob, associated_data(table, self.column, row_id)))
+
     def _remember(self, instance: Any, blob: bytes | None, plaintext: "bytes | _Unreadable | None") -> None:
         instance.__dict__.setdefault(_CACHE_ATTR, _PlaintextCache())[self.name] = (blob, plaintext)
 

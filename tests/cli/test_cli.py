@@ -89,6 +89,17 @@ def test_demo_seed_creates_one_user_per_role_and_is_idempotent(app):
     assert db.session.query(User).count() == 8
 
 
+def test_demo_seed_loads_a_synthetic_borough_through_the_import_and_updates_it_when_run_again(app):
+    from models.person import Person
+
+    result, body = run(app, "demo", "seed", "--people", "40", "--seed", "7", "--json")
+    assert result.exit_code == 0 and body["imported"]["created"]["people"] == 40
+    people = db.session.query(Person).count()
+    again, body_again = run(app, "demo", "seed", "--people", "40", "--seed", "7", "--json")
+    assert body_again["imported"]["updated"]["people"] == 40 and sum(body_again["imported"]["created"].values()) == 0
+    assert db.session.query(Person).count() == people
+
+
 def test_demo_seed_is_refused_in_production(app):
     from flask import current_app
 

@@ -11,6 +11,7 @@ from safeguarding.matching import (
     Candidate,
     MatchQuery,
     name_similarity,
+    normalise_any_name,
     normalise_dob,
     normalise_name,
     phonetic_key,
@@ -37,6 +38,17 @@ NORMALISED = {"Zoë": "zoe", "  ZOË   van   der  Berg ": "zoe van der berg", "O
 @pytest.mark.parametrize(("written", "expected"), NORMALISED.items())
 def test_latin_names_fold_case_accents_apostrophes_hyphens_and_spacing(written, expected):
     assert normalise_name(written) == expected
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_plain_ascii_names_take_a_shortcut_with_the_same_result(written):
+    assert normalise_name(written) == normalise_any_name(written)
+
+
+def test_the_ascii_shortcut_treats_every_ascii_character_as_the_full_normalisation_does():
+    every = "".join(map(chr, range(128)))
+    assert normalise_name(every) == normalise_any_name(every)
+    assert normalise_name(every + " é") == normalise_name(every) + " e"  # a non-ASCII name takes the full path
 
 
 def test_accented_and_plain_spellings_give_the_same_key():

@@ -11,7 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from models.base import Base, UUIDPrimaryKey
 from models.crypto import UNREADABLE, DataKey, EncryptedField, KeyRing, MasterKeys, configure, registry
-from models.crypto.errors import KeyringNotConfigured
+from models.crypto.errors import DecryptionError, KeyringNotConfigured
 
 MARKER = "Zebedee-Quixotic-4417"
 
@@ -193,3 +193,19 @@ def test_an_object_outside_any_session_needs_a_session_provider(engine, data_key
     monkeypatch.setattr(registry._state, "session_provider", None)
     with pytest.raises(KeyringNotConfigured, match="session_provider"):
         Record(data_key_id=data_key_id, given_name="x")
+
+
+def test_values_sealed_without_an_instance_read_back_through_one_and_stay_bound_to_their_row(engine, data_key_id):
+    record_id = add_record(engine, data_key_id=data_key_id, given_name="Alex")
+    with Session(engine) as session:
+        key = registry.current_keyring().key_for(session, data_key_id)
+        sealed = Record.date_of_birth.seal(
+            date(2011, 3, 27), table="crypto_test_records", row_id=record_id, key_id=data_key_id, key=key
+        )
+        session.execute(update(Record).where(Record.id == record_id).values(date_of_birth_enc=sealed))
+        record = session.get(Record, record_id)
+        assert record.date_of_birth == date(2011, 3, 27)
+        assert Record.given_name.unseal(record.given_name_enc, table="crypto_test_records", row_id=record_id, key=key)
+        assert Record.given_name.seal(None, table="crypto_test_records", row_id=record_id, key_id="x", key=key) is None
+        with pytest.raises(DecryptionError):
+            Record.given_name.unseal(record.given_name_enc, table="crypto_test_records", row_id="other", key=key)

@@ -110,6 +110,33 @@ def test_the_cache_is_bounded_and_evicts_the_least_recently_used_key(engine):
         assert counting.unwraps == 4
 
 
+def test_keys_made_in_bulk_are_stored_wrapped_and_read_back_in_batches(engine, db_path):
+    ring = KeyRing(MasterKeys(OLD))
+    with Session(engine) as session:
+        made = ring.create_data_keys(session, 5)
+        session.commit()
+        assert len(ring.cache) == 0  # a bulk load does not push the keys in use out of the cache
+        reader = KeyRing(counting := CountingMasterKeys(OLD))
+        reader.cache.put(next(iter(made)), made[next(iter(made))])
+        assert reader.keys_for(session, list(made) * 2, batch_size=2) == made
+        assert counting.unwraps == 4  # the cached one is not unwrapped again
+        rows = session.scalars(select(DataKey).where(DataKey.id.in_(made))).all()
+        assert {(row.purpose, row.master_key_id) for row in rows} == {("person", master_key_id(OLD))}
+    engine.dispose()
+    assert not any(key in db_path.read_bytes() for key in made.values())
+
+
+def test_keys_for_refuses_a_destroyed_key(engine):
+    ring = KeyRing(MasterKeys(OLD))
+    with Session(engine) as session:
+        made = ring.create_data_keys(session, 2)
+        gone = next(iter(made))
+        ring.destroy(session, gone)
+        session.commit()
+        with pytest.raises(KeyDestroyed):
+            ring.keys_for(session, list(made))
+
+
 def test_cached_keys_expire_so_shredding_elsewhere_is_noticed():
     now = [0.0]
     cache = KeyCache(max_size=10, ttl=60, clock=lambda: now[0])
