@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 FLASK = Path(sys.executable).with_name("flask")
 START_TIMEOUT = 60  # seconds; generous, as the suite shares a small machine
+SENDERS, RECEIVERS = 12, 4  # clients of the load: social workers who refer, police officers who receive
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Server:
     def stop(self) -> None:
         if self.process.poll() is not None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        os.killpg(self.process.pid, signal.SIGINT)  # gunicorn's quick shutdown: nothing waits on keep-alives
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -131,3 +132,12 @@ def verify_audit_log(app):
         return json.loads(result.stdout.strip().splitlines()[-1])
 
     return verify
+
+
+@pytest.fixture
+def load_clients(make_user, api):
+    """The 16 clients of a load: token headers of 12 social workers and of 4 police officers, and the police
+    agency's id (where the social workers refer)."""
+    officers = [make_user("police_officer") for _ in range(RECEIVERS)]
+    senders = [api(make_user("social_worker")) for _ in range(SENDERS)]
+    return senders, [api(officer) for officer in officers], officers[0].agency_id

@@ -10,16 +10,7 @@ from tests.robustness.workload import EXPECTED_STATUS, Workload, problems_with_w
 
 pytestmark = pytest.mark.db
 
-SENDERS, RECEIVERS = 12, 4
 SECONDS = 30
-
-
-@pytest.fixture
-def load_clients(make_user, api):
-    """Token headers of 12 social workers and 4 police officers, and the police agency's id."""
-    officers = [make_user("police_officer") for _ in range(RECEIVERS)]
-    senders = [api(make_user("social_worker")) for _ in range(SENDERS)]
-    return senders, [api(officer) for officer in officers], officers[0].agency_id
 
 
 def test_sixteen_clients_for_thirty_seconds_meet_no_error_and_lose_nothing(serve, load_clients, verify_audit_log):
