@@ -51,7 +51,8 @@ def tokens(api, make_user):
 
 @pytest.fixture
 def records(client, tokens, make_user):
-    """One record of every kind the practitioner may reach, by the name of the path parameter that takes its id."""
+    """Values to aim path parameters at, by name: the id of one record of every kind the practitioner may reach,
+    and each export format."""
     police = make_user("police_officer")
 
     def post(path: str, body: dict) -> dict:
@@ -73,7 +74,7 @@ def records(client, tokens, make_user):
     episode = post(f"/people/{person['id']}/missing-episodes", {"reported_at": "2024-03-02T20:00:00+00:00"})
     referral = post("/referrals", {"person_id": person["id"], "to_agency_id": police.agency_id, "urgency": "amber",
                                    "reason": "Seen with older males near the station"})  # fmt: skip
-    return {
+    ids = {
         "person_id": person["id"],
         "other_id": friend["id"],
         "case_id": case["id"],
@@ -84,13 +85,17 @@ def records(client, tokens, make_user):
         "episode_id": episode["id"],
         "referral_id": referral["id"],
     }
+    return {name: (value,) for name, value in ids.items()} | {"fmt": ("graphml", "gexf", "json")}
 
 
 def aim_at_records(case, records: dict) -> None:
-    """Point about half the generated ids at real records, so that input checks past the 404 are reached too."""
+    """Point about half the generated ids at real records (and most formats at real ones), so that the checks past
+    the 404 are reached too; the choice hangs on the generated value, so a failure replays the same way."""
     for name, value in (case.path_parameters or {}).items():
-        if name in records and zlib.crc32(str(value).encode()) % 2 == 0:
-            case.path_parameters[name] = records[name]
+        choices = records.get(name, ())
+        pick = zlib.crc32(str(value).encode()) % (len(choices) + 1)
+        if pick:
+            case.path_parameters[name] = choices[pick - 1]
 
 
 @schema.parametrize()
