@@ -93,7 +93,7 @@ def serve(app, tmp_path):
         port = free_port()
         log = tmp_path / f"server-{len(started) + 1}.log"
         command = [str(GUNICORN), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}"]
-        command += ["--timeout", "120", "--graceful-timeout", "5", "wsgi:app"]
+        command += ["--timeout", "120", "--graceful-timeout", "2", "wsgi:app"]
         with log.open("wb") as output:
             process = subprocess.Popen(
                 command,
