@@ -82,7 +82,7 @@ def records(client, api, make_user):
         "/referrals?box=outbox",
         f"/people/{person}/missing-episodes",
     ]
-    return headers, reads, api(officer), person
+    return headers, reads, api(make_user("youth_worker")), person  # the youth worker has no access to the person
 
 
 def test_reads_fail_closed_without_personal_data_when_the_database_refuses_writes(client, serve, records):
@@ -92,6 +92,7 @@ def test_reads_fail_closed_without_personal_data_when_the_database_refuses_write
     assert [a.status_code for a in answers] == [200] * len(reads)
     shown = "".join(a.get_data(as_text=True) for a in answers)
     assert [secret for secret in SECRETS if secret not in shown] == []
+    assert client.get(f"/api/v1/people/{person}", headers=outsider).status_code == 403  # refused, and audited
     db.session.remove()
     events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
 
@@ -102,7 +103,7 @@ def test_reads_fail_closed_without_personal_data_when_the_database_refuses_write
         assert reply.status == 503, (path, reply.status, body)
         assert set(reply.json()) == {"error"}, body
         assert [secret for secret in SECRETS if secret in body] == [], (path, body)
-    # A refusal is audited too; when it cannot be, the caller learns nothing more than that the service is down.
+    # A refusal is audited too; when it cannot be, the caller learns no more than that the service is unavailable.
     assert call(server.url, "GET", f"/people/{person}", headers=outsider).status == 503
     write = call(server.url, "POST", "/people", headers=headers, body={**PERSON, "given_name": "Amara"})
     assert write.status == 503 and "Amara" not in write.raw.decode()
