@@ -38,7 +38,8 @@ def clean_text(value, *, field: str, label: str, max_length: int, required: bool
 
 
 def choice(value, *, field: str, label: str, options) -> str:
-    if value not in options:
+    # Only text can name an option; a list or object would not even be hashable for a set or dict of options.
+    if not isinstance(value, str) or value not in options:
         raise ValidationFailed({field: f"Select {label}: one of {', '.join(options)}"})
     return value
 

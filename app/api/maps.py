@@ -163,10 +163,13 @@ MAP_PARAMS = [
     query_param("until", DATE, "Only relationships seen on or before this date"),
     query_param("kinds", STRING, KINDS_HELP),
 ]
-_DOWNLOAD = {
+# The map as JSON, or with a format the same redacted view as a file: GraphML and GEXF are XML text, JSON is the map.
+_MAP_OR_DOWNLOAD = {
     "200": {
-        "description": "The same redacted view as the map, as a file",
-        "content": {mime: {"schema": STRING} for _, mime in EXPORTS.values()},
+        "description": "The map, or with a format the same redacted view as a file",
+        "content": {
+            mime: {"schema": CONTEXT_MAP if mime == "application/json" else STRING} for _, mime in EXPORTS.values()
+        },
     }
 }
 for _kind, _noun in (("person", "people"), ("place", "places"), ("group", "groups")):
@@ -176,7 +179,7 @@ for _kind, _noun in (("person", "people"), ("place", "places"), ("group", "group
         "get",
         operation(
             f"The context map around a {_kind}: nodes the caller may not see are redacted (audited as a map view)",
-            response(200, "The map", CONTEXT_MAP),
+            _MAP_OR_DOWNLOAD,
             params=[_id, *MAP_PARAMS, query_param("format", enum(EXPORTS), "Download the map in this format")],
         ),
     )
@@ -185,7 +188,7 @@ for _kind, _noun in (("person", "people"), ("place", "places"), ("group", "group
         "get",
         operation(
             f"Export the context map around a {_kind} as GraphML, GEXF or JSON (audited as an export)",
-            _DOWNLOAD,
+            _MAP_OR_DOWNLOAD,
             params=[_id, path_param("fmt", "graphml, gexf or json"), *MAP_PARAMS],
         ),
     )

@@ -25,6 +25,8 @@ STANDARD_ERRORS = {
         (422, "Invalid input"),
         (423, "Account locked"),
         (429, "Throttled"),
+        # Fail-closed: the database would not take the audit event or the change, so nothing was returned or changed.
+        (503, "The access could not be recorded or the change saved"),
     )
 }
 
