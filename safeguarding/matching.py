@@ -4,6 +4,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import jellyfish
 
@@ -52,6 +53,7 @@ class ScoredCandidate:
     reasons: list[str]
 
 
+@lru_cache(maxsize=4096)  # ranking meets the same few names for every candidate; emptied after each ranking
 def normalise_name(value: str) -> str:
     """Comparable form of a name: NFKC, casefolded, optional accents and apostrophes dropped, single-spaced words."""
     # Apostrophes go before NFKC too, which would split a spacing accent used as one ("O´Neil") into a mark.
@@ -72,6 +74,7 @@ def normalise_name(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
 
 
+@lru_cache(maxsize=4096)
 def phonetic_key(value: str) -> str:
     """Metaphone code of each Latin word of the name; words in other scripts are kept in their normalised form."""
     words = []
@@ -96,7 +99,12 @@ def name_similarity(a: str, b: str) -> float:
 
 def rank_candidates(query: MatchQuery, candidates: list[Candidate]) -> list[ScoredCandidate]:
     """Candidates scoring at least POSSIBLE_MATCH, best first, each with the reasons for its score."""
-    scored = [_score(query, candidate) for candidate in candidates]
+    try:
+        scored = [_score(query, candidate) for candidate in candidates]
+    finally:
+        # Decrypted names stay in memory no longer than the ranking that needed them.
+        normalise_name.cache_clear()
+        phonetic_key.cache_clear()
     kept = [item for item in scored if item.score >= POSSIBLE_MATCH]
     return sorted(kept, key=lambda item: item.score, reverse=True)
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from models.crypto import current_keyring
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import record_read
@@ -82,6 +83,8 @@ def _ranked_candidates(session: Session, query: MatchQuery, tokens) -> list[Matc
             select(Person).where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
         )
     }
+    # One query for the candidates' data keys instead of one per person as each name is decrypted.
+    current_keyring().preload(session, [p.data_key_id for p in people.values()])
     candidates = [_candidate(p) for p in people.values()]
     return [
         Match(people[scored.candidate.id], policy.NO_ACCESS, scored.score, tuple(scored.reasons))
