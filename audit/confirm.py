@@ -25,9 +25,10 @@ from audit.merkle import frontier_append, frontier_root
 CHUNK = 1 << 14  # leaves hashed a level at a time: a power of two, so a whole chunk is one subtree
 WORKERS = 2
 _COLUMNS = f"seq, {', '.join(EVENT_FIELDS)}, canonical, leaf_hash"
+# An event's index rows as the JSON text of its person ids (quoted, so no id can pass for two).
 _PEOPLE = {
-    "sqlite": "'[\"' || group_concat(person_id, '\",\"') || '\"]'",
-    "postgresql": "'[\"' || string_agg(person_id, '\",\"' ORDER BY person_id COLLATE \"C\") || '\"]'",
+    "sqlite": "'[' || group_concat(json_quote(person_id), ',') || ']'",
+    "postgresql": "'[' || string_agg(to_json(person_id)::text, ',' ORDER BY person_id COLLATE \"C\") || ']'",
 }
 
 

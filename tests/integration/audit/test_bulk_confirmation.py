@@ -65,6 +65,12 @@ TAMPERING = {
     "canonical": ["UPDATE audit_events SET canonical = :forged WHERE seq = 2"],
     "leaf hash": ["UPDATE audit_events SET leaf_hash = :forged WHERE seq = 21"],
     "person index": ["DELETE FROM audit_event_people WHERE event_id = (SELECT id FROM audit_events WHERE seq = 9)"],
+    "two person ids passed off as one": [
+        "DELETE FROM audit_event_people WHERE event_id = (SELECT id FROM audit_events WHERE seq = 9)",
+        # One row whose id is the event's ids joined by '","': unquoted, it would read as both.
+        "INSERT INTO audit_event_people (event_id, person_id) "
+        "SELECT id, substr(person_ids, 3, length(person_ids) - 4) FROM audit_events WHERE seq = 9",
+    ],
     "order": [
         "UPDATE audit_events SET seq = -1 WHERE seq = 14",
         "UPDATE audit_events SET seq = 14 WHERE seq = 15",
