@@ -159,9 +159,11 @@ def measure(user_id: str, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
-    parser.add_argument("--searches", type=int, default=100, help="searches of each kind (default 100)")
+    parser.add_argument("--searches", type=int, default=100, help="searches of each kind, at least 2 (default 100)")
     parser.add_argument("--rebuild", action="store_true", help="build the cached database afresh")
     args = parser.parse_args()
+    if args.searches < 2:
+        parser.error("--searches must be at least 2 (p95 needs a spread)")
     bench_keys()
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"search-{args.people}.sqlite3"

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from models.crypto import current_keyring
@@ -69,10 +69,17 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
 def _ranked_candidates(session: Session, query: MatchQuery, tokens) -> list[Match]:
     if not tokens:
         return []
+    # One index range per token, added up: a row holds one token, so this counts what an OR of them would, without
+    # the OR's de-duplication of rows (a third of the time at a million people).
+    matched = union_all(
+        *(
+            select(PersonIndexToken.person_id).where(PersonIndexToken.index_name == n, PersonIndexToken.token == t)
+            for n, t in tokens
+        )
+    ).subquery()
     hits = (
-        select(PersonIndexToken.person_id, func.count().label("hits"))
-        .where(or_(*(and_(PersonIndexToken.index_name == n, PersonIndexToken.token == t) for n, t in tokens)))
-        .group_by(PersonIndexToken.person_id)
+        select(matched.c.person_id, func.count().label("hits"))
+        .group_by(matched.c.person_id)
         .order_by(func.count().desc())
         .limit(MAX_CANDIDATES)
     )
