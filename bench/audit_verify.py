@@ -1,10 +1,10 @@
-"""Benchmark: verify an audit log of N events (default 1,000,000).
+"""Benchmark: verify an audit log of N events (default 1,000,000), on SQLite and on PostgreSQL when reachable.
 
-    .venv/bin/python bench/audit_verify.py [--events N] [--url SQLALCHEMY_URL]
+    .venv/bin/python bench/audit_verify.py [--events N] [--url SQLALCHEMY_URL] [--no-postgres]
 
 Generates the events directly (bulk inserts of what record() would write), seals them, then times verify()
-and prints events/s and seconds. Without --url it uses a temporary SQLite file, deleted afterwards; a
-PostgreSQL --url must name an empty scratch database (the audit tables are created and dropped in it).
+(full and quick) and prints seconds and events/s. SQLite uses a temporary file and PostgreSQL a scratch database,
+both dropped afterwards; a --url must name an empty scratch database (the audit tables are created and dropped).
 """
 
 import argparse
@@ -76,13 +76,9 @@ def generate(engine: sa.Engine, n: int) -> None:
             conn.execute(sa.insert(AuditEventPerson.__table__), links)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--url", help="SQLAlchemy URL of an empty scratch database (default: a temp SQLite file)")
-    args = parser.parse_args()
-    workdir = tempfile.TemporaryDirectory(prefix="audit-bench-")
-    engine = sa.create_engine(args.url or f"sqlite:///{workdir.name}/audit.sqlite3")
+def measure(url: str, events: int) -> None:
+    """Generate, seal and verify `events` events in the empty database at `url`; print one line per mode."""
+    engine = sa.create_engine(url)
     configure_sqlite(engine)
     key = os.urandom(32)
     try:
@@ -91,27 +87,47 @@ def main() -> None:
             for statement in append_only_ddl(engine.dialect.name):
                 conn.exec_driver_sql(statement)
         began = time.perf_counter()
-        generate(engine, args.events)
+        generate(engine, events)
         engine.dispose()  # verify() gets fresh connections with default settings
         generated = time.perf_counter()
         seal(engine, key)
         sealed = time.perf_counter()
-        print(f"engine {engine.dialect.name}, {args.events:,} events")
-        print(f"generate {generated - began:.1f} s, seal {sealed - generated:.1f} s")
-        for full, label in ((True, "verify (full)"), (False, "verify (quick: leaves and tree only)")):
+        print(f"{engine.dialect.name}: generate {generated - began:.1f} s, seal {sealed - generated:.1f} s", flush=True)
+        for full, label in ((True, "full"), (False, "quick: leaves and tree only")):
             started = time.perf_counter()
             result = verify(engine, key, full=full)
             seconds = time.perf_counter() - started
-            assert result.ok and result.events == args.events, result
-            print(f"{label}: {seconds:.2f} s, {args.events / seconds:,.0f} events/s")
+            assert result.ok and result.events == events, result
+            print(f"{engine.dialect.name:>10} {events:>10,} {label:<28} {seconds:>8.2f} {events / seconds:>12,.0f}")
     finally:
-        if args.url:
-            with engine.begin() as conn:
-                for statement in drop_append_only_ddl(engine.dialect.name):
-                    conn.exec_driver_sql(statement)
-            Base.metadata.drop_all(engine, tables=TABLES)
+        with engine.begin() as conn:
+            for statement in drop_append_only_ddl(engine.dialect.name):
+                conn.exec_driver_sql(statement)
+        Base.metadata.drop_all(engine, tables=TABLES)
         engine.dispose()
-        workdir.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--url", help="SQLAlchemy URL of an empty scratch database (default: SQLite, then PostgreSQL)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    print(f"{'engine':>10} {'events':>10} {'verify':<28} {'seconds':>8} {'events/s':>12}")
+    if args.url:
+        measure(args.url, args.events)
+        return
+    with tempfile.TemporaryDirectory(prefix="audit-bench-") as folder:
+        measure(f"sqlite:///{folder}/audit.sqlite3", args.events)
+    from audited_reads import postgres_reachable, scratch_postgres  # it imports this module: import late
+
+    if args.no_postgres:
+        return
+    if not postgres_reachable():
+        print("PostgreSQL not reachable: skipped")
+        return
+    with scratch_postgres() as url:
+        measure(url, args.events)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import jellyfish
 
@@ -98,6 +99,7 @@ def normalise_any_name(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
 
 
+@lru_cache(maxsize=4096)  # ranking meets the same few names for every candidate; emptied after each ranking
 def phonetic_key(value: str) -> str:
     """Metaphone code of each Latin word of the name; words in other scripts are kept in their normalised form."""
     words = []
@@ -122,7 +124,11 @@ def name_similarity(a: str, b: str) -> float:
 
 def rank_candidates(query: MatchQuery, candidates: list[Candidate]) -> list[ScoredCandidate]:
     """Candidates scoring at least POSSIBLE_MATCH, best first, each with the reasons for its score."""
-    scored = [_score(query, candidate) for candidate in candidates]
+    try:
+        scored = [_score(query, candidate) for candidate in candidates]
+    finally:
+        # Decrypted names stay in memory no longer than the ranking that needed them.
+        phonetic_key.cache_clear()
     kept = [item for item in scored if item.score >= POSSIBLE_MATCH]
     return sorted(kept, key=lambda item: item.score, reverse=True)
 

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
+from models.crypto import current_keyring
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import record_read
@@ -68,10 +69,17 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
 def _ranked_candidates(session: Session, query: MatchQuery, tokens) -> list[Match]:
     if not tokens:
         return []
+    # One index range per token, added up: a row holds one token, so this counts what an OR of them would, without
+    # the OR's de-duplication of rows (a third of the time at a million people).
+    matched = union_all(
+        *(
+            select(PersonIndexToken.person_id).where(PersonIndexToken.index_name == n, PersonIndexToken.token == t)
+            for n, t in tokens
+        )
+    ).subquery()
     hits = (
-        select(PersonIndexToken.person_id, func.count().label("hits"))
-        .where(or_(*(and_(PersonIndexToken.index_name == n, PersonIndexToken.token == t) for n, t in tokens)))
-        .group_by(PersonIndexToken.person_id)
+        select(matched.c.person_id, func.count().label("hits"))
+        .group_by(matched.c.person_id)
         .order_by(func.count().desc())
         .limit(MAX_CANDIDATES)
     )
@@ -82,6 +90,8 @@ def _ranked_candidates(session: Session, query: MatchQuery, tokens) -> list[Matc
             select(Person).where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
         )
     }
+    # One query for the candidates' data keys instead of one per person as each name is decrypted.
+    current_keyring().preload(session, [p.data_key_id for p in people.values()])
     candidates = [_candidate(p) for p in people.values()]
     return [
         Match(people[scored.candidate.id], policy.NO_ACCESS, scored.score, tuple(scored.reasons))

@@ -204,3 +204,21 @@ def test_current_keyring_needs_configuring_first():
     ring = KeyRing(MasterKeys(OLD))
     configure(ring)
     assert current_keyring() is ring
+
+
+def test_preload_unwraps_a_page_of_keys_in_one_query_and_skips_shredded_ones(engine):
+    with Session(engine) as session:
+        writer = KeyRing(MasterKeys(OLD))
+        ids = [writer.create_data_key(session).id for _ in range(3)]
+        writer.destroy(session, ids[2])
+        session.commit()
+    with Session(engine) as session:
+        ring = KeyRing(counting := CountingMasterKeys(OLD))
+        ring.preload(session, ids)
+        assert counting.unwraps == 2
+        assert ring.key_for(session, ids[0]) == writer.key_for(session, ids[0])
+        assert counting.unwraps == 2  # served from the cache
+        with pytest.raises(KeyDestroyed):
+            ring.key_for(session, ids[2])
+        ring.preload(session, ids[:2])
+        assert counting.unwraps == 2  # nothing left to unwrap

@@ -1,0 +1,98 @@
+"""The bulk confirmation vouches for an untouched log, in parallel ranges, and for nothing the row scan refuses."""
+
+import pytest
+
+from audit import seal, verify
+from audit.canonical import canonical_bytes
+from audit.confirm import confirm
+from audit.merkle import leaf_hash
+from audit.sealer import latest_checkpoint
+from audit.signing import export_checkpoint, key_id, load_exported, public_key
+from audit.verify import _Plan, _snapshot
+from tests.integration.audit.test_tamper_detection import SIGNING_KEY, event_row
+
+CHUNK = 4  # small chunks, so 23 events span whole chunks, a partial one and two worker ranges
+
+
+@pytest.fixture
+def busy_log(audit_engine, add_events):
+    """23 events under many checkpoints (subtree roots to check all over the tree), with odd person ids too."""
+    for size in (1, 2, 3, 5, 1, 4, 1):
+        add_events(size)
+        seal(audit_engine, SIGNING_KEY)
+    add_events(1, person_ids=[])
+    add_events(2, person_ids=["person-1", "person-9"], purpose='Année "2" \\ 3', detail={"x": None, "k": "é"})
+    add_events(3)
+    seal(audit_engine, SIGNING_KEY)
+    return audit_engine
+
+
+def confirmed(engine, full=True, workers=2, exported=None) -> bool:
+    with _snapshot(engine) as conn:
+        plan = _Plan(conn, {key_id(SIGNING_KEY): public_key(SIGNING_KEY)}, exported, False)
+        assert plan.failure is None
+        sealed = conn.exec_driver_sql("SELECT max(seq) FROM audit_events").scalar()
+        return confirm(
+            conn, sealed, plan.subtrees, plan.roots, plan.batch_ends, full, workers=workers, chunk=CHUNK
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("full", [True, False])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_untouched_log_is_confirmed(busy_log, full, workers):
+    assert confirmed(busy_log, full, workers)
+
+
+def test_person_ids_the_index_sum_cannot_read_leave_the_check_to_the_scan(audit_engine, add_events):
+    add_events(2, person_ids=["p-é", 'p-"quoted"'])
+    seal(audit_engine, SIGNING_KEY)
+    assert not confirmed(audit_engine)
+    assert verify(audit_engine, SIGNING_KEY).ok
+
+
+def test_an_exported_checkpoint_inside_a_chunk_is_confirmed(audit_engine, add_events):
+    add_events(6)
+    seal(audit_engine, SIGNING_KEY)
+    exported = load_exported(export_checkpoint(latest_checkpoint(audit_engine), SIGNING_KEY))
+    add_events(9)
+    seal(audit_engine, SIGNING_KEY)
+    assert confirmed(audit_engine, exported=exported)
+    assert verify(audit_engine, SIGNING_KEY, export_checkpoint(latest_checkpoint(audit_engine), SIGNING_KEY)).ok
+
+
+TAMPERING = {
+    "field": ["UPDATE audit_events SET actor_user_id = 'someone-else' WHERE seq = 13"],
+    "canonical": ["UPDATE audit_events SET canonical = :forged WHERE seq = 2"],
+    "leaf hash": ["UPDATE audit_events SET leaf_hash = :forged WHERE seq = 21"],
+    "person index": ["DELETE FROM audit_event_people WHERE event_id = (SELECT id FROM audit_events WHERE seq = 9)"],
+    "two person ids passed off as one": [
+        "DELETE FROM audit_event_people WHERE event_id = (SELECT id FROM audit_events WHERE seq = 9)",
+        # One row whose id is the event's ids joined by '","': unquoted, it would read as both.
+        "INSERT INTO audit_event_people (event_id, person_id) "
+        "SELECT id, substr(person_ids, 3, length(person_ids) - 4) FROM audit_events WHERE seq = 9",
+    ],
+    "order": [
+        "UPDATE audit_events SET seq = -1 WHERE seq = 14",
+        "UPDATE audit_events SET seq = 14 WHERE seq = 15",
+        "UPDATE audit_events SET seq = 15 WHERE seq = -1",
+    ],
+    "gap": ["UPDATE audit_events SET seq = 100 WHERE seq = 23"],
+}
+
+
+@pytest.mark.parametrize("kind", TAMPERING)
+def test_tampering_is_never_confirmed(busy_log, tamper, kind):
+    tamper(*TAMPERING[kind], **({"forged": leaf_hash(b"forged")} if ":forged" in TAMPERING[kind][0] else {}))
+    assert not confirmed(busy_log, full=True)
+    assert not verify(busy_log, SIGNING_KEY, seal_first=False).ok
+
+
+def test_a_consistent_rewrite_is_not_confirmed_even_by_the_quick_check(busy_log, tamper):
+    row = event_row(busy_log, 10)
+    canonical = canonical_bytes({**row, "action": "list", "person_ids": ["person-0", "person-shared"], "detail": None})
+    tamper(
+        "UPDATE audit_events SET action = 'list', detail = NULL, canonical = :c, leaf_hash = :h WHERE seq = 10",
+        c=canonical,
+        h=leaf_hash(canonical),
+    )
+    assert not confirmed(busy_log, full=False)
