@@ -1,55 +1,45 @@
 """The whole borough's context graph, cached per process, and the alerts and analyses that need all of it.
 
 Building the graph decrypts every person's date of birth, so it is cached and rebuilt only when the records it
-is made from change (a cheap fingerprint of the relationship and people tables is checked on each use).
+is made from change (the graph's change stamp, one indexed read, is checked on each use; see ``graph_cache``).
 """
 
 import threading
 from datetime import date
 
 import networkx as nx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.context import Place, Relationship
+from models.context import Place
 from models.person import Person, PersonFlag
 from safeguarding.alert_store import fire
-from safeguarding.context_maps import edge_of
 from safeguarding.graph.build import build_graph
 from safeguarding.graph.prompts import location_assessment_prompts
 from safeguarding.graph.risk import exposure_alerts
 from safeguarding.graph.types import NodeInfo, NodeRef
+from safeguarding.graph_cache import EDGE_COLUMNS, cache_key, edge_of_row
 
 _lock = threading.Lock()
 _cache: dict = {}
 
 
-def fingerprint(session: Session) -> tuple:
-    """Changes whenever an edge is added or ended, or a person is added, changed or flagged."""
-    edges = session.execute(
-        select(func.count(), func.count(Relationship.ended_on), func.max(Relationship.recorded_at)).select_from(
-            Relationship
-        )
-    ).one()
-    people = session.execute(select(func.count(), func.max(Person.updated_at)).select_from(Person)).one()
-    flags = session.execute(select(func.count(), func.count(PersonFlag.cleared_at)).select_from(PersonFlag)).one()
-    return (session.get_bind().url.render_as_string(), *edges, *people, *flags)
-
-
 def borough_graph(session: Session, as_of: date | None = None) -> nx.MultiGraph:
     """Every current relationship in the borough, with each person's birth date and flags."""
-    key = (fingerprint(session), as_of or date.today())
+    as_of = as_of or date.today()
+    key = cache_key(session, as_of)
     with _lock:
-        if _cache.get("key") == key:
+        if key is not None and _cache.get("key") == key:
             return _cache["graph"]
-    graph = _build(session, key[1])
-    with _lock:
-        _cache.update(key=key, graph=graph)
+    graph = _build(session, as_of)
+    if key is not None:
+        with _lock:
+            _cache.update(key=key, graph=graph)
     return graph
 
 
 def _build(session: Session, as_of: date) -> nx.MultiGraph:
-    rows = list(session.scalars(select(Relationship)))
+    rows = session.execute(select(*EDGE_COLUMNS))
     flags: dict[str, set[str]] = {}
     for person_id, flag in session.execute(
         select(PersonFlag.person_id, PersonFlag.flag).where(PersonFlag.cleared_at.is_(None))
@@ -63,7 +53,7 @@ def _build(session: Session, as_of: date) -> nx.MultiGraph:
         NodeInfo(NodeRef("place", pid), place_kind=kind)
         for pid, kind in session.execute(select(Place.id, Place.kind)).all()
     ]
-    return build_graph(infos, [edge_of(r) for r in rows], as_of=as_of)
+    return build_graph(infos, [edge_of_row(r) for r in rows], as_of=as_of)
 
 
 def refresh_exposure_alerts(session: Session, today: date) -> None:

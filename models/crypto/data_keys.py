@@ -1,7 +1,7 @@
 """Per-person data keys, stored only wrapped, and the KeyRing that creates, unwraps, shreds and re-wraps them."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, LargeBinary, String, func, select, update
@@ -70,6 +70,17 @@ class KeyRing:
         key = self.master_keys.unwrap(row.master_key_id, row.wrapped_key)
         self.cache.put(data_key_id, key)
         return key
+
+    def preload(self, session: Session, data_key_ids: Iterable[str]) -> None:
+        """Unwrap, in one query, the keys not already cached (pages that decrypt many people's names)."""
+        missing = {key_id for key_id in data_key_ids if key_id and self.cache.get(key_id) is None}
+        if not missing:
+            return
+        query = select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key).where(
+            DataKey.id.in_(missing), DataKey.wrapped_key.is_not(None), DataKey.master_key_id.is_not(None)
+        )
+        for key_id, master_key_id, wrapped in session.execute(query):
+            self.cache.put(key_id, self.master_keys.unwrap(master_key_id, wrapped))
 
     def system_key_id(self, session: Session) -> str:
         """Id of the single data key for data not about one person, created on first use."""

@@ -37,7 +37,7 @@ def build_graph(
     for info in sorted(nodes, key=lambda n: n.ref):
         _add_node(graph, info)
     for edge in sorted(edges, key=lambda e: e.id):
-        if not _passes(edge, start, end, kinds, as_of):
+        if not passes_filters(edge, start, end, kinds, as_of):
             continue
         for ref in (edge.source, edge.target):
             if ref not in graph:
@@ -62,7 +62,7 @@ def _add_node(graph: nx.MultiGraph, info: NodeInfo) -> None:
     )
 
 
-def _passes(
+def passes_filters(
     edge: Edge, start: date | None, end: date | None, kinds: Collection[str] | None, as_of: date | None
 ) -> bool:
     if kinds is not None and edge.kind not in kinds:
