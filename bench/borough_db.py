@@ -78,7 +78,28 @@ def borough_app(people: int, *, fresh: bool = False):
             db.engine.dispose()
 
 
-def officer(session):
+def officer(session, caseload: int | None = None):
+    """The officer on every case, or (with a caseload) an officer on that many open cases, created on first use."""
+    from models.case import Case, CaseMember
     from models.user import User
+    from safeguarding import accounts
 
-    return session.scalars(select(User).where(User.username == OFFICER)).one()
+    username = OFFICER if caseload is None else f"{OFFICER}.{caseload}"
+    found = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if found is not None:
+        return found
+    everywhere = session.scalars(select(User).where(User.username == OFFICER)).one()
+    user, _ = accounts.create_user(
+        session,
+        None,
+        username=username,
+        agency=everywhere.agency,
+        role="police_officer",
+        given_name="Bench",
+        family_name="Officer",
+        password="a long enough password",
+    )
+    for case_id in session.scalars(select(Case.id).where(Case.status == "open").order_by(Case.id).limit(caseload)):
+        session.add(CaseMember(case_id=case_id, user_id=user.id))
+    session.commit()
+    return user

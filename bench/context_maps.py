@@ -1,11 +1,13 @@
 """Context maps through the API on a synthetic borough: ego map (depth 2) and place map, audited and redacted.
 
-    .venv/bin/python bench/context_maps.py [--people 5000] [--maps 100] [--fresh]
+    .venv/bin/python bench/context_maps.py [--people 5000] [--maps 100] [--caseload 250] [--fresh]
 
 The borough is loaded through the import once and kept in bench/.cache/ (see borough_db.py). A police officer on
-every case asks for maps with a bearer token through the Flask test client, so each figure includes the token
-check, the policy, redaction, JSON and the audit event committed before the response. The first map after a
-change to the graph builds the per-process adjacency; that build is timed on its own row.
+--caseload open cases (0: on every case in the borough) asks for maps around the subjects of those cases and
+around random places, with a bearer token through the Flask test client, so each figure includes the token check,
+the policy, redaction, JSON and the audit event committed before the response. The caseload is fixed so that
+boroughs of different sizes are compared under the same viewer. The first map after a change to the graph builds
+the per-process adjacency; that build is timed on its own row.
 """
 
 import argparse
@@ -22,9 +24,8 @@ from borough_db import borough_app, officer  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app.extensions import db  # noqa: E402
-from models.case import Case  # noqa: E402
 from models.context import Place  # noqa: E402
-from safeguarding import accounts, graph_cache  # noqa: E402
+from safeguarding import accounts, graph_cache, policy  # noqa: E402
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -51,15 +52,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--maps", type=int, default=100)
+    parser.add_argument("--caseload", type=int, default=250, help="open cases the officer is on (0: every case)")
     parser.add_argument("--fresh", action="store_true", help="load the borough again instead of reusing the cache")
     args = parser.parse_args()
     rng = random.Random(7)
     with borough_app(args.people, fresh=args.fresh) as (app, loaded):
-        user = officer(db.session)
+        user = officer(db.session, args.caseload or None)
         token, _ = accounts.issue_token(db.session, user)
         db.session.commit()
-        open_cases = select(Case.subject_person_id).where(Case.status == "open", Case.subject_person_id.is_not(None))
-        subjects = list(db.session.scalars(open_cases))
+        subjects = sorted(policy.case_team_people(db.session, user))
         places = list(db.session.scalars(select(Place.id)))
         db.session.remove()
         headers = {"Authorization": f"Bearer {token}"}
@@ -71,7 +72,7 @@ def main() -> None:
             ego_times = timed_gets(client, headers, ego)
             place_times = timed_gets(client, headers, place)
     source = f"loaded through the import in {loaded:.1f} s" if loaded is not None else "reused from bench/.cache"
-    print(f"borough: {args.people:,} people, {source}")
+    print(f"borough: {args.people:,} people, {source}; the officer sees {len(subjects):,} people by their cases")
     print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'runs':>6}")
     print(row("first map (builds the adjacency)", first))
     print(row("ego map, depth 2 (audited)", ego_times))

@@ -102,16 +102,12 @@ def _map(
 ) -> dict:
     borough = graph_cache.adjacency(session)
     ego = borough.ego(centre, options.depth, options.max_nodes, _edge_filter(options))
-    graph = build_graph(
-        [
-            NodeInfo(ref, place_kind=borough.place_kinds.get(ref.id) if ref.type == "place" else None)
-            for ref in ego.nodes
-        ],
-        [borough.edges[edge_id] for edge_id in ego.edges],
-    )
+    edges = {edge_id: borough.edges[edge_id] for edge_id in ego.edges}
     visible, labels = _visibility(session, actor, ego.nodes)
-    positions = layout(graph) if with_layout else None
-    data = redact(ego, graph, lambda ref: ref in visible, labels.get, positions=positions)
+    positions = None
+    if with_layout:
+        positions = layout(build_graph([NodeInfo(ref) for ref in ego.nodes], edges.values()))
+    data = redact(ego, edges, lambda ref: ref in visible, labels.get, positions=positions)
     people = sorted(ref.id for ref in visible if ref.type == "person")
     record_read(
         session,

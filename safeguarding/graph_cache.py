@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.context import Place, Relationship
+from models.context import Relationship
 from models.graph_state import graph_stamp
 from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.types import Edge, Grading, NodeRef
@@ -76,7 +76,7 @@ def forget() -> None:
 
 
 def load(session: Session, as_of: date) -> Adjacency:
-    """Read every relationship and place kind into a fresh adjacency."""
+    """Read every relationship into a fresh adjacency."""
     refs: dict[tuple[str, str], NodeRef] = {}
 
     def ref(node_type: str, node_id: str) -> NodeRef:
@@ -86,9 +86,7 @@ def load(session: Session, as_of: date) -> Adjacency:
             found = refs[node_type, node_id] = NodeRef(node_type, node_id)
         return found
 
-    edges = (edge_of_row(row, ref) for row in session.execute(select(*EDGE_COLUMNS)))
-    kinds = dict(session.execute(select(Place.id, Place.kind)).all())
-    return Adjacency(edges, as_of, kinds)
+    return Adjacency((edge_of_row(row, ref) for row in session.execute(select(*EDGE_COLUMNS))), as_of)
 
 
 def edge_of_row(row, ref=NodeRef) -> Edge:

@@ -12,7 +12,7 @@ neighbourhoods cheap, and they sort by id and then type, the tie-break order of 
 import heapq
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from safeguarding.graph.build import passes_filters
@@ -23,6 +23,9 @@ EdgeFilter = Callable[[Edge], bool]
 # One link seen from a node: (minus the ordinal of its date, the node at the other end, the edge id).
 Link = tuple[int, str, str]
 SEPARATOR = "\0"
+# Nodes with this many links (schools, busy places) also keep their neighbours as a set, so that a layer's union
+# runs in C rather than through a generator.
+HUB_LINKS = 32
 
 
 def key_of(ref: NodeRef) -> str:
@@ -41,10 +44,9 @@ def _is_person(key: str) -> bool:
 class Adjacency:
     """Every relationship of the borough as it stands on ``as_of``, each node's links most recent first."""
 
-    def __init__(self, edges: Iterable[Edge], as_of: date, place_kinds: Mapping[str, str] | None = None):
+    def __init__(self, edges: Iterable[Edge], as_of: date):
         self.as_of = as_of
         self.edges: dict[str, Edge] = {}
-        self.place_kinds = dict(place_kinds or {})
         links: dict[str, list[Link]] = defaultdict(list)
         for edge in edges:
             if not passes_filters(edge, None, None, None, as_of):
@@ -55,8 +57,11 @@ class Adjacency:
             rank = -edge_date(edge).toordinal()
             links[source].append((rank, target, edge.id))
             links[target].append((rank, source, edge.id))
-        for node_links in links.values():
+        self._hubs: dict[str, frozenset[str]] = {}
+        for node, node_links in links.items():
             node_links.sort()
+            if len(node_links) >= HUB_LINKS:
+                self._hubs[node] = frozenset(other for _, other, _ in node_links)
         self._links = dict(links)
 
     def __contains__(self, ref: NodeRef) -> bool:
@@ -66,13 +71,13 @@ class Adjacency:
         """The same map as ``ego_map`` over a networkx graph of these edges (``passes`` filters them first)."""
         check_limits(depth, max_nodes)
         start = key_of(centre)
-        hops, layers = self._layers(start, depth, passes)
+        layers = self._layers(start, depth, passes)
         kept = [start]
         for distance in range(1, len(layers)):
             room = max_nodes - len(kept)
             if room <= 0:
                 break
-            kept += self._most_recent(layers[distance - 1], distance, hops, room, passes)
+            kept += self._most_recent(layers[distance - 1], layers[distance], room, passes)
         reachable = sum(len(layer) for layer in layers[1:])
         return EgoMap(
             nodes=[ref_of(k) for k in kept],
@@ -86,29 +91,32 @@ class Adjacency:
             return found
         return (link for link in found if passes(self.edges[link[2]]))
 
-    def _layers(self, start: str, depth: int, passes: EdgeFilter | None) -> tuple[dict[str, int], list[list[str]]]:
+    def _neighbours(self, key: str, passes: EdgeFilter | None) -> Iterable[str]:
+        if passes is None and key in self._hubs:
+            return self._hubs[key]
+        return (other for _, other, _ in self._links_of(key, passes))
+
+    def _layers(self, start: str, depth: int, passes: EdgeFilter | None) -> list[set[str]]:
         """Breadth-first layers out to ``depth``: the nodes at each distance from ``start``."""
-        hops, layers = {start: 0}, [[start]]
-        for distance in range(1, depth + 1):
-            layer = set()
+        layers, seen = [{start}], {start}
+        for _ in range(depth):
+            layer: set[str] = set()
             for node in layers[-1]:
-                layer.update(other for _, other, _ in self._links_of(node, passes))
-            layer.difference_update(hops)
+                layer.update(self._neighbours(node, passes))
+            layer -= seen
             if not layer:
                 break
-            hops.update(dict.fromkeys(layer, distance))
-            layers.append(sorted(layer))
-        return hops, layers
+            seen |= layer
+            layers.append(layer)
+        return layers
 
-    def _most_recent(
-        self, nearer: list[str], distance: int, hops: dict[str, int], room: int, passes: EdgeFilter | None
-    ) -> list[str]:
-        """Up to ``room`` nodes at ``distance``, latest link from the layer before first, then by id and type."""
+    def _most_recent(self, nearer: set[str], layer: set[str], room: int, passes: EdgeFilter | None) -> list[str]:
+        """Up to ``room`` nodes of ``layer``, latest link from the ``nearer`` layer first, then by id and type."""
         taken: list[str] = []
         seen: set[str] = set()
         # Each list is sorted, so the first time the merge meets a node is through its latest link.
         for _, other, _ in heapq.merge(*(self._links_of(node, passes) for node in nearer)):
-            if hops[other] == distance and other not in seen:
+            if other in layer and other not in seen:
                 seen.add(other)
                 taken.append(other)
                 if len(taken) == room:
