@@ -10,6 +10,7 @@ from safeguarding.graph.kinds import ALL_KINDS
 from safeguarding.graph.types import Edge, NodeInfo, NodeRef
 
 Window = tuple[date | None, date | None]
+EDGE_ATTRIBUTES = tuple(f.name for f in fields(Edge) if f.name != "id")
 
 
 def build_graph(
@@ -43,7 +44,7 @@ def build_graph(
             if ref not in graph:
                 # An edge may point at a record the caller did not describe: it joins the graph without facts.
                 _add_node(graph, NodeInfo(ref))
-        attrs = {f.name: getattr(edge, f.name) for f in fields(edge) if f.name != "id"}
+        attrs = {name: getattr(edge, name) for name in EDGE_ATTRIBUTES}
         graph.add_edge(edge.source, edge.target, key=edge.id, edge=edge, **attrs)
     return graph
 
