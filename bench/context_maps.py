@@ -33,19 +33,26 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def row(name: str, samples: list[float]) -> str:
-    return f"{name:<36} {statistics.median(samples):>9.1f} {percentile(samples, 0.95):>9.1f} {len(samples):>6}"
+def row(name: str, samples: tuple[list[float], list[float], list[int]]) -> str:
+    wall, cpu, nodes = samples
+    return (
+        f"{name:<36} {statistics.median(wall):>9.1f} {percentile(wall, 0.95):>9.1f} "
+        f"{statistics.median(cpu):>9.1f} {statistics.mean(nodes):>7.0f} {len(wall):>6}"
+    )
 
 
-def timed_gets(client, headers: dict, paths: list[str]) -> list[float]:
-    samples = []
+def timed_gets(client, headers: dict, paths: list[str]) -> tuple[list[float], list[float], list[int]]:
+    """Wall-clock and CPU milliseconds of each GET (CPU time is what a busy machine distorts least), and map sizes."""
+    wall, cpu, nodes = [], [], []
     for path in paths:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(path, headers=headers)
-        samples.append((time.perf_counter() - started) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"GET {path} answered {response.status_code}: {response.get_data(as_text=True)[:200]}")
-    return samples
+        nodes.append(len(response.get_json()["nodes"]))
+    return wall, cpu, nodes
 
 
 def main() -> None:
@@ -73,7 +80,7 @@ def main() -> None:
             place_times = timed_gets(client, headers, place)
     source = f"loaded through the import in {loaded:.1f} s" if loaded is not None else "reused from bench/.cache"
     print(f"borough: {args.people:,} people, {source}; the officer sees {len(subjects):,} people by their cases")
-    print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'runs':>6}")
+    print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'nodes':>7} {'runs':>6}")
     print(row("first map (builds the adjacency)", first))
     print(row("ego map, depth 2 (audited)", ego_times))
     print(row("place map, depth 1 (audited)", place_times))

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from models.context import Group, Place
-from models.crypto.registry import current_keyring
-from models.person import Person
+from models.person import display_names
 from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_place
@@ -135,11 +134,8 @@ def _visibility(session: Session, actor, refs: list[NodeRef]) -> tuple[set[NodeR
     visible = {r for r in refs if r.type != "person" or access[r.id].visible}
     labels: dict[NodeRef, str | None] = {}
     shown_people = [r.id for r in visible if r.type == "person"]
-    # Flags are not shown, and the people's keys come in one query rather than one each.
-    people = list(session.scalars(select(Person).options(lazyload(Person.flags)).where(Person.id.in_(shown_people))))
-    current_keyring().preload(session, (person.data_key_id for person in people))
-    for person in people:
-        labels[NodeRef("person", person.id)] = person.display_name
+    for person_id, name in display_names(session, shown_people).items():
+        labels[NodeRef("person", person_id)] = name
     for model, kind in ((Place, "place"), (Group, "group")):
         ids = [r.id for r in visible if r.type == kind]
         for record_id, name in session.execute(select(model.id, model.name).where(model.id.in_(ids))):
