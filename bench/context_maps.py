@@ -1,98 +1,89 @@
-"""Context maps on a synthetic borough: graph build time, ego map (depth 2) and place map, audited and redacted.
+"""Context maps through the API on a synthetic borough: ego map (depth 2) and place map, audited and redacted.
 
-    .venv/bin/python bench/context_maps.py [--people 5000] [--maps 50]
+    .venv/bin/python bench/context_maps.py [--people 5000] [--maps 100] [--caseload 250] [--fresh]
 
-Loads the borough through the import path into a temporary SQLite database, puts one police officer on every
-case (so maps have visible and redacted people), then times the services the API calls.
+The borough is loaded through the import once and kept in bench/.cache/ (see borough_db.py). A police officer on
+--caseload open cases (0: on every case in the borough) asks for maps around the subjects of those cases and
+around random places, with a bearer token through the Flask test client, so each figure includes the token check,
+the policy, redaction, JSON and the audit event committed before the response. The caseload is fixed so that
+boroughs of different sizes are compared under the same viewer. The first map after a change to the graph builds
+the per-process adjacency; that build is timed on its own row.
 """
 
 import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from flask_migrate import upgrade  # noqa: E402
+from borough_db import borough_app, officer  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from models.case import Case, CaseMember  # noqa: E402
 from models.context import Place  # noqa: E402
-from safeguarding import accounts, context_analysis, context_maps  # noqa: E402
-from safeguarding.importer import import_document  # noqa: E402
-from safeguarding.synthetic import borough  # noqa: E402
+from safeguarding import accounts, graph_cache, policy  # noqa: E402
 
 
-def timed(fn, runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def row(name: str, samples: list[float]) -> str:
+def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"{name:<34} {statistics.median(samples):>9.1f} {p95:>9.1f} {len(samples):>6}"
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def row(name: str, samples: tuple[list[float], list[float], list[int]]) -> str:
+    wall, cpu, nodes = samples
+    return (
+        f"{name:<36} {statistics.median(wall):>9.1f} {percentile(wall, 0.95):>9.1f} "
+        f"{statistics.median(cpu):>9.1f} {statistics.mean(nodes):>7.0f} {len(wall):>6}"
+    )
+
+
+def timed_gets(client, headers: dict, paths: list[str]) -> tuple[list[float], list[float], list[int]]:
+    """Wall-clock and CPU milliseconds of each GET (CPU time is what a busy machine distorts least), and map sizes."""
+    wall, cpu, nodes = [], [], []
+    for path in paths:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(path, headers=headers)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} answered {response.status_code}: {response.get_data(as_text=True)[:200]}")
+        nodes.append(len(response.get_json()["nodes"]))
+    return wall, cpu, nodes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=5000)
-    parser.add_argument("--maps", type=int, default=50)
+    parser.add_argument("--maps", type=int, default=100)
+    parser.add_argument("--caseload", type=int, default=250, help="open cases the officer is on (0: every case)")
+    parser.add_argument("--fresh", action="store_true", help="load the borough again instead of reusing the cache")
     args = parser.parse_args()
     rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            "test",
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
-                "INSTANCE_PATH": folder,
-                "PERSON_POPULATION": args.people,
-            },
-        )
-        with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            result = import_document(db.session, borough(args.people))
-            load = time.perf_counter() - started
-            agency = accounts.find_agency(db.session, result.ids["ag:police"])
-            officer, _ = accounts.create_user(
-                db.session,
-                None,
-                username="bench.officer",
-                agency=agency,
-                role="police_officer",
-                given_name="Bench",
-                family_name="Officer",
-                password="a long enough password",
-            )
-            for case in db.session.scalars(select(Case)):
-                db.session.add(CaseMember(case_id=case.id, user_id=officer.id))
-            db.session.commit()
-            open_cases = select(Case).where(Case.status == "open")
-            subjects = [c.subject_person_id for c in db.session.scalars(open_cases) if c.subject_person_id]
-            places = list(db.session.scalars(select(Place.id)))
-            depth2 = context_maps.parse_filter(2)
-            build = timed(lambda: context_analysis._build(db.session, context_analysis.date.today()), 3)
-            ego = timed(lambda: context_maps.person_map(db.session, officer, rng.choice(subjects), depth2), args.maps)
-            place = timed(
-                lambda: context_maps.place_map(db.session, officer, rng.choice(places), context_maps.parse_filter(1)),
-                args.maps,
-            )
-            db.engine.dispose()
-    print(f"borough: {args.people:,} people loaded through the import in {load:.1f} s")
-    print(f"{'operation':<34} {'p50 ms':>9} {'p95 ms':>9} {'runs':>6}")
-    print(row("build the borough graph", build))
-    print(row("ego map, depth 2 (audited)", ego))
-    print(row("place map, depth 1 (audited)", place))
+    with borough_app(args.people, fresh=args.fresh) as (app, loaded):
+        user = officer(db.session, args.caseload or None)
+        token, _ = accounts.issue_token(db.session, user)
+        db.session.commit()
+        subjects = sorted(policy.case_team_people(db.session, user))
+        places = list(db.session.scalars(select(Place.id)))
+        db.session.remove()
+        headers = {"Authorization": f"Bearer {token}"}
+        ego = [f"/api/v1/people/{rng.choice(subjects)}/context?depth=2" for _ in range(args.maps)]
+        place = [f"/api/v1/places/{rng.choice(places)}/context?depth=1" for _ in range(args.maps)]
+        with app.test_client() as client:
+            graph_cache.forget()
+            first = timed_gets(client, headers, ego[:1])
+            ego_times = timed_gets(client, headers, ego)
+            place_times = timed_gets(client, headers, place)
+    source = f"loaded through the import in {loaded:.1f} s" if loaded is not None else "reused from bench/.cache"
+    print(f"borough: {args.people:,} people, {source}; the officer sees {len(subjects):,} people by their cases")
+    print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'nodes':>7} {'runs':>6}")
+    print(row("first map (builds the adjacency)", first))
+    print(row("ego map, depth 2 (audited)", ego_times))
+    print(row("place map, depth 1 (audited)", place_times))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,15 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 
-from models import agency, case, context, context_work, import_ref, person, referral, safeguarding_events, user  # noqa: F401
+from models import (  # noqa: F401
+    agency,
+    case,
+    context,
+    context_work,
+    graph_state,
+    import_ref,
+    person,
+    referral,
+    safeguarding_events,
+    user,
+)
 from models.crypto import data_keys  # noqa: F401

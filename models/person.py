@@ -1,12 +1,14 @@
 """People in a young person's contexts: sensitive fields encrypted under the person's own data key."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, Versioned, utcnow
 from models.crypto import EncryptedField
+from models.crypto.registry import current_keyring
 
 SEXES = ("female", "male", "other", "unknown")
 FLAGS = (
@@ -85,7 +87,7 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     @property
     def display_name(self) -> str:
-        return " ".join(str(part) for part in (self.given_name, self.family_name) if part)
+        return joined_name(self.given_name, self.family_name)
 
     def age_on(self, day: date) -> int | None:
         born = self.date_of_birth
@@ -130,3 +132,24 @@ class PersonIndexToken(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     index_name: Mapped[str] = mapped_column(String(30))
     token: Mapped[str] = mapped_column(String(32))
+
+
+def joined_name(given, family) -> str:
+    return " ".join(str(part) for part in (given, family) if part)
+
+
+def display_names(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
+    """Display names by person id, decrypting only the two name columns (pages that name hundreds of people)."""
+    rows = session.execute(
+        select(Person.id, Person.data_key_id, Person.given_name_enc, Person.family_name_enc).where(
+            Person.id.in_(set(person_ids))
+        )
+    ).all()
+    current_keyring().preload(session, (row.data_key_id for row in rows))
+    return {
+        row.id: joined_name(
+            Person.given_name.read_stored(session, row.id, row.given_name_enc),
+            Person.family_name.read_stored(session, row.id, row.family_name_enc),
+        )
+        for row in rows
+    }

@@ -1,69 +1,71 @@
 """The whole borough's context graph, cached per process, and the alerts and analyses that need all of it.
 
 Building the graph decrypts every person's date of birth, so it is cached and rebuilt only when the records it
-is made from change (a cheap fingerprint of the relationship and people tables is checked on each use).
+is made from change (the graph's change stamp, one indexed read, is checked on each use; see ``graph_cache``).
 """
 
 import threading
 from datetime import date
 
 import networkx as nx
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, lazyload
 
-from models.context import Place, Relationship
+from models.context import Place
+from models.crypto.registry import current_keyring
 from models.person import Person, PersonFlag
 from safeguarding.alert_store import fire
-from safeguarding.context_maps import edge_of
 from safeguarding.graph.build import build_graph
 from safeguarding.graph.prompts import location_assessment_prompts
 from safeguarding.graph.risk import exposure_alerts
 from safeguarding.graph.types import NodeInfo, NodeRef
+from safeguarding.graph_cache import EDGE_COLUMNS, cache_key, edge_of_row
 
+# Below the key cache's size, so a batch's keys are still cached when its dates of birth are read.
+KEY_BATCH = 2000
 _lock = threading.Lock()
 _cache: dict = {}
 
 
-def fingerprint(session: Session) -> tuple:
-    """Changes whenever an edge is added or ended, or a person is added, changed or flagged."""
-    edges = session.execute(
-        select(func.count(), func.count(Relationship.ended_on), func.max(Relationship.recorded_at)).select_from(
-            Relationship
-        )
-    ).one()
-    people = session.execute(select(func.count(), func.max(Person.updated_at)).select_from(Person)).one()
-    flags = session.execute(select(func.count(), func.count(PersonFlag.cleared_at)).select_from(PersonFlag)).one()
-    return (session.get_bind().url.render_as_string(), *edges, *people, *flags)
-
-
 def borough_graph(session: Session, as_of: date | None = None) -> nx.MultiGraph:
     """Every current relationship in the borough, with each person's birth date and flags."""
-    key = (fingerprint(session), as_of or date.today())
+    as_of = as_of or date.today()
+    key = cache_key(session, as_of)
     with _lock:
-        if _cache.get("key") == key:
+        if key is not None and _cache.get("key") == key:
             return _cache["graph"]
-    graph = _build(session, key[1])
-    with _lock:
-        _cache.update(key=key, graph=graph)
+    graph = _build(session, as_of)
+    if key is not None:
+        with _lock:
+            _cache.update(key=key, graph=graph)
     return graph
 
 
 def _build(session: Session, as_of: date) -> nx.MultiGraph:
-    rows = list(session.scalars(select(Relationship)))
+    edges = [edge_of_row(row) for row in session.execute(select(*EDGE_COLUMNS))]
     flags: dict[str, set[str]] = {}
     for person_id, flag in session.execute(
         select(PersonFlag.person_id, PersonFlag.flag).where(PersonFlag.cleared_at.is_(None))
     ):
         flags.setdefault(person_id, set()).add(flag)
-    infos = [
-        NodeInfo(NodeRef("person", p.id), date_of_birth=p.date_of_birth or None, flags=frozenset(flags.get(p.id, ())))
-        for p in session.scalars(select(Person).where(Person.erased_at.is_(None), Person.merged_into_id.is_(None)))
-    ]
+    current = select(Person).options(lazyload(Person.flags))
+    people = session.scalars(current.where(Person.erased_at.is_(None), Person.merged_into_id.is_(None))).all()
+    infos = []
+    # Keys unwrapped a batch at a time in one query each: one query per person dominated the build.
+    for start in range(0, len(people), KEY_BATCH):
+        batch = people[start : start + KEY_BATCH]
+        current_keyring().preload(session, (p.data_key_id for p in batch))
+        infos += [
+            NodeInfo(
+                NodeRef("person", p.id), date_of_birth=p.date_of_birth or None, flags=frozenset(flags.get(p.id, ()))
+            )
+            for p in batch
+        ]
     infos += [
         NodeInfo(NodeRef("place", pid), place_kind=kind)
         for pid, kind in session.execute(select(Place.id, Place.kind)).all()
     ]
-    return build_graph(infos, [edge_of(r) for r in rows], as_of=as_of)
+    return build_graph(infos, edges, as_of=as_of)
 
 
 def refresh_exposure_alerts(session: Session, today: date) -> None:

@@ -2,21 +2,19 @@
 
 The analyses themselves are pure functions in ``safeguarding.graph``; here they meet the access policy. A person
 the viewer may not see appears as a redacted node (type only, an id that means nothing outside the response),
-never named, and every answer is audited naming the people it showed.
+never named, and every answer is audited naming the people it showed. Whole-graph analyses are read from their
+stored, dated results (``graph_analyses``), not recomputed per request.
 """
 
 from collections.abc import Iterable
-from datetime import date
 
-import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
-from models.case import Case
 from models.context import Place
 from models.user import User
-from safeguarding import policy
+from safeguarding import graph_analyses, policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.context_analysis import borough_graph
 from safeguarding.context_maps import _visibility
@@ -24,17 +22,6 @@ from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph import analysis
 from safeguarding.graph.types import NodeRef
 
-# Flags that make a child "at risk" for hotspots, besides being the subject of an open case.
-AT_RISK_FLAGS = frozenset(
-    {
-        "missing_from_home",
-        "child_in_need",
-        "child_protection_plan",
-        "victim_of_exploitation",
-        "nrm_positive_decision",
-        "looked_after",
-    }
-)
 MAX_PATHS = 10
 
 
@@ -61,14 +48,6 @@ class Disclosure:
 def _analyst(actor) -> None:
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see context analysis")
-
-
-def _cached(graph: nx.MultiGraph, name: str, compute):
-    """Analyses of the whole borough are kept with the cached graph they were computed from."""
-    results = graph.graph.setdefault("_analyses", {})
-    if name not in results:
-        results[name] = compute()
-    return results[name]
 
 
 def _audit(session: Session, actor, object_type: str, object_id, disclosure: Disclosure, access=None, **detail):
@@ -168,56 +147,49 @@ def _step(step, disclosure: Disclosure, agencies: dict, users: dict) -> dict:
 
 
 def peer_groups(session: Session, actor) -> dict:
-    """Proposed peer groups (community detection) that hold at least one person the viewer may see."""
+    """Stored peer groups (community detection) that hold at least one person the viewer may see, dated."""
     _analyst(actor)
-    graph = borough_graph(session)
-    groups = _cached(graph, "peer_groups", lambda: analysis.peer_groups(graph))
+    stored = graph_analyses.stored(session, "peer_groups")
+    present = graph_analyses.still_recorded(session, {i for group in stored.result for i in group})
+    groups = [frozenset(NodeRef("person", i) for i in group if i in present) for group in stored.result]
     disclosure = Disclosure(session, actor, [p for g in groups for p in g])
     results, others = [], 0
     for number, members in enumerate(groups, start=1):
         ordered = sorted(members, key=lambda ref: (not disclosure.shown(ref), ref))
+        if not ordered:
+            continue  # everyone in it has since been erased or merged
         if not disclosure.shown(ordered[0]):
             others += 1
             continue
         results.append({"number": number, "size": len(members), "members": [disclosure.node(p) for p in ordered]})
     _audit(session, actor, "peer_groups", None, disclosure, groups=len(results))
-    return {"results": results, "other_groups": others}
+    return {"results": results, "other_groups": others, **stored.dated()}
 
 
-def connectors(session: Session, actor, top: int = 10) -> list[dict]:
-    """People with the highest betweenness: those linking otherwise separate parts of the graph."""
+def connectors(session: Session, actor, top: int = 10) -> dict:
+    """Stored connectors, highest betweenness first: people linking otherwise separate parts of the graph."""
     _analyst(actor)
-    graph = borough_graph(session)
-    found = _cached(graph, "connectors", lambda: analysis.connectors(graph, top=50))[:top]
+    stored = graph_analyses.stored(session, "connectors")
+    present = graph_analyses.still_recorded(session, {person_id for person_id, _ in stored.result})
+    found = [(NodeRef("person", i), score) for i, score in stored.result if i in present][:top]
     disclosure = Disclosure(session, actor, [p for p, _ in found])
     results = [{"person": disclosure.node(p), "score": round(score, 4)} for p, score in found]
     _audit(session, actor, "connectors", None, disclosure, shown=len(results))
-    return results
+    return {"results": results, **stored.dated()}
 
 
-def hotspots(session: Session, actor, today: date | None = None, top: int = 20) -> list[dict]:
-    """Places ranked by how many at-risk young people are linked to them (counts only: no one is named)."""
+def hotspots(session: Session, actor) -> dict:
+    """Stored place hotspots: places by how many at-risk young people are linked to them (counts only), dated."""
     _analyst(actor)
-    today = today or date.today()
-    graph = borough_graph(session, today)
-    case_subjects = set(session.scalars(select(Case.subject_person_id).where(Case.status == "open")))
-
-    def at_risk(ref: NodeRef) -> bool:
-        info = graph.nodes[ref]["info"]
-        return info.is_child_on(today) and (bool(info.flags & AT_RISK_FLAGS) or ref.id in case_subjects)
-
-    ranked = analysis.place_hotspots(graph, at_risk, top=top)
-    places = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_([ref.id for ref, _ in ranked])))}
+    stored = graph_analyses.stored(session, "hotspots")
+    places = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_([i for i, _ in stored.result])))}
     results = [
-        {
-            "place": _place(places[ref.id]),
-            "young_people_at_risk": count,
-        }
-        for ref, count in ranked
-        if ref.id in places
+        {"place": _place(places[place_id]), "young_people_at_risk": count}
+        for place_id, count in stored.result
+        if place_id in places
     ]
     record_read(session, actor, action="list", object_type="place_hotspots", object_id=None, person_ids=[], detail=None)
-    return results
+    return {"results": results, **stored.dated()}
 
 
 def _place(place: Place) -> dict:

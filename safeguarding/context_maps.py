@@ -1,32 +1,30 @@
 """Context maps: the world around a person or a place, from every agency's records, redacted per viewer.
 
-Maps are answered from indexed adjacency queries (the neighbourhood out to the requested depth), built into a
-networkx graph, capped, redacted by the access policy, and audited as a map view naming every visible person.
+Maps are answered from the borough's adjacency, cached per process (``graph_cache``): the nearest and most recent
+nodes up to the cap, built into a small networkx graph, redacted by the access policy, and audited as a map view
+naming every visible person.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from models.context import Group, Place, Relationship
-from models.person import Person
-from safeguarding import policy
+from models.context import Group, Place
+from models.person import display_names
+from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.graph.build import build_graph
-from safeguarding.graph.ego import DEFAULT_MAX_NODES, ego_map
+from safeguarding.graph.build import build_graph, passes_filters
+from safeguarding.graph.ego import DEFAULT_MAX_NODES
 from safeguarding.graph.kinds import ALL_KINDS, FAMILIES
 from safeguarding.graph.layout import layout
 from safeguarding.graph.redact import redact
-from safeguarding.graph.types import Edge, Grading, NodeInfo, NodeRef
+from safeguarding.graph.types import Edge, NodeInfo, NodeRef
 from safeguarding.validation import parse_date
-
-# Neighbourhoods are gathered before the cap is applied; this bounds the gathering on very dense graphs.
-GATHER_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -101,20 +99,14 @@ def group_map(
 def _map(
     session: Session, actor, centre: NodeRef, options: MapFilter, with_layout: bool, action: str = "map_view"
 ) -> dict:
-    rows = neighbourhood(session, centre, options.depth, options.max_nodes * GATHER_LIMIT)
-    graph = build_graph(
-        _node_infos(session, rows, centre),
-        [edge_of(r) for r in rows],
-        window=(options.since, options.until),
-        kinds=options.kinds,
-        as_of=date.today(),
-    )
-    if centre not in graph:
-        graph.add_node(centre, info=NodeInfo(centre))
-    ego = ego_map(graph, centre, options.depth, options.max_nodes)
+    borough = graph_cache.adjacency(session)
+    ego = borough.ego(centre, options.depth, options.max_nodes, _edge_filter(options))
+    edges = {edge_id: borough.edges[edge_id] for edge_id in ego.edges}
     visible, labels = _visibility(session, actor, ego.nodes)
-    positions = layout(graph.subgraph(ego.nodes)) if with_layout else None
-    data = redact(ego, graph, lambda ref: ref in visible, labels.get, positions=positions)
+    positions = None
+    if with_layout:
+        positions = layout(build_graph([NodeInfo(ref) for ref in ego.nodes], edges.values()))
+    data = redact(ego, edges, lambda ref: ref in visible, labels.get, positions=positions)
     people = sorted(ref.id for ref in visible if ref.type == "person")
     record_read(
         session,
@@ -128,64 +120,11 @@ def _map(
     return data
 
 
-def neighbourhood(session: Session, centre: NodeRef, depth: int, limit: int) -> list[Relationship]:
-    """Every relationship within `depth` hops of the centre (places and groups count as hops)."""
-    frontier, seen, edges = {centre}, {centre}, {}
-    for _ in range(depth):
-        found = set()
-        for row in _touching(session, frontier):
-            edges[row.id] = row
-            found |= {NodeRef("person", row.source_person_id), NodeRef(row.target_type, row.target_id)}
-        frontier = found - seen
-        seen |= frontier
-        if not frontier or len(seen) > limit:
-            break
-    return list(edges.values())
-
-
-def _touching(session: Session, nodes: Iterable[NodeRef]) -> list[Relationship]:
-    by_type = {kind: [n.id for n in nodes if n.type == kind] for kind in ("person", "place", "group")}
-    query = (
-        select(Relationship)
-        .options(lazyload(Relationship.agency))  # maps need only the agency id
-        .where(
-            or_(
-                Relationship.source_person_id.in_(by_type["person"]),
-                Relationship.target_person_id.in_(by_type["person"]),
-                Relationship.target_place_id.in_(by_type["place"]),
-                Relationship.target_group_id.in_(by_type["group"]),
-            )
-        )
-    )
-    return list(session.scalars(query))
-
-
-def edge_of(row: Relationship) -> Edge:
-    grading = row.grading
-    return Edge(
-        id=row.id,
-        source=NodeRef("person", row.source_person_id),
-        target=NodeRef(row.target_type, row.target_id),
-        kind=row.kind,
-        agency_id=row.agency_id,
-        recorded_by=row.recorded_by_id,
-        recorded_on=row.recorded_at.date(),
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        ended_on=row.ended_on,
-        grading=Grading(**grading) if grading else None,
-    )
-
-
-def _node_infos(session: Session, rows: list[Relationship], centre: NodeRef) -> list[NodeInfo]:
-    refs = (
-        {centre}
-        | {NodeRef("person", r.source_person_id) for r in rows}
-        | {NodeRef(r.target_type, r.target_id) for r in rows}
-    )
-    place_ids = [r.id for r in refs if r.type == "place"]
-    kinds = dict(session.execute(select(Place.id, Place.kind).where(Place.id.in_(place_ids))).all())
-    return [NodeInfo(ref, place_kind=kinds.get(ref.id)) for ref in refs]
+def _edge_filter(options: MapFilter) -> Callable[[Edge], bool] | None:
+    """The map's date window and kinds as a test on each edge; None when the map shows every current edge."""
+    if options.since is None and options.until is None and options.kinds is None:
+        return None
+    return lambda edge: passes_filters(edge, options.since, options.until, options.kinds, None)
 
 
 def _visibility(session: Session, actor, refs: list[NodeRef]) -> tuple[set[NodeRef], dict[NodeRef, str | None]]:
@@ -195,8 +134,8 @@ def _visibility(session: Session, actor, refs: list[NodeRef]) -> tuple[set[NodeR
     visible = {r for r in refs if r.type != "person" or access[r.id].visible}
     labels: dict[NodeRef, str | None] = {}
     shown_people = [r.id for r in visible if r.type == "person"]
-    for person in session.scalars(select(Person).where(Person.id.in_(shown_people))):
-        labels[NodeRef("person", person.id)] = person.display_name
+    for person_id, name in display_names(session, shown_people).items():
+        labels[NodeRef("person", person_id)] = name
     for model, kind in ((Place, "place"), (Group, "group")):
         ids = [r.id for r in visible if r.type == kind]
         for record_id, name in session.execute(select(model.id, model.name).where(model.id.in_(ids))):

@@ -34,6 +34,7 @@ INTELLIGENCE_ROLES = frozenset({"police_officer", "social_worker", "team_manager
 FULL_BASES = ("recorder", "case_team", "referral", "break_glass")
 
 Level = Literal["full", "limited", "none"]
+Node = tuple[str, str]  # (type, id) of a person, place or group
 
 
 @dataclass(frozen=True)
@@ -156,22 +157,30 @@ def _break_glass_people(session: Session, actor, ids: set[str], now: datetime) -
 
 
 def context_neighbours(session: Session, seeds: set[str], wanted: set[str]) -> set[str]:
-    """Which of `wanted` lie within two hops of the seed people; places and groups count as hops."""
-    if not seeds:
+    """Which of `wanted` lie within two hops of the seed people; places and groups count as hops.
+
+    Met in the middle: the seeds' own links and the wanted people's own links, so a school or a busy place between
+    them is never expanded into everyone linked to it.
+    """
+    if not seeds or not wanted:
         return set()
-    frontier = {("person", p) for p in seeds}
-    seen = set(frontier)
-    for _ in range(CONTEXT_HOPS):
-        frontier = _adjacent(session, frontier) - seen
-        seen |= frontier
-    return {node_id for kind, node_id in seen if kind == "person"} & wanted
+    near_seeds = {("person", p) for p in seeds}
+    for ends in _open_links(session, near_seeds):
+        near_seeds.update(ends)
+    found = {p for p in wanted if ("person", p) in near_seeds}
+    for one, other in _open_links(session, {("person", p) for p in wanted - found}):
+        for (kind, node_id), middle in ((one, other), (other, one)):
+            if kind == "person" and node_id in wanted and middle in near_seeds:
+                found.add(node_id)
+    return found
 
 
-def _adjacent(session: Session, nodes: set[tuple[str, str]]) -> set[tuple[str, str]]:
+def _open_links(session: Session, nodes: set[Node]) -> list[tuple[Node, Node]]:
+    """The two ends of every relationship not ended that touches one of the nodes."""
     people = [i for k, i in nodes if k == "person"]
     places = [i for k, i in nodes if k == "place"]
     groups = [i for k, i in nodes if k == "group"]
-    # Columns only: this runs over whole neighbourhoods, and loading ORM objects would dominate its cost.
+    # Columns only: loading ORM objects would dominate the cost.
     query = select(
         Relationship.source_person_id,
         Relationship.target_person_id,
@@ -186,11 +195,10 @@ def _adjacent(session: Session, nodes: set[tuple[str, str]]) -> set[tuple[str, s
             Relationship.target_group_id.in_(groups),
         ),
     )
-    found = set()
-    for source, person, place, group in session.execute(query):
-        found.add(("person", source))
-        found.add(("person", person) if person else ("place", place) if place else ("group", group))
-    return found
+    return [
+        (("person", source), ("person", person) if person else ("place", place) if place else ("group", group))
+        for source, person, place, group in session.execute(query)
+    ]
 
 
 def case_role(session: Session, actor, case: Case, now: datetime | None = None) -> Literal["team", "reader", None]:

@@ -5,7 +5,7 @@ from flask import Response, jsonify, request
 from app.api import bp
 from app.api.inputs import record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
-from app.api.schemas import BOOLEAN, DATE, ID, INTEGER, STRING, enum, nullable, obj
+from app.api.schemas import BOOLEAN, DATE, DATETIME, ID, INTEGER, STRING, enum, nullable, obj
 from app.contexts import map_view
 from app.extensions import db
 from app.permissions import current_actor, personal_data
@@ -114,13 +114,13 @@ def peer_groups():
 @bp.get("/analysis/connectors")
 @personal_data
 def connectors():
-    return jsonify({"results": context_insights.connectors(db.session, current_actor())})
+    return jsonify(context_insights.connectors(db.session, current_actor()))
 
 
 @bp.get("/analysis/hotspots")
 @personal_data
 def hotspots():
-    return jsonify({"results": context_insights.hotspots(db.session, current_actor())})
+    return jsonify(context_insights.hotspots(db.session, current_actor()))
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------------------------
@@ -255,6 +255,9 @@ register(
         ],
     ),
 )
+# Whole-graph analyses come from the stored result of the analysis job: when it ran, and whether the graph has
+# changed since.
+STORED = {"computed_at": DATETIME, "up_to_date": BOOLEAN}
 register(
     "/analysis/peer-groups",
     "get",
@@ -266,6 +269,7 @@ register(
             results_of(
                 obj({"number": INTEGER, "size": INTEGER, "members": {"type": "array", "items": _REF}}),
                 other_groups=INTEGER,
+                **STORED,
             ),
         ),
     ),
@@ -275,7 +279,11 @@ register(
     "get",
     operation(
         "People linking otherwise separate parts of the graph (betweenness), redacted where not visible",
-        response(200, "Connectors, highest first", results_of(obj({"person": _REF, "score": {"type": "number"}}))),
+        response(
+            200,
+            "Connectors, highest first",
+            results_of(obj({"person": _REF, "score": {"type": "number"}}), **STORED),
+        ),
     ),
 )
 register(
@@ -292,7 +300,8 @@ register(
                         "place": obj({"id": ID, "name": STRING, "kind": enum(PLACE_KINDS), "area": nullable(STRING)}),
                         "young_people_at_risk": INTEGER,
                     }
-                )
+                ),
+                **STORED,
             ),
         ),
     ),

@@ -37,10 +37,11 @@ def json_option(command: Callable) -> Callable:
 
 def register_commands(app: Flask) -> None:
     from app.cli.accounts import agencies_cli, users_cli
+    from app.cli.analysis import analysis_cli
     from app.cli.audit import audit_cli
     from app.cli.demo import demo_cli
     from app.cli.importing import import_command
     from app.cli.operations import keys_cli, retention_cli
 
-    for group in (agencies_cli, users_cli, demo_cli, keys_cli, retention_cli, audit_cli, import_command):
+    for group in (agencies_cli, users_cli, demo_cli, keys_cli, retention_cli, audit_cli, analysis_cli, import_command):
         app.cli.add_command(group)

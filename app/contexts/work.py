@@ -1,6 +1,8 @@
 """Work on contexts from the pages: assessments and conferences about places and groups, a young person's context
 weighting and safety ratings, and the safety heat-map of places."""
 
+from datetime import datetime
+
 from flask import flash, redirect, render_template, url_for
 
 from app.contexts import bp
@@ -140,8 +142,10 @@ def new_safety_rating(person_id: str):
 @personal_data
 def heat_map():
     actor = current_actor()
+    hotspots = context_insights.hotspots(db.session, actor)
     return render_template(
         "contexts/heat_map.html",
         places=context_work.heat_map(db.session, actor),
-        hotspots=context_insights.hotspots(db.session, actor),
+        hotspots=hotspots,
+        hotspots_at=datetime.fromisoformat(hotspots["computed_at"]),
     )

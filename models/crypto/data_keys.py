@@ -103,16 +103,14 @@ class KeyRing:
         return key
 
     def preload(self, session: Session, data_key_ids: Iterable[str]) -> None:
-        """Unwrap these data keys into the cache with one query, for a page of records decrypted together."""
-        missing = {key_id for key_id in data_key_ids if self.cache.get(key_id) is None}
+        """Unwrap, in one query, the keys not already cached (pages that decrypt many people's names)."""
+        missing = {key_id for key_id in data_key_ids if key_id and self.cache.get(key_id) is None}
         if not missing:
             return
-        rows = session.execute(
-            select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key).where(
-                DataKey.id.in_(missing), DataKey.wrapped_key.is_not(None), DataKey.master_key_id.is_not(None)
-            )
+        query = select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key).where(
+            DataKey.id.in_(missing), DataKey.wrapped_key.is_not(None), DataKey.master_key_id.is_not(None)
         )
-        for key_id, master_key_id, wrapped in rows:
+        for key_id, master_key_id, wrapped in session.execute(query):
             self.cache.put(key_id, self.master_keys.unwrap(master_key_id, wrapped))
 
     def system_key_id(self, session: Session) -> str:

@@ -93,6 +93,7 @@ class EncryptedField:
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        self.owner = owner
         if not any(base in _hooked for base in owner.__mro__):
             event.listen(owner, "init", _constructor_order, propagate=True)
             _hooked.add(owner)
@@ -119,18 +120,18 @@ class EncryptedField:
         return plaintext if plaintext is UNREADABLE else deserialise(self.kind, plaintext)
 
     def _decrypt(self, instance: Any, blob: bytes) -> "bytes | _Unreadable | None":
+        return self._open(session_for(instance), instance.__tablename__, instance.id, blob)
+
+    def _open(self, session: Any, table: str, row_id: str, blob: bytes) -> "bytes | _Unreadable | None":
         try:
             # The blob names its own key: values stay readable while a record is being re-keyed.
-            key = current_keyring().key_for(session_for(instance), blob_key_id(blob))
-            return decrypt(key, blob, self._aad(instance))
+            key = current_keyring().key_for(session, blob_key_id(blob))
+            return decrypt(key, blob, associated_data(table, self.column, row_id))
         except KeyDestroyed:
             return None
         except DecryptionError:
             security_log.error(
-                "Encrypted value failed its integrity check: table=%s column=%s row=%s",
-                instance.__tablename__,
-                self.column,
-                instance.id,
+                "Encrypted value failed its integrity check: table=%s column=%s row=%s", table, self.column, row_id
             )
             return UNREADABLE
 
@@ -145,6 +146,16 @@ class EncryptedField:
         if blob is None:
             return None
         return deserialise(self.kind, decrypt(key, blob, associated_data(table, self.column, row_id)))
+
+    def read_stored(self, session: Any, row_id: str, blob: bytes | None) -> Any:
+        """The plain value of a blob selected as a bare column of row ``row_id`` (no ORM object loaded), as a read of
+        the attribute would give it: None when empty or shredded, UNREADABLE when tampered with."""
+        if blob is None:
+            return None
+        plaintext = self._open(session, self.owner.__tablename__, row_id, blob)
+        if plaintext is None or plaintext is UNREADABLE:
+            return plaintext
+        return deserialise(self.kind, plaintext)
 
     def _remember(self, instance: Any, blob: bytes | None, plaintext: "bytes | _Unreadable | None") -> None:
         instance.__dict__.setdefault(_CACHE_ATTR, _PlaintextCache())[self.name] = (blob, plaintext)

@@ -10,6 +10,7 @@ from safeguarding.graph.kinds import ALL_KINDS
 from safeguarding.graph.types import Edge, NodeInfo, NodeRef
 
 Window = tuple[date | None, date | None]
+EDGE_ATTRIBUTES = tuple(f.name for f in fields(Edge) if f.name != "id")
 
 
 def build_graph(
@@ -37,13 +38,13 @@ def build_graph(
     for info in sorted(nodes, key=lambda n: n.ref):
         _add_node(graph, info)
     for edge in sorted(edges, key=lambda e: e.id):
-        if not _passes(edge, start, end, kinds, as_of):
+        if not passes_filters(edge, start, end, kinds, as_of):
             continue
         for ref in (edge.source, edge.target):
             if ref not in graph:
                 # An edge may point at a record the caller did not describe: it joins the graph without facts.
                 _add_node(graph, NodeInfo(ref))
-        attrs = {f.name: getattr(edge, f.name) for f in fields(edge) if f.name != "id"}
+        attrs = {name: getattr(edge, name) for name in EDGE_ATTRIBUTES}
         graph.add_edge(edge.source, edge.target, key=edge.id, edge=edge, **attrs)
     return graph
 
@@ -62,7 +63,7 @@ def _add_node(graph: nx.MultiGraph, info: NodeInfo) -> None:
     )
 
 
-def _passes(
+def passes_filters(
     edge: Edge, start: date | None, end: date | None, kinds: Collection[str] | None, as_of: date | None
 ) -> bool:
     if kinds is not None and edge.kind not in kinds:

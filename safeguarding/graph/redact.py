@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 import networkx as nx
 
 from safeguarding.graph.ego import EgoMap
-from safeguarding.graph.types import NodeRef
+from safeguarding.graph.types import Edge, NodeRef
 
 Visible = Callable[[NodeRef], bool]
 Labels = Callable[[NodeRef], str | None]
@@ -16,9 +16,12 @@ REDACTED_EDGE_KEYS = frozenset({"source", "target", "kind", "redacted"})
 
 
 def redact(
-    ego: EgoMap, graph: nx.MultiGraph, visible: Visible, labels: Labels, *, positions: Positions | None = None
+    ego: EgoMap, edges: Mapping[str, Edge], visible: Visible, labels: Labels, *, positions: Positions | None = None
 ) -> dict:
-    """``{"nodes", "edges", "omitted"}``: nodes the viewer may not see keep only their type and a per-response id."""
+    """``{"nodes", "edges", "omitted"}``: nodes the viewer may not see keep only their type and a per-response id.
+
+    ``edges`` holds at least the map's edges by id (``edges_by_id`` gives a graph's).
+    """
     public: dict[NodeRef, str] = {}
     nodes = []
     hidden: set[NodeRef] = set()
@@ -32,29 +35,32 @@ def redact(
         if positions is not None and ref in positions:
             node["x"], node["y"] = positions[ref]
         nodes.append(node)
-    by_id = {key: data for _, _, key, data in graph.subgraph(public).edges(keys=True, data=True)}
-    edges = [_edge(by_id[edge_id], public, hidden) for edge_id in ego.edges]
-    return {"nodes": nodes, "edges": edges, "omitted": ego.omitted}
+    shown_edges = [_edge(edges[edge_id], public, hidden) for edge_id in ego.edges]
+    return {"nodes": nodes, "edges": shown_edges, "omitted": ego.omitted}
+
+
+def edges_by_id(graph: nx.MultiGraph) -> dict[str, Edge]:
+    """Every relationship of a graph made by ``build_graph``, by edge id."""
+    return {key: data["edge"] for _, _, key, data in graph.edges(keys=True, data=True)}
 
 
 def redact_graph(graph: nx.MultiGraph, visible: Visible, labels: Labels, *, positions: Positions | None = None) -> dict:
     """The whole graph in the redacted shape, for analysts' exports."""
     everything = EgoMap(nodes=sorted(graph.nodes), edges=sorted(key for _, _, key in graph.edges(keys=True)), omitted=0)
-    return redact(everything, graph, visible, labels, positions=positions)
+    return redact(everything, edges_by_id(graph), visible, labels, positions=positions)
 
 
-def _edge(data: dict, public: dict[NodeRef, str], hidden: set[NodeRef]) -> dict:
-    source, target = public[data["source"]], public[data["target"]]
-    if data["source"] in hidden or data["target"] in hidden:
-        return {"source": source, "target": target, "kind": data["kind"], "redacted": True}
-    grading = data["grading"]
+def _edge(edge: Edge, public: dict[NodeRef, str], hidden: set[NodeRef]) -> dict:
+    source, target = public[edge.source], public[edge.target]
+    if edge.source in hidden or edge.target in hidden:
+        return {"source": source, "target": target, "kind": edge.kind, "redacted": True}
     return {
         "source": source,
         "target": target,
-        "kind": data["kind"],
-        "agency": data["agency_id"],
-        "first_seen": data["first_seen"].isoformat() if data["first_seen"] else None,
-        "grading": grading.as_dict() if grading else None,
+        "kind": edge.kind,
+        "agency": edge.agency_id,
+        "first_seen": edge.first_seen.isoformat() if edge.first_seen else None,
+        "grading": edge.grading.as_dict() if edge.grading else None,
     }
 
 

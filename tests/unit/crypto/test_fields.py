@@ -6,7 +6,7 @@ import pickle
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import LargeBinary, String, create_engine, update
+from sqlalchemy import LargeBinary, String, create_engine, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from models.base import Base, UUIDPrimaryKey
@@ -130,6 +130,24 @@ def test_date_json_and_none_round_trip_through_the_database(engine, data_key_id)
         assert record.given_name is None and record.given_name_enc is None
         record.date_of_birth = None
         assert record.date_of_birth is None and record.date_of_birth_enc is None
+
+
+def test_a_bare_column_reads_as_the_attribute_would_without_loading_the_object(engine, data_key_id):
+    record_id = add_record(engine, data_key_id=data_key_id, given_name="Alex", date_of_birth=date(2010, 2, 28))
+    other_id = add_record(engine, data_key_id=data_key_id, given_name="Sam")
+    with Session(engine) as session:
+        row = session.execute(select(Record).where(Record.id == record_id)).scalar_one()
+        blobs = (row.given_name_enc, row.date_of_birth_enc, row.family_name_enc)
+        session.expunge_all()
+        assert Record.given_name.read_stored(session, record_id, blobs[0]) == "Alex"
+        assert Record.date_of_birth.read_stored(session, record_id, blobs[1]) == date(2010, 2, 28)
+        assert Record.family_name.read_stored(session, record_id, blobs[2]) is None
+        # Bound to its row and column as ever: another row's id, or another column, makes it unreadable.
+        assert Record.given_name.read_stored(session, other_id, blobs[0]) is UNREADABLE
+        assert Record.family_name.read_stored(session, record_id, blobs[0]) is UNREADABLE
+        registry.current_keyring().destroy(session, data_key_id)
+        session.commit()
+        assert Record.given_name.read_stored(session, record_id, blobs[0]) is None
 
 
 def test_setting_a_value_replaces_the_cached_plaintext(engine, data_key_id):

@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from sqlalchemy import LargeBinary, String, create_engine, select
+from sqlalchemy import LargeBinary, String, create_engine, event, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from models.base import Base, UUIDPrimaryKey
@@ -94,6 +94,24 @@ def test_key_for_unwraps_once_then_serves_from_the_cache(engine):
         ring = KeyRing(counting := CountingMasterKeys(OLD))
         assert ring.key_for(session, data_key_id) == ring.key_for(session, data_key_id)
         assert counting.unwraps == 1
+
+
+def test_preload_unwraps_many_keys_in_one_query_and_skips_cached_and_destroyed_ones(engine):
+    statements = []
+    with Session(engine) as session:
+        maker = KeyRing(MasterKeys(OLD))
+        ids = [maker.create_data_key(session).id for _ in range(5)]
+        maker.destroy(session, ids[4])
+        session.commit()
+        ring = KeyRing(counting := CountingMasterKeys(OLD))
+        ring.key_for(session, ids[0])
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        ring.preload(session, [*ids, None])
+        assert len(statements) == 1 and counting.unwraps == 4
+        assert [ring.key_for(session, i) for i in ids[:4]] == [maker.key_for(session, i) for i in ids[:4]]
+        assert counting.unwraps == 4 and len(statements) == 1
+        ring.preload(session, ids[:4])
+        assert len(statements) == 1
 
 
 def test_the_cache_is_bounded_and_evicts_the_least_recently_used_key(engine):

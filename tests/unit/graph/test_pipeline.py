@@ -5,7 +5,7 @@ from datetime import date
 from safeguarding.graph.build import build_graph
 from safeguarding.graph.ego import ego_map
 from safeguarding.graph.layout import layout
-from safeguarding.graph.redact import export_gexf, export_graphml, export_json, redact
+from safeguarding.graph.redact import edges_by_id, export_gexf, export_graphml, export_json, redact
 from safeguarding.graph.types import Edge, Grading, NodeInfo, NodeRef
 
 CHILD = NodeRef("person", "child-1")
@@ -28,7 +28,9 @@ def browser_map() -> tuple[str, str, str]:
     graph = build_graph(nodes, edges, as_of=date(2024, 3, 1))
     ego = ego_map(graph, CHILD, depth=2)
     positions = layout(graph.subgraph(ego.nodes))
-    data = redact(ego, graph, lambda ref: ref != HIDDEN, lambda ref: graph.nodes[ref]["label"], positions=positions)
+    data = redact(
+        ego, edges_by_id(graph), lambda ref: ref != HIDDEN, lambda ref: graph.nodes[ref]["label"], positions=positions
+    )
     return export_json(data), export_graphml(data), export_gexf(data)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from safeguarding.graph.build import build_graph
 from safeguarding.graph.ego import ego_map
-from safeguarding.graph.redact import export_gexf, export_graphml, export_json, redact, redact_graph
+from safeguarding.graph.redact import edges_by_id, export_gexf, export_graphml, export_json, redact, redact_graph
 from safeguarding.graph.types import Edge, Grading, NodeInfo, NodeRef
 
 CHILD = NodeRef("person", "9f1c0d52-child")
@@ -40,7 +40,7 @@ def visible(ref: NodeRef) -> bool:
 
 
 def view(depth: int = 1) -> dict:
-    return redact(ego_map(GRAPH, CHILD, depth=depth), GRAPH, visible, LABELS.get)
+    return redact(ego_map(GRAPH, CHILD, depth=depth), edges_by_id(GRAPH), visible, LABELS.get)
 
 
 def test_visible_nodes_and_edges_have_exactly_the_api_fields():
@@ -106,7 +106,7 @@ def test_labels_are_never_asked_for_a_hidden_node():
         asked.append(ref)
         return LABELS[ref]
 
-    redact(ego_map(GRAPH, CHILD, depth=2), GRAPH, visible, labels)
+    redact(ego_map(GRAPH, CHILD, depth=2), edges_by_id(GRAPH), visible, labels)
     assert set(asked) == {CHILD, PEER, PARK}
 
 
@@ -145,7 +145,7 @@ def test_exports_refuse_a_view_that_discloses_a_hidden_node():
 
 def test_positions_are_attached_only_when_asked_for():
     positions = {CHILD: (500.0, 500.0), SECRET: (10.0, 20.0)}
-    data = redact(ego_map(GRAPH, CHILD, depth=1), GRAPH, visible, LABELS.get, positions=positions)
+    data = redact(ego_map(GRAPH, CHILD, depth=1), edges_by_id(GRAPH), visible, LABELS.get, positions=positions)
     by_id = {n["id"]: n for n in data["nodes"]}
     assert (by_id["person:9f1c0d52-child"]["x"], by_id["person:9f1c0d52-child"]["y"]) == (500.0, 500.0)
     assert by_id["redacted:1"]["x"] == 10.0

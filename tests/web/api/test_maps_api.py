@@ -241,6 +241,29 @@ def test_hotspots_count_children_at_risk_without_naming_them(borough):
     }
 
 
+def test_analyses_show_the_stored_result_and_its_date_until_the_job_runs_again(app, borough, link, make_case):
+    officer = borough["officer"]
+    first = officer.get("/analysis/hotspots").get_json()
+    assert first["up_to_date"] is True and first["computed_at"]
+    assert [h["young_people_at_risk"] for h in first["results"]] == [1]
+    # The peer at the park joins the crew and gets a case: the stored result stands, dated, marked out of date.
+    link(borough["sw"], borough["peer"]["id"], "group", borough["crew"]["id"], "member_of")
+    make_case(borough["sw"], borough["peer"]["id"])
+    stale = officer.get("/analysis/hotspots").get_json()
+    assert (stale["results"], stale["computed_at"], stale["up_to_date"]) == (
+        first["results"],
+        first["computed_at"],
+        False,
+    )
+    result = app.test_cli_runner().invoke(args=["analysis", "run", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    stored = json.loads(result.output.strip().splitlines()[-1])["stored"]
+    assert set(stored) == {"peer_groups", "connectors", "hotspots"} and stored["hotspots"] == 1
+    fresh = officer.get("/analysis/hotspots").get_json()
+    assert fresh["up_to_date"] is True and fresh["computed_at"] > first["computed_at"]
+    assert [h["young_people_at_risk"] for h in fresh["results"]] == [2]
+
+
 def test_paths_keep_uncorroborated_suspicion_apart_from_corroborated_fact(borough, as_user):
     social = as_user(borough["sw"])
     child, peer = borough["child"]["id"], borough["peer"]["id"]

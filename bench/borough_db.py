@@ -1,0 +1,105 @@
+"""A synthetic borough in a SQLite file, loaded once through the import and kept for later benchmark runs.
+
+The file and the keys that encrypt it live together in bench/.cache/borough-<people>/ (ignored by git); delete the
+folder, or pass fresh=True, to load it again. One police officer sits on every case, so maps hold both visible
+and redacted people.
+"""
+
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+OFFICER = "bench.officer"
+READY = "ready"
+
+
+def folder_for(people: int) -> Path:
+    return CACHE / f"borough-{people}"
+
+
+def _load(folder: Path, people: int) -> float:
+    """Import the borough into a fresh database in `folder`; seconds taken by the import."""
+    from app.extensions import db
+    from models.case import Case, CaseMember
+    from safeguarding import accounts
+    from safeguarding.importer import import_document
+    from safeguarding.synthetic import borough
+
+    started = time.perf_counter()
+    result = import_document(db.session, borough(people))
+    seconds = time.perf_counter() - started
+    officer, _ = accounts.create_user(
+        db.session,
+        None,
+        username=OFFICER,
+        agency=accounts.find_agency(db.session, result.ids["ag:police"]),
+        role="police_officer",
+        given_name="Bench",
+        family_name="Officer",
+        password="a long enough password",
+    )
+    for case in db.session.scalars(select(Case)):
+        db.session.add(CaseMember(case_id=case.id, user_id=officer.id))
+    db.session.commit()
+    (folder / READY).write_text(f"{seconds:.1f}\n")
+    return seconds
+
+
+@contextmanager
+def borough_app(people: int, *, fresh: bool = False):
+    """An app context on the cached borough of `people` people; yields (app, seconds the import took or None)."""
+    from app import create_app
+    from app.extensions import db
+
+    folder = folder_for(people)
+    if fresh or not (folder / READY).exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    app = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/borough.sqlite3",
+            "INSTANCE_PATH": str(folder),
+            "PERSON_POPULATION": people,
+        },
+    )
+    with app.app_context():
+        upgrade()  # a kept borough gets migrations added since it was loaded
+        loaded = None if (folder / READY).exists() else _load(folder, people)
+        try:
+            yield app, loaded
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def officer(session, caseload: int | None = None):
+    """The officer on every case, or (with a caseload) an officer on that many open cases, created on first use."""
+    from models.case import Case, CaseMember
+    from models.user import User
+    from safeguarding import accounts
+
+    username = OFFICER if caseload is None else f"{OFFICER}.{caseload}"
+    found = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if found is not None:
+        return found
+    everywhere = session.scalars(select(User).where(User.username == OFFICER)).one()
+    user, _ = accounts.create_user(
+        session,
+        None,
+        username=username,
+        agency=everywhere.agency,
+        role="police_officer",
+        given_name="Bench",
+        family_name="Officer",
+        password="a long enough password",
+    )
+    for case_id in session.scalars(select(Case.id).where(Case.status == "open").order_by(Case.id).limit(caseload)):
+        session.add(CaseMember(case_id=case_id, user_id=user.id))
+    session.commit()
+    return user

@@ -1,0 +1,137 @@
+"""The whole context graph as indexed adjacency lists, for ego maps.
+
+Built once per change of the graph (``safeguarding.graph_cache`` keeps it per process). Each node's links are kept
+most recent first, so a map takes its nearest and most recent nodes by merging the sorted lists of the layer
+before and stops at its node cap, however many people a school or a busy place links. It gives the same maps as
+``ego.ego_map`` over a networkx graph of the same edges (tests compare the two).
+
+Nodes are keyed by plain strings, ``"<id>\\0<type>"``: strings cache their hash, which keeps the unions over hub
+neighbourhoods cheap, and they sort by id and then type, the tie-break order of ``ego_map``.
+"""
+
+import heapq
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from safeguarding.graph.build import passes_filters
+from safeguarding.graph.ego import EgoMap, check_limits, edge_date
+from safeguarding.graph.types import Edge, NodeRef
+
+EdgeFilter = Callable[[Edge], bool]
+# One link seen from a node: (minus the ordinal of its date, the node at the other end, the edge id).
+Link = tuple[int, str, str]
+SEPARATOR = "\0"
+# Nodes with this many links (schools, busy places) also keep their neighbours as a set, so that a layer's union
+# runs in C rather than through a generator.
+HUB_LINKS = 32
+
+
+def key_of(ref: NodeRef) -> str:
+    return f"{ref.id}{SEPARATOR}{ref.type}"
+
+
+def ref_of(key: str) -> NodeRef:
+    node_id, _, node_type = key.partition(SEPARATOR)
+    return NodeRef(node_type, node_id)
+
+
+def _is_person(key: str) -> bool:
+    return key.endswith(SEPARATOR + "person")
+
+
+class Adjacency:
+    """Every relationship of the borough as it stands on ``as_of``, each node's links most recent first."""
+
+    def __init__(self, edges: Iterable[Edge], as_of: date):
+        self.as_of = as_of
+        self.edges: dict[str, Edge] = {}
+        links: dict[str, list[Link]] = defaultdict(list)
+        for edge in edges:
+            if not passes_filters(edge, None, None, None, as_of):
+                continue
+            self.edges[edge.id] = edge
+            # Interned: a node's key is made once per edge end, and each copy would otherwise be kept.
+            source, target = sys.intern(key_of(edge.source)), sys.intern(key_of(edge.target))
+            rank = -edge_date(edge).toordinal()
+            links[source].append((rank, target, edge.id))
+            links[target].append((rank, source, edge.id))
+        self._hubs: dict[str, frozenset[str]] = {}
+        for node, node_links in links.items():
+            node_links.sort()
+            if len(node_links) >= HUB_LINKS:
+                self._hubs[node] = frozenset(other for _, other, _ in node_links)
+        self._links = dict(links)
+
+    def __contains__(self, ref: NodeRef) -> bool:
+        return key_of(ref) in self._links
+
+    def ego(self, centre: NodeRef, depth: int, max_nodes: int, passes: EdgeFilter | None = None) -> EgoMap:
+        """The same map as ``ego_map`` over a networkx graph of these edges (``passes`` filters them first)."""
+        check_limits(depth, max_nodes)
+        start = key_of(centre)
+        layers = self._layers(start, depth, passes)
+        kept = [start]
+        for distance in range(1, len(layers)):
+            room = max_nodes - len(kept)
+            if room <= 0:
+                break
+            kept += self._most_recent(layers[distance - 1], layers[distance], room, passes)
+        reachable = sum(len(layer) for layer in layers[1:])
+        return EgoMap(
+            nodes=[ref_of(k) for k in kept],
+            edges=self._edges_among(kept, passes),
+            omitted=reachable - (len(kept) - 1),
+        )
+
+    def _links_of(self, key: str, passes: EdgeFilter | None) -> Iterable[Link]:
+        found = self._links.get(key, ())
+        if passes is None:
+            return found
+        return (link for link in found if passes(self.edges[link[2]]))
+
+    def _neighbours(self, key: str, passes: EdgeFilter | None) -> Iterable[str]:
+        if passes is None and key in self._hubs:
+            return self._hubs[key]
+        return (other for _, other, _ in self._links_of(key, passes))
+
+    def _layers(self, start: str, depth: int, passes: EdgeFilter | None) -> list[set[str]]:
+        """Breadth-first layers out to ``depth``: the nodes at each distance from ``start``."""
+        layers, seen = [{start}], {start}
+        for _ in range(depth):
+            layer: set[str] = set()
+            for node in layers[-1]:
+                layer.update(self._neighbours(node, passes))
+            layer -= seen
+            if not layer:
+                break
+            seen |= layer
+            layers.append(layer)
+        return layers
+
+    def _most_recent(self, nearer: set[str], layer: set[str], room: int, passes: EdgeFilter | None) -> list[str]:
+        """Up to ``room`` nodes of ``layer``, latest link from the ``nearer`` layer first, then by id and type."""
+        taken: list[str] = []
+        seen: set[str] = set()
+        # Each list is sorted, so the first time the merge meets a node is through its latest link.
+        for _, other, _ in heapq.merge(*(self._links_of(node, passes) for node in nearer)):
+            if other in layer and other not in seen:
+                seen.add(other)
+                taken.append(other)
+                if len(taken) == room:
+                    break
+        return taken
+
+    def _edges_among(self, kept: list[str], passes: EdgeFilter | None) -> list[str]:
+        # Every relationship starts at a person, so the kept people's links hold every edge among kept nodes
+        # without walking a hub's whole list.
+        kept_set = set(kept)
+        found = set()
+        for node in kept:
+            if not _is_person(node):
+                continue
+            for _, other, edge_id in self._links_of(node, passes):
+                if other in kept_set:
+                    found.add(edge_id)
+        return sorted(found)

@@ -1,0 +1,115 @@
+"""The borough's context graph as an adjacency, cached per process and rebuilt when the graph's change stamp moves.
+
+Triggers bump the stamp in the same transaction as every write to people, flags, places, groups and relationships
+(migration 0005), so one indexed read tells whether the cached adjacency is still the database's. The stamp is
+read before the rows: a cache is never keyed by a stamp newer than its data.
+"""
+
+import sys
+import threading
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.context import Relationship
+from models.graph_state import graph_stamp
+from safeguarding.graph.adjacency import Adjacency
+from safeguarding.graph.types import Edge, Grading, NodeRef
+
+# Columns only: the whole table is read, and ORM objects would triple the cost of a rebuild.
+EDGE_COLUMNS = (
+    Relationship.id,
+    Relationship.source_person_id,
+    Relationship.target_person_id,
+    Relationship.target_place_id,
+    Relationship.target_group_id,
+    Relationship.kind,
+    Relationship.agency_id,
+    Relationship.recorded_by_id,
+    Relationship.recorded_at,
+    Relationship.first_seen,
+    Relationship.last_seen,
+    Relationship.ended_on,
+    Relationship.grading_source,
+    Relationship.grading_information,
+    Relationship.grading_handling,
+)
+
+_lock = threading.Lock()
+_build_lock = threading.Lock()
+_cached: dict = {}
+
+
+def cache_key(session: Session, as_of: date) -> tuple | None:
+    """What a cached result must match to be current; None when the database has no stamp (nothing is cached)."""
+    stamp = graph_stamp(session)
+    if stamp is None:
+        return None
+    return (session.get_bind().url.render_as_string(), stamp, as_of)
+
+
+def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
+    """The whole graph as it stands on ``as_of`` (default today), from this process's cache when still current."""
+    as_of = as_of or date.today()
+    key = cache_key(session, as_of)
+    if key is None:
+        return load(session, as_of)
+    with _lock:
+        if _cached.get("key") == key:
+            return _cached["adjacency"]
+    # One rebuild at a time: requests arriving meanwhile wait for it rather than each reading the whole table.
+    with _build_lock:
+        with _lock:
+            if _cached.get("key") == key:
+                return _cached["adjacency"]
+        built = load(session, as_of)
+        with _lock:
+            _cached.update(key=key, adjacency=built)
+    return built
+
+
+def forget() -> None:
+    """Drop the cached adjacency (benchmarks time a cold build with it)."""
+    with _lock:
+        _cached.clear()
+
+
+def load(session: Session, as_of: date) -> Adjacency:
+    """Read every relationship into a fresh adjacency."""
+    refs: dict[tuple[str, str], NodeRef] = {}
+
+    def ref(node_type: str, node_id: str) -> NodeRef:
+        # One NodeRef per node, shared by all its edges: a borough has five edges for every person.
+        found = refs.get((node_type, node_id))
+        if found is None:
+            found = refs[node_type, node_id] = NodeRef(node_type, node_id)
+        return found
+
+    return Adjacency((edge_of_row(row, ref) for row in session.execute(select(*EDGE_COLUMNS))), as_of)
+
+
+def edge_of_row(row, ref=NodeRef) -> Edge:
+    """An Edge from a row of EDGE_COLUMNS (or a Relationship), building node refs with ``ref``."""
+    if row.target_person_id:
+        target = ref("person", row.target_person_id)
+    elif row.target_place_id:
+        target = ref("place", row.target_place_id)
+    else:
+        target = ref("group", row.target_group_id)
+    grading = None
+    if row.grading_source:
+        grading = Grading(row.grading_source, row.grading_information, row.grading_handling)
+    return Edge(
+        id=row.id,
+        source=ref("person", row.source_person_id),
+        target=target,
+        kind=sys.intern(row.kind),
+        agency_id=sys.intern(row.agency_id),
+        recorded_by=row.recorded_by_id and sys.intern(row.recorded_by_id),
+        recorded_on=row.recorded_at.date(),
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        ended_on=row.ended_on,
+        grading=grading,
+    )

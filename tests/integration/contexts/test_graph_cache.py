@@ -1,0 +1,100 @@
+"""The graph's change stamp moves with every write to the graph tables, so cached maps never go stale."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select, update
+
+from app.extensions import db
+from models.base import utcnow
+from models.context import Place
+from models.graph_state import GraphChange, graph_stamp
+from models.person import PersonFlag
+from safeguarding import cases, context_maps, contexts, graph_cache, people
+
+
+def person(actor, name):
+    return people.record_person(
+        db.session, actor, {"given_name": name, "family_name": "Test", "date_of_birth": "2010-04-04"}
+    )
+
+
+def link(actor, source, target_type, target, kind):
+    return contexts.add_relationship(
+        db.session,
+        actor,
+        {"source": {"type": "person", "id": source.id}, "target": {"type": target_type, "id": target.id}, "kind": kind},
+    )
+
+
+@pytest.fixture
+def social_worker(make_user):
+    return make_user("social_worker")
+
+
+def test_every_kind_of_write_to_the_graph_changes_the_stamp_in_its_own_transaction(app, social_worker):
+    stamps = [graph_stamp(db.session)]
+
+    def changed():
+        db.session.commit()
+        stamps.append(graph_stamp(db.session))
+        return stamps[-1] not in stamps[:-1]
+
+    child = person(social_worker, "Jayden")
+    assert changed()
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    assert changed()
+    crew = contexts.create_group(db.session, social_worker, {"name": "Eastside crew"})
+    assert changed()
+    edge = link(social_worker, child, "place", park, "frequents")
+    assert changed()
+    link(social_worker, child, "group", crew, "member_of")
+    assert changed()
+    contexts.end_relationship(db.session, social_worker, edge.id)
+    assert changed()
+    people.update_person(
+        db.session, social_worker, child.id, {"flags": ["missing_from_home"], "version": child.version}
+    )
+    assert changed()
+    # Writes that bypass the ORM (bulk import, plain SQL) are caught by the triggers too.
+    db.session.execute(update(Place).where(Place.id == park.id).values(name="Riverside Gardens"))
+    assert changed()
+    db.session.execute(update(PersonFlag).where(PersonFlag.person_id == child.id).values(cleared_at=utcnow()))
+    assert changed()
+    assert db.session.scalar(select(GraphChange.counter)) >= len(stamps) - 1
+
+
+def test_a_rolled_back_write_leaves_the_stamp_as_it_was(app, social_worker):
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    before = graph_stamp(db.session)
+    db.session.execute(update(Place).where(Place.id == park.id).values(name="Riverside Gardens"))
+    assert graph_stamp(db.session) != before
+    db.session.rollback()
+    assert graph_stamp(db.session) == before
+
+
+def test_a_map_shows_a_relationship_recorded_after_it_was_cached(app, social_worker):
+    child, peer = person(social_worker, "Jayden"), person(social_worker, "Kai")
+    cases.open_case(
+        db.session,
+        social_worker,
+        {"subject": {"type": "person", "id": child.id}, "concerns": ["cce"], "risk_level": "high", "summary": "CCE"},
+    )
+    options = context_maps.parse_filter(1)
+    first = context_maps.person_map(db.session, social_worker, child.id, options)
+    assert [n["id"] for n in first["nodes"]] == [f"person:{child.id}"]
+    link(social_worker, child, "person", peer, "friend")
+    db.session.commit()
+    second = context_maps.person_map(db.session, social_worker, child.id, options)
+    assert [n["id"] for n in second["nodes"]] == [f"person:{child.id}", f"person:{peer.id}"]
+
+
+def test_without_a_stamp_row_nothing_is_cached_until_a_write_brings_it_back(app, social_worker):
+    db.session.execute(GraphChange.__table__.delete())
+    db.session.commit()
+    assert graph_cache.cache_key(db.session, date.today()) is None
+    assert graph_cache.adjacency(db.session) is not graph_cache.adjacency(db.session)
+    person(social_worker, "Jayden")
+    db.session.commit()
+    assert graph_cache.cache_key(db.session, date.today()) is not None
+    assert graph_cache.adjacency(db.session) is graph_cache.adjacency(db.session)
