@@ -4,7 +4,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 import audit
 from models.base import utcnow
@@ -73,7 +73,7 @@ def record_read(
     # SPEC 5: an access without a case assignment in force (recorder, referral, break-glass) is flagged for review.
     flagged = access is not None and "case_team" not in access.bases
     try:
-        session.commit()
+        _end_read_transaction(session)
         audit.record_durably(
             session.get_bind(),
             action=action,
@@ -91,3 +91,15 @@ def record_read(
         raise AuditUnavailable(
             "The service cannot record this access right now, so it cannot show the data. Try again shortly"
         ) from exc
+
+
+def _end_read_transaction(session) -> None:
+    """Commit without expiring what was read: the data about to be shown is what this transaction read, and what
+    its audit event records; expiring it would reload every object, one query each, as the response is built."""
+    target = session() if isinstance(session, scoped_session) else session
+    expire = target.expire_on_commit
+    target.expire_on_commit = False
+    try:
+        target.commit()
+    finally:
+        target.expire_on_commit = expire
