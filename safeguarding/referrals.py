@@ -326,26 +326,35 @@ def referrals_about(session: Session, actor, person_id: str) -> list[Referral]:
 
 
 def history(session: Session, referral: Referral) -> list[ReferralTransition]:
-    query = select(ReferralTransition).where(ReferralTransition.referral_id == referral.id)
-    return list(session.scalars(query.order_by(ReferralTransition.at)))
+    return histories(session, [referral])[referral.id]
+
+
+def histories(session: Session, referrals: list[Referral]) -> dict[str, list[ReferralTransition]]:
+    """Each referral's transitions in time order, in one query for a whole inbox."""
+    found: dict[str, list[ReferralTransition]] = {r.id: [] for r in referrals}
+    query = select(ReferralTransition).where(ReferralTransition.referral_id.in_(found))
+    for transition in session.scalars(query.order_by(ReferralTransition.at)):
+        found[transition.referral_id].append(transition)
+    return found
 
 
 def is_repeat(session: Session, referral: Referral) -> bool:
-    """Two or more referrals about the same person within the repeat window (default 12 months)."""
-    if referral.person_id is None:
-        return False
+    return repeat_flags(session, [referral])[referral.id]
+
+
+def repeat_flags(session: Session, referrals: list[Referral]) -> dict[str, bool]:
+    """Whether another referral about the same person was sent within the repeat window (default 12 months) of
+    each one: one query for a whole inbox."""
     window = runtime().referral_rules.repeat_window
-    count = session.scalar(
-        select(func.count())
-        .select_from(Referral)
-        .where(
-            Referral.person_id == referral.person_id,
-            Referral.id != referral.id,
-            Referral.sent_at >= referral.sent_at - window,
-            Referral.sent_at <= referral.sent_at + window,
-        )
-    )
-    return bool(count)
+    sent_times: dict[str, list[tuple[datetime, str]]] = {}
+    people = {r.person_id for r in referrals if r.person_id}
+    query = select(Referral.person_id, Referral.sent_at, Referral.id).where(Referral.person_id.in_(people))
+    for person_id, sent_at, referral_id in session.execute(query):
+        sent_times.setdefault(person_id, []).append((sent_at, referral_id))
+    return {
+        r.id: any(other != r.id and abs(sent - r.sent_at) <= window for sent, other in sent_times.get(r.person_id, ()))
+        for r in referrals
+    }
 
 
 def repeat_referral_people(session: Session, person_ids) -> set[str]:

@@ -10,6 +10,7 @@ from app.api.openapi import component, operation, path_param, query_param, regis
 from app.api.schemas import BOOLEAN, DATETIME, ID, STRING, VERSION, enum, nullable, obj, text
 from app.extensions import db
 from app.permissions import current_actor, practitioners
+from models.crypto import current_keyring
 from models.referral import LAWFUL_BASES, REFERRAL_STATES, URGENCIES
 from models.user import User
 from safeguarding import referrals
@@ -20,8 +21,10 @@ BOXES = ("inbox", "outbox")
 NOT_RECORDED_WARNING = "The lawful basis for sharing was not recorded: check it with the sender before sharing further"
 
 
-def referral_json(referral) -> dict:
-    """A referral as its two agencies' practitioners see it (nobody else reads one through the API)."""
+def referral_json(referral, repeat: bool | None = None, transitions: list | None = None) -> dict:
+    """A referral as its two agencies' practitioners see it (nobody else reads one through the API).
+
+    A list passes each referral's repeat flag and transitions, worked out for the whole list at once."""
     timing = referrals.timeliness(referral)
     body = {
         "id": referral.id,
@@ -47,12 +50,12 @@ def referral_json(referral) -> dict:
         "decide_by": iso(timing.due.decide_by),
         "overdue": timing.overdue,
         "breached": dict(timing.breached),
-        "repeat_referral": referrals.is_repeat(db.session, referral),
+        "repeat_referral": referrals.is_repeat(db.session, referral) if repeat is None else repeat,
         "case_id": referral.case_id,
         "decline_reason": referral.decline_reason,
         "history": [
             {"from": t.from_status, "to": t.to_status, "at": iso(t.at), "actor": _user(t.actor_id), "note": t.note}
-            for t in referrals.history(db.session, referral)
+            for t in (referrals.history(db.session, referral) if transitions is None else transitions)
         ],
     }
     if referral.lawful_basis == "not_recorded":
@@ -85,7 +88,9 @@ def list_referrals():
     if box not in BOXES:
         raise ValidationFailed({"box": "Choose the box: inbox (received by your agency) or outbox (sent by it)"})
     found = referrals.list_referrals(db.session, current_actor(), box)
-    return jsonify({"results": [referral_json(r) for r in found]})
+    current_keyring().preload(db.session, (r.data_key_id for r in found))
+    repeats, transitions = referrals.repeat_flags(db.session, found), referrals.histories(db.session, found)
+    return jsonify({"results": [referral_json(r, repeats[r.id], transitions[r.id]) for r in found]})
 
 
 @bp.get("/referrals/<referral_id>")
