@@ -1,25 +1,58 @@
-"""A synthetic borough in a SQLite file, loaded once through the import and kept for later benchmark runs.
+"""A synthetic borough, loaded once through the import and kept for later benchmark runs.
 
-The file and the keys that encrypt it live together in bench/.cache/borough-<people>/ (ignored by git); delete the
-folder, or pass fresh=True, to load it again. One police officer sits on every case, so maps hold both visible
-and redacted people.
+On SQLite the database file and the keys that encrypt it live together in bench/.cache/borough-<people>/ (ignored
+by git); on PostgreSQL the keys live in bench/.cache/borough-<people>-postgresql/ and the data in the database
+sc_bench_borough_<people> of the local server. Delete the folder, or pass fresh=True, to load it again. One
+police officer sits on every case, so maps hold both visible and redacted people.
 """
 
+import os
 import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask_migrate import upgrade
 from sqlalchemy import select
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 OFFICER = "bench.officer"
 READY = "ready"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SAFECONTEXT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
-def folder_for(people: int) -> Path:
-    return CACHE / f"borough-{people}"
+def folder_for(people: int, engine: str = "sqlite") -> Path:
+    return CACHE / (f"borough-{people}" if engine == "sqlite" else f"borough-{people}-{engine}")
+
+
+def postgres_reachable() -> bool:
+    admin = sa.create_engine(POSTGRES_ADMIN_URL)
+    try:
+        with admin.connect():
+            return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        admin.dispose()
+
+
+def _postgres_url(people: int, fresh: bool) -> tuple[str, bool]:
+    """The kept PostgreSQL borough's URL, created empty if missing (or fresh); and whether it was just created."""
+    name = f"sc_bench_borough_{people}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if fresh:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+            if not exists:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, not exists
 
 
 def _load(folder: Path, people: int) -> float:
@@ -51,19 +84,24 @@ def _load(folder: Path, people: int) -> float:
 
 
 @contextmanager
-def borough_app(people: int, *, fresh: bool = False):
-    """An app context on the cached borough of `people` people; yields (app, seconds the import took or None)."""
+def borough_app(people: int, *, fresh: bool = False, engine: str = "sqlite"):
+    """An app context on the kept borough of `people` people on that engine; yields (app, seconds the import took
+    or None when the borough was reused)."""
     from app import create_app
     from app.extensions import db
 
-    folder = folder_for(people)
+    folder = folder_for(people, engine)
+    url = f"sqlite:///{folder}/borough.sqlite3"
+    if engine == "postgresql":
+        url, created = _postgres_url(people, fresh)
+        fresh = fresh or created  # keys without their database are of no use
     if fresh or not (folder / READY).exists():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     app = create_app(
         "test",
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/borough.sqlite3",
+            "SQLALCHEMY_DATABASE_URI": url,
             "INSTANCE_PATH": str(folder),
             "PERSON_POPULATION": people,
         },

@@ -1,13 +1,15 @@
-"""Context maps through the API on a synthetic borough: ego map (depth 2) and place map, audited and redacted.
+"""Context maps and the referral inbox through the API on a synthetic borough, audited and redacted.
 
-    .venv/bin/python bench/context_maps.py [--people 5000] [--maps 100] [--caseload 250] [--fresh]
+    .venv/bin/python bench/context_maps.py [--people 5000] [--maps 100] [--caseload 250] [--fresh] [--no-postgres]
 
 The borough is loaded through the import once and kept in bench/.cache/ (see borough_db.py). A police officer on
 --caseload open cases (0: on every case in the borough) asks for maps around the subjects of those cases and
 around random places, with a bearer token through the Flask test client, so each figure includes the token check,
 the policy, redaction, JSON and the audit event committed before the response. The caseload is fixed so that
 boroughs of different sizes are compared under the same viewer. The first map after a change to the graph builds
-the per-process adjacency; that build is timed on its own row.
+the per-process adjacency; that build is timed on its own row. The officer's referral inbox (everything the
+borough's children's social care received, across the years the generator spreads referrals over) is timed
+the same way, for a social worker of that agency.
 """
 
 import argparse
@@ -20,11 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from borough_db import borough_app, officer  # noqa: E402
+from borough_db import borough_app, officer, postgres_reachable  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app.extensions import db  # noqa: E402
+from models.agency import Agency  # noqa: E402
 from models.context import Place  # noqa: E402
+from models.user import User  # noqa: E402
 from safeguarding import accounts, graph_cache, policy  # noqa: E402
 
 
@@ -41,8 +45,11 @@ def row(name: str, samples: tuple[list[float], list[float], list[int]]) -> str:
     )
 
 
-def timed_gets(client, headers: dict, paths: list[str]) -> tuple[list[float], list[float], list[int]]:
-    """Wall-clock and CPU milliseconds of each GET (CPU time is what a busy machine distorts least), and map sizes."""
+def timed_gets(
+    client, headers: dict, paths: list[str], items: str = "nodes"
+) -> tuple[list[float], list[float], list[int]]:
+    """Wall-clock and CPU milliseconds of each GET (CPU time is what a busy machine distorts least), and how many
+    `items` (map nodes, inbox results) each answer held."""
     wall, cpu, nodes = [], [], []
     for path in paths:
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -51,8 +58,51 @@ def timed_gets(client, headers: dict, paths: list[str]) -> tuple[list[float], li
         cpu.append((time.process_time() - started_cpu) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"GET {path} answered {response.status_code}: {response.get_data(as_text=True)[:200]}")
-        nodes.append(len(response.get_json()["nodes"]))
+        nodes.append(len(response.get_json()[items]))
     return wall, cpu, nodes
+
+
+def social_worker(session):
+    """A social worker of the borough's children's social care, which receives the generated referrals."""
+    social_care = session.scalars(select(Agency).where(Agency.kind == "social_care").order_by(Agency.name)).first()
+    existing = session.scalars(select(User).where(User.username == "bench.inbox")).one_or_none()
+    if existing is not None:
+        return existing
+    user, _ = accounts.create_user(
+        session, None, username="bench.inbox", agency=social_care, role="social_worker",
+        given_name="Bench", family_name="Inbox", password="a long enough password",
+    )  # fmt: skip
+    return user
+
+
+def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str) -> None:
+    """Print one engine's table."""
+    rng = random.Random(7)
+    with borough_app(people, fresh=fresh, engine=engine) as (app, loaded):
+        user = officer(db.session, caseload or None)
+        token, _ = accounts.issue_token(db.session, user)
+        inbox_token, _ = accounts.issue_token(db.session, social_worker(db.session))
+        db.session.commit()
+        subjects = sorted(policy.case_team_people(db.session, user))
+        places = list(db.session.scalars(select(Place.id)))
+        db.session.remove()
+        headers = {"Authorization": f"Bearer {token}"}
+        ego = [f"/api/v1/people/{rng.choice(subjects)}/context?depth=2" for _ in range(maps)]
+        place = [f"/api/v1/places/{rng.choice(places)}/context?depth=1" for _ in range(maps)]
+        with app.test_client() as client:
+            graph_cache.forget()
+            first = timed_gets(client, headers, ego[:1])
+            ego_times = timed_gets(client, headers, ego)
+            place_times = timed_gets(client, headers, place)
+            inbox_headers = {"Authorization": f"Bearer {inbox_token}"}
+            inbox_times = timed_gets(client, inbox_headers, ["/api/v1/referrals?box=inbox"] * maps, "results")
+    source = f"loaded through the import in {loaded:.1f} s" if loaded is not None else "reused from bench/.cache"
+    print(f"\n{engine}: {people:,} people, {source}; the officer sees {len(subjects):,} people by their cases")
+    print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'items':>7} {'runs':>6}")
+    print(row("first map (builds the adjacency)", first))
+    print(row("ego map, depth 2 (audited)", ego_times))
+    print(row("place map, depth 1 (audited)", place_times))
+    print(row("referral inbox (audited)", inbox_times))
 
 
 def main() -> None:
@@ -61,29 +111,15 @@ def main() -> None:
     parser.add_argument("--maps", type=int, default=100)
     parser.add_argument("--caseload", type=int, default=250, help="open cases the officer is on (0: every case)")
     parser.add_argument("--fresh", action="store_true", help="load the borough again instead of reusing the cache")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
-    rng = random.Random(7)
-    with borough_app(args.people, fresh=args.fresh) as (app, loaded):
-        user = officer(db.session, args.caseload or None)
-        token, _ = accounts.issue_token(db.session, user)
-        db.session.commit()
-        subjects = sorted(policy.case_team_people(db.session, user))
-        places = list(db.session.scalars(select(Place.id)))
-        db.session.remove()
-        headers = {"Authorization": f"Bearer {token}"}
-        ego = [f"/api/v1/people/{rng.choice(subjects)}/context?depth=2" for _ in range(args.maps)]
-        place = [f"/api/v1/places/{rng.choice(places)}/context?depth=1" for _ in range(args.maps)]
-        with app.test_client() as client:
-            graph_cache.forget()
-            first = timed_gets(client, headers, ego[:1])
-            ego_times = timed_gets(client, headers, ego)
-            place_times = timed_gets(client, headers, place)
-    source = f"loaded through the import in {loaded:.1f} s" if loaded is not None else "reused from bench/.cache"
-    print(f"borough: {args.people:,} people, {source}; the officer sees {len(subjects):,} people by their cases")
-    print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'nodes':>7} {'runs':>6}")
-    print(row("first map (builds the adjacency)", first))
-    print(row("ego map, depth 2 (audited)", ego_times))
-    print(row("place map, depth 1 (audited)", place_times))
+    engines = ["sqlite"]
+    if not args.no_postgres and postgres_reachable():
+        engines.append("postgresql")
+    elif not args.no_postgres:
+        print("PostgreSQL is not reachable: SQLite only")
+    for engine in engines:
+        measure(args.people, args.maps, args.caseload, args.fresh, engine)
 
 
 if __name__ == "__main__":
