@@ -9,11 +9,14 @@ and must not return the data.
 record_durably(engine, **event)     blocks until the event is committed; raises AuditWriteFailed otherwise
 """
 
+import fcntl
 import logging
 import os
 import queue
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -128,10 +131,28 @@ class GroupCommitWriter:
         engine = self._engine()
         if engine is None:
             raise AuditWriteFailed("the database engine has been disposed")
-        with engine.begin() as conn:
+        with self._writers_turn(engine), engine.begin() as conn:
             conn.execute(insert(_events), [pending.values.row for pending in batch])
             if people:
                 conn.execute(insert(_event_people), people)
+
+    @contextmanager
+    def _writers_turn(self, engine: Engine) -> Iterator[None]:
+        """On a SQLite file, the writers of several server processes take turns through an OS file lock.
+
+        SQLite's own busy handler polls with sleeps that grow to tens of milliseconds, so a writer kept waiting by
+        another process's commit would sleep well past it; a blocked flock wakes as soon as the lock is released,
+        and the events that queue meanwhile go into the next batch. Other engines need no turn."""
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        if not path or path == ":memory:" or path.startswith("file:"):
+            yield
+            return
+        with open(f"{path}-audit-writer.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 _writers: "weakref.WeakKeyDictionary[Engine, GroupCommitWriter]" = weakref.WeakKeyDictionary()

@@ -1,19 +1,22 @@
 """Benchmark: what the audit log costs a read, and how fast the log verifies.
 
-    .venv/bin/python bench/audited_reads.py [--reads N] [--clients N] [--events N] [--no-sealer] [--no-postgres]
+    .venv/bin/python bench/audited_reads.py [--reads N] [--clients N] [--processes N] [--events N] [--no-sealer]
+                                            [--no-postgres]
 
 In one run, on a temporary SQLite database (and on PostgreSQL when reachable, in a scratch database dropped
 afterwards):
 1. an audited person read through the service, as a request makes it (load the user, policy, decrypt every
-   field, audit event committed before the data is returned), against the same read with audit.record replaced
-   by a no-op, each made by --clients concurrent clients (default 16, threads of one process sharing its
-   group-committing audit writer, as a threaded server's requests do); the two are interleaved in rounds so that
-   drift hits both alike. The background sealer runs during both, as in the app (--no-sealer to leave it out).
+   field, audit event committed before the data is returned), against the same read with record_durably replaced
+   by a no-op, each made by --clients concurrent clients (default 16) spread over --processes worker processes
+   (default 2, one per core), as the threads of a gunicorn server's workers make them: the threads of a process
+   share its group-committing audit writer. The two modes are interleaved in rounds so that drift hits both
+   alike. The background sealer runs during both, as in the app (--no-sealer to leave it out).
 2. verification of a log of --events events (default 100,000; bench/audit_verify.py does 1,000,000).
 """
 
 import argparse
 import logging
+import multiprocessing
 import os
 import statistics
 import sys
@@ -92,27 +95,44 @@ def read_once(user_id: str, person_id: str) -> float:
     return time.perf_counter() - started
 
 
-def read_round(app, clients: int, reads_per_client: int, user_id: str, person_id: str) -> tuple[float, list[float]]:
-    """Wall-clock seconds for `clients` concurrent clients to make their reads, and each read's seconds."""
+def read_round(
+    app, clients: int, reads_per_client: int, user_id: str, person_id: str, go=None
+) -> tuple[float, list[float]]:
+    """Wall-clock seconds for `clients` concurrent clients to make their reads, and each read's seconds; with `go`
+    (a barrier shared with other processes) the clients start when every process is ready."""
     latencies: list[float] = []
-    start = threading.Barrier(clients + 1)
+    ready = threading.Barrier(clients + 1)
 
     def client() -> None:
         with app.app_context():
-            start.wait()
+            ready.wait()
             latencies.extend(read_once(user_id, person_id) for _ in range(reads_per_client))
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
-    start.wait()
+    if go is not None:
+        go.wait()
+    ready.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     return time.perf_counter() - started, latencies
 
 
-def measure_reads(url: str, reads: int, clients: int, with_sealer: bool) -> dict[str, dict]:
+def worker(app, threads: int, per_client: int, user_id: str, person_id: str, commands, start, results) -> None:
+    """A server worker process: on each command, its threads make their reads in that mode; None ends it."""
+    read_round(app, threads, 5, user_id, person_id)  # warm caches, pools and the data-key cache
+    while (mode := commands.get()) is not None:
+        if mode == "no-op audit":
+            with mock.patch("safeguarding.access.audit.record_durably", lambda *a, **k: None):
+                _, latencies = read_round(app, threads, per_client, user_id, person_id, start)
+        else:
+            _, latencies = read_round(app, threads, per_client, user_id, person_id, start)
+        results.put(latencies)
+
+
+def measure_reads(url: str, reads: int, clients: int, processes: int, with_sealer: bool) -> dict[str, dict]:
     """Per mode: total wall-clock seconds and per-read seconds, audited and no-op audit interleaved in rounds."""
     from flask_migrate import upgrade
 
@@ -144,24 +164,42 @@ def measure_reads(url: str, reads: int, clients: int, with_sealer: bool) -> dict
                                                "summary": "Exploitation concerns"})  # fmt: skip
             user_id, person_id = user.id, person.id
             db.session.remove()
+            db.engine.dispose()  # the workers are forked next: each opens its own connections
+            fork = multiprocessing.get_context("fork")
+            start, results = fork.Barrier(processes + 1), fork.Queue()
+            commands = [fork.Queue() for _ in range(processes)]
+            threads = max(1, clients // processes)
+            per_client = max(1, ROUND // clients)
+            workers = [
+                fork.Process(target=worker, args=(app, threads, per_client, user_id, person_id, queue, start, results))
+                for queue in commands
+            ]
+            for process in workers:
+                process.start()
+            # Started after the fork, so that no worker inherits a lock the sealer's thread held at that moment.
             sealer = audit.BackgroundSealer(db.engine, runtime().signing_key, interval=1.0) if with_sealer else None
             if sealer:
                 sealer.start()
             timings: dict[str, dict] = {mode: {"wall": 0.0, "reads": []} for mode in ("audited", "no-op audit")}
-            per_client = max(1, ROUND // clients)
 
             def run(mode: str) -> None:
-                wall, latencies = read_round(app, clients, per_client, user_id, person_id)
-                timings[mode]["wall"] += wall
-                timings[mode]["reads"].extend(latencies)
+                for queue in commands:
+                    queue.put(mode)
+                start.wait()
+                started = time.perf_counter()
+                for _ in workers:
+                    timings[mode]["reads"].extend(results.get())
+                timings[mode]["wall"] += time.perf_counter() - started
 
             try:
-                read_round(app, clients, 5, user_id, person_id)  # warm caches, pools and the data-key cache
                 while len(timings["audited"]["reads"]) < reads:
                     run("audited")
-                    with mock.patch("safeguarding.access.audit.record_durably", lambda *a, **k: None):
-                        run("no-op audit")
+                    run("no-op audit")
             finally:
+                for queue in commands:
+                    queue.put(None)
+                for process in workers:
+                    process.join()
                 if sealer:
                     sealer.stop()
                 verified = audit.verify(db.engine, runtime().signing_key, full=False)
@@ -215,6 +253,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reads", type=int, default=2000, help="reads per mode (default 2,000)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--processes", type=int, default=2, help="worker processes they are spread over (default 2)")
     parser.add_argument("--events", type=int, default=100_000, help="events in the verified log (default 100,000)")
     parser.add_argument("--no-sealer", action="store_true", help="leave the background sealer out")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
@@ -227,11 +266,14 @@ def main() -> None:
         print(f"PostgreSQL is not reachable at {ADMIN_URL}: SQLite only\n")
 
     sealer = "with" if not args.no_sealer else "without"
-    print(f"Audited person reads, {args.clients} concurrent clients ({sealer} the background sealer; ms per read)")
+    print(
+        f"Audited person reads, {args.clients} concurrent clients in {args.processes} worker processes "
+        f"({sealer} the background sealer; ms per read)"
+    )
     print(f"{'engine':<11} {'mode':<12} {'reads':>7} {'reads/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
     for engine_name in engines:
         with database(engine_name) as url:
-            report_reads(engine_name, measure_reads(url, args.reads, args.clients, not args.no_sealer))
+            report_reads(engine_name, measure_reads(url, args.reads, args.clients, args.processes, not args.no_sealer))
 
     print(f"\nVerification of {args.events:,} events")
     print(f"{'engine':<11} {'check':<7} {'seconds':>8} {'events/s':>12}")

@@ -10,7 +10,7 @@ from audit import AuditEvent, AuditWriteFailed, group_commit, request_context, s
 from audit.canonical import canonical_bytes
 from audit.group_commit import GroupCommitWriter, _Pending, record_durably
 from audit.record import event_values
-from tests.integration.audit.conftest import ACTOR
+from tests.integration.audit.conftest import ACTOR, _audit_engine
 from tests.integration.audit.test_record_and_seal import SIGNING_KEY, stored_fields
 
 CLIENTS = 16
@@ -123,3 +123,25 @@ def test_the_writer_thread_stops_when_idle_and_starts_again_for_the_next_event(a
     assert not thread.is_alive() and writer._thread is None
     writer.write(event_values(**view(2)))
     assert len(stored_events(audit_engine)) == 2
+
+
+def test_writers_of_separate_engines_on_one_sqlite_file_take_turns_and_all_commit(request, tmp_path):
+    # Turn-taking through a file lock is for SQLite files, whichever engine the suite runs on.
+    sqlite = _audit_engine("sqlite", request, tmp_path)
+    # A second engine on the same file stands for another server process with its own writer.
+    other = sa.create_engine(sqlite.url)
+    try:
+        writers = [GroupCommitWriter(sqlite), GroupCommitWriter(other)]
+        threads = [
+            threading.Thread(target=lambda w=w, i=i: [w.write(event_values(**view(i * 100 + n))) for n in range(20)])
+            for i, w in enumerate(writers * 4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert len(stored_events(sqlite)) == 160
+        assert (tmp_path / "audit.sqlite3-audit-writer.lock").exists()
+    finally:
+        other.dispose()
+        sqlite.dispose()
