@@ -24,6 +24,9 @@ class GraphChange(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     counter: Mapped[int] = mapped_column(BigInteger)
     stamp: Mapped[str] = mapped_column(String(36))
+    # PostgreSQL: the transaction that last bumped the stamp, so that a transaction bumps it once however much it
+    # writes (SQLite updates the row in place and needs no such guard).
+    bumped_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class GraphAnalysis(Base):

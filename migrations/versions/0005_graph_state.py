@@ -23,12 +23,15 @@ SQLITE_BUMP = (
     "INSERT INTO graph_changes (id, counter, stamp) VALUES (1, 1, lower(hex(randomblob(16)))) "
     "ON CONFLICT (id) DO UPDATE SET counter = counter + 1, stamp = excluded.stamp"
 )
-# Statement-level on PostgreSQL: a bulk insert bumps once, and the row lock is taken once per statement.
+# Statement-level on PostgreSQL, and once per transaction: a bulk insert runs a statement per row, and updating
+# the one row again and again in a transaction lengthens its chain of versions that each later update must walk.
 POSTGRES_FUNCTION = """
 CREATE FUNCTION bump_graph_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO graph_changes (id, counter, stamp) VALUES (1, 1, gen_random_uuid()::text)
-    ON CONFLICT (id) DO UPDATE SET counter = graph_changes.counter + 1, stamp = EXCLUDED.stamp;
+    INSERT INTO graph_changes (id, counter, stamp, bumped_by) VALUES (1, 1, gen_random_uuid()::text, txid_current())
+    ON CONFLICT (id) DO UPDATE
+        SET counter = graph_changes.counter + 1, stamp = EXCLUDED.stamp, bumped_by = EXCLUDED.bumped_by
+        WHERE graph_changes.bumped_by IS DISTINCT FROM EXCLUDED.bumped_by;
     RETURN NULL;
 END $$
 """
@@ -40,6 +43,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("counter", sa.BigInteger(), nullable=False),
         sa.Column("stamp", sa.String(length=36), nullable=False),
+        sa.Column("bumped_by", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_graph_changes")),
     )
     op.create_table(
