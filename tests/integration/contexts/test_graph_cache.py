@@ -64,6 +64,18 @@ def test_every_kind_of_write_to_the_graph_changes_the_stamp_in_its_own_transacti
     assert db.session.scalar(select(GraphChange.counter)) >= len(stamps) - 1
 
 
+def test_a_transaction_of_many_writes_moves_the_stamp_once_on_postgresql(app, social_worker):
+    parks = [contexts.create_place(db.session, social_worker, {"name": f"Park {n}", "kind": "park"}) for n in range(20)]
+    counter, stamp = db.session.execute(select(GraphChange.counter, GraphChange.stamp)).one()
+    for park in parks:
+        db.session.execute(update(Place).where(Place.id == park.id).values(area="Eastgate"))
+    db.session.commit()
+    after_counter, after_stamp = db.session.execute(select(GraphChange.counter, GraphChange.stamp)).one()
+    assert after_stamp != stamp
+    # PostgreSQL bumps once per transaction (each bump would add a row version); SQLite updates the row in place.
+    assert after_counter - counter == (1 if db.engine.dialect.name == "postgresql" else len(parks))
+
+
 def test_a_rolled_back_write_leaves_the_stamp_as_it_was(app, social_worker):
     park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
     before = graph_stamp(db.session)
