@@ -119,7 +119,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="audit-bench-") as folder:
         measure(f"sqlite:///{folder}/audit.sqlite3", args.events)
-    from audited_reads import postgres_reachable, scratch_postgres  # it imports this module: import late
+    from audited_reads import scratch_postgres  # it imports this module: import late
+    from borough_db import postgres_reachable
 
     if args.no_postgres:
         return

@@ -35,34 +35,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from audit_verify import TABLES, generate  # noqa: E402
+from borough_db import POSTGRES_ADMIN_URL, postgres_reachable  # noqa: E402
 
 import audit  # noqa: E402
 from models.base import Base, configure_sqlite  # noqa: E402
 
-ADMIN_URL = os.environ.get("SAFECONTEXT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROUND = 100
-
-
-def postgres_reachable() -> bool:
-    try:
-        engine = sa.create_engine(ADMIN_URL)
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except sa.exc.OperationalError:
-        return False
 
 
 @contextmanager
 def scratch_postgres():
     """A fresh PostgreSQL database, dropped afterwards."""
     name = f"sc_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -263,7 +252,7 @@ def main() -> None:
     if not args.no_postgres and postgres_reachable():
         engines.append("postgresql")
     elif not args.no_postgres:
-        print(f"PostgreSQL is not reachable at {ADMIN_URL}: SQLite only\n")
+        print(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: SQLite only\n")
 
     sealer = "with" if not args.no_sealer else "without"
     print(
