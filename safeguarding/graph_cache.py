@@ -7,7 +7,10 @@ read before the rows: a cache is never keyed by a stamp newer than its data.
 
 import sys
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +42,10 @@ EDGE_COLUMNS = (
 _lock = threading.Lock()
 _build_lock = threading.Lock()
 _cached: dict = {}
+# Results derived from the graph's tables (a viewer's context neighbourhood), each keyed by the stamp it was read at.
+MEMO_SIZE = 256
+_memo: OrderedDict[tuple, object] = OrderedDict()
+T = TypeVar("T")
 
 
 def cache_key(session: Session, as_of: date) -> tuple | None:
@@ -69,10 +76,32 @@ def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
     return built
 
 
+def remembered(session: Session, name: str, argument: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), or what it gave for the same name and argument while the graph's tables have not changed since.
+
+    compute must read only the graph's tables (people, flags, places, groups, relationships): their writes move the
+    stamp, which is read before compute runs, so a remembered value is never older than its key."""
+    stamp = cache_key(session, date.today())
+    if stamp is None:
+        return compute()
+    key = (stamp, name, argument)
+    with _lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    value = compute()
+    with _lock:
+        _memo[key] = value
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return value
+
+
 def forget() -> None:
-    """Drop the cached adjacency (benchmarks time a cold build with it)."""
+    """Drop the cached adjacency and remembered results (benchmarks time a cold build with it)."""
     with _lock:
         _cached.clear()
+        _memo.clear()
 
 
 def load(session: Session, as_of: date) -> Adjacency:

@@ -20,6 +20,7 @@ from models.person import Person
 from models.referral import FINAL_STATES, Referral
 from models.safeguarding_events import BreakGlassGrant
 from models.user import PRACTITIONER_ROLES
+from safeguarding import graph_cache
 
 RECORDER_WINDOW = timedelta(days=30)
 REFERRAL_AFTERCARE = timedelta(days=30)
@@ -164,15 +165,22 @@ def context_neighbours(session: Session, seeds: set[str], wanted: set[str]) -> s
     """
     if not seeds or not wanted:
         return set()
-    near_seeds = {("person", p) for p in seeds}
-    for ends in _open_links(session, near_seeds):
-        near_seeds.update(ends)
+    # The same viewer's neighbourhood serves every map and search they make until the graph changes.
+    near_seeds = graph_cache.remembered(session, "near_seeds", frozenset(seeds), lambda: _near(session, seeds))
     found = {p for p in wanted if ("person", p) in near_seeds}
     for one, other in _open_links(session, {("person", p) for p in wanted - found}):
         for (kind, node_id), middle in ((one, other), (other, one)):
             if kind == "person" and node_id in wanted and middle in near_seeds:
                 found.add(node_id)
     return found
+
+
+def _near(session: Session, people: Iterable[str]) -> frozenset[Node]:
+    """The people and whatever they have an open link to."""
+    near = {("person", p) for p in people}
+    for ends in _open_links(session, near):
+        near.update(ends)
+    return frozenset(near)
 
 
 def _open_links(session: Session, nodes: set[Node]) -> list[tuple[Node, Node]]:

@@ -108,6 +108,30 @@ def test_context_neighbours_get_a_limited_view_within_two_hops(record_child, ope
     assert level(police, far) == "none"  # three hops
 
 
+def test_a_change_to_the_viewers_own_links_is_seen_at_once(record_child, open_case_for, social_worker, make_user):
+    # The viewer's neighbourhood is remembered between calls; ending the subject's own link must still count.
+    subject, peer = record_child(), record_child(given_name="Kai")
+    place = contexts.create_place(db.session, social_worker, {"name": "Chicken shop", "kind": "shop"})
+    links = [
+        contexts.add_relationship(
+            db.session,
+            social_worker,
+            {
+                "source": {"type": "person", "id": p.id},
+                "target": {"type": "place", "id": place.id},
+                "kind": "frequents",
+            },
+        )
+        for p in (subject, peer)
+    ]
+    police = make_user("police_officer")
+    cases.add_member(db.session, social_worker, open_case_for(subject).id, police.id)
+    assert level(police, peer) == "limited"
+    contexts.end_relationship(db.session, social_worker, links[0].id)
+    db.session.commit()
+    assert level(police, peer) == "none"
+
+
 def test_break_glass_gives_full_access_for_60_minutes_and_is_flagged(record_child, make_user):
     child = record_child()
     health = make_user("health_practitioner")
