@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
 from audit.models import AuditEvent, AuditEventPerson
 from audit.record import EventValues, event_values
@@ -33,8 +33,8 @@ MAX_BATCH = 256
 # The writer thread ends after this long with nothing to write, and starts again on the next event.
 IDLE_SECONDS = 2.0
 
-_events = AuditEvent.__table__
-_event_people = AuditEventPerson.__table__
+_INSERT_EVENTS = insert(AuditEvent.__table__)
+_INSERT_PEOPLE = insert(AuditEventPerson.__table__)
 
 
 class AuditWriteFailed(RuntimeError):
@@ -58,12 +58,15 @@ class GroupCommitWriter:
     """One database's writer thread in this process, started on demand."""
 
     def __init__(self, engine: Engine) -> None:
-        # Weak, so that a disposed engine (and its writer) can be collected.
+        # Weak, so that a disposed engine (and its writer) can be collected once the thread has gone idle.
         self._engine = weakref.ref(engine)
         self._lock = threading.Lock()
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
+        # Kept while the thread runs: checking a connection out of the pool (pinging and resetting it) for every
+        # batch cost more than inserting a batch of a few events.
+        self._connection: Connection | None = None
 
     def write(self, values: EventValues, timeout: float = WRITE_TIMEOUT_SECONDS) -> None:
         """Queue the event and wait until it is committed."""
@@ -92,6 +95,7 @@ class GroupCommitWriter:
                 with self._lock:
                     # Checked under the lock that _enqueue holds, so no event is left behind by an exiting thread.
                     if self._queue.empty():
+                        self._release()
                         self._thread = None
                         return
                 continue
@@ -107,6 +111,7 @@ class GroupCommitWriter:
         try:
             self._insert(batch)
         except Exception as exc:
+            self._release()  # a broken connection must not fail the retries too
             if len(batch) == 1:
                 log.exception("could not commit an audit event")
                 batch[0].finish(exc)
@@ -128,13 +133,28 @@ class GroupCommitWriter:
             for pending in batch
             for person_id in pending.values.person_ids
         ]
-        engine = self._engine()
-        if engine is None:
-            raise AuditWriteFailed("the database engine has been disposed")
-        with self._writers_turn(engine), engine.begin() as conn:
-            conn.execute(insert(_events), [pending.values.row for pending in batch])
+        connection = self._connect()
+        with self._writers_turn(connection.engine), connection.begin():
+            connection.execute(_INSERT_EVENTS, [pending.values.row for pending in batch])
             if people:
-                conn.execute(insert(_event_people), people)
+                connection.execute(_INSERT_PEOPLE, people)
+
+    def _connect(self) -> Connection:
+        if self._connection is None:
+            engine = self._engine()
+            if engine is None:
+                raise AuditWriteFailed("the database engine has been disposed")
+            self._connection = engine.connect()
+        return self._connection
+
+    def _release(self) -> None:
+        """Give the connection back to the pool."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001 - a connection that broke is dropped either way
+                log.warning("could not close the audit writer's connection", exc_info=True)
 
     @contextmanager
     def _writers_turn(self, engine: Engine) -> Iterator[None]:
