@@ -69,6 +69,26 @@ def database(engine_name: str):
         yield f"sqlite:///{folder}/bench.sqlite3"
 
 
+def seed_reader(session) -> tuple[str, str]:
+    """A social worker with an open case on a young person whose record has every field filled: (user id, person
+    id). The read decrypts them all."""
+    from safeguarding import accounts, cases, people
+
+    agency = accounts.create_agency(session, None, name="Northbridge CSC", kind="social_care")
+    user, _ = accounts.create_user(
+        session, None, username="bench.worker", agency=agency, role="social_worker",
+        given_name="Bench", family_name="Worker", password="a long bench password",
+    )  # fmt: skip
+    session.commit()
+    data = {"given_name": "Jayden", "family_name": "Okafor", "date_of_birth": "2010-04-12",
+            "address": "1 Rowan Court", "notes": "Seen near the station late at night " * 10}  # fmt: skip
+    person = people.record_person(session, user, data)
+    subject = {"type": "person", "id": person.id}
+    cases.open_case(session, user, {"subject": subject, "concerns": ["cce"], "risk_level": "high",
+                                    "summary": "Exploitation concerns"})  # fmt: skip
+    return user.id, person.id
+
+
 def read_once(user_id: str, person_id: str) -> float:
     """One read as a request makes it; seconds taken."""
     from app.extensions import db
@@ -127,7 +147,6 @@ def measure_reads(url: str, reads: int, clients: int, processes: int, with_seale
 
     from app import create_app
     from app.extensions import db
-    from safeguarding import accounts, cases, people
     from safeguarding.runtime import current as runtime
 
     # Every client holds a connection, and the audit writer and sealer one each.
@@ -139,19 +158,7 @@ def measure_reads(url: str, reads: int, clients: int, processes: int, with_seale
         )
         with app.app_context():
             upgrade()
-            agency = accounts.create_agency(db.session, None, name="Northbridge CSC", kind="social_care")
-            user, _ = accounts.create_user(
-                db.session, None, username="bench.worker", agency=agency, role="social_worker",
-                given_name="Bench", family_name="Worker", password="a long bench password",
-            )  # fmt: skip
-            db.session.commit()
-            data = {"given_name": "Jayden", "family_name": "Okafor", "date_of_birth": "2010-04-12",
-                    "address": "1 Rowan Court", "notes": "Seen near the station late at night " * 10}  # fmt: skip
-            person = people.record_person(db.session, user, data)
-            subject = {"type": "person", "id": person.id}
-            cases.open_case(db.session, user, {"subject": subject, "concerns": ["cce"], "risk_level": "high",
-                                               "summary": "Exploitation concerns"})  # fmt: skip
-            user_id, person_id = user.id, person.id
+            user_id, person_id = seed_reader(db.session)
             db.session.remove()
             db.engine.dispose()  # the workers are forked next: each opens its own connections
             fork = multiprocessing.get_context("fork")
