@@ -34,9 +34,12 @@ def require_person_access(
     object_type: str = "person",
     object_id=None,
     now: datetime | None = None,
+    access: PersonAccess | None = None,
 ) -> PersonAccess:
-    """The actor's access to a person, at least `need` ("full" or "visible"); otherwise 403, audited."""
-    access = policy.person_access(session, actor, person.id, now or utcnow())
+    """The actor's access to a person, at least `need` ("full" or "visible"); otherwise 403, audited.
+
+    `access`: the policy's answer for this person, when the caller already asked it about several at once."""
+    access = access or policy.person_access(session, actor, person.id, now or utcnow())
     allowed = access.full if need == "full" else access.visible
     if not allowed:
         record_denial(

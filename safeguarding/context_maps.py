@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.context import Group, Place
-from models.person import display_names
+from models.person import Person, display_names
 from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_place
@@ -73,8 +73,7 @@ def person_map(
 ) -> dict:
     """The map around a person the viewer may see (full or limited view); `action` is "export" for downloads."""
     person = load_person(session, person_id)
-    require_person_access(session, actor, person, need="visible", object_type="context_map")
-    return _map(session, actor, NodeRef("person", person.id), options, with_layout, action)
+    return _map(session, actor, NodeRef("person", person.id), options, with_layout, action, centre_person=person)
 
 
 def place_map(
@@ -97,12 +96,25 @@ def group_map(
 
 
 def _map(
-    session: Session, actor, centre: NodeRef, options: MapFilter, with_layout: bool, action: str = "map_view"
+    session: Session,
+    actor,
+    centre: NodeRef,
+    options: MapFilter,
+    with_layout: bool,
+    action: str = "map_view",
+    centre_person: Person | None = None,
 ) -> dict:
+    """The redacted map around `centre`; a person at the centre must be visible to the actor (403, audited)."""
     borough = graph_cache.adjacency(session)
     ego = borough.ego(centre, options.depth, options.max_nodes, _edge_filter(options))
     edges = {edge_id: borough.edges[edge_id] for edge_id in ego.edges}
-    visible, labels = _visibility(session, actor, ego.nodes)
+    # The centre is one of the map's nodes: one pass of the policy serves its check and everyone else's redaction.
+    access = policy.people_access(session, actor, [r.id for r in ego.nodes if r.type == "person"])
+    if centre_person is not None:
+        require_person_access(
+            session, actor, centre_person, need="visible", object_type="context_map", access=access[centre_person.id]
+        )
+    visible, labels = _visibility(session, actor, ego.nodes, access)
     positions = None
     if with_layout:
         positions = layout(build_graph([NodeInfo(ref) for ref in ego.nodes], edges.values()))
@@ -127,10 +139,14 @@ def _edge_filter(options: MapFilter) -> Callable[[Edge], bool] | None:
     return lambda edge: passes_filters(edge, options.since, options.until, options.kinds, None)
 
 
-def _visibility(session: Session, actor, refs: list[NodeRef]) -> tuple[set[NodeRef], dict[NodeRef, str | None]]:
-    """People by the policy (full or limited view shows them); places and groups are not personal data."""
-    person_ids = [r.id for r in refs if r.type == "person"]
-    access = policy.people_access(session, actor, person_ids)
+def _visibility(
+    session: Session, actor, refs: list[NodeRef], access: dict[str, policy.PersonAccess] | None = None
+) -> tuple[set[NodeRef], dict[NodeRef, str | None]]:
+    """People by the policy (full or limited view shows them); places and groups are not personal data.
+
+    `access`: the policy's answers for these people, when the caller has them already."""
+    if access is None:
+        access = policy.people_access(session, actor, [r.id for r in refs if r.type == "person"])
     visible = {r for r in refs if r.type != "person" or access[r.id].visible}
     labels: dict[NodeRef, str | None] = {}
     shown_people = [r.id for r in visible if r.type == "person"]
