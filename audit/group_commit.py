@@ -4,25 +4,23 @@ Each read must commit its event before any data leaves (SPEC 5, fail-closed), an
 concurrent requests hand their events to one writer thread per process and database, which inserts everything
 waiting in a single transaction and then wakes each request: one fsync covers a whole batch, and no request is
 woken before its own event is durable. A request whose event fails, or is not committed in time, gets an error
-and must not return the data.
+and must not return the data. On a SQLite file, writers take turns with other processes' (audit.turns).
 
 record_durably(engine, **event)     blocks until the event is committed; raises AuditWriteFailed otherwise
 """
 
-import fcntl
 import logging
 import os
 import queue
 import threading
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
 from audit.models import AuditEvent, AuditEventPerson
 from audit.record import EventValues, event_values
+from audit.turns import writers_turn
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +132,7 @@ class GroupCommitWriter:
             for person_id in pending.values.person_ids
         ]
         connection = self._connect()
-        with self._writers_turn(connection.engine), connection.begin():
+        with writers_turn(connection.engine), connection.begin():
             connection.execute(_INSERT_EVENTS, [pending.values.row for pending in batch])
             if people:
                 connection.execute(_INSERT_PEOPLE, people)
@@ -155,24 +153,6 @@ class GroupCommitWriter:
                 connection.close()
             except Exception:  # noqa: BLE001 - a connection that broke is dropped either way
                 log.warning("could not close the audit writer's connection", exc_info=True)
-
-    @contextmanager
-    def _writers_turn(self, engine: Engine) -> Iterator[None]:
-        """On a SQLite file, the writers of several server processes take turns through an OS file lock.
-
-        SQLite's own busy handler polls with sleeps that grow to tens of milliseconds, so a writer kept waiting by
-        another process's commit would sleep well past it; a blocked flock wakes as soon as the lock is released,
-        and the events that queue meanwhile go into the next batch. Other engines need no turn."""
-        path = engine.url.database if engine.dialect.name == "sqlite" else None
-        if not path or path == ":memory:" or path.startswith("file:"):
-            yield
-            return
-        with open(f"{path}-audit-writer.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 _writers: "weakref.WeakKeyDictionary[Engine, GroupCommitWriter]" = weakref.WeakKeyDictionary()

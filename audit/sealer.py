@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from audit.merkle import frontier_append, frontier_root, leaf_hash
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.signing import Checkpoint, pack_frontier, sign_checkpoint, unpack_frontier
+from audit.turns import writers_turn
 from models.base import new_id, utcnow
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def seal(bind: Engine | Session, signing_key: bytes | Ed25519PrivateKey, limit: 
         checkpoint = seal_on(conn, signing_key, limit)
         bind.commit()
         return checkpoint
-    with bind.connect() as conn:
+    # Waiting writers wake as soon as the seal commits, instead of sleeping in SQLite's busy handler.
+    with writers_turn(bind), bind.connect() as conn:
         if conn.dialect.name == "postgresql":
             # Each statement must see the previous sealer's commit once the lock is ours.
             conn = conn.execution_options(isolation_level="READ COMMITTED")

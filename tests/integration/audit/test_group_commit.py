@@ -10,6 +10,7 @@ from audit import AuditEvent, AuditWriteFailed, group_commit, request_context, s
 from audit.canonical import canonical_bytes
 from audit.group_commit import GroupCommitWriter, _Pending, record_durably
 from audit.record import event_values
+from audit.turns import writers_turn
 from tests.integration.audit.conftest import ACTOR, _audit_engine
 from tests.integration.audit.test_record_and_seal import SIGNING_KEY, stored_fields
 
@@ -146,4 +147,20 @@ def test_writers_of_separate_engines_on_one_sqlite_file_take_turns_and_all_commi
         assert (tmp_path / "audit.sqlite3-audit-writer.lock").exists()
     finally:
         other.dispose()
+        sqlite.dispose()
+
+
+def test_a_seal_waits_for_the_writers_turn_on_a_sqlite_file(request, tmp_path):
+    sqlite = _audit_engine("sqlite", request, tmp_path)
+    try:
+        record_durably(sqlite, **view(1))
+        sealed = threading.Event()
+        with writers_turn(sqlite):
+            sealer = threading.Thread(target=lambda: (seal(sqlite, SIGNING_KEY), sealed.set()))
+            sealer.start()
+            assert not sealed.wait(0.3)
+        assert sealed.wait(10)
+        sealer.join(10)
+        assert verify(sqlite, SIGNING_KEY).events == 1
+    finally:
         sqlite.dispose()

@@ -1,0 +1,28 @@
+"""Turns at a SQLite file's write lock for the audit log's own writers: the group-commit writers of every server
+process, and the sealer.
+
+SQLite's busy handler polls with sleeps that grow to tens of milliseconds, so a writer kept waiting by another
+process's commit, or by a seal, would sleep well past it; a blocked flock wakes as soon as the lock is released,
+and the events that queue meanwhile go into the next batch. Other engines need no turn.
+"""
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+
+
+@contextmanager
+def writers_turn(engine: Engine) -> Iterator[None]:
+    """Hold the audit writers' file lock of this SQLite database file for the block (nothing on other engines)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    with open(f"{path}-audit-writer.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
