@@ -16,7 +16,7 @@ import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Engine, insert
 
 from audit.models import AuditEvent, AuditEventPerson
 from audit.record import EventValues, event_values
@@ -56,15 +56,12 @@ class GroupCommitWriter:
     """One database's writer thread in this process, started on demand."""
 
     def __init__(self, engine: Engine) -> None:
-        # Weak, so that a disposed engine (and its writer) can be collected once the thread has gone idle.
+        # Weak, so that a disposed engine (and its writer) can be collected.
         self._engine = weakref.ref(engine)
         self._lock = threading.Lock()
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
-        # Kept while the thread runs: checking a connection out of the pool (pinging and resetting it) for every
-        # batch cost more than inserting a batch of a few events.
-        self._connection: Connection | None = None
 
     def write(self, values: EventValues, timeout: float = WRITE_TIMEOUT_SECONDS) -> None:
         """Queue the event and wait until it is committed."""
@@ -93,7 +90,6 @@ class GroupCommitWriter:
                 with self._lock:
                     # Checked under the lock that _enqueue holds, so no event is left behind by an exiting thread.
                     if self._queue.empty():
-                        self._release()
                         self._thread = None
                         return
                 continue
@@ -109,7 +105,6 @@ class GroupCommitWriter:
         try:
             self._insert(batch)
         except Exception as exc:
-            self._release()  # a broken connection must not fail the retries too
             if len(batch) == 1:
                 log.exception("could not commit an audit event")
                 batch[0].finish(exc)
@@ -131,28 +126,13 @@ class GroupCommitWriter:
             for pending in batch
             for person_id in pending.values.person_ids
         ]
-        connection = self._connect()
-        with writers_turn(connection.engine), connection.begin():
-            connection.execute(_INSERT_EVENTS, [pending.values.row for pending in batch])
+        engine = self._engine()
+        if engine is None:
+            raise AuditWriteFailed("the database engine has been disposed")
+        with writers_turn(engine), engine.begin() as conn:
+            conn.execute(_INSERT_EVENTS, [pending.values.row for pending in batch])
             if people:
-                connection.execute(_INSERT_PEOPLE, people)
-
-    def _connect(self) -> Connection:
-        if self._connection is None:
-            engine = self._engine()
-            if engine is None:
-                raise AuditWriteFailed("the database engine has been disposed")
-            self._connection = engine.connect()
-        return self._connection
-
-    def _release(self) -> None:
-        """Give the connection back to the pool."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001 - a connection that broke is dropped either way
-                log.warning("could not close the audit writer's connection", exc_info=True)
+                conn.execute(_INSERT_PEOPLE, people)
 
 
 _writers: "weakref.WeakKeyDictionary[Engine, GroupCommitWriter]" = weakref.WeakKeyDictionary()

@@ -89,9 +89,7 @@ def test_one_bad_event_fails_only_its_own_caller_not_the_rest_of_its_batch(audit
     duplicate = event_values(**view(9))
     duplicate.row["id"] = existing.id
     batch = [_Pending(event_values(**view(1))), _Pending(duplicate), _Pending(event_values(**view(2)))]
-    writer = GroupCommitWriter(audit_engine)
-    writer._commit(batch)
-    writer._release()
+    GroupCommitWriter(audit_engine)._commit(batch)
     assert [p.done.is_set() for p in batch] == [True, True, True]
     assert [p.error is None for p in batch] == [True, False, True]
     assert sorted(e.object_id for e in stored_events(audit_engine)) == ["p-0", "p-1", "p-2"]
