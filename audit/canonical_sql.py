@@ -13,34 +13,42 @@ from audit.canonical import EVENT_FIELDS, FORMAT_VERSION
 _KEYS = sorted(EVENT_FIELDS)
 _STRINGS = [key for key in _KEYS if key not in ("at", "flagged")]  # text columns, JSON-quoted or raw
 
-_D = "[0-9]"
-_SQLITE_AT = f"{_D * 4}-{_D * 2}-{_D * 2} {_D * 2}:{_D * 2}:{_D * 2}.{_D * 6}"  # GLOB: 2025-01-31 09:15:00.000000
+# format_time's text of `at`, NULL where the stored form is not the one rearranged here. SQLite keeps the text
+# SQLAlchemy wrote (UTC, no offset), which stored_time_text rearranges without parsing when it has this shape;
+# PostgreSQL a timestamp, of years 1-9999 only where it is one Python's datetime can hold.
+_AT_TEXT = {
+    "sqlite": "CASE WHEN typeof(at) = 'text' AND length(at) = 26 AND substr(at, 11, 1) = ' ' "
+    "THEN substr(at, 1, 10) || 'T' || substr(at, 12) || '+00:00' END",
+    "postgresql": "CASE WHEN at >= '0001-01-02 00:00:00+00' AND at < '9999-12-31 00:00:00+00' "
+    """THEN to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00' END""",
+}
 _SQLITE = {
-    # The text SQLAlchemy writes (UTC, no offset), in the one shape stored_time_text rearranges without parsing.
-    "at": f"""CASE WHEN typeof(at) = 'text' AND at GLOB '{_SQLITE_AT}'
-              THEN '"' || substr(at, 1, 10) || 'T' || substr(at, 12) || '+00:00"' END""",
     "detail": "CASE WHEN typeof(detail) = 'text' THEN detail WHEN detail IS NULL THEN 'null' END",
     "person_ids": "CASE WHEN typeof(person_ids) = 'text' THEN person_ids END",
     "flagged": "CASE flagged WHEN 1 THEN 'true' WHEN 0 THEN 'false' END",
 }
 _POSTGRESQL = {
-    # Years 1-9999 only, the ones Python's datetime (and so format_time) can give.
-    "at": """CASE WHEN at >= '0001-01-02 00:00:00+00' AND at < '9999-12-31 00:00:00+00'
-             THEN '"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00"' END""",
     "detail": "coalesce(detail, 'null')",
     "person_ids": "person_ids",
     "flagged": "CASE flagged WHEN true THEN 'true' WHEN false THEN 'false' END",
 }
 
 
-def canonical_sql(dialect: str) -> str:
-    """An SQL expression over audit_events' columns that equals `canonical` only where encode_stored would."""
+def at_text_sql(dialect: str) -> str:
+    """SQL for format_time's text of the row's `at` (fixed width), or NULL."""
+    return _AT_TEXT[dialect]
+
+
+def canonical_sql(dialect: str, at_text: str) -> str:
+    """An SQL expression over audit_events' columns that equals `canonical` only where encode_stored would;
+    at_text: SQL giving at_text_sql's value (an expression or a column computed once)."""
     if dialect == "sqlite":
         # format() writes the text once; a NULL piece becomes '' and so matches nothing.
-        pieces = [_SQLITE.get(key, f"json_quote({key})") for key in _KEYS]
+        pieces = [_SQLITE.get(key, f"json_quote({at_text if key == 'at' else key})") for key in _KEYS]
         template = "{" + ",".join(f'"{key}":%s' for key in _KEYS) + f',"v":{FORMAT_VERSION}}}'
         return f"CAST(format('{template}', {', '.join(pieces)}) AS BLOB)"
     pieces = [_POSTGRESQL.get(key, f"coalesce(to_json({key})::text, 'null')") for key in _KEYS]
+    pieces[_KEYS.index("at")] = f"""'"' || {at_text} || '"'"""
     text = " || ',' || ".join(f"""'"{key}":' || {piece}""" for key, piece in zip(_KEYS, pieces, strict=True))
     return f"""convert_to('{{' || {text} || ',"v":{FORMAT_VERSION}}}', 'UTF8')"""
 

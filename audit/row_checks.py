@@ -9,7 +9,7 @@ scan's order rule against the rows on either side.
 from collections.abc import Sequence
 
 from audit.canonical import EVENT_FIELDS, encode_stored, stored_time_text
-from audit.canonical_sql import canonical_sql
+from audit.canonical_sql import at_text_sql, canonical_sql
 
 _LEAF_OK = "sha256('\\x00'::bytea || canonical) = leaf_hash"  # PostgreSQL hashes the leaves itself
 _BATCH = 500  # sequence numbers in one IN list
@@ -20,12 +20,20 @@ def rows_sql(dialect: str, first: int, last: int, full: bool) -> str:
     """seq, then on SQLite canonical and leaf_hash, on PostgreSQL leaf_hash (NULL unless it is the hash of
     canonical); when full, last the order key (at, id) as one text, NULL where the database cannot vouch for
     the fields (a fixed-width `at`, so the texts compare as the scan's (at, id) pairs do)."""
-    where = f"FROM audit_events WHERE seq BETWEEN {first} AND {last} ORDER BY seq"
-    leaf = "canonical, leaf_hash" if dialect == "sqlite" else f"CASE WHEN {_LEAF_OK} THEN leaf_hash END"
+    where = f"WHERE seq BETWEEN {first} AND {last} ORDER BY seq"
+    if dialect == "sqlite":
+        if not full:
+            return f"SELECT seq, canonical, leaf_hash FROM audit_events {where}"  # noqa: S608 - constants only
+        fields_match = f"{canonical_sql(dialect, at_text_sql(dialect))} = canonical"
+        return f"SELECT seq, canonical, leaf_hash, CASE WHEN {fields_match} THEN at || id END FROM audit_events {where}"  # noqa: S608, E501
+    leaf = f"CASE WHEN {_LEAF_OK} THEN leaf_hash END"
     if not full:
-        return f"SELECT seq, {leaf} {where}"  # noqa: S608 - constants only
-    at = "at" if dialect == "sqlite" else "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-    return f"SELECT seq, {leaf}, CASE WHEN {canonical_sql(dialect)} = canonical THEN {at} || id END {where}"  # noqa: S608
+        return f"SELECT seq, {leaf} FROM audit_events {where}"  # noqa: S608 - constants only
+    # The text of `at` once a row (OFFSET 0 keeps the subquery from being folded into each use).
+    return (
+        f"SELECT seq, {leaf}, CASE WHEN {canonical_sql(dialect, 'at_text')} = canonical THEN at_text || id END "  # noqa: S608
+        f"FROM audit_events CROSS JOIN LATERAL (SELECT {at_text_sql(dialect)} AS at_text OFFSET 0) AS t {where}"
+    )
 
 
 def python_agrees(raw, seqs: Sequence[int]) -> bool:
