@@ -56,8 +56,8 @@ def canonical_sql(dialect: str, at_text: str) -> str:
 def column_types_hold(cursor, dialect: str) -> bool:
     """Whether audit_events' columns still have the types canonical_sql relies on (a table owner can alter them).
 
-    A string column must hold only text (to_json or json_quote of a number is no JSON string); SQLite types
-    values one by one, so there a text affinity (no numbers) and the typeof() tests above do it.
+    A string column must hold only text (to_json or json_quote of a number is no JSON string). SQLite types
+    values one by one: a text affinity keeps numbers out, json_quote fails on a blob, and typeof() tests the rest.
     """
     if dialect == "sqlite":
         cursor.execute("SELECT name, upper(type) FROM pragma_table_info('audit_events')")

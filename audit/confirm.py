@@ -1,12 +1,12 @@
 """Bulk confirmation that a sealed log verifies; False sends verify() back to its row-by-row scan.
 
 It checks what the scan checks, faster: the database itself compares each row's columns with its canonical
-bytes (audit.canonical_sql) and the order of (at, id) with the row before, and on PostgreSQL also hashes the
-leaves, so only leaf hashes (or on SQLite the canonical bytes) come back through the raw DB-API cursor; the
-Merkle tree is built a level at a time, the range is split between two processes, and the person index is
-compared with the events' person ids as one sum of per-event hashes instead of a lookup per event. Any
-disagreement, doubt or error gives False, and the scan then names the first bad event exactly as before:
-confirm() only saves time on a log that verifies, and never accepts what the scan would refuse.
+bytes (audit.row_checks) and on PostgreSQL also hashes the leaves, so only an order key and the leaf hashes (on
+SQLite the canonical bytes) come back through the raw DB-API cursor; the Merkle tree is built a level at a time,
+the range is split between two processes, and the person index is compared with the events' person ids as one
+sum of per-event hashes instead of a lookup per event. Any disagreement, doubt or error gives False, and the
+scan then names the first bad event exactly as before: confirm() only saves time on a log that verifies, and
+never accepts what the scan would refuse.
 """
 
 import multiprocessing

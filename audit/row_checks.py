@@ -24,8 +24,8 @@ def rows_sql(dialect: str, first: int, last: int, full: bool) -> str:
     if dialect == "sqlite":
         if not full:
             return f"SELECT seq, canonical, leaf_hash FROM audit_events {where}"  # noqa: S608 - constants only
-        fields_match = f"{canonical_sql(dialect, at_text_sql(dialect))} = canonical"
-        return f"SELECT seq, canonical, leaf_hash, CASE WHEN {fields_match} THEN at || id END FROM audit_events {where}"  # noqa: S608, E501
+        key = f"CASE WHEN {canonical_sql(dialect, at_text_sql(dialect))} = canonical THEN at || id END"
+        return f"SELECT seq, canonical, leaf_hash, {key} FROM audit_events {where}"  # noqa: S608 - constants only
     leaf = f"CASE WHEN {_LEAF_OK} THEN leaf_hash END"
     if not full:
         return f"SELECT seq, {leaf} FROM audit_events {where}"  # noqa: S608 - constants only
