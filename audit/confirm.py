@@ -46,7 +46,7 @@ class _Range:
     last: int
     chunk: int
     full: bool
-    batch_ends: frozenset[int]  # checkpoint sizes in first-1..last: the sealer's order restarts after each
+    batch_ends: frozenset[int]  # checkpoint sizes in first-2..last: the sealer's order restarts after each
     positions: tuple[int, ...]  # where the caller needs the tree's frontier inside a chunk
 
 
@@ -85,7 +85,7 @@ def confirm(
         _Range(
             database,
             *(first, last, chunk, full),
-            frozenset(end for end in batch_ends if first - 1 <= end <= last),
+            frozenset(end for end in batch_ends if first - 2 <= end <= last),
             tuple(p for p in checks if first <= p <= last),
         )
         for first, last in _split(count, chunk, workers if database[1] != ":memory:" else 1)
@@ -186,7 +186,7 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
         elif end in task.positions:
             inside[end] = _decompose(levels, len(rows))
         done = end
-    if done != task.last or not python_agrees(raw, doubtful):
+    if done != task.last or not python_agrees(raw, doubtful, task.batch_ends):
         return None
     return _RangeTree(chunk_roots, inside)
 

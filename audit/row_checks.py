@@ -6,7 +6,7 @@ for (a field it encodes unlike Python, such as non-ASCII text) is checked again 
 scan's order rule against the rows on either side.
 """
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from audit.canonical import EVENT_FIELDS, encode_stored, stored_time_text
 from audit.canonical_sql import at_text_sql, canonical_sql
@@ -36,20 +36,20 @@ def rows_sql(dialect: str, first: int, last: int, full: bool) -> str:
     )
 
 
-def python_agrees(raw, seqs: Sequence[int]) -> bool:
-    """The scan's field and order checks for the events `seqs`; TypeError or ValueError for a doctored column."""
+def python_agrees(raw, seqs: Sequence[int], batch_ends: Set[int]) -> bool:
+    """The scan's field and order checks for the events `seqs` (batch_ends: the checkpoint sizes around them);
+    TypeError or ValueError for a doctored column."""
     for start in range(0, len(seqs), _BATCH):
         batch = seqs[start : start + _BATCH]
         around = ", ".join(str(seq + step) for seq in batch for step in (-1, 0, 1))
         rows = {row[0]: row for row in _fetch(raw, f"{_EVENTS} WHERE seq IN ({around})")}
-        ends = {row[0] for row in _fetch(raw, f"SELECT size FROM audit_checkpoints WHERE size IN ({around})")}  # noqa: S608
         for seq in batch:
             row = rows[seq]
             if encode_stored(row[1], stored_time_text(row[2]), *row[3:18]) != bytes(row[18]):
                 return False
             for before, after in ((seq - 1, seq), (seq, seq + 1)):
                 pair = rows.get(before), rows.get(after)
-                if None not in pair and before not in ends and not _key(pair[0]) < _key(pair[1]):
+                if None not in pair and before not in batch_ends and not _key(pair[0]) < _key(pair[1]):
                     return False
     return True
 
