@@ -1,11 +1,12 @@
 """Bulk confirmation that a sealed log verifies; False sends verify() back to its row-by-row scan.
 
-It checks what the scan checks, faster: rows come from the raw DB-API cursor (only the columns needed), their
-canonical bytes are hashed in a tight loop and the Merkle tree is built a level at a time, the range is split
-between two processes, and the person index is compared with the events' person ids as one sum of per-event
-hashes instead of a lookup per event. Any disagreement, doubt or error gives False, and the scan then names the
-first bad event exactly as before: confirm() only saves time on a log that verifies, and never accepts what the
-scan would refuse.
+It checks what the scan checks, faster: the database itself compares each row's columns with its canonical
+bytes (audit.row_checks) and on PostgreSQL also hashes the leaves, so only an order key and the leaf hashes (on
+SQLite the canonical bytes) come back through the raw DB-API cursor; the Merkle tree is built a level at a time,
+the range is split between two processes, and the person index is compared with the events' person ids as one
+sum of per-event hashes instead of a lookup per event. Any disagreement, doubt or error gives False, and the
+scan then names the first bad event exactly as before: confirm() only saves time on a log that verifies, and
+never accepts what the scan would refuse.
 """
 
 import multiprocessing
@@ -16,19 +17,23 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from hashlib import sha256
+from operator import lt
 
 from sqlalchemy import Connection
 
-from audit.canonical import EVENT_FIELDS, encode_stored, stored_time_text
+from audit.canonical_sql import column_types_hold
 from audit.merkle import frontier_append, frontier_root
+from audit.row_checks import python_agrees, rows_sql
 
 CHUNK = 1 << 14  # leaves hashed a level at a time: a power of two, so a whole chunk is one subtree
 WORKERS = 2
-_COLUMNS = f"seq, {', '.join(EVENT_FIELDS)}, canonical, leaf_hash"
-# An event's index rows as the JSON text of its person ids (quoted, so no id can pass for two).
+_NO_JIT = "SET LOCAL jit = off"  # compiling these one-pass queries costs PostgreSQL more than it saves
+# An event's index rows as the JSON text of its person ids (quoted, so no id can pass for two), in the order of
+# the primary key (event_id, person_id) the rows are grouped along: an order other than Python's (a collation
+# unlike code points) only makes the sums differ. Sorting each event's few rows again costs more than the rest.
 _PEOPLE = {
     "sqlite": "'[' || group_concat(json_quote(person_id), ',') || ']'",
-    "postgresql": "'[' || string_agg(to_json(person_id)::text, ',' ORDER BY person_id COLLATE \"C\") || ']'",
+    "postgresql": "'[' || string_agg(to_json(person_id)::text, ',') || ']'",
 }
 
 
@@ -41,7 +46,7 @@ class _Range:
     last: int
     chunk: int
     full: bool
-    batch_ends: frozenset[int]  # checkpoint sizes: the sealer's order restarts after each
+    batch_ends: frozenset[int]  # checkpoint sizes in first-2..last: the sealer's order restarts after each
     positions: tuple[int, ...]  # where the caller needs the tree's frontier inside a chunk
 
 
@@ -69,13 +74,22 @@ def confirm(
     dialect = conn.dialect.name
     if dialect not in _PEOPLE or (full and not sys.flags.hash_randomization):
         return False  # the person-index sum relies on hash() keyed by a secret this process drew at random
+    raw = conn.connection.driver_connection
+    if full and not column_types_hold(raw.cursor(), dialect):
+        return False
+    if dialect == "postgresql":
+        raw.execute(_NO_JIT)
     database = _database(conn)
-    checks, ends = sorted({*subtrees, *roots}), frozenset(batch_ends)
+    checks = sorted({*subtrees, *roots})
     ranges = [
-        _Range(database, first, last, chunk, full, ends, tuple(p for p in checks if first <= p <= last))
+        _Range(
+            database,
+            *(first, last, chunk, full),
+            frozenset(end for end in batch_ends if first - 2 <= end <= last),
+            tuple(p for p in checks if first <= p <= last),
+        )
         for first, last in _split(count, chunk, workers if database[1] != ":memory:" else 1)
     ]
-    raw = conn.connection.driver_connection
     try:
         if len(ranges) > 1:
             with ProcessPoolExecutor(len(ranges), mp_context=_start_method()) as pool:
@@ -122,7 +136,9 @@ def _connect(database: tuple[str, str]):
         return sqlite3.connect(target)
     import psycopg
 
-    return psycopg.connect(target)
+    connection = psycopg.connect(target)
+    connection.execute(_NO_JIT)
+    return connection
 
 
 def _check_range(task: _Range, raw=None) -> _RangeTree | None:
@@ -140,30 +156,28 @@ def _check_range(task: _Range, raw=None) -> _RangeTree | None:
 
 def _scan_range(raw, task: _Range) -> _RangeTree | None:
     dialect = task.database[0]
-    columns = _COLUMNS if task.full else "seq, canonical, leaf_hash"
-    where = f"FROM audit_events WHERE seq BETWEEN {task.first} AND {task.last}"
-    previous = None
-    if task.full and task.first > 1 and task.first - 1 not in task.batch_ends:
-        cursor = raw.cursor()
-        try:
-            cursor.execute(f"SELECT id, at FROM audit_events WHERE seq = {task.first - 1}")  # noqa: S608
-            event_id, at = cursor.fetchone()
-        finally:
-            cursor.close()
-        previous = (stored_time_text(at), event_id)
     chunk_roots, inside, done = [], {}, task.first - 1
     positions = list(task.positions)
-    for rows in _rows(raw, dialect, f"SELECT {columns} {where} ORDER BY seq", task.chunk):  # noqa: S608
+    previous = _previous_key(raw, dialect, task) if task.full else None
+    # Rows the database did not vouch for, Python checks at the end (the one before the range for its order).
+    doubtful = [task.first - 1] if task.full and task.first > 1 and previous is None else []
+    for rows in _rows(raw, dialect, rows_sql(dialect, task.first, task.last, task.full), task.chunk):
         start, end = done, done + len(rows)
         if start % task.chunk or [row[0] for row in rows] != list(range(start + 1, end + 1)):
             return None
-        if task.full:
-            previous = _fields_match(rows, previous, task.batch_ends)
-            if previous is None:
+        if dialect == "sqlite":
+            leaves = [sha256(b"\x00" + row[1]).digest() for row in rows]
+            if leaves != [row[2] for row in rows]:
                 return None
-        leaves = [sha256(b"\x00" + bytes(row[-2])).digest() for row in rows]
-        if leaves != [bytes(row[-1]) for row in rows]:
-            return None
+        else:
+            leaves = [row[1] for row in rows]
+            if None in leaves:
+                return None
+        if task.full:
+            keys = [row[-1] for row in rows]
+            if not _in_order(start, [previous, *keys], task.batch_ends, doubtful):
+                return None
+            previous = keys[-1]
         levels = _levels(leaves)
         for position in positions[bisect_left(positions, start + 1) : bisect_left(positions, end)]:
             inside[position] = _decompose(levels, position - start)
@@ -172,31 +186,45 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
         elif end in task.positions:
             inside[end] = _decompose(levels, len(rows))
         done = end
-    return _RangeTree(chunk_roots, inside) if done == task.last else None
+    if done != task.last or not python_agrees(raw, doubtful, task.batch_ends):
+        return None
+    return _RangeTree(chunk_roots, inside)
+
+
+def _previous_key(raw, dialect: str, task: _Range) -> str | None:
+    """The order key of the event before the range (None before event 1, and where the database cannot vouch)."""
+    if task.first == 1:
+        return None
+    cursor = raw.cursor()
+    try:
+        cursor.execute(rows_sql(dialect, task.first - 1, task.first - 1, full=True))
+        return cursor.fetchone()[-1]
+    finally:
+        cursor.close()
+
+
+def _in_order(start: int, keys: list[str | None], batch_ends: frozenset[int], doubtful: list[int]) -> bool:
+    """keys[i] is the order key of event start + i (keys[0] the one before the rows): strictly increasing except
+    after a checkpoint; events without a key go on `doubtful`, for Python to check with their neighbours."""
+    if None not in keys and all(map(lt, keys, keys[1:])):
+        return True
+    doubtful += [start + i for i, key in enumerate(keys[1:], 1) if key is None]
+    return all(
+        a is None or b is None or start + i in batch_ends or a < b
+        for i, (a, b) in enumerate(zip(keys, keys[1:], strict=False))
+    )
 
 
 def _rows(raw, dialect: str, sql: str, size: int) -> Iterator[Sequence]:
-    # A named (server-side) cursor on PostgreSQL keeps memory flat; SQLite steps through rows as they are fetched.
-    cursor = raw.cursor(name="audit_confirm") if dialect == "postgresql" else raw.cursor()
+    # A named (server-side) cursor on PostgreSQL keeps memory flat, and binary results spare decoding bytea from
+    # hex; SQLite steps through rows as they are fetched.
+    cursor = raw.cursor(name="audit_confirm", binary=True) if dialect == "postgresql" else raw.cursor()
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(size):
             yield rows
     finally:
         cursor.close()
-
-
-def _fields_match(rows: Sequence, previous: tuple[str, str] | None, batch_ends: frozenset[int]):
-    """The scan's field and order checks over rows of _COLUMNS; the last order key, or None at a mismatch."""
-    for row in rows:
-        seq, event_id, at = row[0], row[1], stored_time_text(row[2])
-        if encode_stored(event_id, at, *row[3:18]) != bytes(row[18]):
-            return None
-        key = (at, event_id)
-        if previous and seq - 1 not in batch_ends and not previous < key:
-            return None
-        previous = key
-    return previous
 
 
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:

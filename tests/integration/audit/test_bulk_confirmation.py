@@ -6,6 +6,7 @@ from audit import seal, verify
 from audit.canonical import canonical_bytes
 from audit.confirm import confirm
 from audit.merkle import leaf_hash
+from audit.row_checks import rows_sql
 from audit.sealer import latest_checkpoint
 from audit.signing import export_checkpoint, key_id, load_exported, public_key
 from audit.verify import _Plan, _snapshot
@@ -96,3 +97,55 @@ def test_a_consistent_rewrite_is_not_confirmed_even_by_the_quick_check(busy_log,
         h=leaf_hash(canonical),
     )
     assert not confirmed(busy_log, full=False)
+
+
+def test_fields_the_database_encodes_unlike_python_are_checked_by_python(audit_engine, add_events):
+    # json_quote and to_json leave non-ASCII and DEL raw where the canonical bytes escape them.
+    add_events(3)
+    add_events(2, purpose="Zoë’s strategy meeting", reason='tab\tand "quotes" \\ and DEL \x7f')
+    add_events(3)
+    seal(audit_engine, SIGNING_KEY)
+    assert confirmed(audit_engine)
+    assert verify(audit_engine, SIGNING_KEY).ok
+
+
+def test_an_edit_to_a_field_only_python_can_check_is_not_confirmed(audit_engine, add_events, tamper):
+    add_events(3)
+    add_events(2, purpose="Zoë’s strategy meeting")
+    add_events(3)
+    seal(audit_engine, SIGNING_KEY)
+    tamper("UPDATE audit_events SET purpose = 'Zoë’s review' WHERE seq = 5")
+    assert not confirmed(audit_engine)
+    result = verify(audit_engine, SIGNING_KEY)
+    assert (result.ok, result.first_bad) == (False, 5) and "fields no longer match" in result.reason
+
+
+def test_a_time_stored_in_another_form_is_checked_by_python(audit_engine, add_events, tamper):
+    if audit_engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL stores a timestamp, not text")
+    add_events(6)
+    seal(audit_engine, SIGNING_KEY)
+    # The same instant as ISO text with an offset: the SQL check does not rebuild it, Python reads it the same.
+    tamper("UPDATE audit_events SET at = substr(at, 1, 10) || 'T' || substr(at, 12) || '+00:00' WHERE seq = 4")
+    assert confirmed(audit_engine)
+    tamper("UPDATE audit_events SET at = '2020-01-01T00:00:00+00:00' WHERE seq = 4")
+    assert not confirmed(audit_engine)
+    result = verify(audit_engine, SIGNING_KEY)
+    assert (result.ok, result.first_bad) == (False, 4), result
+
+
+def test_a_column_of_another_type_leaves_the_check_to_the_scan(audit_engine, add_events, tamper):
+    if audit_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite types each value, not the column")
+    add_events(4)
+    seal(audit_engine, SIGNING_KEY)
+    tamper("ALTER TABLE audit_events ALTER COLUMN outcome TYPE varchar(20)[] USING ARRAY[outcome]")
+    assert not confirmed(audit_engine)
+    assert not verify(audit_engine, SIGNING_KEY, seal_first=False).ok
+
+
+def test_the_database_vouches_for_every_event_it_encodes_as_python_does(busy_log):
+    with busy_log.connect() as conn:
+        keys = conn.exec_driver_sql(rows_sql(conn.dialect.name, 1, 23, full=True)).all()
+    unvouched = [row[0] for row in keys if row[-1] is None]
+    assert unvouched == [19, 20]  # the two events with a non-ASCII purpose; Python checks those
