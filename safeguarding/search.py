@@ -1,23 +1,37 @@
 """'Is this child already known?': blind-index candidates, decrypted and ranked, filtered by the policy."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from models.crypto import current_keyring
+from models.crypto import EncryptedField, current_keyring
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import record_read
-from safeguarding.blind_index import check_sizing, query_tokens
+from safeguarding.blind_index import Tokens, check_sizing, query_tokens
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.matching import Candidate, MatchQuery, rank_candidates
+from safeguarding.matching import Candidate, MatchQuery, ScoredCandidate, rank_candidates
 from safeguarding.policy import PersonAccess
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import clean_text, parse_date
 
 MAX_CANDIDATES = 200
 MAX_RESULTS = 25
+# Indexes whose token singles out a few people in a million, by weight: a shared date of birth counts for more than
+# a shared sound of the whole name, as a near name with the same date outscores the same name with another date.
+SELECTIVE_WEIGHTS = {"dob": 2, "full_name_phonetic": 1}
+# What ranking needs of a candidate, without loading (or decrypting) the rest of the record.
+CANDIDATE_COLUMNS = (
+    Person.id,
+    Person.data_key_id,
+    Person.given_name_enc,
+    Person.family_name_enc,
+    Person.aliases_enc,
+    Person.date_of_birth_enc,
+    Person.dob_estimated,
+)
 
 
 @dataclass(frozen=True)
@@ -49,10 +63,15 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
         raise PermissionDenied("Your role does not give access to people's records")
     query = validate_query(given_name, family_name, date_of_birth)
     tokens = query_tokens(runtime().indexer, query.given_name, query.family_name, query.date_of_birth)
-    ranked = _ranked_candidates(session, query, tokens)
-    access = policy.people_access(session, actor, [m.person.id for m in ranked])
-    visible = [Match(m.person, access[m.person.id], m.score, m.reasons) for m in ranked if access[m.person.id].visible]
-    result = SearchResult(visible[:MAX_RESULTS], len(ranked) - len(visible))
+    ranked = ranked_candidates(session, query, tokens)
+    access = policy.people_access(session, actor, [scored.candidate.id for scored in ranked])
+    visible = [scored for scored in ranked if access[scored.candidate.id].visible]
+    shown = visible[:MAX_RESULTS]
+    people = _people(session, [scored.candidate.id for scored in shown])
+    result = SearchResult(
+        [Match(people[s.candidate.id], access[s.candidate.id], s.score, tuple(s.reasons)) for s in shown],
+        len(ranked) - len(visible),
+    )
     # The event keeps blind-index tokens only: never the name or date searched for.
     record_read(
         session,
@@ -66,48 +85,82 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
     return result
 
 
-def _ranked_candidates(session: Session, query: MatchQuery, tokens) -> list[Match]:
+def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> list[ScoredCandidate]:
+    """The most promising people by blind-index hits, decrypted and ranked: those scoring a possible match."""
+    ids = _promising_people(session, tokens)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(*CANDIDATE_COLUMNS).where(
+            Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None)
+        )
+    ).all()
+    # One query for the candidates' data keys instead of one per person as each name is decrypted.
+    current_keyring().preload(session, [row.data_key_id for row in rows])
+    return rank_candidates(query, [_candidate(session, row) for row in rows])
+
+
+def _promising_people(session: Session, tokens: Tokens) -> list[str]:
+    """Up to MAX_CANDIDATES person ids: the most weight of selective hits first, then the most other hits."""
     if not tokens:
         return []
-    # One index range per token, added up: a row holds one token, so this counts what an OR of them would, without
-    # the OR's de-duplication of rows (a third of the time at a million people).
-    matched = union_all(
-        *(
-            select(PersonIndexToken.person_id).where(PersonIndexToken.index_name == n, PersonIndexToken.token == t)
-            for n, t in tokens
+    params = {"candidates": MAX_CANDIDATES}
+    for position, (name, token) in enumerate(tokens):
+        params |= {f"index_{position}": name, f"token_{position}": token}
+    statement = _hit_count(tuple(SELECTIVE_WEIGHTS.get(name, 0) for name, _ in tokens))
+    return list(session.scalars(statement, params))
+
+
+@lru_cache(maxsize=256)
+def _hit_count(weights: tuple[int, ...]) -> Select:
+    """The hits of one index lookup per token, summed per person; built once per pattern of token weights.
+
+    A selective index (weight above 0) is shared by few people, so it is read in full. One name alone may be shared
+    by one person in fifty: only its first rows are read, bounding the work for a common name, and its hits only
+    order people that the selective indexes rank alike or do not meet at all.
+    """
+    lookups = []
+    for position, weight in enumerate(weights):
+        rows = select(
+            PersonIndexToken.person_id,
+            literal(weight).label("weight"),
+            literal(int(not weight)).label("broad"),
+        ).where(
+            PersonIndexToken.index_name == bindparam(f"index_{position}"),
+            PersonIndexToken.token == bindparam(f"token_{position}"),
         )
-    ).subquery()
-    hits = (
-        select(matched.c.person_id, func.count().label("hits"))
+        # A subquery, so the LIMIT stays with its own lookup inside the UNION ALL on every engine.
+        lookups.append(rows if weight else select(rows.limit(bindparam("candidates")).subquery()))
+    # UNION ALL and a sum, not an OR: a row holds one token, so this counts the same hits without de-duplicating rows.
+    matched = union_all(*lookups).subquery()
+    return (
+        select(matched.c.person_id)
         .group_by(matched.c.person_id)
-        .order_by(func.count().desc())
-        .limit(MAX_CANDIDATES)
+        .order_by(func.sum(matched.c.weight).desc(), func.sum(matched.c.broad).desc(), matched.c.person_id)
+        .limit(bindparam("candidates"))
     )
-    ids = [row.person_id for row in session.execute(hits)]
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Person).where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
-        )
-    }
-    # One query for the candidates' data keys instead of one per person as each name is decrypted.
-    current_keyring().preload(session, [p.data_key_id for p in people.values()])
-    candidates = [_candidate(p) for p in people.values()]
-    return [
-        Match(people[scored.candidate.id], policy.NO_ACCESS, scored.score, tuple(scored.reasons))
-        for scored in rank_candidates(query, candidates)
-    ]
 
 
-def _candidate(person: Person) -> Candidate:
+def _candidate(session: Session, row) -> Candidate:
+    def read(field: EncryptedField, blob: bytes | None):
+        # An empty, shredded or tampered-with value reads as nothing, as it would on the record page.
+        return field.read_stored(session, row.id, blob) or None
+
     return Candidate(
-        id=person.id,
-        given_name=person.given_name or "",
-        family_name=person.family_name or "",
-        aliases=list(person.aliases or []),
-        date_of_birth=person.date_of_birth,
-        dob_estimated=person.dob_estimated,
+        id=row.id,
+        given_name=read(Person.given_name, row.given_name_enc) or "",
+        family_name=read(Person.family_name, row.family_name_enc) or "",
+        aliases=list(read(Person.aliases, row.aliases_enc) or []),
+        date_of_birth=read(Person.date_of_birth, row.date_of_birth_enc),
+        dob_estimated=row.dob_estimated,
     )
+
+
+def _people(session: Session, ids: list[str]) -> dict[str, Person]:
+    """The records shown, loaded whole only now: the candidates were read as bare columns."""
+    if not ids:
+        return {}
+    return {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
 def index_sizing_warnings(session: Session) -> list[str]:
