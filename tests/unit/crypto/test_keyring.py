@@ -39,6 +39,10 @@ class CountingMasterKeys(MasterKeys):
         self.unwraps += 1
         return super().unwrap(master_key_id, wrapped)
 
+    def unwrap_many(self, wrapped_keys):
+        self.unwraps += len(wrapped_keys)
+        return super().unwrap_many(wrapped_keys)
+
 
 @pytest.fixture(autouse=True)
 def fresh_registry(monkeypatch):
