@@ -23,15 +23,9 @@ MAX_RESULTS = 25
 # a shared sound of the whole name, as a near name with the same date outscores the same name with another date.
 SELECTIVE_WEIGHTS = {"dob": 2, "full_name_phonetic": 1}
 # What ranking needs of a candidate, without loading (or decrypting) the rest of the record.
-CANDIDATE_COLUMNS = (
-    Person.id,
-    Person.data_key_id,
-    Person.given_name_enc,
-    Person.family_name_enc,
-    Person.aliases_enc,
-    Person.date_of_birth_enc,
-    Person.dob_estimated,
-)
+NAME_COLUMNS = (Person.id, Person.data_key_id, Person.given_name_enc, Person.family_name_enc, Person.aliases_enc)
+# Read only when a date of birth is searched for: without one, the candidate's date plays no part in the score.
+BIRTH_COLUMNS = (Person.date_of_birth_enc, Person.dob_estimated)
 
 
 @dataclass(frozen=True)
@@ -90,14 +84,14 @@ def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> li
     ids = _promising_people(session, tokens)
     if not ids:
         return []
+    with_birth = query.date_of_birth is not None
+    columns = NAME_COLUMNS + (BIRTH_COLUMNS if with_birth else ())
     rows = session.execute(
-        select(*CANDIDATE_COLUMNS).where(
-            Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None)
-        )
+        select(*columns).where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
     ).all()
     # One query for the candidates' data keys instead of one per person as each name is decrypted.
     current_keyring().preload(session, [row.data_key_id for row in rows])
-    return rank_candidates(query, [_candidate(session, row) for row in rows])
+    return rank_candidates(query, [_candidate(session, row, with_birth) for row in rows])
 
 
 def _promising_people(session: Session, tokens: Tokens) -> list[str]:
@@ -141,18 +135,20 @@ def _hit_count(weights: tuple[int, ...]) -> Select:
     )
 
 
-def _candidate(session: Session, row) -> Candidate:
+def _candidate(session: Session, row, with_birth: bool) -> Candidate:
     def read(field: EncryptedField, blob: bytes | None):
         # An empty, shredded or tampered-with value reads as nothing, as it would on the record page.
         return field.read_stored(session, row.id, blob) or None
 
+    born = {}
+    if with_birth:
+        born = {"date_of_birth": read(Person.date_of_birth, row.date_of_birth_enc), "dob_estimated": row.dob_estimated}
     return Candidate(
         id=row.id,
         given_name=read(Person.given_name, row.given_name_enc) or "",
         family_name=read(Person.family_name, row.family_name_enc) or "",
         aliases=list(read(Person.aliases, row.aliases_enc) or []),
-        date_of_birth=read(Person.date_of_birth, row.date_of_birth_enc),
-        dob_estimated=row.dob_estimated,
+        **born,
     )
 
 
