@@ -6,7 +6,7 @@ from functools import lru_cache
 from sqlalchemy import Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from models.crypto import EncryptedField, current_keyring
+from models.crypto import DataKey, EncryptedField, current_keyring
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import record_read
@@ -87,10 +87,12 @@ def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> li
     with_birth = query.date_of_birth is not None
     columns = NAME_COLUMNS + (BIRTH_COLUMNS if with_birth else ())
     rows = session.execute(
-        select(*columns).where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
+        select(*columns, DataKey.master_key_id, DataKey.wrapped_key)
+        .join(DataKey, DataKey.id == Person.data_key_id)
+        .where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
     ).all()
-    # One query for the candidates' data keys instead of one per person as each name is decrypted.
-    current_keyring().preload(session, [row.data_key_id for row in rows])
+    # The candidates' data keys come with their rows, unwrapped together, not one query per person as names decrypt.
+    current_keyring().remember((row.data_key_id, row.master_key_id, row.wrapped_key) for row in rows)
     return rank_candidates(query, [_candidate(session, row, with_birth) for row in rows])
 
 

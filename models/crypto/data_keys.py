@@ -110,7 +110,12 @@ class KeyRing:
         query = select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key).where(
             DataKey.id.in_(missing), DataKey.wrapped_key.is_not(None), DataKey.master_key_id.is_not(None)
         )
-        rows = session.execute(query).all()
+        self.remember(session.execute(query).all())
+
+    def remember(self, wrapped_keys: Iterable[tuple[str, str | None, bytes | None]]) -> None:
+        """Unwrap together and cache (data key id, master key id, wrapped key) rows a caller selected already;
+        destroyed keys (no wrapped key) and keys cached already are passed over."""
+        rows = [row for row in dict.fromkeys(wrapped_keys) if row[1] and row[2] and self.cache.get(row[0]) is None]
         keys = self.master_keys.unwrap_many([(master_key_id, wrapped) for _, master_key_id, wrapped in rows])
         for (key_id, _, _), key in zip(rows, keys, strict=True):
             self.cache.put(key_id, key)
