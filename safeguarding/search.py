@@ -139,7 +139,7 @@ def _hit_count(weights: tuple[int, ...]) -> Select:
 
 def _candidate(session: Session, row, with_birth: bool) -> Candidate:
     def read(field: EncryptedField, blob: bytes | None):
-        # An empty, shredded or tampered-with value reads as nothing, as it would on the record page.
+        # A shredded value (None) or one that fails its integrity check (UNREADABLE) ranks as nothing known.
         return field.read_stored(session, row.id, blob) or None
 
     born = {}
