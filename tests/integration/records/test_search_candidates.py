@@ -1,8 +1,11 @@
-"""Which people the search decrypts and ranks when more share a token than it reads (SPEC section 6)."""
+"""Which people the search decrypts and ranks when more share a token than it reads, and what an unreadable field
+ranks as (SPEC section 6)."""
 
 import pytest
+from sqlalchemy import update
 
 from app.extensions import db
+from models.person import Person
 from safeguarding import search
 
 
@@ -42,3 +45,12 @@ def test_the_whole_name_and_date_of_birth_are_found_among_many_sharing_the_given
     found = search.search_people(db.session, social_worker, "Jayden", "Clarke", "2011-03-27")
     assert [m.person.id for m in found.matches][:1] == [wanted.id]
     assert found.matches[0].score == 1.0
+
+
+def test_a_date_of_birth_failing_its_integrity_check_counts_as_unknown(record_child, social_worker):
+    child = record_child(given_name="Jayden", family_name="Clarke", date_of_birth="2011-03-27")
+    tampered = child.date_of_birth_enc[:-1] + bytes([child.date_of_birth_enc[-1] ^ 1])
+    db.session.execute(update(Person).where(Person.id == child.id).values({Person.date_of_birth_enc: tampered}))
+    db.session.commit()
+    [match] = search.search_people(db.session, social_worker, "Jayden", "Clarke", "2011-03-27").matches
+    assert (match.person.id, match.score, match.reasons) == (child.id, 1.0, ("exact name",))
