@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, func, literal, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from models.crypto import DataKey, EncryptedField, current_keyring
@@ -19,10 +19,15 @@ from safeguarding.validation import clean_text, parse_date
 
 MAX_CANDIDATES = 200
 MAX_RESULTS = 25
-# Indexes whose token singles out a few people in a million, by weight: a shared date of birth counts for more than
-# a shared sound of the whole name, as a near name with the same date outscores the same name with another date.
-SELECTIVE_WEIGHTS = {"dob": 2, "full_name_phonetic": 1}
+# Hits are weighed and summed to choose the candidates decrypted. The date of birth and the whole name's sound
+# single out few people, so they are read in full; a date of birth outweighs a namesake's name hits, as a near name
+# with the same date outscores the same name with another date. Every other index weighs 1 a hit.
+SELECTIVE_WEIGHTS = {"dob": 4, "full_name_phonetic": 1}
+# One name alone may be shared by one person in fifty: only this many of its rows are read, bounding the work for a
+# common name; enough for the hundreds sharing a double-barrelled family name at a million people.
+BROAD_ROWS = 200
 # What ranking needs of a candidate, without loading (or decrypting) the rest of the record.
+HIT_COLUMNS = (PersonIndexToken.person_id, PersonIndexToken.index_name, PersonIndexToken.token)
 NAME_COLUMNS = (Person.id, Person.data_key_id, Person.given_name_enc, Person.family_name_enc, Person.aliases_enc)
 # Read only when a date of birth is searched for: without one, the candidate's date plays no part in the score.
 BIRTH_COLUMNS = (Person.date_of_birth_enc, Person.dob_estimated)
@@ -97,10 +102,10 @@ def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> li
 
 
 def _promising_people(session: Session, tokens: Tokens) -> list[str]:
-    """Up to MAX_CANDIDATES person ids: the most weight of selective hits first, then the most other hits."""
+    """Up to MAX_CANDIDATES person ids with the most weight of hits."""
     if not tokens:
         return []
-    params = {"candidates": MAX_CANDIDATES}
+    params = {"candidates": MAX_CANDIDATES, "broad_rows": BROAD_ROWS}
     for position, (name, token) in enumerate(tokens):
         params |= {f"index_{position}": name, f"token_{position}": token}
     statement = _hit_count(tuple(SELECTIVE_WEIGHTS.get(name, 0) for name, _ in tokens))
@@ -109,30 +114,42 @@ def _promising_people(session: Session, tokens: Tokens) -> list[str]:
 
 @lru_cache(maxsize=256)
 def _hit_count(weights: tuple[int, ...]) -> Select:
-    """The hits of one index lookup per token, summed per person; built once per pattern of token weights.
+    """The weight of each person's hits, one index lookup per token; built once per pattern of token weights.
 
-    A selective index (weight above 0) is shared by few people, so it is read in full. One name alone may be shared
-    by one person in fifty: only its first rows are read, bounding the work for a common name, and its hits only
-    order people that the selective indexes rank alike or do not meet at all.
+    A selective index (weight above 0) is read in full. Of a broad one, the first BROAD_ROWS rows are read, and the
+    people the selective ones met are looked up in it too: their broad hits count exactly, so namesakes outrank
+    strangers whose whole name merely shares a truncated token.
     """
-    lookups = []
-    for position, weight in enumerate(weights):
-        rows = select(
-            PersonIndexToken.person_id,
-            literal(weight).label("weight"),
-            literal(int(not weight)).label("broad"),
-        ).where(
-            PersonIndexToken.index_name == bindparam(f"index_{position}"),
-            PersonIndexToken.token == bindparam(f"token_{position}"),
-        )
-        # A subquery, so the LIMIT stays with its own lookup inside the UNION ALL on every engine.
-        lookups.append(rows if weight else select(rows.limit(bindparam("candidates")).subquery()))
+    token = PersonIndexToken
+
+    def is_token(position: int):
+        return and_(token.index_name == bindparam(f"index_{position}"), token.token == bindparam(f"token_{position}"))
+
+    selective = [(position, weight) for position, weight in enumerate(weights) if weight]
+    broad = [position for position, weight in enumerate(weights) if not weight]
+    weighed = [select(token.person_id, literal(weight).label("weight")).where(is_token(p)) for p, weight in selective]
+    if broad:
+        read = [select(*HIT_COLUMNS).where(is_token(p)).limit(bindparam("broad_rows")).subquery() for p in broad]
+        lookups = [select(rows) for rows in read]
+        if selective:
+            met = union_all(*(select(token.person_id).where(is_token(p)) for p, _ in selective)).cte("met")
+            # The people met count their broad hits exactly, from all their tokens found by person (materialised, so
+            # that no engine reads the broad indexes' whole ranges to apply the filter instead); the rest, as read.
+            held = select(*HIT_COLUMNS).where(token.person_id.in_(select(met))).cte("held").prefix_with("MATERIALIZED")
+            is_held = [
+                and_(held.c.index_name == bindparam(f"index_{p}"), held.c.token == bindparam(f"token_{p}"))
+                for p in broad
+            ]
+            lookups = [select(rows).where(rows.c.person_id.not_in(select(met))) for rows in read]
+            lookups.append(select(held.c.person_id, held.c.index_name, held.c.token).where(or_(*is_held)))
+        hits = union_all(*lookups).subquery()
+        weighed.append(select(hits.c.person_id, literal(1).label("weight")))
     # UNION ALL and a sum, not an OR: a row holds one token, so this counts the same hits without de-duplicating rows.
-    matched = union_all(*lookups).subquery()
+    matched = union_all(*weighed).subquery()
     return (
         select(matched.c.person_id)
         .group_by(matched.c.person_id)
-        .order_by(func.sum(matched.c.weight).desc(), func.sum(matched.c.broad).desc(), matched.c.person_id)
+        .order_by(func.sum(matched.c.weight).desc(), matched.c.person_id)
         .limit(bindparam("candidates"))
     )
 

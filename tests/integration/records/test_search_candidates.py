@@ -5,8 +5,10 @@ import pytest
 from sqlalchemy import update
 
 from app.extensions import db
-from models.person import Person
+from models.person import Person, PersonIndexToken
 from safeguarding import search
+from safeguarding.blind_index import query_tokens
+from safeguarding.runtime import current as runtime
 
 
 @pytest.fixture
@@ -54,3 +56,18 @@ def test_a_date_of_birth_failing_its_integrity_check_counts_as_unknown(record_ch
     db.session.commit()
     [match] = search.search_people(db.session, social_worker, "Jayden", "Clarke", "2011-03-27").matches
     assert (match.person.id, match.score, match.reasons) == (child.id, 1.0, ("exact name",))
+
+
+def test_strangers_sharing_the_whole_name_token_by_truncation_do_not_crowd_out_a_near_name(
+    few_candidates, record_child, social_worker
+):
+    wanted = record_child(given_name="Yusuf", family_name="Price-Clarke")
+    asked = ("Yusu", "Price-Clarke")  # "Yusu" sounds unlike "Yusuf": only the family name's tokens meet the record
+    [whole_name] = [t for t in query_tokens(runtime().indexer, *asked) if t[0] == "full_name_phonetic"][:1]
+    for index in range(5):
+        stranger = record_child(given_name="Amara", family_name=f"Cole{'x' * index}")
+        # As if the truncated token of this stranger's whole name were also that of the name asked for.
+        db.session.add(PersonIndexToken(person_id=stranger.id, index_name=whole_name[0], token=whole_name[1]))
+    db.session.commit()
+    found = search.search_people(db.session, social_worker, *asked, None)
+    assert [m.person.id for m in found.matches] == [wanted.id]
