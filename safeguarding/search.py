@@ -23,11 +23,10 @@ MAX_RESULTS = 25
 # single out few people, so they are read in full; a date of birth outweighs a namesake's name hits, as a near name
 # with the same date outscores the same name with another date. Every other index weighs 1 a hit.
 SELECTIVE_WEIGHTS = {"dob": 4, "full_name_phonetic": 1}
-# One name alone may be shared by one person in fifty: only this many of its rows are read, bounding the work for a
-# common name; enough for the hundreds sharing a double-barrelled family name at a million people.
-BROAD_ROWS = 200
+# One name alone may be shared by one person in fifty: only a list of candidates' worth of its rows is read,
+# bounding the work for a common name.
+BROAD_ROWS = MAX_CANDIDATES
 # What ranking needs of a candidate, without loading (or decrypting) the rest of the record.
-HIT_COLUMNS = (PersonIndexToken.person_id, PersonIndexToken.index_name, PersonIndexToken.token)
 NAME_COLUMNS = (Person.id, Person.data_key_id, Person.given_name_enc, Person.family_name_enc, Person.aliases_enc)
 # Read only when a date of birth is searched for: without one, the candidate's date plays no part in the score.
 BIRTH_COLUMNS = (Person.date_of_birth_enc, Person.dob_estimated)
@@ -129,19 +128,25 @@ def _hit_count(weights: tuple[int, ...]) -> Select:
     broad = [position for position, weight in enumerate(weights) if not weight]
     weighed = [select(token.person_id, literal(weight).label("weight")).where(is_token(p)) for p, weight in selective]
     if broad:
-        read = [select(*HIT_COLUMNS).where(is_token(p)).limit(bindparam("broad_rows")).subquery() for p in broad]
-        lookups = [select(rows) for rows in read]
-        if selective:
+        read = [select(token.person_id).where(is_token(p)).limit(bindparam("broad_rows")).subquery() for p in broad]
+        if not selective:
+            lookups = [select(rows) for rows in read]
+        else:
             met = union_all(*(select(token.person_id).where(is_token(p)) for p, _ in selective)).cte("met")
             # The people met count their broad hits exactly, from all their tokens found by person (materialised, so
             # that no engine reads the broad indexes' whole ranges to apply the filter instead); the rest, as read.
-            held = select(*HIT_COLUMNS).where(token.person_id.in_(select(met))).cte("held").prefix_with("MATERIALIZED")
+            held = (
+                select(token.person_id, token.index_name, token.token)
+                .where(token.person_id.in_(select(met)))
+                .cte("held")
+                .prefix_with("MATERIALIZED")
+            )
             is_held = [
                 and_(held.c.index_name == bindparam(f"index_{p}"), held.c.token == bindparam(f"token_{p}"))
                 for p in broad
             ]
             lookups = [select(rows).where(rows.c.person_id.not_in(select(met))) for rows in read]
-            lookups.append(select(held.c.person_id, held.c.index_name, held.c.token).where(or_(*is_held)))
+            lookups.append(select(held.c.person_id).where(or_(*is_held)))
         hits = union_all(*lookups).subquery()
         weighed.append(select(hits.c.person_id, literal(1).label("weight")))
     # UNION ALL and a sum, not an OR: a row holds one token, so this counts the same hits without de-duplicating rows.
