@@ -135,6 +135,12 @@ def rank_candidates(query: MatchQuery, candidates: list[Candidate]) -> list[Scor
     return sorted(kept, key=lambda item: item.score, reverse=True)
 
 
+def birth_date_rules_out(asked: date | None, held: date | None, estimated: bool) -> bool:
+    """Whether the held date of birth alone keeps a candidate below POSSIBLE_MATCH, however alike the names are."""
+    born = _dob_score(asked, held, estimated)
+    return born is not None and NAME_WEIGHT + DOB_WEIGHT * born[0] < POSSIBLE_MATCH
+
+
 def _score(given: str, family: str, born_asked: date | None, candidate: Candidate) -> ScoredCandidate:
     held = (candidate.given_name, candidate.family_name, tuple(candidate.aliases))
     name = _name_score(given, family, *held) if given or family else None

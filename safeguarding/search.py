@@ -12,7 +12,7 @@ from safeguarding import policy
 from safeguarding.access import record_read
 from safeguarding.blind_index import Tokens, check_sizing, query_tokens
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.matching import Candidate, MatchQuery, ScoredCandidate, rank_candidates
+from safeguarding.matching import Candidate, MatchQuery, ScoredCandidate, birth_date_rules_out, rank_candidates
 from safeguarding.policy import PersonAccess
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import clean_text, parse_date
@@ -97,7 +97,8 @@ def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> li
     ).all()
     # The candidates' data keys come with their rows, unwrapped together, not one query per person as names decrypt.
     current_keyring().remember((row.data_key_id, row.master_key_id, row.wrapped_key) for row in rows)
-    return rank_candidates(query, [_candidate(session, row, with_birth) for row in rows])
+    candidates = (_candidate(session, row, query) for row in rows)
+    return rank_candidates(query, [candidate for candidate in candidates if candidate is not None])
 
 
 def _promising_people(session: Session, tokens: Tokens) -> list[str]:
@@ -159,14 +160,18 @@ def _hit_count(weights: tuple[int, ...]) -> Select:
     )
 
 
-def _candidate(session: Session, row, with_birth: bool) -> Candidate:
+def _candidate(session: Session, row, query: MatchQuery) -> Candidate | None:
+    """The candidate decrypted, or None when their date of birth alone rules them out: their names stay sealed."""
+
     def read(field: EncryptedField, blob: bytes | None):
         # A shredded value (None) or one that fails its integrity check (UNREADABLE) ranks as nothing known.
         return field.read_stored(session, row.id, blob) or None
 
     born = {}
-    if with_birth:
+    if query.date_of_birth is not None:
         born = {"date_of_birth": read(Person.date_of_birth, row.date_of_birth_enc), "dob_estimated": row.dob_estimated}
+        if birth_date_rules_out(query.date_of_birth, born["date_of_birth"], row.dob_estimated):
+            return None
     return Candidate(
         id=row.id,
         given_name=read(Person.given_name, row.given_name_enc) or "",
