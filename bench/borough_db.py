@@ -39,9 +39,8 @@ def postgres_reachable() -> bool:
         admin.dispose()
 
 
-def _postgres_url(people: int, fresh: bool) -> tuple[str, bool]:
-    """The kept PostgreSQL borough's URL, created empty if missing (or fresh); and whether it was just created."""
-    name = f"sc_bench_borough_{people}"
+def kept_postgres_database(name: str, fresh: bool = False) -> tuple[str, bool]:
+    """The URL of a kept PostgreSQL database, created empty if missing (or fresh); and whether it was just created."""
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -93,7 +92,7 @@ def borough_app(people: int, *, fresh: bool = False, engine: str = "sqlite"):
     folder = folder_for(people, engine)
     url = f"sqlite:///{folder}/borough.sqlite3"
     if engine == "postgresql":
-        url, created = _postgres_url(people, fresh)
+        url, created = kept_postgres_database(f"sc_bench_borough_{people}", fresh)
         fresh = fresh or created  # keys without their database are of no use
     if fresh or not (folder / READY).exists():
         shutil.rmtree(folder, ignore_errors=True)

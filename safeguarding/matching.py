@@ -124,18 +124,27 @@ def name_similarity(a: str, b: str) -> float:
 
 def rank_candidates(query: MatchQuery, candidates: list[Candidate]) -> list[ScoredCandidate]:
     """Candidates scoring at least POSSIBLE_MATCH, best first, each with the reasons for its score."""
+    given, family = normalise_name(query.given_name or ""), normalise_name(query.family_name or "")
     try:
-        scored = [_score(query, candidate) for candidate in candidates]
+        scored = [_score(given, family, query.date_of_birth, candidate) for candidate in candidates]
     finally:
         # Decrypted names stay in memory no longer than the ranking that needed them.
         phonetic_key.cache_clear()
+        _name_score.cache_clear()
     kept = [item for item in scored if item.score >= POSSIBLE_MATCH]
     return sorted(kept, key=lambda item: item.score, reverse=True)
 
 
-def _score(query: MatchQuery, candidate: Candidate) -> ScoredCandidate:
-    name = _name_score(query, candidate)
-    born = _dob_score(query.date_of_birth, candidate.date_of_birth, candidate.dob_estimated)
+def birth_date_rules_out(asked: date | None, held: date | None, estimated: bool) -> bool:
+    """Whether the held date of birth alone keeps a candidate below POSSIBLE_MATCH, however alike the names are."""
+    born = _dob_score(asked, held, estimated)
+    return born is not None and NAME_WEIGHT + DOB_WEIGHT * born[0] < POSSIBLE_MATCH
+
+
+def _score(given: str, family: str, born_asked: date | None, candidate: Candidate) -> ScoredCandidate:
+    held = (candidate.given_name, candidate.family_name, tuple(candidate.aliases))
+    name = _name_score(given, family, *held) if given or family else None
+    born = _dob_score(born_asked, candidate.date_of_birth, candidate.dob_estimated)
     reasons = [part[1] for part in (name, born) if part and part[1]]
     if name is None and born is None:
         score = 0.0
@@ -147,15 +156,16 @@ def _score(query: MatchQuery, candidate: Candidate) -> ScoredCandidate:
     return ScoredCandidate(candidate, round(min(max(score, 0.0), 1.0), 4), reasons)
 
 
-def _name_score(query: MatchQuery, candidate: Candidate) -> tuple[float, str] | None:
-    given, family = normalise_name(query.given_name or ""), normalise_name(query.family_name or "")
-    if not (given or family):
-        return None
-    c_given, c_family = normalise_name(candidate.given_name), normalise_name(candidate.family_name)
+@lru_cache(maxsize=4096)  # candidates share names (a common name, many namesakes); emptied after each ranking
+def _name_score(
+    given: str, family: str, held_given: str, held_family: str, aliases: tuple[str, ...]
+) -> tuple[float, str]:
+    """How alike the asked names (normalised, at least one given) are to the held names and aliases, and why."""
+    c_given, c_family = normalise_name(held_given), normalise_name(held_family)
     straight = _pair_score([(given, c_given), (family, c_family)])
     options = [(straight, "exact name" if straight == 1.0 else "similar name")]
     options.append((SWAPPED_FACTOR * _pair_score([(given, c_family), (family, c_given)]), "names swapped"))
-    for alias in filter(None, map(normalise_name, candidate.aliases)):
+    for alias in filter(None, map(normalise_name, aliases)):
         # An alias may stand for either name (a street name) or, with several words, for the whole name.
         options.append((_pair_score([(given, alias), (family, c_family)]), "alias"))
         options.append((_pair_score([(given, c_given), (family, alias)]), "alias"))

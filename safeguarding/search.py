@@ -1,23 +1,35 @@
 """'Is this child already known?': blind-index candidates, decrypted and ranked, filtered by the policy."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from models.crypto import current_keyring
+from models.crypto import DataKey, EncryptedField, current_keyring
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import record_read
-from safeguarding.blind_index import check_sizing, query_tokens
+from safeguarding.blind_index import Tokens, check_sizing, query_tokens
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.matching import Candidate, MatchQuery, rank_candidates
+from safeguarding.matching import Candidate, MatchQuery, ScoredCandidate, birth_date_rules_out, rank_candidates
 from safeguarding.policy import PersonAccess
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import clean_text, parse_date
 
 MAX_CANDIDATES = 200
 MAX_RESULTS = 25
+# Hits are weighed and summed to choose the candidates decrypted. The date of birth and the whole name's sound
+# single out few people, so they are read in full; a date of birth outweighs a namesake's name hits, as a near name
+# with the same date outscores the same name with another date. Every other index weighs 1 a hit.
+SELECTIVE_WEIGHTS = {"dob": 4, "full_name_phonetic": 1}
+# One name alone may be shared by one person in fifty: only a list of candidates' worth of its rows is read,
+# bounding the work for a common name.
+BROAD_ROWS = MAX_CANDIDATES
+# What ranking needs of a candidate, without loading (or decrypting) the rest of the record.
+NAME_COLUMNS = (Person.id, Person.data_key_id, Person.given_name_enc, Person.family_name_enc, Person.aliases_enc)
+# Read only when a date of birth is searched for: without one, the candidate's date plays no part in the score.
+BIRTH_COLUMNS = (Person.date_of_birth_enc, Person.dob_estimated)
 
 
 @dataclass(frozen=True)
@@ -49,10 +61,15 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
         raise PermissionDenied("Your role does not give access to people's records")
     query = validate_query(given_name, family_name, date_of_birth)
     tokens = query_tokens(runtime().indexer, query.given_name, query.family_name, query.date_of_birth)
-    ranked = _ranked_candidates(session, query, tokens)
-    access = policy.people_access(session, actor, [m.person.id for m in ranked])
-    visible = [Match(m.person, access[m.person.id], m.score, m.reasons) for m in ranked if access[m.person.id].visible]
-    result = SearchResult(visible[:MAX_RESULTS], len(ranked) - len(visible))
+    ranked = ranked_candidates(session, query, tokens)
+    access = policy.people_access(session, actor, [scored.candidate.id for scored in ranked])
+    visible = [scored for scored in ranked if access[scored.candidate.id].visible]
+    shown = visible[:MAX_RESULTS]
+    people = _people(session, [scored.candidate.id for scored in shown])
+    result = SearchResult(
+        [Match(people[s.candidate.id], access[s.candidate.id], s.score, tuple(s.reasons)) for s in shown],
+        len(ranked) - len(visible),
+    )
     # The event keeps blind-index tokens only: never the name or date searched for.
     record_read(
         session,
@@ -66,48 +83,109 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
     return result
 
 
-def _ranked_candidates(session: Session, query: MatchQuery, tokens) -> list[Match]:
+def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> list[ScoredCandidate]:
+    """The most promising people by blind-index hits, decrypted and ranked: those scoring a possible match."""
+    ids = _promising_people(session, tokens)
+    if not ids:
+        return []
+    with_birth = query.date_of_birth is not None
+    columns = NAME_COLUMNS + (BIRTH_COLUMNS if with_birth else ())
+    rows = session.execute(
+        select(*columns, DataKey.master_key_id, DataKey.wrapped_key)
+        .join(DataKey, DataKey.id == Person.data_key_id)
+        .where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
+    ).all()
+    # The candidates' data keys come with their rows, unwrapped together, not one query per person as names decrypt.
+    current_keyring().remember((row.data_key_id, row.master_key_id, row.wrapped_key) for row in rows)
+    candidates = (_candidate(session, row, query) for row in rows)
+    return rank_candidates(query, [candidate for candidate in candidates if candidate is not None])
+
+
+def _promising_people(session: Session, tokens: Tokens) -> list[str]:
+    """Up to MAX_CANDIDATES person ids with the most weight of hits."""
     if not tokens:
         return []
-    # One index range per token, added up: a row holds one token, so this counts what an OR of them would, without
-    # the OR's de-duplication of rows (a third of the time at a million people).
-    matched = union_all(
-        *(
-            select(PersonIndexToken.person_id).where(PersonIndexToken.index_name == n, PersonIndexToken.token == t)
-            for n, t in tokens
-        )
-    ).subquery()
-    hits = (
-        select(matched.c.person_id, func.count().label("hits"))
+    params = {"candidates": MAX_CANDIDATES, "broad_rows": BROAD_ROWS}
+    for position, (name, token) in enumerate(tokens):
+        params |= {f"index_{position}": name, f"token_{position}": token}
+    statement = _hit_count(tuple(SELECTIVE_WEIGHTS.get(name, 0) for name, _ in tokens))
+    return list(session.scalars(statement, params))
+
+
+@lru_cache(maxsize=256)
+def _hit_count(weights: tuple[int, ...]) -> Select:
+    """The weight of each person's hits, one index lookup per token; built once per pattern of token weights.
+
+    A selective index (weight above 0) is read in full. Of a broad one, the first BROAD_ROWS rows are read, and the
+    people the selective ones met are looked up in it too: their broad hits count exactly, so namesakes outrank
+    strangers whose whole name merely shares a truncated token.
+    """
+    token = PersonIndexToken
+
+    def is_token(position: int):
+        return and_(token.index_name == bindparam(f"index_{position}"), token.token == bindparam(f"token_{position}"))
+
+    selective = [(position, weight) for position, weight in enumerate(weights) if weight]
+    broad = [position for position, weight in enumerate(weights) if not weight]
+    weighed = [select(token.person_id, literal(weight).label("weight")).where(is_token(p)) for p, weight in selective]
+    if broad:
+        read = [select(token.person_id).where(is_token(p)).limit(bindparam("broad_rows")).subquery() for p in broad]
+        if not selective:
+            lookups = [select(rows) for rows in read]
+        else:
+            met = union_all(*(select(token.person_id).where(is_token(p)) for p, _ in selective)).cte("met")
+            # The people met count their broad hits exactly, from all their tokens found by person (materialised, so
+            # that no engine reads the broad indexes' whole ranges to apply the filter instead); the rest, as read.
+            held = (
+                select(token.person_id, token.index_name, token.token)
+                .where(token.person_id.in_(select(met)))
+                .cte("held")
+                .prefix_with("MATERIALIZED")
+            )
+            is_held = [
+                and_(held.c.index_name == bindparam(f"index_{p}"), held.c.token == bindparam(f"token_{p}"))
+                for p in broad
+            ]
+            lookups = [select(rows).where(rows.c.person_id.not_in(select(met))) for rows in read]
+            lookups.append(select(held.c.person_id).where(or_(*is_held)))
+        hits = union_all(*lookups).subquery()
+        weighed.append(select(hits.c.person_id, literal(1).label("weight")))
+    # UNION ALL and a sum, not an OR: a row holds one token, so this counts the same hits without de-duplicating rows.
+    matched = union_all(*weighed).subquery()
+    return (
+        select(matched.c.person_id)
         .group_by(matched.c.person_id)
-        .order_by(func.count().desc())
-        .limit(MAX_CANDIDATES)
+        .order_by(func.sum(matched.c.weight).desc(), matched.c.person_id)
+        .limit(bindparam("candidates"))
     )
-    ids = [row.person_id for row in session.execute(hits)]
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Person).where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
-        )
-    }
-    # One query for the candidates' data keys instead of one per person as each name is decrypted.
-    current_keyring().preload(session, [p.data_key_id for p in people.values()])
-    candidates = [_candidate(p) for p in people.values()]
-    return [
-        Match(people[scored.candidate.id], policy.NO_ACCESS, scored.score, tuple(scored.reasons))
-        for scored in rank_candidates(query, candidates)
-    ]
 
 
-def _candidate(person: Person) -> Candidate:
+def _candidate(session: Session, row, query: MatchQuery) -> Candidate | None:
+    """The candidate decrypted, or None when their date of birth alone rules them out: their names stay sealed."""
+
+    def read(field: EncryptedField, blob: bytes | None):
+        # A shredded value (None) or one that fails its integrity check (UNREADABLE) ranks as nothing known.
+        return field.read_stored(session, row.id, blob) or None
+
+    born = {}
+    if query.date_of_birth is not None:
+        born = {"date_of_birth": read(Person.date_of_birth, row.date_of_birth_enc), "dob_estimated": row.dob_estimated}
+        if birth_date_rules_out(query.date_of_birth, born["date_of_birth"], row.dob_estimated):
+            return None
     return Candidate(
-        id=person.id,
-        given_name=person.given_name or "",
-        family_name=person.family_name or "",
-        aliases=list(person.aliases or []),
-        date_of_birth=person.date_of_birth,
-        dob_estimated=person.dob_estimated,
+        id=row.id,
+        given_name=read(Person.given_name, row.given_name_enc) or "",
+        family_name=read(Person.family_name, row.family_name_enc) or "",
+        aliases=list(read(Person.aliases, row.aliases_enc) or []),
+        **born,
     )
+
+
+def _people(session: Session, ids: list[str]) -> dict[str, Person]:
+    """The records shown, loaded whole only now: the candidates were read as bare columns."""
+    if not ids:
+        return {}
+    return {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
 def index_sizing_warnings(session: Session) -> list[str]:

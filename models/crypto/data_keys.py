@@ -103,15 +103,22 @@ class KeyRing:
         return key
 
     def preload(self, session: Session, data_key_ids: Iterable[str]) -> None:
-        """Unwrap, in one query, the keys not already cached (pages that decrypt many people's names)."""
+        """Unwrap, in one query and together, the keys not already cached (pages that decrypt many people's names)."""
         missing = {key_id for key_id in data_key_ids if key_id and self.cache.get(key_id) is None}
         if not missing:
             return
         query = select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key).where(
             DataKey.id.in_(missing), DataKey.wrapped_key.is_not(None), DataKey.master_key_id.is_not(None)
         )
-        for key_id, master_key_id, wrapped in session.execute(query):
-            self.cache.put(key_id, self.master_keys.unwrap(master_key_id, wrapped))
+        self.remember(session.execute(query).all())
+
+    def remember(self, wrapped_keys: Iterable[tuple[str, str | None, bytes | None]]) -> None:
+        """Unwrap together and cache (data key id, master key id, wrapped key) rows a caller selected already;
+        destroyed keys (no wrapped key) and keys cached already are passed over."""
+        rows = [row for row in dict.fromkeys(wrapped_keys) if row[1] and row[2] and self.cache.get(row[0]) is None]
+        keys = self.master_keys.unwrap_many([(master_key_id, wrapped) for _, master_key_id, wrapped in rows])
+        for (key_id, _, _), key in zip(rows, keys, strict=True):
+            self.cache.put(key_id, key)
 
     def system_key_id(self, session: Session) -> str:
         """Id of the single data key for data not about one person, created on first use."""

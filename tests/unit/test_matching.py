@@ -3,9 +3,10 @@
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from safeguarding import matching
 from safeguarding.matching import (
     POSSIBLE_MATCH,
     Candidate,
@@ -208,3 +209,34 @@ def test_results_come_best_first_and_never_below_the_threshold():
     assert scores == sorted(scores, reverse=True)
     assert all(POSSIBLE_MATCH <= score <= 1.0 for score in scores)
     assert result[0].candidate.id == "1" and "3" not in {scored.candidate.id for scored in result}
+
+
+def test_namesakes_score_alike_and_no_decrypted_name_outlives_the_ranking():
+    namesakes = [person(f"p{i}", "Jayden", "Clarke", date(2010, 3, 14 + i % 2)) for i in range(6)]
+    result = ranked("Jayden", "Clarke", BORN, *namesakes, person("alias", "Marcus", "Reid", aliases=["Jayden Clarke"]))
+    assert [result[f"p{i}"] for i in range(0, 6, 2)] == [(1.0, ["exact name", "same date of birth"])] * 3
+    assert result["p1"][1] == ["exact name", "date of birth close"]
+    assert result["alias"] == (1.0, ["alias", "same date of birth"])
+    assert matching._name_score.cache_info().currsize == 0
+    assert matching.phonetic_key.cache_info().currsize == 0
+
+
+@given(st.dates(date(1990, 1, 1), date(2025, 12, 31)), st.dates(date(1990, 1, 1), date(2025, 12, 31)), st.booleans())
+@example(BORN, BORN, False)
+@example(BORN, date(2010, 3, 4), False)
+@example(BORN, date(2016, 3, 14), False)
+@example(BORN, date(2011, 3, 1), False)
+@example(BORN, date(2011, 12, 1), True)
+@example(BORN, date(2012, 6, 1), True)
+def test_a_date_of_birth_rules_a_candidate_out_exactly_when_even_the_same_name_would_not_be_a_possible_match(
+    asked, held, estimated
+):
+    namesake = person("p", "Jayden", "Clarke", held, estimated=estimated)
+    assert matching.birth_date_rules_out(asked, held, estimated) == (
+        "p" not in ranked("Jayden", "Clarke", asked, namesake)
+    )
+
+
+def test_an_unknown_date_of_birth_on_either_side_rules_no_one_out():
+    assert not matching.birth_date_rules_out(None, BORN, False)
+    assert not matching.birth_date_rules_out(BORN, None, False)

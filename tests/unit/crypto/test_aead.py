@@ -58,6 +58,18 @@ def test_blob_names_its_data_key():
     assert aead.blob_key_id(aead.encrypt(KEY, KEY_ID, b"x", AAD)) == KEY_ID
 
 
+@given(st.uuids())
+def test_the_data_key_id_read_from_a_blob_is_the_uuid_text_it_was_written_from(key_id):
+    assert aead.blob_key_id(aead.encrypt(KEY, str(key_id), b"x", AAD)) == str(key_id)
+
+
+@given(st.text(min_size=1), st.text(min_size=1), st.text(min_size=1))
+def test_associated_data_is_each_part_utf8_after_its_big_endian_length(table, column, row):
+    encoded = [part.encode() for part in (table, column, row)]
+    expected = b"".join(len(part).to_bytes(4, "big") + part for part in encoded)
+    assert aead.associated_data(table, column, row) == expected
+
+
 def test_encrypt_refuses_a_key_that_is_not_256_bits():
     with pytest.raises(ValueError):
         aead.encrypt(KEY[:16], KEY_ID, b"x", AAD)

@@ -39,6 +39,10 @@ class CountingMasterKeys(MasterKeys):
         self.unwraps += 1
         return super().unwrap(master_key_id, wrapped)
 
+    def unwrap_many(self, wrapped_keys):
+        self.unwraps += len(wrapped_keys)
+        return super().unwrap_many(wrapped_keys)
+
 
 @pytest.fixture(autouse=True)
 def fresh_registry(monkeypatch):
@@ -112,6 +116,25 @@ def test_preload_unwraps_many_keys_in_one_query_and_skips_cached_and_destroyed_o
         assert counting.unwraps == 4 and len(statements) == 1
         ring.preload(session, ids[:4])
         assert len(statements) == 1
+
+
+def test_keys_selected_with_their_rows_are_remembered_without_a_query_except_shredded_and_cached_ones(engine):
+    statements = []
+    with Session(engine) as session:
+        maker = KeyRing(MasterKeys(OLD))
+        ids = [maker.create_data_key(session).id for _ in range(4)]
+        maker.destroy(session, ids[3])
+        session.commit()
+        rows = session.execute(select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key)).all()
+        ring = KeyRing(counting := CountingMasterKeys(OLD))
+        ring.key_for(session, ids[0])
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        ring.remember([*rows, rows[1]])
+        assert counting.unwraps == 3 and statements == []
+        assert [ring.key_for(session, i) for i in ids[:3]] == [maker.key_for(session, i) for i in ids[:3]]
+        assert counting.unwraps == 3 and statements == []
+        with pytest.raises(KeyDestroyed):
+            ring.key_for(session, ids[3])
 
 
 def test_the_cache_is_bounded_and_evicts_the_least_recently_used_key(engine):

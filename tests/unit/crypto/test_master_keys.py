@@ -5,6 +5,8 @@ import os
 
 import pytest
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.crypto.errors import UnknownMasterKey
 from models.crypto.master_keys import MasterKeys, master_key_id
@@ -64,3 +66,41 @@ def test_master_keys_must_be_256_bits(bad):
 def test_repr_shows_ids_but_never_key_bytes():
     text = repr(MasterKeys(NEW, [OLD]))
     assert master_key_id(NEW) in text and NEW.hex() not in text and repr(NEW) not in text
+
+
+def test_many_keys_unwrap_together_in_order_as_one_by_one():
+    rotated = MasterKeys(NEW, [OLD])
+    data_keys = [os.urandom(32) for _ in range(50)]
+    wrapped = [(MasterKeys(OLD if i % 3 else NEW).wrap(key)) for i, key in enumerate(data_keys)]
+    assert rotated.unwrap_many(wrapped) == data_keys == [rotated.unwrap(*pair) for pair in wrapped]
+    assert rotated.unwrap_many([]) == []
+
+
+@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=8), st.binary(min_size=32, max_size=32))
+def test_unwrapping_together_agrees_with_aes_key_unwrap(data_keys, master_key):
+    keys = MasterKeys(master_key)
+    wrapped = [keys.wrap(key) for key in data_keys]
+    assert keys.unwrap_many(wrapped) == [aes_key_unwrap(master_key, w) for _, w in wrapped] == data_keys
+
+
+def test_a_key_of_another_size_unwraps_on_its_own_among_the_others():
+    keys = MasterKeys(NEW)
+    short, long = os.urandom(16), os.urandom(48)
+    wrapped = [keys.wrap(short), keys.wrap(os.urandom(32)), keys.wrap(long)]
+    assert keys.unwrap_many(wrapped)[::2] == [short, long]
+
+
+@pytest.mark.parametrize("byte", [0, 7, 8, 39])
+def test_one_tampered_key_among_many_fails_them_together(byte):
+    keys = MasterKeys(NEW)
+    wrapped = [keys.wrap(os.urandom(32)) for _ in range(5)]
+    key_id, target = wrapped[2]
+    wrapped[2] = (key_id, target[:byte] + bytes([target[byte] ^ 1]) + target[byte + 1 :])
+    with pytest.raises(InvalidUnwrap):
+        keys.unwrap_many(wrapped)
+
+
+def test_keys_under_an_unknown_master_key_are_reported_when_unwrapped_together():
+    old_id, wrapped = MasterKeys(OLD).wrap(os.urandom(32))
+    with pytest.raises(UnknownMasterKey, match=old_id):
+        MasterKeys(NEW).unwrap_many([(old_id, wrapped)])
