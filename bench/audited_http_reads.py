@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from audited_reads import database, report_reads, seed_reader  # noqa: E402
-from borough_db import postgres_reachable  # noqa: E402
+from borough_db import engines_to_measure  # noqa: E402
 
 from tests.robustness.conftest import GUNICORN, free_port, server_environment  # noqa: E402
 from tests.robustness.http import call  # noqa: E402
@@ -145,11 +145,7 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # development keys are generated into the temporary instance folder
-    engines = ["sqlite"]
-    if not args.no_postgres and postgres_reachable():
-        engines.append("postgresql")
-    elif not args.no_postgres:
-        print("PostgreSQL is not reachable: SQLite only\n")
+    engines = engines_to_measure(args.no_postgres)
     print(
         f"GET /api/v1/people/<id> through gunicorn ({args.workers} workers x {args.threads} threads), "
         f"{args.clients} keep-alive clients; ms per read"

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from audit_verify import TABLES, generate  # noqa: E402
-from borough_db import POSTGRES_ADMIN_URL, postgres_reachable  # noqa: E402
+from borough_db import POSTGRES_ADMIN_URL, engines_to_measure  # noqa: E402
 
 import audit  # noqa: E402
 from models.base import Base, configure_sqlite  # noqa: E402
@@ -255,11 +255,7 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # development keys are generated into the temporary instance folders
-    engines = ["sqlite"]
-    if not args.no_postgres and postgres_reachable():
-        engines.append("postgresql")
-    elif not args.no_postgres:
-        print(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: SQLite only\n")
+    engines = engines_to_measure(args.no_postgres)
 
     sealer = "with" if not args.no_sealer else "without"
     print(

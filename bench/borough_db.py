@@ -39,6 +39,16 @@ def postgres_reachable() -> bool:
         admin.dispose()
 
 
+def engines_to_measure(no_postgres: bool) -> list[str]:
+    """SQLite, and PostgreSQL unless left out or unreachable (which is said)."""
+    if no_postgres:
+        return ["sqlite"]
+    if postgres_reachable():
+        return ["sqlite", "postgresql"]
+    print(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: SQLite only\n")
+    return ["sqlite"]
+
+
 def kept_postgres_database(name: str, fresh: bool = False) -> tuple[str, bool]:
     """The URL of a kept PostgreSQL database, created empty if missing (or fresh); and whether it was just created."""
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")

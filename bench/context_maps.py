@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from borough_db import borough_app, officer, postgres_reachable  # noqa: E402
+from borough_db import borough_app, engines_to_measure, officer  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app.extensions import db  # noqa: E402
@@ -113,11 +113,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="load the borough again instead of reusing the cache")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
-    engines = ["sqlite"]
-    if not args.no_postgres and postgres_reachable():
-        engines.append("postgresql")
-    elif not args.no_postgres:
-        print("PostgreSQL is not reachable: SQLite only")
+    engines = engines_to_measure(args.no_postgres)
     for engine in engines:
         measure(args.people, args.maps, args.caseload, args.fresh, engine)
 
