@@ -70,12 +70,25 @@ def audit_postgres_engine(request, tmp_path):
 
 
 @pytest.fixture
+def audit_sqlite_engine(request, tmp_path):
+    """The same on a SQLite file whatever the run, for what only SQLite does (times kept as text)."""
+    engine = _audit_engine("sqlite", request, tmp_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def add_events(audit_engine) -> Callable[..., list[str]]:
     """add_events(n, **fields) -> ids of n events recorded (and committed) through record()."""
+    return events_adder(audit_engine)
+
+
+def events_adder(engine) -> Callable[..., list[str]]:
+    """add_events for any engine."""
 
     def add(n: int, **fields) -> list[str]:
         ids = []
-        with Session(audit_engine) as session:
+        with Session(engine) as session:
             for i in range(n):
                 event = record(
                     session,
@@ -99,9 +112,14 @@ def add_events(audit_engine) -> Callable[..., list[str]]:
 @pytest.fixture
 def tamper(audit_engine) -> Callable[..., None]:
     """tamper(sql or statement, ...) runs with the append-only rule off, as an attacker with DDL rights would."""
+    return tamperer(audit_engine)
+
+
+def tamperer(engine) -> Callable[..., None]:
+    """tamper for any engine."""
 
     def run(*statements, **params) -> None:
-        with audit_engine.begin() as conn:
+        with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
             else:

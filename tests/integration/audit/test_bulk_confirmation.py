@@ -10,6 +10,7 @@ from audit.row_checks import rows_sql
 from audit.sealer import latest_checkpoint
 from audit.signing import export_checkpoint, key_id, load_exported, public_key
 from audit.verify import _Plan, _snapshot
+from tests.integration.audit.conftest import events_adder, tamperer
 from tests.integration.audit.test_tamper_detection import SIGNING_KEY, event_row
 
 CHUNK = 4  # small chunks, so 23 events span whole chunks, a partial one and two worker ranges
@@ -120,10 +121,10 @@ def test_an_edit_to_a_field_only_python_can_check_is_not_confirmed(audit_engine,
     assert (result.ok, result.first_bad) == (False, 5) and "fields no longer match" in result.reason
 
 
-def test_a_time_stored_in_another_form_is_checked_by_python(audit_engine, add_events, tamper):
-    if audit_engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL stores a timestamp, not text")
-    add_events(6)
+def test_a_time_stored_in_another_form_is_checked_by_python(audit_sqlite_engine):
+    # SQLite keeps times as text (PostgreSQL as timestamps), so only there can one be rewritten in another form.
+    audit_engine, tamper = audit_sqlite_engine, tamperer(audit_sqlite_engine)
+    events_adder(audit_engine)(6)
     seal(audit_engine, SIGNING_KEY)
     # The same instant as ISO text with an offset: the SQL check does not rebuild it, Python reads it the same.
     tamper("UPDATE audit_events SET at = substr(at, 1, 10) || 'T' || substr(at, 12) || '+00:00' WHERE seq = 4")
@@ -134,10 +135,10 @@ def test_a_time_stored_in_another_form_is_checked_by_python(audit_engine, add_ev
     assert (result.ok, result.first_bad) == (False, 4), result
 
 
-def test_a_column_of_another_type_leaves_the_check_to_the_scan(audit_engine, add_events, tamper):
-    if audit_engine.dialect.name != "postgresql":
-        pytest.skip("SQLite types each value, not the column")
-    add_events(4)
+def test_a_column_of_another_type_leaves_the_check_to_the_scan(audit_postgres_engine):
+    # PostgreSQL types the column (SQLite each value, which the SQL check tests row by row).
+    audit_engine, tamper = audit_postgres_engine, tamperer(audit_postgres_engine)
+    events_adder(audit_engine)(4)
     seal(audit_engine, SIGNING_KEY)
     tamper("ALTER TABLE audit_events ALTER COLUMN outcome TYPE varchar(20)[] USING ARRAY[outcome]")
     assert not confirmed(audit_engine)
