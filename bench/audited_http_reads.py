@@ -138,7 +138,7 @@ def measure(url: str, reads: int, clients: int, workers: int, threads: int) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reads", type=int, default=4000, help="reads per mode (default 4,000)")
+    parser.add_argument("--reads", type=int, default=12000, help="reads per mode (default 12,000)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2, one per core)")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
