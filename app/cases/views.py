@@ -16,7 +16,7 @@ from app.cases.forms import (
 )
 from app.extensions import db
 from app.forms import choices
-from app.people.fields import show_service_errors
+from app.people.fields import reject_submission
 from app.people.views import person_for_work, transition_due
 from app.permissions import current_actor, personal_data, practitioners
 from safeguarding import accounts, cases, contexts, family, policy
@@ -40,8 +40,7 @@ def new(person_id: str):
         try:
             case = cases.open_case(db.session, current_actor(), data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="summary")
+            reject_submission(form, failure, fallback="summary")
         else:
             flash(
                 "Case opened. You are its lead worker. Add practitioners from other agencies to the team, "
@@ -71,8 +70,7 @@ def add_member(case_id: str):
             try:
                 cases.add_member(db.session, current_actor(), case_id, user.id)
             except ValidationFailed as failure:
-                db.session.rollback()
-                show_service_errors(form, failure.fields, fallback="username")
+                reject_submission(form, failure, fallback="username")
             except Conflict as conflict:
                 db.session.rollback()
                 form.username.errors.append(conflict.message)
@@ -110,8 +108,7 @@ def add_entry(case_id: str):
         try:
             cases.add_chronology_entry(db.session, current_actor(), case_id, data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="summary")
+            reject_submission(form, failure, fallback="summary")
         else:
             flash("Entry added to the chronology", "success")
             return redirect(url_for("cases.case", case_id=case_id, _anchor="chronology"))
@@ -132,8 +129,7 @@ def add_action(case_id: str):
         try:
             cases.add_plan_action(db.session, current_actor(), case_id, data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="description")
+            reject_submission(form, failure, fallback="description")
         else:
             flash("Action added to the plan", "success")
             return redirect(url_for("cases.case", case_id=case_id, _anchor="plan"))

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from app.contexts import bp
 from app.contexts.forms import CONTEXT_LABELS, AssessmentForm, MeetingForm, SafetyRatingForm, WeightingForm
 from app.extensions import db
-from app.people.fields import show_service_errors
+from app.people.fields import reject_submission
 from app.people.views import person_for_work
 from app.permissions import current_actor, personal_data, practitioners
 from models.context_work import CONTEXTS
@@ -38,8 +38,7 @@ def _new_assessment(kind: str, subject_id: str):
         try:
             context_work.record_assessment(db.session, current_actor(), form.assessment_data(kind, record.id))
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, ASSESSMENT_FIELDS, fallback="findings")
+            reject_submission(form, failure, ASSESSMENT_FIELDS, fallback="findings")
         else:
             flash(f"{what.capitalize()} recorded for {record.name}", "success")
             return redirect(f"{back}#assessments")
@@ -59,8 +58,7 @@ def _new_meeting(kind: str, subject_id: str):
         try:
             context_work.record_meeting(db.session, current_actor(), form.meeting_data(kind, record.id))
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, MEETING_FIELDS, fallback="decisions")
+            reject_submission(form, failure, MEETING_FIELDS, fallback="decisions")
         else:
             flash("Context conference recorded", "success")
             return redirect(f"{back}#meetings")
@@ -102,8 +100,7 @@ def weighting(person_id: str):
         try:
             context_work.record_weighting(db.session, current_actor(), person.id, form.weighting_data())
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="assessed_on")
+            reject_submission(form, failure, fallback="assessed_on")
         else:
             flash("Context weighting recorded", "success")
             return redirect(url_for("contexts.weighting", person_id=person.id))
@@ -127,8 +124,7 @@ def new_safety_rating(person_id: str):
         try:
             context_work.rate_place(db.session, current_actor(), person.id, form.rating_data())
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, {"place_id": "place", "rated_on": "rated_on"}, fallback="rating")
+            reject_submission(form, failure, {"place_id": "place", "rated_on": "rated_on"}, fallback="rating")
         except NotFound:
             db.session.rollback()
             form.place.errors.append("No place has that link or reference. Check it and try again")

@@ -8,6 +8,7 @@ from wtforms import Field, StringField
 from wtforms.utils import unset_value
 from wtforms.validators import Length, StopValidation, ValidationError
 
+from app.extensions import db
 from app.people.labels import LONDON
 
 _PART_NAMES = ("a day", "a month", "a year")
@@ -129,6 +130,13 @@ def show_service_errors(form, fields: dict[str, str], renames: dict[str, str] | 
             name = fallback
         mapped.setdefault(name, message)
     form.apply_errors(mapped)
+
+
+def reject_submission(form, failure, renames: dict[str, str] | None = None, fallback=None) -> None:
+    """A service refused what the form sent (ValidationFailed): undo anything half-written, and show its messages
+    on the form's fields."""
+    db.session.rollback()
+    show_service_errors(form, failure.fields, renames, fallback)
 
 
 def at_most(limit: int, what: str) -> Length:

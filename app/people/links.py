@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 
 from app.extensions import db
 from app.people import bp
-from app.people.fields import show_service_errors
+from app.people.fields import reject_submission
 from app.people.forms import EndRelationshipForm, EpisodeUpdateForm, MissingEpisodeForm, RelationshipForm
 from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
@@ -32,8 +32,7 @@ def new_relationship(person_id: str):
         try:
             contexts.add_relationship(db.session, current_actor(), form.relationship_data(person.id, target_type))
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, RELATIONSHIP_FIELDS, fallback="target")
+            reject_submission(form, failure, RELATIONSHIP_FIELDS, fallback="target")
         except NotFound:
             db.session.rollback()
             form.target.errors.append(f"No {target_type} has that link or reference. Check it and try again")
@@ -60,8 +59,7 @@ def end_relationship(person_id: str, relationship_id: str):
         try:
             contexts.end_relationship(db.session, current_actor(), relationship_id, ended_on)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="ended_on")
+            reject_submission(form, failure, fallback="ended_on")
         else:
             flash("Relationship ended. It stays in the record's history", "success")
             return redirect(url_for("people.person", person_id=person.id, _anchor="relationships"))
@@ -79,8 +77,7 @@ def new_missing_episode(person_id: str):
         try:
             missing.record_episode(db.session, current_actor(), person.id, form.episode_data())
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, EPISODE_FIELDS, fallback="reported_on")
+            reject_submission(form, failure, EPISODE_FIELDS, fallback="reported_on")
         else:
             flash("Missing episode recorded", "success")
             return redirect(url_for("people.person", person_id=person.id, _anchor="missing"))
@@ -101,8 +98,7 @@ def update_missing_episode(person_id: str, episode_id: str):
             try:
                 missing.update_episode(db.session, current_actor(), episode_id, changes)
             except ValidationFailed as failure:
-                db.session.rollback()
-                show_service_errors(form, failure.fields, EPISODE_FIELDS, fallback="returned_on")
+                reject_submission(form, failure, EPISODE_FIELDS, fallback="returned_on")
             except Conflict as conflict:
                 db.session.rollback()
                 form.returned_on.errors.append(str(conflict))

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.people import bp
-from app.people.fields import show_service_errors
+from app.people.fields import reject_submission
 from app.people.forms import GroupForm, PlaceForm
 from app.permissions import current_actor, personal_data, practitioners
 from safeguarding import accounts, context_work, contexts, policy
@@ -24,8 +24,7 @@ def new_place():
         try:
             place = contexts.create_place(db.session, current_actor(), form.data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="name")
+            reject_submission(form, failure, fallback="name")
         else:
             flash(f"{place.name} is recorded", "success")
             return redirect(url_for("people.place", place_id=place.id))
@@ -55,8 +54,7 @@ def new_group():
         try:
             group = contexts.create_group(db.session, current_actor(), form.data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="name")
+            reject_submission(form, failure, fallback="name")
         else:
             flash(f"{group.name} is recorded", "success")
             return redirect(url_for("people.group", group_id=group.id))

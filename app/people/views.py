@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.people import bp
-from app.people.fields import show_service_errors
+from app.people.fields import reject_submission
 from app.people.forms import BreakGlassForm, PersonForm, SearchForm
 from app.people.labels import clock
 from app.permissions import current_actor, personal_data, practitioners
@@ -32,8 +32,7 @@ def search():
                 db.session, current_actor(), form.given_name.data, form.family_name.data, form.date_of_birth.data
             )
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="given_name")
+            reject_submission(form, failure, fallback="given_name")
     return render_template(
         "people/search.html", form=form, result=result, today=date.today()
     ), 422 if form.errors else 200
@@ -57,8 +56,7 @@ def new():
                     return render_template("people/duplicates.html", form=form, result=found, today=date.today())
             person = people.record_person(db.session, actor, data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="given_name")
+            reject_submission(form, failure, fallback="given_name")
         else:
             flash(
                 f"{person.display_name} is recorded. You can see the record for 30 days, and for as long as you "
@@ -129,8 +127,7 @@ def break_glass(person_id: str):
         try:
             grant = emergency.break_glass(db.session, current_actor(), person_id, form.reason.data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="reason")
+            reject_submission(form, failure, fallback="reason")
         else:
             flash(
                 f"You have emergency access to this record until {clock(grant.expires_at)}. "

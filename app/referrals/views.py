@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
-from app.people.fields import show_service_errors
+from app.people.fields import reject_submission
 from app.people.labels import date_time
 from app.people.views import person_for_work
 from app.permissions import current_actor, leads, practitioners
@@ -33,8 +33,7 @@ def new(person_id: str):
         try:
             referral = referrals.submit_referral(db.session, actor, form.referral_data(person.id))
         except ValidationFailed as failure:
-            db.session.rollback()
-            show_service_errors(form, failure.fields, fallback="reason")
+            reject_submission(form, failure, fallback="reason")
         else:
             flash(_sent_message(referral), "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
@@ -120,8 +119,7 @@ def step(referral_id: str, action: str):
     try:
         referrals.transition(db.session, actor, record.id, action, data)
     except ValidationFailed as failure:
-        db.session.rollback()
-        show_service_errors(form, failure.fields, {"reason": "decline_reason"}, fallback=next(iter(form._fields)))
+        reject_submission(form, failure, {"reason": "decline_reason"}, fallback=next(iter(form._fields)))
         return render_referral(referral_id, posted=form, status=422)
     except Conflict as conflict:
         db.session.rollback()
