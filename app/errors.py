@@ -30,6 +30,7 @@ MESSAGES = {
 TITLES = {
     403: "You do not have permission to see this page",
     404: "Page not found",
+    422: "There is a problem with the address of this page",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
@@ -50,7 +51,11 @@ def error_response(status: int, message: str | None = None, **extra):
             response.headers["WWW-Authenticate"] = 'Bearer realm="safecontext"'
         return response
     title = TITLES.get(status, message)
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    # A page has no fields to highlight for an address it was given: it lists what to fix instead.
+    problems = list(extra.get("fields", {}).values())
+    if problems:
+        title, message = TITLES[422], None
+    return render_template("errors/error.html", status=status, title=title, message=message, problems=problems), status
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,7 +9,8 @@ the policy, redaction, JSON and the audit event committed before the response. T
 boroughs of different sizes are compared under the same viewer. The first map after a change to the graph builds
 the per-process adjacency; that build is timed on its own row. The officer's referral inbox (everything the
 borough's children's social care received, across the years the generator spreads referrals over) is timed
-the same way, for a social worker of that agency.
+the same way, for a social worker of that agency: a page of the newest 50, a page of the open ones, and the
+whole box unpaged (a few times only: it grows with the years).
 """
 
 import argparse
@@ -75,6 +76,9 @@ def social_worker(session):
     return user
 
 
+WHOLE_INBOX_READS = 5
+
+
 def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str) -> None:
     """Print one engine's table."""
     rng = random.Random(7)
@@ -95,14 +99,19 @@ def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str) -> 
             ego_times = timed_gets(client, headers, ego)
             place_times = timed_gets(client, headers, place)
             inbox_headers = {"Authorization": f"Bearer {inbox_token}"}
-            inbox_times = timed_gets(client, inbox_headers, ["/api/v1/referrals?box=inbox"] * maps, "results")
+            inbox = "/api/v1/referrals?box=inbox"
+            page_times = timed_gets(client, inbox_headers, [f"{inbox}&limit=50"] * maps, "results")
+            open_times = timed_gets(client, inbox_headers, [f"{inbox}&status=open&limit=50"] * maps, "results")
+            whole_times = timed_gets(client, inbox_headers, [inbox] * WHOLE_INBOX_READS, "results")
     source = f"loaded through the import in {loaded:.1f} s" if loaded is not None else "reused from bench/.cache"
     print(f"\n{engine}: {people:,} people, {source}; the officer sees {len(subjects):,} people by their cases")
     print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'items':>7} {'runs':>6}")
     print(row("first map (builds the adjacency)", first))
     print(row("ego map, depth 2 (audited)", ego_times))
     print(row("place map, depth 1 (audited)", place_times))
-    print(row("referral inbox (audited)", inbox_times))
+    print(row("inbox, newest 50 (audited)", page_times))
+    print(row("inbox, open only, newest 50", open_times))
+    print(row("inbox, every referral ever received", whole_times))
 
 
 def main() -> None:

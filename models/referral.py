@@ -12,6 +12,7 @@ URGENCIES = ("red", "amber", "green")
 LAWFUL_BASES = ("consent", "consent_overridden", "no_consent_sought", "not_recorded")
 REFERRAL_STATES = ("submitted", "acknowledged", "accepted", "declined", "withdrawn")
 FINAL_STATES = ("accepted", "declined", "withdrawn")
+OPEN_STATES = ("submitted", "acknowledged")  # waiting for the receiving agency to decide
 
 
 class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
@@ -21,7 +22,9 @@ class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
     __table_args__ = (
         exactly_one_of("person_id", "place_id", "group_id", name="one_subject"),
         Index("ix_referrals_to_agency_status", "to_agency_id", "status"),
-        Index("ix_referrals_from_agency", "from_agency_id"),
+        # A box is read newest first a page at a time: (sent_at, id) is the order and the page boundary.
+        Index("ix_referrals_to_agency_sent", "to_agency_id", "sent_at", "id"),
+        Index("ix_referrals_from_agency_sent", "from_agency_id", "sent_at", "id"),
     )
 
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)

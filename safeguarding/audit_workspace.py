@@ -21,7 +21,7 @@ from models.user import User
 from safeguarding.access import record_read
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import LONDON
+from safeguarding.validation import LONDON, whole_number
 
 log = logging.getLogger("safecontext.audit")
 
@@ -153,13 +153,11 @@ def _optional_since(value, problems: dict) -> datetime | None:
 
 
 def _limit(value, problems: dict) -> int:
-    if value is None or value == "":
+    try:
+        return whole_number(value, field="limit", label="a limit", low=1, high=LIMIT_MAX, default=LIMIT_DEFAULT)
+    except ValidationFailed as failure:
+        problems.update(failure.fields)
         return LIMIT_DEFAULT
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= LIMIT_MAX:
-        problems["limit"] = f"Give a limit between 1 and {LIMIT_MAX:,}"
-        return LIMIT_DEFAULT
-    return int(text)
 
 
 def find_events(session: Session, query: EventQuery) -> list[AuditEvent]:

@@ -7,14 +7,22 @@ of the receiving agency acknowledges, accepts or declines. Every transition is a
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 import audit
 from models.agency import Agency
 from models.base import utcnow
 from models.case import Case, CaseMember
-from models.referral import FINAL_STATES, LAWFUL_BASES, URGENCIES, Referral, ReferralTransition
+from models.referral import (
+    FINAL_STATES,
+    LAWFUL_BASES,
+    OPEN_STATES,
+    REFERRAL_STATES,
+    URGENCIES,
+    Referral,
+    ReferralTransition,
+)
 from models.user import PRACTITIONER_ROLES
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.cases import load_case
@@ -22,16 +30,27 @@ from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
-from safeguarding.validation import choice, clean_text
+from safeguarding.validation import choice, clean_text, whole_number
 
 # The legal moves: from each state, which actions, by whom ("receiver" or "sender"), to which state.
 TRANSITIONS = {
     "acknowledge": ({"submitted"}, "receiver", "acknowledged"),
-    "accept": ({"submitted", "acknowledged"}, "receiver", "accepted"),
-    "decline": ({"submitted", "acknowledged"}, "receiver", "declined"),
-    "withdraw": ({"submitted", "acknowledged"}, "sender", "withdrawn"),
+    "accept": (set(OPEN_STATES), "receiver", "accepted"),
+    "decline": (set(OPEN_STATES), "receiver", "declined"),
+    "withdraw": (set(OPEN_STATES), "sender", "withdrawn"),
 }
 REASON_NEEDED = ("consent_overridden", "no_consent_sought")
+BOXES = ("inbox", "outbox")
+# What a box can be narrowed to: "open" waits for the receiver's decision, "closed" is decided or withdrawn.
+STATUS_FILTERS = {"open": OPEN_STATES, "closed": FINAL_STATES, **{state: (state,) for state in REFERRAL_STATES}}
+PAGE_MAX = 200
+
+
+@dataclass(frozen=True)
+class ReferralPage:
+    referrals: list[Referral]
+    next_after: str | None  # the last referral's id when more follow: the `after` of the next page
+    total: int  # in the box, under the status chosen, on every page
 
 
 @dataclass(frozen=True)
@@ -296,13 +315,38 @@ def _risk_of(urgency: str) -> str:
     return {"red": "high", "amber": "medium", "green": "low"}[urgency]
 
 
-def list_referrals(session: Session, actor, box: str) -> list[Referral]:
-    """The agency's inbox (received) or outbox (sent), newest first."""
-    box = choice(box, field="box", label="the box", options=("inbox", "outbox"))
+def list_referrals(
+    session: Session, actor, box: str, *, status: str | None = None, limit=None, after: str | None = None
+) -> ReferralPage:
+    """The agency's inbox (received) or outbox (sent), newest first: all of it, or a page of `limit` referrals
+    after the referral `after` (the last of the page before); `status` keeps one state, "open" or "closed".
+    ValidationFailed names a bad parameter, such as an `after` outside the box.
+
+    The listing is audited with the people of the referrals it returns, not of the whole box."""
+    if box not in BOXES:
+        raise ValidationFailed({"box": "Choose the box: inbox (received by your agency) or outbox (sent by it)"})
     if actor.role not in PRACTITIONER_ROLES:
         raise PermissionDenied("Only practitioners have referral inboxes")
     column = Referral.to_agency_id if box == "inbox" else Referral.from_agency_id
-    rows = list(session.scalars(select(Referral).where(column == actor.agency_id).order_by(Referral.sent_at.desc())))
+    chosen = [column == actor.agency_id]
+    if status is not None:
+        states = STATUS_FILTERS.get(status) if isinstance(status, str) else None
+        if states is None:
+            raise ValidationFailed({"status": f"Choose the status: one of {', '.join(STATUS_FILTERS)}"})
+        chosen.append(Referral.status.in_(states))
+    size = whole_number(limit, field="limit", label="the number of referrals to list", low=1, high=PAGE_MAX)
+    query = select(Referral).where(*chosen).order_by(Referral.sent_at.desc(), Referral.id.desc())
+    if after is not None:
+        last = session.get(Referral, after) if isinstance(after, str) else None
+        if last is None or getattr(last, column.key) != actor.agency_id:
+            raise ValidationFailed({"after": f"Give the id of a referral in your {box}, the last of the page before"})
+        query = query.where(
+            or_(Referral.sent_at < last.sent_at, and_(Referral.sent_at == last.sent_at, Referral.id < last.id))
+        )
+    rows = list(session.scalars(query if size is None else query.limit(size + 1)))
+    more = size is not None and len(rows) > size
+    rows = rows[:size]
+    total = len(rows) if size is None else session.scalar(select(func.count()).select_from(Referral).where(*chosen))
     record_read(
         session,
         actor,
@@ -311,7 +355,7 @@ def list_referrals(session: Session, actor, box: str) -> list[Referral]:
         object_id=box,
         person_ids=sorted({r.person_id for r in rows if r.person_id}),
     )
-    return rows
+    return ReferralPage(rows, rows[-1].id if more else None, total)
 
 
 def referrals_about(session: Session, actor, person_id: str) -> list[Referral]:
@@ -371,10 +415,9 @@ def awaiting_action(session: Session, actor) -> dict[str, int]:
     """Home-page counts: what in the actor's agency's inbox needs attention, and what they sent unacknowledged."""
     if actor.role not in PRACTITIONER_ROLES:
         return {}
-    open_states = ("submitted", "acknowledged")
     inbox = list(
         session.scalars(
-            select(Referral).where(Referral.to_agency_id == actor.agency_id, Referral.status.in_(open_states))
+            select(Referral).where(Referral.to_agency_id == actor.agency_id, Referral.status.in_(OPEN_STATES))
         )
     )
     sent = session.scalar(

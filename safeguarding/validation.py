@@ -109,6 +109,18 @@ def boolean(value, *, field: str, label: str) -> bool:
     return value
 
 
+def whole_number(value, *, field: str, label: str, low: int, high: int, default: int | None = None) -> int | None:
+    """A whole number low..high, given as a number or as text (a query string); default when left out."""
+    if value is None or value == "":
+        return default
+    number = value.strip() if isinstance(value, str) else value
+    if isinstance(number, str) and number.isascii() and number.isdigit():
+        number = int(number)
+    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+        raise ValidationFailed({field: f"Give {label} between {low:,} and {high:,}"})
+    return number
+
+
 def version_of(value, *, field: str = "version") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed({field: "Give the record's version (a whole number) so that changes are not lost"})

@@ -5,9 +5,9 @@ import uuid
 from flask import jsonify, request
 
 from app.api import bp
-from app.api.inputs import body, iso, optional_body, record_id
+from app.api.inputs import body, iso, optional_body, query_id, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
-from app.api.schemas import BOOLEAN, DATETIME, ID, STRING, VERSION, enum, nullable, obj, text
+from app.api.schemas import BOOLEAN, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
 from app.extensions import db
 from app.permissions import current_actor, practitioners
 from models.crypto import current_keyring
@@ -17,7 +17,6 @@ from safeguarding import referrals
 from safeguarding.errors import ValidationFailed
 
 FIELDS = frozenset({"person_id", "to_agency_id", "urgency", "reason", "lawful_basis", "lawful_basis_reason"})
-BOXES = ("inbox", "outbox")
 NOT_RECORDED_WARNING = "The lawful basis for sharing was not recorded: check it with the sender before sharing further"
 
 
@@ -84,13 +83,20 @@ def send_referral():
 @bp.get("/referrals")
 @practitioners
 def list_referrals():
-    box = request.args.get("box")
-    if box not in BOXES:
-        raise ValidationFailed({"box": "Choose the box: inbox (received by your agency) or outbox (sent by it)"})
-    found = referrals.list_referrals(db.session, current_actor(), box)
+    args = request.args
+    page = referrals.list_referrals(
+        db.session,
+        current_actor(),
+        args.get("box"),
+        status=args.get("status"),
+        limit=args.get("limit"),
+        after=query_id("after", "the last referral of the page before"),
+    )
+    found = page.referrals
     current_keyring().preload(db.session, (r.data_key_id for r in found))
     repeats, transitions = referrals.repeat_flags(db.session, found), referrals.histories(db.session, found)
-    return jsonify({"results": [referral_json(r, repeats[r.id], transitions[r.id]) for r in found]})
+    results = [referral_json(r, repeats[r.id], transitions[r.id]) for r in found]
+    return jsonify({"results": results, "next_after": page.next_after, "total": page.total})
 
 
 @bp.get("/referrals/<referral_id>")
@@ -233,9 +239,26 @@ register(
     "/referrals",
     "get",
     operation(
-        "Your agency's inbox (received) or outbox (sent), newest first",
-        response(200, "Referrals", results_of(REFERRAL)),
-        params=[{**query_param("box", enum(BOXES), "inbox or outbox"), "required": True}],
+        "Your agency's inbox (received) or outbox (sent), newest first: all of it, or a page at a time",
+        response(
+            200,
+            "Referrals; next_after is the `after` of the next page, or null on the last; total counts every page",
+            results_of(REFERRAL, next_after=nullable(ID), total=INTEGER),
+        ),
+        params=[
+            {**query_param("box", enum(referrals.BOXES), "inbox or outbox"), "required": True},
+            query_param(
+                "status",
+                enum(list(referrals.STATUS_FILTERS)),
+                "Only referrals in this state; open: waiting for a decision; closed: decided or withdrawn",
+            ),
+            query_param(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": referrals.PAGE_MAX},
+                "A page of at most this many referrals (all of them when left out)",
+            ),
+            query_param("after", ID, "The id of the last referral of the page before"),
+        ],
     ),
 )
 register(

@@ -19,6 +19,7 @@ DONE = {
     "decline": "Referral declined. The sender can see your reason",
     "withdraw": "Referral withdrawn",
 }
+BOX_PAGE = 50  # referrals a box page shows, newest first
 LINKED_CASE = "Referral accepted and linked to the open case. You and the sender are on its team"
 
 
@@ -77,22 +78,20 @@ def outbox():
 
 def _box(box: str):
     actor = current_actor()
-    found = referrals.list_referrals(db.session, actor, box)
-    rows = [_row(r) for r in found]
+    status = request.args.get("status") or None
+    page = referrals.list_referrals(
+        db.session, actor, box, status=status, limit=BOX_PAGE, after=request.args.get("after") or None
+    )
+    found = page.referrals
     return render_template(
         "referrals/box.html",
         box=box,
-        rows=rows,
+        status=status,
+        page=page,
+        first_page=not request.args.get("after"),
+        rows=_rows(found),
         names=disclosure.full_names(db.session, actor, {r.person_id for r in found if r.person_id}),
     )
-
-
-def _row(referral) -> dict:
-    return {
-        "referral": referral,
-        "timing": referrals.timeliness(referral),
-        "repeat": referrals.is_repeat(db.session, referral),
-    }
 
 
 @bp.get("/referrals/<referral_id>")
@@ -166,5 +165,10 @@ def escalations():
     actor = current_actor()
     overdue = referrals.escalation_list(db.session, actor)
     fired = alerts.list_alerts(db.session, actor, "escalation")
-    rows = [_row(r) for r in overdue]
-    return render_template("referrals/escalations.html", rows=rows, alerts=fired)
+    return render_template("referrals/escalations.html", rows=_rows(overdue), alerts=fired)
+
+
+def _rows(found: list) -> list[dict]:
+    """A list's referrals with their timing and repeat flags, worked out for the whole list at once."""
+    repeats = referrals.repeat_flags(db.session, found)
+    return [{"referral": r, "timing": referrals.timeliness(r), "repeat": repeats[r.id]} for r in found]

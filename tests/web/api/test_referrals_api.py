@@ -162,6 +162,81 @@ def test_inbox_and_outbox_list_the_agencys_referrals(as_user, send, sender, rece
     assert set(outgoing) >= CONTRACT_FIELDS
 
 
+def test_a_box_is_read_a_page_at_a_time_newest_first_without_gaps_or_repeats(
+    as_user, send, sender, receiver, make_person
+):
+    children = [make_person(sender, given_name="Child", family_name=f"Number{i}") for i in range(5)]
+    sent = []
+    # Two referrals share each sent time, so the page boundary must also order by id.
+    for i, child in enumerate(children):
+        with time_machine.travel(datetime(2026, 3, 2, 9, i, tzinfo=UTC), tick=False):
+            sent += [send(person_id=child["id"])["id"], send(person_id=child["id"], urgency="red")["id"]]
+    everything = as_user(receiver).get("/referrals", box="inbox").get_json()
+    assert everything["next_after"] is None and everything["total"] == 10
+    newest_first = [r["id"] for r in everything["results"]]
+    assert set(newest_first) == set(sent)
+    pages, after = [], None
+    while True:
+        params = {"box": "inbox", "limit": 3, **({"after": after} if after else {})}
+        page = as_user(receiver).get("/referrals", **params).get_json()
+        pages.append([r["id"] for r in page["results"]])
+        assert page["total"] == 10
+        after = page["next_after"]
+        if after is None:
+            break
+        assert after == pages[-1][-1]
+    assert [len(p) for p in pages] == [3, 3, 3, 1]
+    assert [i for p in pages for i in p] == newest_first
+    # The listing is audited with the people of the page it returned, not of the whole box.
+    last_list = [e for e in audit_events("list") if e.object_type == "referral"][-1]
+    first_of_box = next(r for r in everything["results"] if r["id"] == pages[-1][0])
+    assert last_list.person_id_list == [first_of_box["person_id"]]
+
+
+def test_a_box_can_keep_open_or_closed_referrals_or_one_state(as_user, send, receiver):
+    waiting, acknowledged, declined = send(), send(), send()
+    assert step(as_user, receiver, acknowledged, "acknowledge").status_code == 200
+    assert step(as_user, receiver, declined, "decline", reason="Not for the police").status_code == 200
+
+    def listed(status):
+        page = as_user(receiver).get("/referrals", box="inbox", status=status).get_json()
+        assert page["total"] == len(page["results"])
+        return {r["id"] for r in page["results"]}
+
+    assert listed("open") == {waiting["id"], acknowledged["id"]}
+    assert listed("closed") == {declined["id"]}
+    assert listed("acknowledged") == {acknowledged["id"]}
+    assert listed("withdrawn") == set()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "201"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "-1"}, "limit"),
+        ({"status": "pending"}, "status"),
+        ({"status": "OPEN"}, "status"),
+        ({"after": "not-an-id"}, "after"),
+        ({"after": "6f1c1c3e-0000-4000-8000-000000000000"}, "after"),
+    ],
+)
+def test_bad_paging_or_status_gets_422_naming_the_parameter(as_user, send, receiver, params, field):
+    send()
+    response = as_user(receiver).get("/referrals", box="inbox", **params)
+    assert response.status_code == 422 and field in response.get_json()["fields"]
+
+
+def test_a_page_cannot_start_after_a_referral_of_another_box(as_user, send, sender, receiver):
+    referral = send()
+    # The sender's agency did not receive it: it is no boundary in their inbox, and says nothing about it.
+    response = as_user(sender).get("/referrals", box="inbox", after=referral["id"])
+    assert response.status_code == 422 and "after" in response.get_json()["fields"]
+    assert as_user(sender).get("/referrals", box="outbox", after=referral["id"]).get_json()["results"] == []
+    assert as_user(receiver).get("/referrals", box="outbox", after=referral["id"]).status_code == 422
+
+
 @pytest.mark.parametrize("box", [None, "", "spam", "INBOX"])
 def test_a_missing_or_unknown_box_gets_422(as_user, sender, box):
     params = {} if box is None else {"box": box}

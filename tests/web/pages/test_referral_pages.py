@@ -148,6 +148,49 @@ def test_the_inbox_shows_urgency_status_due_and_overdue_tags(login, receiver, re
     assert "govuk-tag--red" in red_tag["class"]
 
 
+def test_the_inbox_pages_older_referrals_and_keeps_open_or_closed_ones(login, receiver, refer, monkeypatch):
+    monkeypatch.setattr("app.referrals.views.BOX_PAGE", 2)
+    start = datetime.now(UTC) - timedelta(days=3)
+    sent = [refer(sent_at=start + timedelta(hours=i)) for i in range(5)]
+    referrals.transition(db.session, receiver, sent[0].id, "decline", {"reason": "Not for the police"})
+    client = login(receiver)
+
+    def listed(response):
+        assert response.status_code == 200
+        return [a["href"].rsplit("/", 1)[1] for a in page(response).select(".sc-referrals tbody a")]
+
+    first = client.get("/referrals/inbox")
+    assert listed(first) == [sent[4].id, sent[3].id]
+    assert "5 referrals, newest first: showing 2" in main_text(first)
+    older = page(first).select_one(".govuk-pagination__next a")["href"]
+    second = client.get(older)
+    assert listed(second) == [sent[2].id, sent[1].id]
+    assert page(second).select_one(".govuk-pagination__prev a")["href"] == "/referrals/inbox"
+    last = client.get(page(second).select_one(".govuk-pagination__next a")["href"])
+    assert listed(last) == [sent[0].id] and not page(last).select_one(".govuk-pagination__next")
+    assert_strict_page(last)
+    closed = client.get("/referrals/inbox?status=closed")
+    assert listed(closed) == [sent[0].id] and "1 referral, newest first" in main_text(closed)
+    assert len(listed(client.get("/referrals/inbox?status=open"))) == 2
+    assert "No referrals in this list" in main_text(client.get("/referrals/outbox?status=open"))
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ("status=spam", "Choose the status: one of open, closed"),
+        ("after=not-an-id", "Give the id of a referral in your inbox"),
+        ("after=6f1c1c3e-0000-4000-8000-000000000000", "Give the id of a referral in your inbox"),
+    ],
+)
+def test_a_bad_inbox_address_gets_a_page_saying_what_to_fix(login, receiver, refer, query, problem):
+    refer()
+    response = login(receiver).get(f"/referrals/inbox?{query}")
+    assert response.status_code == 422
+    assert problem in main_text(response) and "There is a problem with the address" in main_text(response)
+    assert_strict_page(response)
+
+
 def test_the_receiver_acknowledges_then_accepts_linking_an_existing_case(
     login, receiver, sender, child, refer, make_case
 ):
