@@ -109,7 +109,7 @@ def _map(
     ego = borough.ego(centre, options.depth, options.max_nodes, _edge_filter(options))
     edges = {edge_id: borough.edges[edge_id] for edge_id in ego.edges}
     # The centre is one of the map's nodes: one pass of the policy serves its check and everyone else's redaction.
-    access = policy.people_access(session, actor, [r.id for r in ego.nodes if r.type == "person"])
+    access = policy.people_access(session, actor, [r.id for r in ego.nodes if r.type == "person"], links=borough)
     if centre_person is not None:
         require_person_access(
             session, actor, centre_person, need="visible", object_type="context_map", access=access[centre_person.id]

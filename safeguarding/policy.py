@@ -21,6 +21,8 @@ from models.referral import FINAL_STATES, Referral
 from models.safeguarding_events import BreakGlassGrant
 from models.user import PRACTITIONER_ROLES
 from safeguarding import graph_cache
+from safeguarding.graph.adjacency import Adjacency, key_of
+from safeguarding.graph.types import NodeRef
 
 RECORDER_WINDOW = timedelta(days=30)
 REFERRAL_AFTERCARE = timedelta(days=30)
@@ -71,9 +73,12 @@ def person_access(session: Session, actor, person_id: str, now: datetime | None 
 
 
 def people_access(
-    session: Session, actor, person_ids: Iterable[str], now: datetime | None = None
+    session: Session, actor, person_ids: Iterable[str], now: datetime | None = None, links: Adjacency | None = None
 ) -> dict[str, PersonAccess]:
-    """The policy for many people at once (search results, maps), in a handful of queries."""
+    """The policy for many people at once (search results, maps), in a handful of queries.
+
+    A map passes the current adjacency it was drawn from as `links`: the people shown are then checked against
+    the context-neighbour rule from it, instead of reading their links again."""
     ids = set(person_ids)
     if not ids or not may_see_personal_data(actor):
         return dict.fromkeys(ids, NO_ACCESS)
@@ -86,7 +91,7 @@ def people_access(
         "break_glass": _break_glass_people(session, actor, ids, now),
     }
     remaining = {i for i in ids if not any(i in found for found in bases_by_rule.values())}
-    neighbours = context_neighbours(session, team_people, remaining) if remaining else set()
+    neighbours = context_neighbours(session, team_people, remaining, links) if remaining else set()
     result = {}
     for person_id in ids:
         bases = tuple(rule for rule in FULL_BASES if person_id in bases_by_rule[rule])
@@ -157,18 +162,25 @@ def _break_glass_people(session: Session, actor, ids: set[str], now: datetime) -
     return set(session.scalars(query))
 
 
-def context_neighbours(session: Session, seeds: set[str], wanted: set[str]) -> set[str]:
+def context_neighbours(session: Session, seeds: set[str], wanted: set[str], links: Adjacency | None = None) -> set[str]:
     """Which of `wanted` lie within two hops of the seed people; places and groups count as hops.
 
     Met in the middle: the seeds' own links and the wanted people's own links, so a school or a busy place between
-    them is never expanded into everyone linked to it.
+    them is never expanded into everyone linked to it. The wanted people's links come from `links`, the current
+    adjacency, when given; otherwise from the database.
     """
     if not seeds or not wanted:
         return set()
     # The same viewer's neighbourhood serves every map and search they make until the graph changes.
     near_seeds = graph_cache.remembered(session, "near_seeds", frozenset(seeds), lambda: _near(session, seeds))
     found = {p for p in wanted if ("person", p) in near_seeds}
-    for one, other in _open_links(session, {("person", p) for p in wanted - found}):
+    rest = wanted - found
+    if links is not None:
+        near_keys = graph_cache.remembered(
+            session, "near_seed_keys", frozenset(seeds), lambda: frozenset(key_of(NodeRef(*n)) for n in near_seeds)
+        )
+        return found | {p for p in rest if links.linked_openly(NodeRef("person", p), near_keys)}
+    for one, other in _open_links(session, {("person", p) for p in rest}):
         for (kind, node_id), middle in ((one, other), (other, one)):
             if kind == "person" and node_id in wanted and middle in near_seeds:
                 found.add(node_id)

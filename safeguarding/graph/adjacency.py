@@ -67,6 +67,14 @@ class Adjacency:
     def __contains__(self, ref: NodeRef) -> bool:
         return key_of(ref) in self._links
 
+    def linked_openly(self, ref: NodeRef, nodes: frozenset[str]) -> bool:
+        """Whether a relationship with no end date (as the access policy counts links) joins ``ref`` to one of
+        ``nodes``, given as keys (``key_of``)."""
+        edges = self.edges
+        return any(
+            other in nodes and edges[edge_id].ended_on is None for _, other, edge_id in self._links.get(key_of(ref), ())
+        )
+
     def ego(self, centre: NodeRef, depth: int, max_nodes: int, passes: EdgeFilter | None = None) -> EgoMap:
         """The same map as ``ego_map`` over a networkx graph of these edges (``passes`` filters them first)."""
         check_limits(depth, max_nodes)

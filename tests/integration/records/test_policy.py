@@ -8,7 +8,7 @@ import time_machine
 from app.extensions import db
 from models.case import ChronologyEntry
 from models.referral import Referral
-from safeguarding import break_glass, cases, contexts, people, policy
+from safeguarding import break_glass, cases, contexts, graph_cache, people, policy
 from safeguarding.errors import AuditUnavailable, PermissionDenied
 from tests.web.helpers import audit_events
 
@@ -130,6 +130,52 @@ def test_a_change_to_the_viewers_own_links_is_seen_at_once(record_child, open_ca
     contexts.end_relationship(db.session, social_worker, links[0].id)
     db.session.commit()
     assert level(police, peer) == "none"
+
+
+def test_a_map_checks_context_neighbours_against_its_adjacency_as_the_database_would(
+    record_child, open_case_for, social_worker, make_user
+):
+    # The subject, and around them: a peer at a park, a friend's friend, a gang member, a link that has ended,
+    # and someone whose only link is to a person three hops out.
+    subject, *others = (record_child(given_name=name) for name in ("Ade", "Bo", "Cy", "Di", "Ed", "Flo", "Gus"))
+    park_peer, friend, friends_friend, gang_member, former_friend, far = others
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    gang = contexts.create_group(db.session, social_worker, {"name": "Estate crew"})
+
+    def link(person, target_type, target, kind):
+        return contexts.add_relationship(
+            db.session,
+            social_worker,
+            {
+                "source": {"type": "person", "id": person.id},
+                "target": {"type": target_type, "id": target.id},
+                "kind": kind,
+            },
+        )
+
+    link(subject, "place", park, "frequents")
+    link(park_peer, "place", park, "frequents")
+    link(subject, "person", friend, "friend")
+    link(friends_friend, "person", friend, "friend")
+    link(gang_member, "group", gang, "member_of")
+    link(subject, "group", gang, "member_of")
+    ended = link(former_friend, "person", subject, "friend")
+    contexts.end_relationship(db.session, social_worker, ended.id)
+    link(far, "person", friends_friend, "friend")
+    police = make_user("police_officer")
+    cases.add_member(db.session, social_worker, open_case_for(subject).id, police.id)
+    db.session.commit()
+    everyone = [subject.id, *(p.id for p in others)]
+    from_database = policy.people_access(db.session, police, everyone)
+    from_adjacency = policy.people_access(db.session, police, everyone, links=graph_cache.adjacency(db.session))
+    assert from_adjacency == from_database
+    assert {p for p, access in from_database.items() if access.level == "limited"} == {
+        park_peer.id,
+        friend.id,
+        friends_friend.id,
+        gang_member.id,
+    }
+    assert from_database[former_friend.id].level == from_database[far.id].level == "none"
 
 
 def test_break_glass_gives_full_access_for_60_minutes_and_is_flagged(record_child, make_user):
