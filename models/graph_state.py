@@ -27,6 +27,9 @@ class GraphChange(Base):
     # PostgreSQL: the transaction that last bumped the stamp, so that a transaction bumps it once however much it
     # writes (SQLite updates the row in place and needs no such guard).
     bumped_by: Mapped[int | None] = mapped_column(BigInteger)
+    # Moved only by writes to relationships (migration 0007): what the adjacency of ego maps is built from.
+    links_stamp: Mapped[str | None] = mapped_column(String(36))
+    links_bumped_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class GraphAnalysis(Base):
@@ -43,3 +46,8 @@ class GraphAnalysis(Base):
 def graph_stamp(session: Session) -> str | None:
     """The current change stamp; None when the row is missing (a freshly emptied test database)."""
     return session.scalar(select(GraphChange.stamp).where(GraphChange.id == 1))
+
+
+def links_stamp(session: Session) -> str | None:
+    """The stamp of the relationships alone; None when the row is missing."""
+    return session.scalar(select(GraphChange.links_stamp).where(GraphChange.id == 1))

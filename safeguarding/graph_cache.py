@@ -1,8 +1,10 @@
-"""The borough's context graph as an adjacency, cached per process and rebuilt when the graph's change stamp moves.
+"""The borough's context graph as an adjacency, cached per process and rebuilt when the links stamp moves.
 
-Triggers bump the stamp in the same transaction as every write to people, flags, places, groups and relationships
-(migration 0005), so one indexed read tells whether the cached adjacency is still the database's. The stamp is
-read before the rows: a cache is never keyed by a stamp newer than its data.
+Triggers bump the graph stamp in the same transaction as every write to people, flags, places, groups and
+relationships (migration 0005), and the links stamp with every write to relationships (migration 0007), so one
+indexed read tells whether a cached result is still the database's. The adjacency holds relationships only, so
+it is keyed by the links stamp: editing a person keeps it. The stamp is read before the rows: a cache is never
+keyed by a stamp newer than its data.
 """
 
 import sys
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.context import Relationship
-from models.graph_state import graph_stamp
+from models.graph_state import graph_stamp, links_stamp
 from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.types import Edge, Grading, NodeRef
 
@@ -48,9 +50,11 @@ _memo: OrderedDict[tuple, object] = OrderedDict()
 T = TypeVar("T")
 
 
-def cache_key(session: Session, as_of: date) -> tuple | None:
-    """What a cached result must match to be current; None when the database has no stamp (nothing is cached)."""
-    stamp = graph_stamp(session)
+def cache_key(session: Session, as_of: date, stamp_of: Callable[[Session], str | None] = graph_stamp) -> tuple | None:
+    """What a cached result must match to be current: by default, of a result read from any of the graph tables;
+    with stamp_of=links_stamp, of one read from relationships only. None when the database has no stamp (nothing
+    is cached)."""
+    stamp = stamp_of(session)
     if stamp is None:
         return None
     return (session.get_bind().url.render_as_string(), stamp, as_of)
@@ -59,7 +63,7 @@ def cache_key(session: Session, as_of: date) -> tuple | None:
 def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
     """The whole graph as it stands on ``as_of`` (default today), from this process's cache when still current."""
     as_of = as_of or date.today()
-    key = cache_key(session, as_of)
+    key = cache_key(session, as_of, links_stamp)
     if key is None:
         return load(session, as_of)
     with _lock:
@@ -77,11 +81,11 @@ def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
 
 
 def remembered(session: Session, name: str, argument: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), or what it gave for the same name and argument while the graph's tables have not changed since.
+    """compute(), or what it gave for the same name and argument while relationships have not changed since.
 
-    compute must read only the graph's tables (people, flags, places, groups, relationships): their writes move the
-    stamp, which is read before compute runs, so a remembered value is never older than its key."""
-    stamp = cache_key(session, date.today())
+    compute must read only the relationships table: its writes move the links stamp, which is read before compute
+    runs, so a remembered value is never older than its key."""
+    stamp = cache_key(session, date.today(), links_stamp)
     if stamp is None:
         return compute()
     key = (stamp, name, argument)

@@ -171,7 +171,7 @@ def context_neighbours(session: Session, seeds: set[str], wanted: set[str], link
     """
     if not seeds or not wanted:
         return set()
-    # The same viewer's neighbourhood serves every map and search they make until the graph changes.
+    # The same viewer's neighbourhood serves every map and search they make until a relationship changes.
     near_seeds = graph_cache.remembered(session, "near_seeds", frozenset(seeds), lambda: _near(session, seeds))
     found = {p for p in wanted if ("person", p) in near_seeds}
     rest = wanted - found

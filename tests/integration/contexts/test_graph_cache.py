@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from models.base import utcnow
 from models.context import Place
-from models.graph_state import GraphChange, graph_stamp
+from models.graph_state import GraphChange, graph_stamp, links_stamp
 from models.person import PersonFlag
 from safeguarding import cases, context_maps, contexts, graph_cache, people
 
@@ -62,6 +62,45 @@ def test_every_kind_of_write_to_the_graph_changes_the_stamp_in_its_own_transacti
     db.session.execute(update(PersonFlag).where(PersonFlag.person_id == child.id).values(cleared_at=utcnow()))
     assert changed()
     assert db.session.scalar(select(GraphChange.counter)) >= len(stamps) - 1
+
+
+def test_editing_people_places_and_groups_keeps_the_cached_adjacency(app, social_worker):
+    child, peer = person(social_worker, "Jayden"), person(social_worker, "Kai")
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    edge = link(social_worker, child, "place", park, "frequents")
+    db.session.commit()
+    cached, before = graph_cache.adjacency(db.session), links_stamp(db.session)
+    people.update_person(
+        db.session, social_worker, child.id, {"flags": ["missing_from_home"], "version": child.version}
+    )
+    db.session.execute(update(Place).where(Place.id == park.id).values(name="Riverside Gardens"))
+    db.session.commit()
+    assert links_stamp(db.session) == before and graph_cache.adjacency(db.session) is cached
+    link(social_worker, peer, "place", park, "frequents")
+    db.session.commit()
+    assert links_stamp(db.session) != before and graph_cache.adjacency(db.session) is not cached
+    moved = links_stamp(db.session)
+    contexts.end_relationship(db.session, social_worker, edge.id)
+    db.session.commit()
+    assert links_stamp(db.session) != moved
+
+
+@pytest.mark.parametrize("person_first", [True, False])
+def test_a_transaction_writing_a_person_and_a_relationship_moves_both_stamps(app, social_worker, person_first):
+    child = person(social_worker, "Jayden")
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    db.session.commit()
+    before = (graph_stamp(db.session), links_stamp(db.session))
+    writes = [
+        lambda: db.session.execute(update(Place).where(Place.id == park.id).values(name="Riverside Gardens")),
+        lambda: link(social_worker, child, "place", park, "frequents"),
+    ]
+    for write in writes if person_first else reversed(writes):
+        write()
+        db.session.flush()
+    db.session.commit()
+    graph, links = graph_stamp(db.session), links_stamp(db.session)
+    assert graph != before[0] and links != before[1]
 
 
 def test_a_transaction_of_many_writes_moves_the_stamp_once_on_postgresql(app, social_worker):
