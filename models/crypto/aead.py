@@ -26,7 +26,9 @@ def _new_nonce() -> bytes:
 
 def associated_data(table: str, column: str, row_id: str) -> bytes:
     """Encode table, column and row id unambiguously (each part length-prefixed) for use as GCM associated data."""
-    if not all(isinstance(part, str) and part for part in (table, column, row_id)):
+    # Spelled out, not a generator over the parts: a page of names asks this for every value it decrypts.
+    texts = isinstance(table, str) and isinstance(column, str) and isinstance(row_id, str)
+    if not (texts and table and column and row_id):
         raise ValueError("associated data needs a non-empty table, column and row id")
     return _table_and_column(table, column) + _length_prefixed(row_id)
 
@@ -61,8 +63,13 @@ def _check_shape(blob: bytes) -> None:
 def blob_key_id(blob: bytes) -> str:
     """The id of the data key a blob was encrypted under, as a UUID string."""
     _check_shape(blob)
-    # uuid.UUID's text form without building one: a search decrypting its candidates asks this hundreds of times.
-    digits = bytes(blob[1:HEADER_SIZE]).hex()
+    return _key_id_text(bytes(blob[1:HEADER_SIZE]))
+
+
+@lru_cache(maxsize=4096)  # a search or a map decrypts hundreds of values under a few hundred keys
+def _key_id_text(key_id: bytes) -> str:
+    """uuid.UUID's text form of 16 bytes, without building one."""
+    digits = key_id.hex()
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
