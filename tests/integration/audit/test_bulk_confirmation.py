@@ -1,6 +1,9 @@
 """The bulk confirmation vouches for an untouched log, in parallel ranges, and for nothing the row scan refuses."""
 
+import threading
+
 import pytest
+import sqlalchemy as sa
 
 from audit import seal, verify
 from audit.canonical import canonical_bytes
@@ -87,6 +90,55 @@ def test_tampering_is_never_confirmed(busy_log, tamper, kind):
     tamper(*TAMPERING[kind], **({"forged": leaf_hash(b"forged")} if ":forged" in TAMPERING[kind][0] else {}))
     assert not confirmed(busy_log, full=True)
     assert not verify(busy_log, SIGNING_KEY, seal_first=False).ok
+
+
+# Each process sums the index rows of half the event ids (split at "8"), so every change is tried in both halves.
+PERSON_INDEX_CHANGES = {
+    "added": "INSERT INTO audit_event_people (event_id, person_id) "
+    "SELECT id, 'person-extra' FROM audit_events WHERE seq = :seq",
+    "removed": "DELETE FROM audit_event_people "
+    "WHERE event_id = (SELECT id FROM audit_events WHERE seq = :seq) AND person_id = 'person-shared'",
+    "changed": "UPDATE audit_event_people SET person_id = 'person-other' "
+    "WHERE event_id = (SELECT id FROM audit_events WHERE seq = :seq) AND person_id = 'person-shared'",
+    # To event 18, the one without people.
+    "moved to another event": "UPDATE audit_event_people SET event_id = (SELECT id FROM audit_events WHERE seq = 18) "
+    "WHERE event_id = (SELECT id FROM audit_events WHERE seq = :seq) AND person_id = 'person-shared'",
+}
+
+
+def sealed_event_in_half(engine, first_half: bool) -> int:
+    """The last sealed event with people whose id sorts before "8" (first half) or from "8" on."""
+    half = "id < '8'" if first_half else "id >= '8'"
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.text(f"SELECT max(seq) FROM audit_events WHERE person_ids LIKE '%person-shared%' AND {half}")
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("first_half", [True, False])
+@pytest.mark.parametrize("change", PERSON_INDEX_CHANGES)
+def test_a_person_index_row_changed_in_either_half_is_never_confirmed(busy_log, tamper, change, first_half):
+    seq = sealed_event_in_half(busy_log, first_half)
+    tamper(PERSON_INDEX_CHANGES[change], seq=seq)
+    assert not confirmed(busy_log)
+    first_bad = min(seq, 18) if change == "moved to another event" else seq
+    result = verify(busy_log, SIGNING_KEY, seal_first=False)
+    assert (result.ok, result.first_bad) == (False, first_bad) and "person index" in result.reason, result
+
+
+def test_workers_started_beside_other_threads_share_one_hash_secret(busy_log, tamper):
+    # With another thread running, the workers come from a fork server rather than a fork of this process: their
+    # person-index sums must still cancel out on an untouched log, and still not on a tampered one.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert confirmed(busy_log)
+        tamper(PERSON_INDEX_CHANGES["changed"], seq=sealed_event_in_half(busy_log, True))
+        assert not confirmed(busy_log)
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_a_consistent_rewrite_is_not_confirmed_even_by_the_quick_check(busy_log, tamper):
