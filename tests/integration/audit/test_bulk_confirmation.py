@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from audit import seal, verify
 from audit.canonical import canonical_bytes
 from audit.confirm import confirm
+from audit.context import request_context
 from audit.merkle import leaf_hash
 from audit.row_checks import rows_sql
 from audit.sealer import latest_checkpoint
@@ -156,10 +157,29 @@ def test_fields_the_database_encodes_unlike_python_are_checked_by_python(audit_e
     # json_quote and to_json leave non-ASCII and DEL raw where the canonical bytes escape them.
     add_events(3)
     add_events(2, purpose="Zoë’s strategy meeting", reason='tab\tand "quotes" \\ and DEL \x7f')
+    add_events(1, reason="a tab\talone")
     add_events(3)
     seal(audit_engine, SIGNING_KEY)
     assert confirmed(audit_engine)
     assert verify(audit_engine, SIGNING_KEY).ok
+
+
+@pytest.mark.parametrize("engine_fixture", ["audit_sqlite_engine", "audit_postgres_engine"])
+def test_a_field_that_carries_quotes_into_the_next_one_is_not_confirmed(request, engine_fixture):
+    # Unescaped, client_addr could take the start of detail's text and detail the rest, and the row's text would
+    # read the same: a field with a quote in it is always escaped, so the texts differ and Python finds the edit.
+    engine = request.getfixturevalue(engine_fixture)
+    with request_context("request-1", client_addr="10.0.0.1"):
+        events_adder(engine)(3, detail={"a": "b", "detail": "y"})
+    seal(engine, SIGNING_KEY)
+    tamperer(engine)(
+        "UPDATE audit_events SET client_addr = :addr, detail = :detail WHERE seq = 2",
+        addr='10.0.0.1","detail":{"a":"b',
+        detail='"y"}',
+    )
+    assert not confirmed(engine)
+    result = verify(engine, SIGNING_KEY, seal_first=False)
+    assert (result.ok, result.first_bad) == (False, 2) and "fields no longer match" in result.reason, result
 
 
 def test_an_edit_to_a_field_only_python_can_check_is_not_confirmed(audit_engine, add_events, tamper):
