@@ -182,6 +182,18 @@ def test_a_field_that_carries_quotes_into_the_next_one_is_not_confirmed(request,
     assert (result.ok, result.first_bad) == (False, 2) and "fields no longer match" in result.reason, result
 
 
+@pytest.mark.parametrize("engine_fixture", ["audit_sqlite_engine", "audit_postgres_engine"])
+def test_detail_laid_out_anew_is_not_confirmed(request, engine_fixture):
+    # SQLite writes detail into the row's text as json() lays it out: the same JSON spaced otherwise must not pass.
+    engine = request.getfixturevalue(engine_fixture)
+    events_adder(engine)(3)
+    seal(engine, SIGNING_KEY)
+    tamperer(engine)("UPDATE audit_events SET detail = :detail WHERE seq = 2", detail='{ "i": 1 }')
+    assert not confirmed(engine)
+    result = verify(engine, SIGNING_KEY, seal_first=False)
+    assert (result.ok, result.first_bad) == (False, 2) and "fields no longer match" in result.reason, result
+
+
 def test_an_edit_to_a_field_only_python_can_check_is_not_confirmed(audit_engine, add_events, tamper):
     add_events(3)
     add_events(2, purpose="Zoë’s strategy meeting")
