@@ -58,8 +58,12 @@ def canonical_sql(dialect: str, at_text: str) -> str:
         )
     pieces = [_POSTGRESQL.get(key, _postgresql_string(key)) for key in _KEYS]
     pieces[_KEYS.index("at")] = f"""'"' || {at_text} || '"'"""
-    text = " || ',' || ".join(f"""'"{key}":' || {piece}""" for key, piece in zip(_KEYS, pieces, strict=True))
-    return f"""convert_to('{{' || {text} || ',"v":{FORMAT_VERSION}}}', 'UTF8')"""
+    # Each key goes in with the brace or comma before it: every || copies the whole text so far.
+    openings = ["{", *[","] * (len(_KEYS) - 1)]
+    text = " || ".join(
+        f"""'{opening}"{key}":' || {piece}""" for opening, key, piece in zip(openings, _KEYS, pieces, strict=True)
+    )
+    return f"""convert_to({text} || ',"v":{FORMAT_VERSION}}}', 'UTF8')"""
 
 
 def _postgresql_string(column: str) -> str:
