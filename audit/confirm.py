@@ -34,7 +34,7 @@ _NO_JIT = "SET LOCAL jit = off"  # compiling these one-pass queries costs Postgr
 # the primary key (event_id, person_id) the rows are grouped along: an order other than Python's (a collation
 # unlike code points) only makes the sums differ. Sorting each event's few rows again costs more than the rest.
 _PEOPLE = {
-    "sqlite": "'[' || group_concat(json_quote(person_id), ',') || ']'",
+    "sqlite": "json_group_array(person_id)",
     "postgresql": "'[' || string_agg(to_json(person_id)::text, ',') || ']'",
 }
 
