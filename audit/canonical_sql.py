@@ -4,11 +4,12 @@ The bulk confirmation compares them with the stored canonical bytes in SQL inste
 An equal text proves what encode_stored would: the authentic canonical bytes (the signed tree vouches for them)
 are printable ASCII, and on strings of ASCII below DEL json_object (SQLite) and to_json (PostgreSQL) escape
 exactly as encode_basestring_ascii does; DEL and non-ASCII they leave raw, so such a field only makes the texts
-differ and the row scan decides. PostgreSQL quotes a string without '"' or '\\' itself, as to_json would in printable
-ASCII (anything else it copies raw, so again the texts differ); a quote in a field always goes through to_json, so
-no field can carry its text into the next one's. person_ids and detail go in raw, as in encode_stored. Whatever
-the database would encode unlike Python (a blob, a number, an `at` of another form) gives NULL, a different text
-or an error.
+differ and the row scan decides. PostgreSQL quotes a string without '"' or '\\' itself, which in printable ASCII
+needs no escape (other characters it copies raw, so again the texts differ); a field with a quote always goes
+through to_json, so none can carry its text into the next one's. person_ids and detail go in as stored, as in
+encode_stored (SQLite passes them through json(), so only where that gives the stored text back). Whatever the
+database would encode unlike Python (a blob, a number, an `at` of another form) gives NULL, a different text or
+an error.
 """
 
 from audit.canonical import EVENT_FIELDS, FORMAT_VERSION
@@ -47,9 +48,8 @@ def canonical_sql(dialect: str, at_text: str) -> str:
     """An SQL expression over audit_events' columns that equals `canonical` only where encode_stored would;
     at_text: SQL giving at_text_sql's value (an expression or a column computed once)."""
     if dialect == "sqlite":
-        # One json_object call writes the whole text, quoting as json_quote would: cheaper than a call a field. It
-        # copies person_ids and detail as json() rewrites them, so only where that is the stored text (as
-        # encode_stored copies it); json() fails on text that is no JSON, which only sends verify() to the scan.
+        # One json_object call writes the whole text, quoting as json_quote would: cheaper than a call a field.
+        # json() fails on text that is no JSON, which only sends verify() to the scan.
         values = {**_SQLITE, "at": at_text}
         pairs = ", ".join(f"'{key}', {values.get(key, key)}" for key in _KEYS)
         return (
