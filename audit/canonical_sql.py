@@ -30,7 +30,7 @@ _AT_TEXT = {
 _SQLITE = {
     "detail": "json(detail)",
     "person_ids": "json(person_ids)",
-    "flagged": "json(CASE flagged WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)",
+    "flagged": "CASE flagged WHEN 1 THEN json('true') WHEN 0 THEN json('false') END",  # constants: parsed once
 }
 _POSTGRESQL = {
     "detail": "coalesce(detail, 'null')",

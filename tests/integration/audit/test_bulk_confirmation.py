@@ -22,13 +22,14 @@ CHUNK = 4  # small chunks, so 23 events span whole chunks, a partial one and two
 
 @pytest.fixture
 def busy_log(audit_engine, add_events):
-    """23 events under many checkpoints (subtree roots to check all over the tree), with odd person ids too."""
+    """23 events under many checkpoints (subtree roots to check all over the tree), with odd person ids and flagged
+    events too."""
     for size in (1, 2, 3, 5, 1, 4, 1):
         add_events(size)
         seal(audit_engine, SIGNING_KEY)
     add_events(1, person_ids=[])
     add_events(2, person_ids=["person-1", "person-9"], purpose='Année "2" \\ 3', detail={"x": None, "k": "é"})
-    add_events(3)
+    add_events(3, flagged=True)
     seal(audit_engine, SIGNING_KEY)
     return audit_engine
 
