@@ -2,10 +2,14 @@
 
 The bulk confirmation compares them with the stored canonical bytes in SQL instead of fetching every column.
 An equal text proves what encode_stored would: the authentic canonical bytes (the signed tree vouches for them)
-are printable ASCII, and on strings of ASCII below DEL json_quote (SQLite) and to_json (PostgreSQL) escape exactly
-as encode_basestring_ascii does; DEL and non-ASCII they leave raw, so such a field only makes the texts differ
-and the row scan decides. person_ids and detail go in raw, as in encode_stored. Whatever the database would
-encode unlike Python (a blob, a number, an `at` of another form) gives NULL, a different text or an error.
+are printable ASCII, and on strings of ASCII below DEL json_object (SQLite) and to_json (PostgreSQL) escape
+exactly as encode_basestring_ascii does; DEL and non-ASCII they leave raw, so such a field only makes the texts
+differ and the row scan decides. PostgreSQL quotes a string without '"' or '\\' itself, which in printable ASCII
+needs no escape (other characters it copies raw, so again the texts differ); a field with a quote always goes
+through to_json, so none can carry its text into the next one's. person_ids and detail go in as stored, as in
+encode_stored (SQLite passes them through json(), so only where that gives the stored text back). Whatever the
+database would encode unlike Python (a blob, a number, an `at` of another form) gives NULL, a different text or
+an error.
 """
 
 from audit.canonical import EVENT_FIELDS, FORMAT_VERSION
@@ -22,10 +26,11 @@ _AT_TEXT = {
     "postgresql": "CASE WHEN at >= '0001-01-02 00:00:00+00' AND at < '9999-12-31 00:00:00+00' "
     """THEN to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00' END""",
 }
+# json() hands json_object a value as JSON to copy rather than a string to quote.
 _SQLITE = {
-    "detail": "CASE WHEN typeof(detail) = 'text' THEN detail WHEN detail IS NULL THEN 'null' END",
-    "person_ids": "CASE WHEN typeof(person_ids) = 'text' THEN person_ids END",
-    "flagged": "CASE flagged WHEN 1 THEN 'true' WHEN 0 THEN 'false' END",
+    "detail": "json(detail)",
+    "person_ids": "json(person_ids)",
+    "flagged": "CASE flagged WHEN 1 THEN json('true') WHEN 0 THEN json('false') END",  # constants: parsed once
 }
 _POSTGRESQL = {
     "detail": "coalesce(detail, 'null')",
@@ -43,14 +48,30 @@ def canonical_sql(dialect: str, at_text: str) -> str:
     """An SQL expression over audit_events' columns that equals `canonical` only where encode_stored would;
     at_text: SQL giving at_text_sql's value (an expression or a column computed once)."""
     if dialect == "sqlite":
-        # format() writes the text once; a NULL piece becomes '' and so matches nothing.
-        pieces = [_SQLITE.get(key, f"json_quote({at_text if key == 'at' else key})") for key in _KEYS]
-        template = "{" + ",".join(f'"{key}":%s' for key in _KEYS) + f',"v":{FORMAT_VERSION}}}'
-        return f"CAST(format('{template}', {', '.join(pieces)}) AS BLOB)"
-    pieces = [_POSTGRESQL.get(key, f"coalesce(to_json({key})::text, 'null')") for key in _KEYS]
+        # One json_object call writes the whole text, quoting as json_quote would: cheaper than a call a field.
+        # json() fails on text that is no JSON, which only sends verify() to the scan.
+        values = {**_SQLITE, "at": at_text}
+        pairs = ", ".join(f"'{key}', {values.get(key, key)}" for key in _KEYS)
+        return (
+            "CASE WHEN json(detail) IS detail AND json(person_ids) = person_ids "
+            f"THEN CAST(json_object({pairs}, 'v', {FORMAT_VERSION}) AS BLOB) END"
+        )
+    pieces = [_POSTGRESQL.get(key, _postgresql_string(key)) for key in _KEYS]
     pieces[_KEYS.index("at")] = f"""'"' || {at_text} || '"'"""
-    text = " || ',' || ".join(f"""'"{key}":' || {piece}""" for key, piece in zip(_KEYS, pieces, strict=True))
-    return f"""convert_to('{{' || {text} || ',"v":{FORMAT_VERSION}}}', 'UTF8')"""
+    # Each key goes in with the brace or comma before it: every || copies the whole text so far.
+    openings = ["{", *[","] * (len(_KEYS) - 1)]
+    text = " || ".join(
+        f"""'{opening}"{key}":' || {piece}""" for opening, key, piece in zip(openings, _KEYS, pieces, strict=True)
+    )
+    return f"""convert_to({text} || ',"v":{FORMAT_VERSION}}}', 'UTF8')"""
+
+
+def _postgresql_string(column: str) -> str:
+    # to_json looks the column's type up on every call, which costs more than the rest of the row's text.
+    return (
+        f"""CASE WHEN strpos({column}, '"') + strpos({column}, '\\') = 0 THEN '"' || {column} || '"' """
+        f"ELSE coalesce(to_json({column})::text, 'null') END"
+    )
 
 
 def column_types_hold(cursor, dialect: str) -> bool:

@@ -3,10 +3,11 @@
 It checks what the scan checks, faster: the database itself compares each row's columns with its canonical
 bytes (audit.row_checks) and on PostgreSQL also hashes the leaves, so only an order key and the leaf hashes (on
 SQLite the canonical bytes) come back through the raw DB-API cursor; the Merkle tree is built a level at a time,
-the range is split between two processes, and the person index is compared with the events' person ids as one
-sum of per-event hashes instead of a lookup per event. Any disagreement, doubt or error gives False, and the
-scan then names the first bad event exactly as before: confirm() only saves time on a log that verifies, and
-never accepts what the scan would refuse.
+and the range is split between two processes. The person index is compared with the events' person ids as sums
+of per-event hashes instead of a lookup per event: each process adds those of its events' person ids and takes
+away those of its share of the index rows, and the shares must cancel out. Any disagreement, doubt or error gives
+False, and the scan then names the first bad event exactly as before: confirm() only saves time on a log that
+verifies, and never accepts what the scan would refuse.
 """
 
 import multiprocessing
@@ -26,34 +27,38 @@ from audit.merkle import frontier_append, frontier_root
 from audit.row_checks import python_agrees, rows_sql
 
 CHUNK = 1 << 14  # leaves hashed a level at a time: a power of two, so a whole chunk is one subtree
+_MAX_SEQ = (1 << 63) - 1  # seq is a BIGINT
 WORKERS = 2
 _NO_JIT = "SET LOCAL jit = off"  # compiling these one-pass queries costs PostgreSQL more than it saves
 # An event's index rows as the JSON text of its person ids (quoted, so no id can pass for two), in the order of
 # the primary key (event_id, person_id) the rows are grouped along: an order other than Python's (a collation
 # unlike code points) only makes the sums differ. Sorting each event's few rows again costs more than the rest.
 _PEOPLE = {
-    "sqlite": "'[' || group_concat(json_quote(person_id), ',') || ']'",
+    "sqlite": "json_group_array(person_id)",
     "postgresql": "'[' || string_agg(to_json(person_id)::text, ',') || ']'",
 }
 
 
 @dataclass(frozen=True)
 class _Range:
-    """Events first..last for one process; first - 1 is a multiple of chunk."""
+    """Events first..last for one process, and its share of the person index; first - 1 is a multiple of chunk."""
 
     database: tuple[str, str]  # (dialect, DB-API connection target)
     first: int
     last: int
+    count: int  # the highest sealed sequence number: index rows of later or unsealed events are left out
     chunk: int
     full: bool
     batch_ends: frozenset[int]  # checkpoint sizes in first-2..last: the sealer's order restarts after each
     positions: tuple[int, ...]  # where the caller needs the tree's frontier inside a chunk
+    event_ids: tuple[str | None, str | None]  # the index rows to sum: event ids from, before (None: no bound)
 
 
 @dataclass(frozen=True)
 class _RangeTree:
     chunk_roots: list[bytes]  # the root of every whole chunk, in order
     inside: dict[int, list[bytes]]  # position -> the perfect subtrees of its chunk up to it, largest first
+    person_balance: int  # hash sum of the events' person ids less that of the share of index rows; 0 when quick
 
 
 def confirm(
@@ -81,35 +86,38 @@ def confirm(
         raw.execute(_NO_JIT)
     database = _database(conn)
     checks = sorted({*subtrees, *roots})
+    seq_ranges = _split(count, chunk, workers if database[1] != ":memory:" else 1)
     ranges = [
         _Range(
             database,
-            *(first, last, chunk, full),
+            *(first, last, count, chunk, full),
             frozenset(end for end in batch_ends if first - 2 <= end <= last),
             tuple(p for p in checks if first <= p <= last),
+            _event_id_share(part, len(seq_ranges)),
         )
-        for first, last in _split(count, chunk, workers if database[1] != ":memory:" else 1)
+        for part, (first, last) in enumerate(seq_ranges)
     ]
     try:
         if len(ranges) > 1:
             with ProcessPoolExecutor(len(ranges), mp_context=_start_method()) as pool:
-                pending = [pool.submit(_check_range, r) for r in ranges]
-                people_ok = not full or _person_index_matches(raw, dialect, count)
-                trees = [p.result() for p in pending]
+                trees = list(pool.map(_check_range, ranges))
         else:
-            people_ok = not full or _person_index_matches(raw, dialect, count)
             trees = [_check_range(r, raw) for r in ranges]
     except Exception:  # noqa: BLE001 - a doctored row can make a query or a worker fail; the scan reports it
         return False
-    if not people_ok or None in trees:
+    if None in trees or sum(tree.person_balance for tree in trees):
         return False
     return _tree_agrees(trees, checks, subtrees, roots, chunk)
 
 
 def _start_method():
-    """fork when this process runs no other thread (a fork copies locks other threads hold), else spawn."""
+    """fork when this process runs no other thread (a fork copies locks other threads hold), else forkserver.
+
+    Either way every worker has the same hash() secret (this process's, or the one server's it is forked from),
+    so the person-index sums of the workers add up; spawned workers would each draw their own.
+    """
     single = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if single else "spawn")
+    return multiprocessing.get_context("fork" if single else "forkserver")
 
 
 def _database(conn: Connection) -> tuple[str, str]:
@@ -128,15 +136,28 @@ def _split(count: int, chunk: int, workers: int) -> list[tuple[int, int]]:
     return [(c * chunk + 1, min(count, (c + per) * chunk)) for c in range(0, chunks, per)]
 
 
+def _event_id_share(part: int, parts: int) -> tuple[str | None, str | None]:
+    """The event ids (from, before; None: no bound) of part `part` of `parts`: together the parts hold every id
+    once, split at a first hex digit, as even as random UUIDs make them."""
+    low = format(16 * part // parts, "x") if part else None
+    high = format(16 * (part + 1) // parts, "x") if part + 1 < parts else None
+    return low, high
+
+
 def _connect(database: tuple[str, str]):
+    """A connection whose queries all read one snapshot: the person-index sums of a range must agree in time."""
     dialect, target = database
     if dialect == "sqlite":
         import sqlite3
 
-        return sqlite3.connect(target)
+        connection = sqlite3.connect(target, isolation_level=None)
+        connection.execute("BEGIN")
+        return connection
     import psycopg
 
     connection = psycopg.connect(target)
+    connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    connection.read_only = True
     connection.execute(_NO_JIT)
     return connection
 
@@ -156,7 +177,7 @@ def _check_range(task: _Range, raw=None) -> _RangeTree | None:
 
 def _scan_range(raw, task: _Range) -> _RangeTree | None:
     dialect = task.database[0]
-    chunk_roots, inside, done = [], {}, task.first - 1
+    chunk_roots, inside, done, person_sum = [], {}, task.first - 1, 0
     positions = list(task.positions)
     previous = _previous_key(raw, dialect, task) if task.full else None
     # Rows the database did not vouch for, Python checks at the end (the one before the range for its order).
@@ -178,6 +199,7 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
             if not _in_order(start, [previous, *keys], task.batch_ends, doubtful):
                 return None
             previous = keys[-1]
+            person_sum += sum(map(hash, [row[-3:-1] for row in rows if row[-2] != "[]"]))  # (id, person_ids)
         levels = _levels(leaves)
         for position in positions[bisect_left(positions, start + 1) : bisect_left(positions, end)]:
             inside[position] = _decompose(levels, position - start)
@@ -188,7 +210,7 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
         done = end
     if done != task.last or not python_agrees(raw, doubtful, task.batch_ends):
         return None
-    return _RangeTree(chunk_roots, inside)
+    return _RangeTree(chunk_roots, inside, person_sum - _index_share(raw, dialect, task) if task.full else 0)
 
 
 def _previous_key(raw, dialect: str, task: _Range) -> str | None:
@@ -265,22 +287,25 @@ def _tree_agrees(
     return True
 
 
-def _person_index_matches(raw, dialect: str, count: int) -> bool:
-    """Each event's person ids equal its index rows: the sums of hash((event id, ids)) on both sides agree.
+def _index_share(raw, dialect: str, task: _Range) -> int:
+    """The sum of hash((event id, its index rows as JSON text)) over the events in the range's share of event ids
+    that are sealed in 1..count; the events' side is summed the same way from their person_ids.
 
     hash() of a str is keyed by a secret drawn at random when the process started, so nobody can steer the sums;
     any difference in formatting or order only sends verify() to the scan.
     """
     people = _PEOPLE[dialect]
-    events = f"SELECT id, person_ids FROM audit_events WHERE seq BETWEEN 1 AND {count} AND person_ids <> '[]'"  # noqa: S608
-    index = f"SELECT event_id, {people} FROM audit_event_people GROUP BY event_id"  # noqa: S608
-    # Index rows of events outside 1..count: unsealed, or sealed after this snapshot's count was taken.
+    low, high = task.event_ids
+    share = (f" AND event_id >= '{low}'" if low else "") + (f" AND event_id < '{high}'" if high else "")
+    index = f"SELECT event_id, {people} FROM audit_event_people WHERE event_id IS NOT NULL{share} GROUP BY event_id"  # noqa: S608
+    # Index rows of events outside 1..count: unsealed, or sealed after the caller's snapshot was taken. A closed
+    # range of seq, because without statistics PostgreSQL takes an open one for a third of the table and reads it all.
     others = (
-        f"SELECT event_id, {people} FROM audit_event_people WHERE event_id IN "  # noqa: S608
-        f"(SELECT id FROM audit_events WHERE seq IS NULL UNION ALL SELECT id FROM audit_events WHERE seq > {count}) "
-        "GROUP BY event_id"
+        f"SELECT event_id, {people} FROM audit_event_people WHERE event_id IN (SELECT id FROM audit_events "  # noqa: S608
+        f"WHERE seq IS NULL UNION ALL SELECT id FROM audit_events WHERE seq BETWEEN {task.count + 1} AND {_MAX_SEQ})"
+        f"{share} GROUP BY event_id"
     )
-    return _hash_sum(raw, dialect, events) == _hash_sum(raw, dialect, index) - _hash_sum(raw, dialect, others)
+    return _hash_sum(raw, dialect, index) - _hash_sum(raw, dialect, others)
 
 
 def _hash_sum(raw, dialect: str, sql: str) -> int:

@@ -18,20 +18,22 @@ _EVENTS = f"SELECT seq, {', '.join(EVENT_FIELDS)}, canonical FROM audit_events" 
 
 def rows_sql(dialect: str, first: int, last: int, full: bool) -> str:
     """seq, then on SQLite canonical and leaf_hash, on PostgreSQL leaf_hash (NULL unless it is the hash of
-    canonical); when full, last the order key (at, id) as one text, NULL where the database cannot vouch for
-    the fields (a fixed-width `at`, so the texts compare as the scan's (at, id) pairs do)."""
+    canonical); when full, then id and person_ids (for the person index check), and last the order key (at, id)
+    as one text, NULL where the database cannot vouch for the fields (a fixed-width `at`, so the texts compare as
+    the scan's (at, id) pairs do)."""
     where = f"WHERE seq BETWEEN {first} AND {last} ORDER BY seq"
     if dialect == "sqlite":
         if not full:
             return f"SELECT seq, canonical, leaf_hash FROM audit_events {where}"  # noqa: S608 - constants only
         key = f"CASE WHEN {canonical_sql(dialect, at_text_sql(dialect))} = canonical THEN at || id END"
-        return f"SELECT seq, canonical, leaf_hash, {key} FROM audit_events {where}"  # noqa: S608 - constants only
+        return f"SELECT seq, canonical, leaf_hash, id, person_ids, {key} FROM audit_events {where}"  # noqa: S608
     leaf = f"CASE WHEN {_LEAF_OK} THEN leaf_hash END"
     if not full:
         return f"SELECT seq, {leaf} FROM audit_events {where}"  # noqa: S608 - constants only
     # The text of `at` once a row (OFFSET 0 keeps the subquery from being folded into each use).
     return (
-        f"SELECT seq, {leaf}, CASE WHEN {canonical_sql(dialect, 'at_text')} = canonical THEN at_text || id END "  # noqa: S608
+        f"SELECT seq, {leaf}, id, person_ids, "  # noqa: S608 - constants only
+        f"CASE WHEN {canonical_sql(dialect, 'at_text')} = canonical THEN at_text || id END "
         f"FROM audit_events CROSS JOIN LATERAL (SELECT {at_text_sql(dialect)} AS at_text OFFSET 0) AS t {where}"
     )
 

@@ -1,10 +1,14 @@
 """The bulk confirmation vouches for an untouched log, in parallel ranges, and for nothing the row scan refuses."""
 
+import threading
+
 import pytest
+import sqlalchemy as sa
 
 from audit import seal, verify
 from audit.canonical import canonical_bytes
 from audit.confirm import confirm
+from audit.context import request_context
 from audit.merkle import leaf_hash
 from audit.row_checks import rows_sql
 from audit.sealer import latest_checkpoint
@@ -18,13 +22,14 @@ CHUNK = 4  # small chunks, so 23 events span whole chunks, a partial one and two
 
 @pytest.fixture
 def busy_log(audit_engine, add_events):
-    """23 events under many checkpoints (subtree roots to check all over the tree), with odd person ids too."""
+    """23 events under many checkpoints (subtree roots to check all over the tree), with odd person ids and flagged
+    events too."""
     for size in (1, 2, 3, 5, 1, 4, 1):
         add_events(size)
         seal(audit_engine, SIGNING_KEY)
     add_events(1, person_ids=[])
     add_events(2, person_ids=["person-1", "person-9"], purpose='Année "2" \\ 3', detail={"x": None, "k": "é"})
-    add_events(3)
+    add_events(3, flagged=True)
     seal(audit_engine, SIGNING_KEY)
     return audit_engine
 
@@ -89,6 +94,55 @@ def test_tampering_is_never_confirmed(busy_log, tamper, kind):
     assert not verify(busy_log, SIGNING_KEY, seal_first=False).ok
 
 
+# Each process sums the index rows of half the event ids (split at "8"), so every change is tried in both halves.
+PERSON_INDEX_CHANGES = {
+    "added": "INSERT INTO audit_event_people (event_id, person_id) "
+    "SELECT id, 'person-extra' FROM audit_events WHERE seq = :seq",
+    "removed": "DELETE FROM audit_event_people "
+    "WHERE event_id = (SELECT id FROM audit_events WHERE seq = :seq) AND person_id = 'person-shared'",
+    "changed": "UPDATE audit_event_people SET person_id = 'person-other' "
+    "WHERE event_id = (SELECT id FROM audit_events WHERE seq = :seq) AND person_id = 'person-shared'",
+    # To event 18, the one without people.
+    "moved to another event": "UPDATE audit_event_people SET event_id = (SELECT id FROM audit_events WHERE seq = 18) "
+    "WHERE event_id = (SELECT id FROM audit_events WHERE seq = :seq) AND person_id = 'person-shared'",
+}
+
+
+def sealed_event_in_half(engine, first_half: bool) -> int:
+    """The last sealed event with people whose id sorts before "8" (first half) or from "8" on."""
+    half = "id < '8'" if first_half else "id >= '8'"
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.text(f"SELECT max(seq) FROM audit_events WHERE person_ids LIKE '%person-shared%' AND {half}")
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("first_half", [True, False])
+@pytest.mark.parametrize("change", PERSON_INDEX_CHANGES)
+def test_a_person_index_row_changed_in_either_half_is_never_confirmed(busy_log, tamper, change, first_half):
+    seq = sealed_event_in_half(busy_log, first_half)
+    tamper(PERSON_INDEX_CHANGES[change], seq=seq)
+    assert not confirmed(busy_log)
+    first_bad = min(seq, 18) if change == "moved to another event" else seq
+    result = verify(busy_log, SIGNING_KEY, seal_first=False)
+    assert (result.ok, result.first_bad) == (False, first_bad) and "person index" in result.reason, result
+
+
+def test_workers_started_beside_other_threads_share_one_hash_secret(busy_log, tamper):
+    # With another thread running, the workers come from a fork server rather than a fork of this process: their
+    # person-index sums must still cancel out on an untouched log, and still not on a tampered one.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert confirmed(busy_log)
+        tamper(PERSON_INDEX_CHANGES["changed"], seq=sealed_event_in_half(busy_log, True))
+        assert not confirmed(busy_log)
+    finally:
+        stop.set()
+        other.join()
+
+
 def test_a_consistent_rewrite_is_not_confirmed_even_by_the_quick_check(busy_log, tamper):
     row = event_row(busy_log, 10)
     canonical = canonical_bytes({**row, "action": "list", "person_ids": ["person-0", "person-shared"], "detail": None})
@@ -104,10 +158,41 @@ def test_fields_the_database_encodes_unlike_python_are_checked_by_python(audit_e
     # json_quote and to_json leave non-ASCII and DEL raw where the canonical bytes escape them.
     add_events(3)
     add_events(2, purpose="Zoë’s strategy meeting", reason='tab\tand "quotes" \\ and DEL \x7f')
+    add_events(1, reason="a tab\talone")
     add_events(3)
     seal(audit_engine, SIGNING_KEY)
     assert confirmed(audit_engine)
     assert verify(audit_engine, SIGNING_KEY).ok
+
+
+@pytest.mark.parametrize("engine_fixture", ["audit_sqlite_engine", "audit_postgres_engine"])
+def test_a_field_that_carries_quotes_into_the_next_one_is_not_confirmed(request, engine_fixture):
+    # Unescaped, client_addr could take the start of detail's text and detail the rest, and the row's text would
+    # read the same: a field with a quote in it is always escaped, so the texts differ and Python finds the edit.
+    engine = request.getfixturevalue(engine_fixture)
+    with request_context("request-1", client_addr="10.0.0.1"):
+        events_adder(engine)(3, detail={"a": "b", "detail": "y"})
+    seal(engine, SIGNING_KEY)
+    tamperer(engine)(
+        "UPDATE audit_events SET client_addr = :addr, detail = :detail WHERE seq = 2",
+        addr='10.0.0.1","detail":{"a":"b',
+        detail='"y"}',
+    )
+    assert not confirmed(engine)
+    result = verify(engine, SIGNING_KEY, seal_first=False)
+    assert (result.ok, result.first_bad) == (False, 2) and "fields no longer match" in result.reason, result
+
+
+@pytest.mark.parametrize("engine_fixture", ["audit_sqlite_engine", "audit_postgres_engine"])
+def test_detail_laid_out_anew_is_not_confirmed(request, engine_fixture):
+    # SQLite writes detail into the row's text as json() lays it out: the same JSON spaced otherwise must not pass.
+    engine = request.getfixturevalue(engine_fixture)
+    events_adder(engine)(3)
+    seal(engine, SIGNING_KEY)
+    tamperer(engine)("UPDATE audit_events SET detail = :detail WHERE seq = 2", detail='{ "i": 1 }')
+    assert not confirmed(engine)
+    result = verify(engine, SIGNING_KEY, seal_first=False)
+    assert (result.ok, result.first_bad) == (False, 2) and "fields no longer match" in result.reason, result
 
 
 def test_an_edit_to_a_field_only_python_can_check_is_not_confirmed(audit_engine, add_events, tamper):
