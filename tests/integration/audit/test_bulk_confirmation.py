@@ -167,7 +167,8 @@ def test_a_consistent_rewrite_is_not_confirmed_even_by_the_quick_check(busy_log,
 
 
 def test_fields_the_database_encodes_unlike_python_are_checked_by_python(audit_engine, add_events):
-    # json_quote and to_json leave non-ASCII and DEL raw where the canonical bytes escape them.
+    # json_object and to_json leave non-ASCII and DEL raw where the canonical bytes escape them, and PostgreSQL
+    # copies a field with no quote or backslash in it as it is, tab and all.
     add_events(3)
     add_events(2, purpose="Zoë’s strategy meeting", reason='tab\tand "quotes" \\ and DEL \x7f')
     add_events(1, reason="a tab\talone")
