@@ -56,7 +56,7 @@ def canonical_sql(dialect: str, at_text: str) -> str:
             "CASE WHEN json(detail) IS detail AND json(person_ids) = person_ids "
             f"THEN CAST(json_object({pairs}, 'v', {FORMAT_VERSION}) AS BLOB) END"
         )
-    pieces = [_POSTGRESQL.get(key, _postgresql_string(key)) for key in _KEYS]
+    pieces = [_POSTGRESQL.get(key, f"coalesce({postgresql_json_string(key)}, 'null')") for key in _KEYS]
     pieces[_KEYS.index("at")] = f"""'"' || {at_text} || '"'"""
     # Each key goes in with the brace or comma before it: every || copies the whole text so far.
     openings = ["{", *[","] * (len(_KEYS) - 1)]
@@ -66,11 +66,12 @@ def canonical_sql(dialect: str, at_text: str) -> str:
     return f"""convert_to({text} || ',"v":{FORMAT_VERSION}}}', 'UTF8')"""
 
 
-def _postgresql_string(column: str) -> str:
-    # to_json looks the column's type up on every call, which costs more than the rest of the row's text.
+def postgresql_json_string(column: str) -> str:
+    """PostgreSQL SQL for a text column as a JSON string (NULL for NULL): quoted directly unless it holds '"' or
+    '\\', else by to_json, which looks the column's type up on every call and so costs more than the rest of a row."""
     return (
         f"""CASE WHEN strpos({column}, '"') + strpos({column}, '\\') = 0 THEN '"' || {column} || '"' """
-        f"ELSE coalesce(to_json({column})::text, 'null') END"
+        f"ELSE to_json({column})::text END"
     )
 
 

@@ -22,7 +22,7 @@ from operator import lt
 
 from sqlalchemy import Connection
 
-from audit.canonical_sql import column_types_hold
+from audit.canonical_sql import column_types_hold, postgresql_json_string
 from audit.merkle import frontier_append, frontier_root
 from audit.row_checks import python_agrees, rows_sql
 
@@ -35,7 +35,7 @@ _NO_JIT = "SET LOCAL jit = off"  # compiling these one-pass queries costs Postgr
 # unlike code points) only makes the sums differ. Sorting each event's few rows again costs more than the rest.
 _PEOPLE = {
     "sqlite": "json_group_array(person_id)",
-    "postgresql": "'[' || string_agg(to_json(person_id)::text, ',') || ']'",
+    "postgresql": f"'[' || string_agg({postgresql_json_string('person_id')}, ',') || ']'",
 }
 
 

@@ -143,6 +143,18 @@ def test_workers_started_beside_other_threads_share_one_hash_secret(busy_log, ta
         other.join()
 
 
+@pytest.mark.parametrize("engine_fixture", ["audit_sqlite_engine", "audit_postgres_engine"])
+def test_one_person_index_row_that_reads_as_two_ids_is_not_confirmed(request, engine_fixture):
+    # PostgreSQL quotes a plain person id itself: one with quotes in it must still be escaped, on either engine.
+    engine = request.getfixturevalue(engine_fixture)
+    events_adder(engine)(10)
+    seal(engine, SIGNING_KEY)
+    tamperer(engine)(*TAMPERING["two person ids passed off as one"])
+    assert not confirmed(engine)
+    result = verify(engine, SIGNING_KEY, seal_first=False)
+    assert (result.ok, result.first_bad) == (False, 9) and "person index" in result.reason, result
+
+
 def test_a_consistent_rewrite_is_not_confirmed_even_by_the_quick_check(busy_log, tamper):
     row = event_row(busy_log, 10)
     canonical = canonical_bytes({**row, "action": "list", "person_ids": ["person-0", "person-shared"], "detail": None})
@@ -155,7 +167,8 @@ def test_a_consistent_rewrite_is_not_confirmed_even_by_the_quick_check(busy_log,
 
 
 def test_fields_the_database_encodes_unlike_python_are_checked_by_python(audit_engine, add_events):
-    # json_quote and to_json leave non-ASCII and DEL raw where the canonical bytes escape them.
+    # json_object and to_json leave non-ASCII and DEL raw where the canonical bytes escape them, and PostgreSQL
+    # copies a field with no quote or backslash in it as it is, tab and all.
     add_events(3)
     add_events(2, purpose="Zoë’s strategy meeting", reason='tab\tand "quotes" \\ and DEL \x7f')
     add_events(1, reason="a tab\talone")
