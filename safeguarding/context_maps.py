@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.context import Group, Place
+from models.id_lists import among, read_columns
 from models.person import Person, display_names
 from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
@@ -154,6 +155,6 @@ def _visibility(
         labels[NodeRef("person", person_id)] = name
     for model, kind in ((Place, "place"), (Group, "group")):
         ids = [r.id for r in visible if r.type == kind]
-        for record_id, name in session.execute(select(model.id, model.name).where(model.id.in_(ids))):
+        for record_id, name in read_columns(session, select(model.id, model.name).where(among(model.id, ids))):
             labels[NodeRef(kind, record_id)] = name
     return visible, labels

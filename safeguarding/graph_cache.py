@@ -75,17 +75,23 @@ def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
             if _cached.get("key") == key:
                 return _cached["adjacency"]
         built = load(session, as_of)
+        built.cache_key = key
         with _lock:
             _cached.update(key=key, adjacency=built)
     return built
 
 
-def remembered(session: Session, name: str, argument: Hashable, compute: Callable[[], T]) -> T:
+def remembered(
+    session: Session, name: str, argument: Hashable, compute: Callable[[], T], held: Adjacency | None = None
+) -> T:
     """compute(), or what it gave for the same name and argument while relationships have not changed since.
 
     compute must read only the relationships table: its writes move the links stamp, which is read before compute
-    runs, so a remembered value is never older than its key."""
-    stamp = cache_key(session, date.today(), links_stamp)
+    runs, so a remembered value is never older than its key. `held`: the adjacency the caller holds from this
+    process's cache; its key, read earlier in the same request, serves instead of reading the stamp again."""
+    stamp = held.cache_key if held is not None else None
+    if stamp is None:
+        stamp = cache_key(session, date.today(), links_stamp)
     if stamp is None:
         return compute()
     key = (stamp, name, argument)

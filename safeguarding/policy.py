@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.case import Case, CaseMember, ChronologyEntry
 from models.context import Relationship
+from models.id_lists import among, read_columns
 from models.person import Person
 from models.referral import FINAL_STATES, Referral
 from models.safeguarding_events import BreakGlassGrant
@@ -106,9 +107,9 @@ def people_access(
 
 def _recorded_recently(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
     query = select(Person.id).where(
-        Person.id.in_(ids), Person.recorded_by_id == actor.id, Person.created_at >= now - RECORDER_WINDOW
+        among(Person.id, ids), Person.recorded_by_id == actor.id, Person.created_at >= now - RECORDER_WINDOW
     )
-    return set(session.scalars(query))
+    return set(read_columns(session, query).scalars())
 
 
 def open_cases_of(session: Session, actor) -> list[Case]:
@@ -143,12 +144,20 @@ def case_team_people(session: Session, actor) -> set[str]:
 def _referral_people(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
     if actor.role not in PRACTITIONER_ROLES:
         return set()
-    query = select(Referral.person_id, Referral.status, Referral.decided_at, Referral.withdrawn_at).where(
-        Referral.person_id.in_(ids),
-        or_(Referral.from_agency_id == actor.agency_id, Referral.to_agency_id == actor.agency_id),
-    )
+    # Looked up by person only, the agencies checked here: a person has a few referrals, but an agency's box holds
+    # thousands, and SQLite (which keeps no statistics) would read the whole box to answer an OR of the two agencies.
+    query = select(
+        Referral.person_id,
+        Referral.from_agency_id,
+        Referral.to_agency_id,
+        Referral.status,
+        Referral.decided_at,
+        Referral.withdrawn_at,
+    ).where(among(Referral.person_id, ids))
     found = set()
-    for person_id, status, decided_at, withdrawn_at in session.execute(query):
+    for person_id, from_agency, to_agency, status, decided_at, withdrawn_at in read_columns(session, query):
+        if actor.agency_id not in (from_agency, to_agency):
+            continue
         closed_at = decided_at or withdrawn_at
         if status not in FINAL_STATES or (closed_at and closed_at >= now - REFERRAL_AFTERCARE):
             found.add(person_id)
@@ -157,9 +166,9 @@ def _referral_people(session: Session, actor, ids: set[str], now: datetime) -> s
 
 def _break_glass_people(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
     query = select(BreakGlassGrant.person_id).where(
-        BreakGlassGrant.user_id == actor.id, BreakGlassGrant.person_id.in_(ids), BreakGlassGrant.expires_at > now
+        BreakGlassGrant.user_id == actor.id, among(BreakGlassGrant.person_id, ids), BreakGlassGrant.expires_at > now
     )
-    return set(session.scalars(query))
+    return set(read_columns(session, query).scalars())
 
 
 def context_neighbours(session: Session, seeds: set[str], wanted: set[str], links: Adjacency | None = None) -> set[str]:
@@ -172,12 +181,13 @@ def context_neighbours(session: Session, seeds: set[str], wanted: set[str], link
     if not seeds or not wanted:
         return set()
     # The same viewer's neighbourhood serves every map and search they make until a relationship changes.
-    near_seeds = graph_cache.remembered(session, "near_seeds", frozenset(seeds), lambda: _near(session, seeds))
+    seeds_key = frozenset(seeds)
+    near_seeds = graph_cache.remembered(session, "near_seeds", seeds_key, lambda: _near(session, seeds), links)
     found = {p for p in wanted if ("person", p) in near_seeds}
     rest = wanted - found
     if links is not None:
         near_keys = graph_cache.remembered(
-            session, "near_seed_keys", frozenset(seeds), lambda: frozenset(key_of(NodeRef(*n)) for n in near_seeds)
+            session, "near_seed_keys", seeds_key, lambda: frozenset(key_of(NodeRef(*n)) for n in near_seeds), links
         )
         return found | {p for p in rest if links.linked_openly(NodeRef("person", p), near_keys)}
     for one, other in _open_links(session, {("person", p) for p in rest}):

@@ -46,6 +46,9 @@ class Adjacency:
 
     def __init__(self, edges: Iterable[Edge], as_of: date):
         self.as_of = as_of
+        # What the process cache keyed this adjacency by (graph_cache), so that results derived alongside it in
+        # the same request are keyed alike without reading the stamp again; None when it was not cached.
+        self.cache_key: tuple | None = None
         self.edges: dict[str, Edge] = {}
         links: dict[str, list[Link]] = defaultdict(list)
         for edge in edges:

@@ -76,6 +76,8 @@ def test_referral_gives_both_agencies_sight_while_open_and_30_days_after(record_
     db.session.add(referral)
     db.session.commit()
     assert policy.person_access(db.session, police, child.id).bases == ("referral",)
+    # Neither end of the referral: another agency's practitioner gets no sight from it.
+    assert level(make_user("youth_worker"), child) == "none"
     referral.status, referral.decided_at = "declined", datetime.now(UTC)
     db.session.commit()
     assert level(police, child) == "full"
