@@ -4,10 +4,12 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import CheckConstraint, DateTime, LargeBinary, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UUIDPrimaryKey, new_id, utcnow
+from models.crypto.aead import cipher_of
 from models.crypto.errors import KeyDestroyed
 from models.crypto.key_cache import KeyCache
 from models.crypto.master_keys import MasterKeys
@@ -101,6 +103,11 @@ class KeyRing:
         key = self.master_keys.unwrap(row.master_key_id, row.wrapped_key)
         self.cache.put(data_key_id, key)
         return key
+
+    def cipher_for(self, session: Session, data_key_id: str) -> AESGCM:
+        """key_for() as the AES-GCM cipher decrypt_with() takes, kept with the cached key."""
+        cipher = self.cache.cipher(data_key_id)
+        return cipher if cipher is not None else cipher_of(self.key_for(session, data_key_id))
 
     def preload(self, session: Session, data_key_ids: Iterable[str]) -> None:
         """Unwrap, in one query and together, the keys not already cached (pages that decrypt many people's names)."""

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import event
 
 from models.base import new_id
-from models.crypto.aead import associated_data, blob_key_id, decrypt, encrypt
+from models.crypto.aead import associated_data, blob_key_id, decrypt, decrypt_with, encrypt
 from models.crypto.errors import DecryptionError, KeyDestroyed
 from models.crypto.registry import current_keyring, session_for
 
@@ -125,8 +125,8 @@ class EncryptedField:
     def _open(self, session: Any, table: str, row_id: str, blob: bytes) -> "bytes | _Unreadable | None":
         try:
             # The blob names its own key: values stay readable while a record is being re-keyed.
-            key = current_keyring().key_for(session, blob_key_id(blob))
-            return decrypt(key, blob, associated_data(table, self.column, row_id))
+            cipher = current_keyring().cipher_for(session, blob_key_id(blob))
+            return decrypt_with(cipher, blob, associated_data(table, self.column, row_id))
         except KeyDestroyed:
             return None
         except DecryptionError:

@@ -5,6 +5,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from models.crypto.aead import cipher_of
+
 
 class KeyCache:
     """Data key id -> plaintext data key, at most max_size entries, each trusted for ttl seconds."""
@@ -15,27 +19,41 @@ class KeyCache:
         self.max_size = max_size
         self.ttl = ttl
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, list] = OrderedDict()
         # Gunicorn threads share one keyring; OrderedDict reordering is not atomic.
         self._lock = threading.Lock()
 
     def get(self, key_id: str) -> bytes | None:
         """The cached key, or None if absent or expired."""
         with self._lock:
-            entry = self._entries.get(key_id)
+            entry = self._current(key_id)
+            return None if entry is None else entry[1]
+
+    def cipher(self, key_id: str) -> AESGCM | None:
+        """The cached key's AES-GCM cipher, made on first use and kept with the key; None if absent or expired."""
+        with self._lock:
+            entry = self._current(key_id)
             if entry is None:
                 return None
-            stored_at, key = entry
-            if self._clock() - stored_at >= self.ttl:
-                del self._entries[key_id]
-                return None
-            self._entries.move_to_end(key_id)
-            return key
+            if entry[2] is None:
+                entry[2] = cipher_of(entry[1])
+            return entry[2]
+
+    def _current(self, key_id: str) -> list | None:
+        """The entry [stored at, key, cipher or None], if present and not expired; the caller holds the lock."""
+        entry = self._entries.get(key_id)
+        if entry is None:
+            return None
+        if self._clock() - entry[0] >= self.ttl:
+            del self._entries[key_id]
+            return None
+        self._entries.move_to_end(key_id)
+        return entry
 
     def put(self, key_id: str, key: bytes) -> None:
         """Cache a key, evicting the least recently used one when full."""
         with self._lock:
-            self._entries[key_id] = (self._clock(), key)
+            self._entries[key_id] = [self._clock(), key, None]
             self._entries.move_to_end(key_id)
             while len(self._entries) > self.max_size:
                 self._entries.popitem(last=False)

@@ -3,12 +3,13 @@
 import os
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import LargeBinary, String, create_engine, event, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from models.base import Base, UUIDPrimaryKey
 from models.crypto import DataKey, EncryptedField, KeyRing, MasterKeys, configure, current_keyring, registry
-from models.crypto.errors import KeyDestroyed, KeyringNotConfigured
+from models.crypto.errors import DecryptionError, KeyDestroyed, KeyringNotConfigured
 from models.crypto.key_cache import KeyCache
 from models.crypto.master_keys import master_key_id
 
@@ -186,6 +187,29 @@ def test_cached_keys_expire_so_shredding_elsewhere_is_noticed():
     assert cache.get("k") == b"key"
     now[0] = 60.0
     assert cache.get("k") is None and len(cache) == 0
+
+
+def test_a_cached_keys_cipher_is_kept_with_it_and_goes_when_the_key_does():
+    now, key = [0.0], os.urandom(32)
+    cache = KeyCache(max_size=10, ttl=60, clock=lambda: now[0])
+    assert cache.cipher("k") is None
+    cache.put("k", key)
+    cipher = cache.cipher("k")
+    nonce = os.urandom(12)
+    assert cipher.decrypt(nonce, AESGCM(key).encrypt(nonce, b"Jayden", b"aad"), b"aad") == b"Jayden"
+    assert cache.cipher("k") is cipher
+    cache.evict("k")
+    assert cache.cipher("k") is None
+    cache.put("k", key)
+    now[0] = 60.0
+    assert cache.cipher("k") is None and len(cache) == 0
+
+
+def test_a_key_that_is_not_32_bytes_makes_no_cipher():
+    cache = KeyCache()
+    cache.put("k", b"short")
+    with pytest.raises(DecryptionError):
+        cache.cipher("k")
 
 
 def test_an_unknown_purpose_or_missing_key_is_refused(engine):
