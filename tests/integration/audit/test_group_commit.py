@@ -83,6 +83,20 @@ def test_events_waiting_together_share_one_commit_and_each_caller_returns_after_
     assert verify(audit_engine, SIGNING_KEY).ok
 
 
+def test_a_batch_indexes_each_event_under_every_person_it_names_and_no_other(audit_engine):
+    # A map view names hundreds of people; an event may name nobody.
+    named = [[], [f"p-1-{n:03}" for n in range(300)], ["p-2-a", "p-shared"], ["p-shared"]]
+    batch = [_Pending(event_values(**{**view(i), "person_ids": people})) for i, people in enumerate(named)]
+    GroupCommitWriter(audit_engine)._commit(batch)
+    assert [p.error for p in batch] == [None] * len(batch)
+    with audit_engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT event_id, person_id FROM audit_event_people")).all()
+    expected = [(p.values.row["id"], person) for p in batch for person in p.values.person_ids]
+    assert sorted(map(tuple, stored)) == sorted(expected) and len(expected) == 303
+    seal(audit_engine, SIGNING_KEY)
+    assert verify(audit_engine, SIGNING_KEY).ok
+
+
 def test_one_bad_event_fails_only_its_own_caller_not_the_rest_of_its_batch(audit_engine):
     record_durably(audit_engine, **view(0))
     [existing] = stored_events(audit_engine)
