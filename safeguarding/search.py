@@ -7,6 +7,7 @@ from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, unio
 from sqlalchemy.orm import Session
 
 from models.crypto import DataKey, EncryptedField, current_keyring
+from models.id_lists import among, read_columns
 from models.person import Person, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import record_read
@@ -90,10 +91,11 @@ def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> li
         return []
     with_birth = query.date_of_birth is not None
     columns = NAME_COLUMNS + (BIRTH_COLUMNS if with_birth else ())
-    rows = session.execute(
-        select(*columns, DataKey.master_key_id, DataKey.wrapped_key)
+    rows = read_columns(
+        session,
+        select(*(column.label(column.key) for column in columns), DataKey.master_key_id, DataKey.wrapped_key)
         .join(DataKey, DataKey.id == Person.data_key_id)
-        .where(Person.id.in_(ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None))
+        .where(among(Person.id, ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None)),
     ).all()
     # The candidates' data keys come with their rows, unwrapped together, not one query per person as names decrypt.
     current_keyring().remember((row.data_key_id, row.master_key_id, row.wrapped_key) for row in rows)

@@ -13,6 +13,7 @@ from models.crypto.aead import cipher_of
 from models.crypto.errors import KeyDestroyed
 from models.crypto.key_cache import KeyCache
 from models.crypto.master_keys import MasterKeys
+from models.id_lists import among, read_columns
 
 PURPOSES = ("person", "system")
 DATA_KEY_SIZE = 32
@@ -115,9 +116,9 @@ class KeyRing:
         if not missing:
             return
         query = select(DataKey.id, DataKey.master_key_id, DataKey.wrapped_key).where(
-            DataKey.id.in_(missing), DataKey.wrapped_key.is_not(None), DataKey.master_key_id.is_not(None)
+            among(DataKey.id, missing), DataKey.wrapped_key.is_not(None), DataKey.master_key_id.is_not(None)
         )
-        self.remember(session.execute(query).all())
+        self.remember(read_columns(session, query).all())
 
     def remember(self, wrapped_keys: Iterable[tuple[str, str | None, bytes | None]]) -> None:
         """Unwrap together and cache (data key id, master key id, wrapped key) rows a caller selected already;
