@@ -128,7 +128,7 @@ def case_team_people(session: Session, actor) -> set[str]:
         .join(CaseMember, CaseMember.case_id == Case.id)
         .where(CaseMember.user_id == actor.id, CaseMember.removed_at.is_(None), Case.status == "open")
     )
-    subjects = session.execute(query).all()
+    subjects = read_columns(session, query).all()
     people = {person for person, _place, _group in subjects if person}
     places = {place for _person, place, _group in subjects if place}
     groups = {group for _person, _place, group in subjects if group}
@@ -137,7 +137,7 @@ def case_team_people(session: Session, actor) -> set[str]:
             Relationship.ended_on.is_(None),
             or_(Relationship.target_place_id.in_(places), Relationship.target_group_id.in_(groups)),
         )
-        people |= set(session.scalars(linked))
+        people |= set(read_columns(session, linked).scalars())
     return people
 
 
