@@ -24,6 +24,17 @@ def test_recorder_sees_a_person_for_30_days_only(record_child, social_worker):
         assert level(social_worker, child) == "none"
 
 
+def test_the_recorder_rule_answers_for_the_users_own_records_only(record_child, social_worker, make_user):
+    colleague = make_user("social_worker")
+    mine = [record_child(given_name=name) for name in ("Amira", "Bilal", "Chloe")]
+    theirs = people.record_person(
+        db.session, colleague, {"given_name": "Dylan", "family_name": "Clarke", "date_of_birth": "2011-03-27"}
+    )
+    access = policy.people_access(db.session, social_worker, [p.id for p in mine] + [theirs.id])
+    assert {person_id for person_id, a in access.items() if a.bases == ("recorder",)} == {p.id for p in mine}
+    assert access[theirs.id].level == "none"
+
+
 def test_case_team_sees_the_subject_until_removed_or_closed(record_child, open_case_for, make_user):
     child = record_child()
     police = make_user("police_officer")
