@@ -44,8 +44,8 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
     """Anyone in a young person's contexts: the young person, family, peers, adults of concern."""
 
     __tablename__ = "people"
-    # The recorder rule of the access policy: a user's records of the last 30 days.
-    __table_args__ = (Index("ix_people_recorded_by_created", "recorded_by_id", "created_at"),)
+    # The recorder rule of the access policy: a user's records of the last 30 days, from the index alone.
+    __table_args__ = (Index("ix_people_recorded_by_created", "recorded_by_id", "created_at", "id"),)
 
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
     dob_estimated: Mapped[bool] = mapped_column(Boolean, default=False)

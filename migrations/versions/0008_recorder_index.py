@@ -1,5 +1,5 @@
 """People are found by who recorded them and when: the recorder rule of the access policy asks for a user's
-records of the last 30 days.
+records of the last 30 days, read from the index alone (it holds the ids too).
 
 Revision ID: 3e8a5c1f0b64
 Revises: 9b3f6a2d7c10
@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index("ix_people_recorded_by_created", "people", ["recorded_by_id", "created_at"], unique=False)
+    op.create_index("ix_people_recorded_by_created", "people", ["recorded_by_id", "created_at", "id"], unique=False)
 
 
 def downgrade():
