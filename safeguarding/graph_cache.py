@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.context import Relationship
 from models.graph_state import graph_stamp, links_stamp
+from models.id_lists import read_columns
 from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.types import Edge, Grading, NodeRef
 
@@ -125,7 +126,7 @@ def load(session: Session, as_of: date) -> Adjacency:
             found = refs[node_type, node_id] = NodeRef(node_type, node_id)
         return found
 
-    return Adjacency((edge_of_row(row, ref) for row in session.execute(select(*EDGE_COLUMNS))), as_of)
+    return Adjacency((edge_of_row(row, ref) for row in read_columns(session, select(*EDGE_COLUMNS))), as_of)
 
 
 def edge_of_row(row, ref=NodeRef) -> Edge:

@@ -76,8 +76,8 @@ def passes_filters(
 
 def overlaps(edge: Edge, start: date | None, end: date | None) -> bool:
     """True when the edge's [first seen, last seen/ended/open] period meets the window; open ends meet anything."""
-    edge_end = edge.end
-    if start is not None and edge_end is not None and edge_end < start:
+    # edge.end only when there is a start to compare it with: the whole-borough adjacency asks for every edge.
+    if start is not None and (edge_end := edge.end) is not None and edge_end < start:
         return False
     return not (end is not None and edge.first_seen is not None and edge.first_seen > end)
 
