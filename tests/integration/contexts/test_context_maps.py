@@ -1,10 +1,13 @@
 """Context maps from real records: neighbourhood, cap, redaction per viewer, and the map-view audit event."""
 
+from functools import partial
+
 import pytest
 
 from app.extensions import db
 from safeguarding import cases, context_maps, contexts, people
 from safeguarding.errors import PermissionDenied, ValidationFailed
+from tests.integration.relationships import link as recorded_link
 from tests.web.helpers import audit_events
 
 
@@ -22,17 +25,7 @@ def borough(make_user):
     park = contexts.create_place(db.session, sw, {"name": "Riverside Park", "kind": "park"})
     crew = contexts.create_group(db.session, sw, {"name": "Eastside crew"})
 
-    def link(source, target_type, target, kind, **extra):
-        return contexts.add_relationship(
-            db.session,
-            sw,
-            {
-                "source": {"type": "person", "id": source.id},
-                "target": {"type": target_type, "id": target.id},
-                "kind": kind,
-                **extra,
-            },
-        )
+    link = partial(recorded_link, sw)
 
     link(child, "place", park, "frequents", first_seen="2026-01-01")
     link(peer, "place", park, "frequents", first_seen="2026-02-01")

@@ -4,24 +4,12 @@ from datetime import date, timedelta
 
 from app.extensions import db
 from safeguarding import alerts, contexts, people
+from tests.integration.relationships import link
 
 
 def record(actor, name, born, **fields):
     return people.record_person(
         db.session, actor, {"given_name": name, "family_name": "Test", "date_of_birth": born.isoformat(), **fields}
-    )
-
-
-def link(actor, person, target_type, target, kind, first_seen):
-    contexts.add_relationship(
-        db.session,
-        actor,
-        {
-            "source": {"type": "person", "id": person.id},
-            "target": {"type": target_type, "id": target.id},
-            "kind": kind,
-            "first_seen": first_seen.isoformat(),
-        },
     )
 
 
@@ -31,9 +19,9 @@ def test_a_child_two_hops_from_an_adult_of_concern_raises_an_exposure_alert(make
     child = record(sw, "Jayden", today - timedelta(days=14 * 365))
     adult = record(sw, "Dean", today - timedelta(days=30 * 365), flags=["adult_of_concern"])
     station = contexts.create_place(db.session, sw, {"name": "Station", "kind": "transport"})
-    link(sw, child, "place", station, "seen_at", today - timedelta(days=40))
+    link(sw, child, "place", station, "seen_at", first_seen=(today - timedelta(days=40)).isoformat())
     assert alerts.list_alerts(db.session, lead, "exposure") == []
-    link(sw, adult, "place", station, "frequents", today - timedelta(days=10))
+    link(sw, adult, "place", station, "frequents", first_seen=(today - timedelta(days=10)).isoformat())
     [alert] = alerts.list_alerts(db.session, lead, "exposure")
     assert alert.person_id == child.id and alert.fired_on == today - timedelta(days=10)
     assert len(alerts.list_alerts(db.session, lead, "exposure")) == 1
@@ -44,11 +32,11 @@ def test_three_children_from_two_agencies_at_a_place_prompt_a_location_assessmen
     today = date.today()
     park = contexts.create_place(db.session, sw, {"name": "Riverside Park", "kind": "park"})
     children = [record(sw, f"Child{i}", today - timedelta(days=(13 + i) * 365)) for i in range(3)]
-    link(sw, children[0], "place", park, "frequents", today - timedelta(days=30))
-    link(sw, children[1], "place", park, "frequents", today - timedelta(days=20))
-    link(sw, children[2], "place", park, "frequents", today - timedelta(days=15))
+    link(sw, children[0], "place", park, "frequents", first_seen=(today - timedelta(days=30)).isoformat())
+    link(sw, children[1], "place", park, "frequents", first_seen=(today - timedelta(days=20)).isoformat())
+    link(sw, children[2], "place", park, "frequents", first_seen=(today - timedelta(days=15)).isoformat())
     assert alerts.list_alerts(db.session, lead, "location_assessment") == []  # one agency only
     youth_child = record(youth, "Child3", today - timedelta(days=15 * 365))
-    link(youth, youth_child, "place", park, "seen_at", today - timedelta(days=5))
+    link(youth, youth_child, "place", park, "seen_at", first_seen=(today - timedelta(days=5)).isoformat())
     [alert] = alerts.list_alerts(db.session, lead, "location_assessment")
     assert alert.place_id == park.id and alert.fired_on == today - timedelta(days=5)

@@ -11,19 +11,12 @@ from models.context import Place
 from models.graph_state import GraphChange, graph_stamp, links_stamp
 from models.person import PersonFlag
 from safeguarding import cases, context_maps, contexts, graph_cache, people
+from tests.integration.relationships import link
 
 
 def person(actor, name):
     return people.record_person(
         db.session, actor, {"given_name": name, "family_name": "Test", "date_of_birth": "2010-04-04"}
-    )
-
-
-def link(actor, source, target_type, target, kind):
-    return contexts.add_relationship(
-        db.session,
-        actor,
-        {"source": {"type": "person", "id": source.id}, "target": {"type": target_type, "id": target.id}, "kind": kind},
     )
 
 

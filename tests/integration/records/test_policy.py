@@ -1,6 +1,7 @@
 """The access policy on real records (SPEC section 4), rule by rule, on both database engines."""
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from models.case import ChronologyEntry
 from models.referral import Referral
 from safeguarding import break_glass, cases, contexts, graph_cache, people, policy
 from safeguarding.errors import AuditUnavailable, PermissionDenied
+from tests.integration.relationships import link as recorded_link
 from tests.web.helpers import audit_events
 
 
@@ -155,16 +157,7 @@ def test_a_map_checks_context_neighbours_against_its_adjacency_as_the_database_w
     park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
     gang = contexts.create_group(db.session, social_worker, {"name": "Estate crew"})
 
-    def link(person, target_type, target, kind):
-        return contexts.add_relationship(
-            db.session,
-            social_worker,
-            {
-                "source": {"type": "person", "id": person.id},
-                "target": {"type": target_type, "id": target.id},
-                "kind": kind,
-            },
-        )
+    link = partial(recorded_link, social_worker)
 
     link(subject, "place", park, "frequents")
     link(park_peer, "place", park, "frequents")
