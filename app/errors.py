@@ -51,11 +51,12 @@ def error_response(status: int, message: str | None = None, **extra):
             response.headers["WWW-Authenticate"] = 'Bearer realm="safecontext"'
         return response
     title = TITLES.get(status, message)
-    # A page has no fields to highlight for an address it was given: it lists what to fix instead.
+    # A page has no fields to highlight for an address it was given: it lists what to fix instead of the message.
     problems = list(extra.get("fields", {}).values())
-    if problems:
-        title, message = TITLES[422], None
-    return render_template("errors/error.html", status=status, title=title, message=message, problems=problems), status
+    page = render_template(
+        "errors/error.html", status=status, title=title, message=None if problems else message, problems=problems
+    )
+    return page, status
 
 
 def register_error_handlers(app: Flask) -> None:
