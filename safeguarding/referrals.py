@@ -330,10 +330,8 @@ def list_referrals(
     column = Referral.to_agency_id if box == "inbox" else Referral.from_agency_id
     chosen = [column == actor.agency_id]
     if status is not None:
-        states = STATUS_FILTERS.get(status) if isinstance(status, str) else None
-        if states is None:
-            raise ValidationFailed({"status": f"Choose the status: one of {', '.join(STATUS_FILTERS)}"})
-        chosen.append(Referral.status.in_(states))
+        status = choice(status, field="status", label="the status", options=STATUS_FILTERS)
+        chosen.append(Referral.status.in_(STATUS_FILTERS[status]))
     size = whole_number(limit, field="limit", label="the number of referrals to list", low=1, high=PAGE_MAX)
     query = select(Referral).where(*chosen).order_by(Referral.sent_at.desc(), Referral.id.desc())
     if after is not None:

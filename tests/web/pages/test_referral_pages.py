@@ -178,7 +178,7 @@ def test_the_inbox_pages_older_referrals_and_keeps_open_or_closed_ones(login, re
 @pytest.mark.parametrize(
     ("query", "problem"),
     [
-        ("status=spam", "Choose the status: one of open, closed"),
+        ("status=spam", "Select the status: one of open, closed"),
         ("after=not-an-id", "Give the id of a referral in your inbox"),
         ("after=6f1c1c3e-0000-4000-8000-000000000000", "Give the id of a referral in your inbox"),
     ],
