@@ -16,12 +16,11 @@ import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, text
+from sqlalchemy import Engine, insert
 
-from audit.models import AuditEvent, AuditEventPerson
-from audit.record import EventValues, event_values
+from audit.models import AuditEvent
+from audit.record import event_values
 from audit.turns import writers_turn
-from models.id_lists import IdList
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +32,6 @@ MAX_BATCH = 256
 IDLE_SECONDS = 2.0
 
 _INSERT_EVENTS = insert(AuditEvent.__table__)
-_INSERT_PEOPLE = insert(AuditEventPerson.__table__)
-# On PostgreSQL, a batch's person index is derived in the database from the person_ids each new event row holds:
-# one statement for the batch, where binding a pair of values per person (a map view names ~300 people) cost more
-# than the insert. SQLite inserts the same rows faster from an executemany than from a select.
-_PG_INDEX_PEOPLE = text(
-    "INSERT INTO audit_event_people (event_id, person_id) SELECT e.id, p.value "
-    "FROM audit_events AS e CROSS JOIN LATERAL json_array_elements_text(CAST(e.person_ids AS json)) AS p(value) "
-    "WHERE e.id = ANY(:event_ids)"
-).bindparams(bindparam("event_ids", type_=IdList()))
 
 
 class AuditWriteFailed(RuntimeError):
@@ -51,7 +41,7 @@ class AuditWriteFailed(RuntimeError):
 class _Pending:
     __slots__ = ("values", "done", "error")
 
-    def __init__(self, values: EventValues) -> None:
+    def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
         self.done = threading.Event()
         self.error: BaseException | None = None
@@ -72,7 +62,7 @@ class GroupCommitWriter:
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
 
-    def write(self, values: EventValues, timeout: float = WRITE_TIMEOUT_SECONDS) -> None:
+    def write(self, values: dict[str, Any], timeout: float = WRITE_TIMEOUT_SECONDS) -> None:
         """Queue the event and wait until it is committed."""
         pending = _Pending(values)
         self._enqueue(pending)
@@ -133,19 +123,9 @@ class GroupCommitWriter:
         engine = self._engine()
         if engine is None:
             raise AuditWriteFailed("the database engine has been disposed")
+        # The events' person index is written by the sealer (audit.person_index), off the requests' path.
         with writers_turn(engine), engine.begin() as conn:
-            conn.execute(_INSERT_EVENTS, [pending.values.row for pending in batch])
-            if not any(pending.values.person_ids for pending in batch):
-                return
-            if conn.dialect.name == "postgresql":
-                conn.execute(_PG_INDEX_PEOPLE, {"event_ids": [pending.values.row["id"] for pending in batch]})
-                return
-            people = [
-                {"event_id": pending.values.row["id"], "person_id": person_id}
-                for pending in batch
-                for person_id in pending.values.person_ids
-            ]
-            conn.execute(_INSERT_PEOPLE, people)
+            conn.execute(_INSERT_EVENTS, [pending.values for pending in batch])
 
 
 _writers: "weakref.WeakKeyDictionary[Engine, GroupCommitWriter]" = weakref.WeakKeyDictionary()

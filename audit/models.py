@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, new_id, utcnow
 
@@ -23,7 +23,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(100))
-    # JSON list of person ids, sorted; audit_event_people indexes the same ids for lookups.
+    # JSON list of person ids, sorted; the sealer indexes the same ids in audit_event_people (audit.person_index).
     person_ids: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     outcome: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -36,8 +36,6 @@ class AuditEvent(Base):
     user_agent: Mapped[str | None] = mapped_column(String(512))
     canonical: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     leaf_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
-
-    people: Mapped[list["AuditEventPerson"]] = relationship(back_populates="event")
 
     __table_args__ = (
         # The sealer's only query on a large table: unsealed events in (at, id) order.
@@ -62,14 +60,12 @@ class AuditEvent(Base):
 
 
 class AuditEventPerson(Base):
-    """Which events touched which person: the index behind "who accessed this person's record"."""
+    """Which sealed events touched which person: the index behind "who accessed this person's record"."""
 
     __tablename__ = "audit_event_people"
 
     event_id: Mapped[str] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
-
-    event: Mapped[AuditEvent] = relationship(back_populates="people")
 
 
 class AuditCheckpoint(Base):

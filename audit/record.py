@@ -7,25 +7,18 @@ is read by safeguarding leads of every agency, and survives crypto-shredding of 
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from audit.actions import as_actor, check_action
 from audit.canonical import canonical_bytes, json_text, normalise_detail, normalise_person_ids
 from audit.context import current_request_context
-from audit.models import AuditEvent, AuditEventPerson
+from audit.models import AuditEvent
 from models.base import new_id, utcnow
 
 # Header-derived values are clipped to their columns: an oversized User-Agent must not make a request fail.
 _CONTEXT_LIMITS = {"request_id": 64, "client_addr": 64, "user_agent": 512}
-
-
-class EventValues(NamedTuple):
-    """An event ready to insert: its audit_events row and the ids for audit_event_people."""
-
-    row: dict[str, Any]
-    person_ids: list[str]
 
 
 def _clip(value: str | None, limit: int) -> str | None:
@@ -44,8 +37,8 @@ def event_values(
     purpose: str | None = None,
     detail: Mapping[str, Any] | None = None,
     flagged: bool = False,
-) -> EventValues:
-    """The column values of one event, its canonical bytes included, and the people it touches."""
+) -> dict[str, Any]:
+    """The audit_events row of one event, its canonical bytes included (the sealer indexes its people)."""
     check_action(action, outcome)
     who = as_actor(actor)
     people = normalise_person_ids(person_ids)
@@ -69,22 +62,19 @@ def event_values(
     }
     for name, limit in _CONTEXT_LIMITS.items():
         fields[name] = _clip(getattr(ctx, name), limit) if ctx else None
-    row = {
+    return {
         **fields,
         "person_ids": json_text(people),
         "detail": None if detail is None else json_text(detail_value),
         "canonical": canonical_bytes(fields),
     }
-    return EventValues(row, people)
 
 
 def record(session: Session, **event: Any) -> AuditEvent:
     """Add an audit event to `session` and flush it; the caller commits (actor None means anonymous).
 
     Takes the keyword arguments of event_values()."""
-    values = event_values(**event)
-    added = AuditEvent(**values.row)
-    added.people = [AuditEventPerson(event_id=added.id, person_id=p) for p in values.person_ids]
+    added = AuditEvent(**event_values(**event))
     session.add(added)
     session.flush()
     return added

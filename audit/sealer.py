@@ -1,4 +1,5 @@
-"""The sealer: gives committed events a dense sequence and leaf hashes, and signs a checkpoint over them.
+"""The sealer: gives committed events a dense sequence and leaf hashes, indexes them by person
+(audit.person_index), and signs a checkpoint over them.
 
 One sealer at a time: a transaction-scoped advisory lock on PostgreSQL, the write lock (BEGIN IMMEDIATE) on
 SQLite. Requests never take either; they only insert rows, so they never wait on a seal beyond row inserts.
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from audit.merkle import frontier_append, frontier_root, leaf_hash
 from audit.models import AuditCheckpoint, AuditEvent
+from audit.person_index import index_sealed
 from audit.signing import Checkpoint, pack_frontier, sign_checkpoint, unpack_frontier
 from audit.turns import writers_turn
 from models.base import new_id, utcnow
@@ -97,6 +99,7 @@ def seal_on(conn: Connection, signing_key: bytes | Ed25519PrivateKey, limit: int
         frontier_append(frontier, seq - 1, leaf)
     if _assign(conn, [event_id for event_id, _ in rows], seqs, leaves) != len(rows):
         raise AuditIntegrityError("events changed while they were being sealed")
+    index_sealed(conn, size + 1, size + len(rows))
     checkpoint = sign_checkpoint(signing_key, size + len(rows), frontier, utcnow())
     conn.execute(
         insert(_checkpoints).values(

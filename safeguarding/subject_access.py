@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import audit
-from audit.models import AuditEvent, AuditEventPerson
+from audit.models import AuditEvent
+from audit.person_index import touching
 from models.base import utcnow
 from models.case import Case, ChronologyEntry
 from models.context import Group, Place, Relationship
@@ -188,8 +189,7 @@ def _cases(session: Session, person: Person, redact) -> list[dict]:
 def _accesses(session: Session, person_id: str) -> list[dict]:
     query = (
         select(AuditEvent.at, AuditEvent.action, AuditEvent.actor_user_id, AuditEvent.outcome)
-        .join(AuditEventPerson, AuditEventPerson.event_id == AuditEvent.id)
-        .where(AuditEventPerson.person_id == person_id)
+        .where(AuditEvent.id.in_(touching(person_id)))
         .order_by(AuditEvent.at)
     )
     names = {u.id: (u.display_name, u.agency.name) for u in session.scalars(select(User))}

@@ -1,0 +1,73 @@
+"""The person index: the sealer writes it for the events it seals, and `touching` finds sealed and unsealed alike."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from audit import AuditEvent, record, seal, verify
+from audit.group_commit import GroupCommitWriter, _Pending
+from audit.person_index import touching
+from audit.record import event_values
+from tests.integration.audit.conftest import ACTOR
+from tests.integration.audit.test_record_and_seal import SIGNING_KEY
+
+
+def view(person_ids: list[str], object_id: str = "p") -> dict:
+    return {"action": "view", "actor": ACTOR, "object_type": "person", "object_id": object_id, "person_ids": person_ids}
+
+
+def index_rows(engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return sorted(map(tuple, conn.execute(sa.text("SELECT event_id, person_id FROM audit_event_people"))))
+
+
+def found(engine, person_id: str) -> set[str]:
+    with Session(engine) as session:
+        return set(session.scalars(sa.select(AuditEvent.id).where(AuditEvent.id.in_(touching(person_id)))))
+
+
+def test_sealing_indexes_each_event_under_every_person_it_names_and_no_other(audit_engine):
+    # A map view names hundreds of people; an event may name nobody.
+    named = [[], [f"p-1-{n:03}" for n in range(300)], ["p-2-a", "p-shared"], ["p-shared"]]
+    batch = [_Pending(event_values(**view(people, f"o-{i}"))) for i, people in enumerate(named)]
+    GroupCommitWriter(audit_engine)._commit(batch)
+    assert [p.error for p in batch] == [None] * len(batch)
+    assert index_rows(audit_engine) == []  # the requests wrote their events only
+    seal(audit_engine, SIGNING_KEY)
+    expected = sorted((p.values["id"], person) for p, people in zip(batch, named, strict=True) for person in people)
+    assert index_rows(audit_engine) == expected and len(expected) == 303
+    assert verify(audit_engine, SIGNING_KEY).ok
+
+
+def test_events_that_touched_a_person_are_found_before_and_after_they_are_sealed(audit_engine):
+    with Session(audit_engine) as session:
+        sealed = record(session, **view(["p-1", "p-2"])).id
+        session.commit()
+    seal(audit_engine, SIGNING_KEY)
+    with Session(audit_engine) as session:
+        unsealed = record(session, **view(["p-1"])).id
+        other = record(session, **view(["p-2"])).id
+        session.commit()
+    assert found(audit_engine, "p-1") == {sealed, unsealed}
+    assert found(audit_engine, "p-2") == {sealed, other}
+    seal(audit_engine, SIGNING_KEY)
+    assert found(audit_engine, "p-1") == {sealed, unsealed}
+
+
+def test_an_unsealed_event_is_found_only_by_a_whole_id_in_its_own_case(audit_engine):
+    with Session(audit_engine) as session:
+        event = record(session, **view(["ab-10", "Cd-2"])).id
+        session.commit()
+    assert found(audit_engine, "ab-10") == found(audit_engine, "Cd-2") == {event}
+    for near in ("ab-1", "b-10", "ab", "cd-2", "CD-2", '10", "Cd', "%", "_b-10"):
+        assert found(audit_engine, near) == set(), near
+
+
+def test_events_indexed_when_they_were_recorded_are_sealed_without_a_second_row(audit_engine, tamper):
+    # Before the sealer wrote the index, each request wrote its events' rows itself.
+    with Session(audit_engine) as session:
+        event = record(session, **view(["p-1", "p-2"])).id
+        session.commit()
+    tamper("INSERT INTO audit_event_people (event_id, person_id) VALUES (:e, 'p-1'), (:e, 'p-2')", e=event)
+    seal(audit_engine, SIGNING_KEY)
+    assert index_rows(audit_engine) == [(event, "p-1"), (event, "p-2")]
+    assert verify(audit_engine, SIGNING_KEY).ok
