@@ -198,6 +198,15 @@ def test_break_glass_gives_full_access_for_60_minutes_and_is_flagged(record_chil
         assert level(health, child) == "none"
 
 
+def test_a_break_glass_grant_covers_its_own_person_for_its_own_user_only(record_child, make_user):
+    child, sibling = record_child(), record_child()
+    health, colleague = make_user("health_practitioner"), make_user("health_practitioner")
+    break_glass.break_glass(db.session, health, child.id, "Attending A&E now, need the safety plan urgently")
+    access = policy.people_access(db.session, health, [child.id, sibling.id])
+    assert access[child.id].bases == ("break_glass",) and access[sibling.id].level == "none"
+    assert policy.people_access(db.session, colleague, [child.id])[child.id].level == "none"
+
+
 def test_admins_and_leads_without_a_relationship_see_nothing(record_child, make_user):
     child = record_child()
     assert level(make_user("admin"), child) == "none"
