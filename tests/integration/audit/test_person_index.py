@@ -1,9 +1,11 @@
 """The person index: the sealer writes it for the events it seals, and `touching` finds sealed and unsealed alike."""
 
+import uuid
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from audit import AuditEvent, record, seal, verify
+from audit import AuditEvent, grant_statements, record, seal, verify
 from audit.group_commit import GroupCommitWriter, _Pending
 from audit.person_index import touching
 from audit.record import event_values
@@ -71,3 +73,25 @@ def test_events_indexed_when_they_were_recorded_are_sealed_without_a_second_row(
     seal(audit_engine, SIGNING_KEY)
     assert index_rows(audit_engine) == [(event, "p-1"), (event, "p-2")]
     assert verify(audit_engine, SIGNING_KEY).ok
+
+
+def test_the_application_role_of_a_production_grant_can_seal_and_index(audit_postgres_engine):
+    # The sealer's index insert must need no more than the grants a deployment gives the application's role.
+    role = f"sc_app_{uuid.uuid4().hex[:8]}"
+    with audit_postgres_engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {role}")
+        for statement in grant_statements(role):
+            conn.exec_driver_sql(statement)
+    as_app = sa.create_engine(audit_postgres_engine.url.set(username=role))
+    try:
+        with Session(as_app) as session:
+            event = record(session, **view(["p-1", "p-2"])).id
+            session.commit()
+        seal(as_app, SIGNING_KEY)
+        assert index_rows(audit_postgres_engine) == [(event, "p-1"), (event, "p-2")]
+    finally:
+        as_app.dispose()
+        with audit_postgres_engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
