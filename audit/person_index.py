@@ -17,17 +17,21 @@ from audit.models import AuditEvent, AuditEventPerson
 _events = AuditEvent.__table__
 _people = AuditEventPerson.__table__
 
-# Events recorded before the sealer wrote the index carried their rows already: ON CONFLICT keeps those.
+# Events recorded before the sealer wrote the index carried their rows already: ON CONFLICT keeps those. A
+# doctored person_ids that is no list of plain ids is left unindexed, for verify to report, instead of failing
+# every seal after it (json_each and the json cast would raise on it).
 _INDEX_SEALED = {
     "sqlite": text(
         "INSERT INTO audit_event_people (event_id, person_id) SELECT e.id, p.value "
-        "FROM audit_events AS e, json_each(e.person_ids) AS p WHERE e.seq BETWEEN :first AND :last "
+        "FROM audit_events AS e, json_each(e.person_ids) AS p "
+        "WHERE e.seq BETWEEN :first AND :last AND json_valid(e.person_ids) AND json_type(e.person_ids) = 'array' "
         "ORDER BY p.value ON CONFLICT DO NOTHING"
     ),
     "postgresql": text(
         "INSERT INTO audit_event_people (event_id, person_id) SELECT e.id, p.value "
         "FROM audit_events AS e CROSS JOIN LATERAL json_array_elements_text(CAST(e.person_ids AS json)) AS p(value) "
-        "WHERE e.seq BETWEEN :first AND :last ORDER BY p.value ON CONFLICT DO NOTHING"
+        r"""WHERE e.seq BETWEEN :first AND :last AND e.person_ids ~ '^\[("[^"\\[:cntrl:]]*"(,"[^"\\[:cntrl:]]*")*)?\]$' """
+        "ORDER BY p.value ON CONFLICT DO NOTHING"
     ),
 }
 

@@ -75,6 +75,18 @@ def test_events_indexed_when_they_were_recorded_are_sealed_without_a_second_row(
     assert verify(audit_engine, SIGNING_KEY).ok
 
 
+def test_doctored_person_lists_do_not_stop_sealing_and_verify_names_the_first(audit_engine, tamper):
+    with Session(audit_engine) as session:
+        events = [record(session, **view([f"p-{i}"])).id for i in range(5)]
+        session.commit()
+    for event, doctored in zip(events[1:4], ("not json", '{"p-2": 1}', '["p-3\n"]'), strict=True):
+        tamper("UPDATE audit_events SET person_ids = :doctored WHERE id = :e", doctored=doctored, e=event)
+    seal(audit_engine, SIGNING_KEY)  # the events after them are sealed and indexed all the same
+    assert sorted(person for _, person in index_rows(audit_engine)) == ["p-0", "p-4"]
+    result = verify(audit_engine, SIGNING_KEY)
+    assert not result.ok and result.first_bad == 2
+
+
 def test_the_application_role_of_a_production_grant_can_seal_and_index(audit_postgres_engine):
     # The sealer's index insert must need no more than the grants a deployment gives the application's role.
     role = f"sc_app_{uuid.uuid4().hex[:8]}"
