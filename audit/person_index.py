@@ -7,6 +7,8 @@ people; when each request inserted their rows itself, at random places of an ind
 insert and the pages it sent through the write-ahead log cost the request most of its commit.
 """
 
+import json
+
 from sqlalchemy import Boolean, CompoundSelect, Connection, select, text, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -17,28 +19,63 @@ from audit.models import AuditEvent, AuditEventPerson
 _events = AuditEvent.__table__
 _people = AuditEventPerson.__table__
 
-# Events recorded before the sealer wrote the index carried their rows already: ON CONFLICT keeps those. A
-# doctored person_ids that is no list of plain ids is left unindexed, for verify to report, instead of failing
-# every seal after it (json_each and the json cast would raise on it).
-_INDEX_SEALED = {
+# Events recorded before the sealer wrote the index carried their rows already: ON CONFLICT keeps those. The
+# database reads the plain lists itself (no escapes, as every uuid's is); the rare list with an escape is read in
+# Python, and a doctored one that is no list of storable ids is left unindexed, for verify to report, where the
+# database's JSON functions would fail every seal after it or store text that no longer reads back.
+_INDEX_PLAIN = {
     "sqlite": text(
         "INSERT INTO audit_event_people (event_id, person_id) SELECT e.id, p.value "
-        "FROM audit_events AS e, json_each(e.person_ids) AS p "
-        "WHERE e.seq BETWEEN :first AND :last AND json_valid(e.person_ids) AND json_type(e.person_ids) = 'array' "
+        "FROM audit_events AS e, json_each(e.person_ids) AS p WHERE e.seq BETWEEN :first AND :last "
+        "AND json_valid(e.person_ids) AND json_type(e.person_ids) = 'array' AND instr(e.person_ids, '\\') = 0 "
         "ORDER BY p.value ON CONFLICT DO NOTHING"
     ),
     "postgresql": text(
         "INSERT INTO audit_event_people (event_id, person_id) SELECT e.id, p.value "
         "FROM audit_events AS e CROSS JOIN LATERAL json_array_elements_text(CAST(e.person_ids AS json)) AS p(value) "
-        r"""WHERE e.seq BETWEEN :first AND :last AND e.person_ids ~ '^\[("[^"\\[:cntrl:]]*"(,"[^"\\[:cntrl:]]*")*)?\]$' """
+        "WHERE e.seq BETWEEN :first AND :last "
+        r"""AND e.person_ids ~ '^\[("[^"\\[:cntrl:]]*"(,"[^"\\[:cntrl:]]*")*)?\]$' """
         "ORDER BY p.value ON CONFLICT DO NOTHING"
     ),
 }
+_INSERT_ONE = text(
+    "INSERT INTO audit_event_people (event_id, person_id) VALUES (:event_id, :person_id) ON CONFLICT DO NOTHING"
+)
 
 
 def index_sealed(conn: Connection, first: int, last: int) -> None:
-    """Insert the index rows of the events sealed as first..last, in the sealer's transaction."""
-    conn.execute(_INDEX_SEALED[conn.dialect.name], {"first": first, "last": last})
+    """Insert the index rows of the events sealed as first..last, in the sealer's transaction, sorted by person."""
+    conn.execute(_INDEX_PLAIN[conn.dialect.name], {"first": first, "last": last})
+    escaped = select(_events.c.id, _events.c.person_ids).where(
+        _events.c.seq.between(first, last), _Holds(_events.c.person_ids, "\\")
+    )
+    rows = [
+        {"event_id": event, "person_id": person}
+        for event, person_ids in conn.execute(escaped)
+        for person in _listed_ids(person_ids)
+    ]
+    if rows:
+        conn.execute(_INSERT_ONE, rows)
+
+
+def _listed_ids(person_ids: str) -> list[str]:
+    """The ids a person_ids text lists, or none when it is no JSON list of ids both engines can store."""
+    try:
+        ids = json.loads(person_ids)
+    except ValueError:
+        return []
+    if not isinstance(ids, list) or not all(isinstance(i, str) and _storable(i) for i in ids):
+        return []
+    return ids
+
+
+def _storable(value: str) -> bool:
+    """PostgreSQL text holds no NUL, and a lone surrogate (from a \\ud800 escape) has no UTF-8 form to store."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 def touching(person_id: str) -> CompoundSelect:

@@ -75,16 +75,32 @@ def test_events_indexed_when_they_were_recorded_are_sealed_without_a_second_row(
     assert verify(audit_engine, SIGNING_KEY).ok
 
 
+def test_ids_written_with_escapes_are_indexed_as_they_read(audit_engine):
+    with Session(audit_engine) as session:
+        plain = record(session, **view(["p-1"])).id
+        escaped = record(session, **view(["p-é", 'p-"quoted"', "p-back\\slash"])).id
+        session.commit()
+    seal(audit_engine, SIGNING_KEY)
+    assert index_rows(audit_engine) == sorted(
+        [(plain, "p-1"), (escaped, "p-é"), (escaped, 'p-"quoted"'), (escaped, "p-back\\slash")]
+    )
+    assert found(audit_engine, 'p-"quoted"') == {escaped}
+
+
+DOCTORED = ("not json", '{"p-2": 1}', '["p-3\n"]', '["p-4\\u0000"]', '["p-5\\ud800"]')
+
+
 def test_doctored_person_lists_do_not_stop_sealing_and_verify_names_the_first(audit_engine, tamper):
     with Session(audit_engine) as session:
-        events = [record(session, **view([f"p-{i}"])).id for i in range(5)]
+        events = [record(session, **view([f"p-{i}"])).id for i in range(len(DOCTORED) + 2)]
         session.commit()
-    for event, doctored in zip(events[1:4], ("not json", '{"p-2": 1}', '["p-3\n"]'), strict=True):
+    for event, doctored in zip(events[1:-1], DOCTORED, strict=True):
         tamper("UPDATE audit_events SET person_ids = :doctored WHERE id = :e", doctored=doctored, e=event)
     seal(audit_engine, SIGNING_KEY)  # the events after them are sealed and indexed all the same
-    assert sorted(person for _, person in index_rows(audit_engine)) == ["p-0", "p-4"]
+    honest = {events[0], events[-1]}
+    assert sorted(person for event, person in index_rows(audit_engine) if event in honest) == ["p-0", "p-6"]
     result = verify(audit_engine, SIGNING_KEY)
-    assert not result.ok and result.first_bad == 2
+    assert (result.ok, result.events, result.first_bad) == (False, len(events), 2)
 
 
 def test_the_application_role_of_a_production_grant_can_seal_and_index(audit_postgres_engine):
