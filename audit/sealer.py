@@ -56,13 +56,34 @@ def _last_checkpoint(conn: Connection) -> tuple[int, list[bytes]]:
     return size, frontier
 
 
+# The people an event names, counted without parsing its person_ids: the commas between them, plus one.
+_PEOPLE_NAMED = func.length(_events.c.person_ids) - func.length(func.replace(_events.c.person_ids, ",", "")) + 1
+
+
 def _unsealed(conn: Connection, limit: int | None) -> Sequence:
+    """id, canonical and the people named, of the unsealed events in sealing order (at most `limit`)."""
     event_id = _events.c.id
     if conn.dialect.name == "postgresql":
         # Byte order on every engine, so verify can recheck the order without knowing the collation.
         event_id = event_id.collate("C")
-    query = select(_events.c.id, _events.c.canonical).where(_events.c.seq.is_(None)).order_by(_events.c.at, event_id)
+    query = (
+        select(_events.c.id, _events.c.canonical, _PEOPLE_NAMED)
+        .where(_events.c.seq.is_(None))
+        .order_by(_events.c.at, event_id)
+    )
     return conn.execute(query.limit(limit) if limit else query).all()
+
+
+def _within(rows: Sequence, people_budget: int | None) -> Sequence:
+    """The first rows whose people (the index rows their seal writes) fit the budget; always at least one row."""
+    if people_budget is None:
+        return rows
+    named = 0
+    for count, (_, _, people) in enumerate(rows):
+        named += people
+        if named > people_budget and count:
+            return rows[:count]
+    return rows
 
 
 _PG_ASSIGN = text(
@@ -85,19 +106,27 @@ def _assign(conn: Connection, ids: list[str], seqs: list[int], leaves: list[byte
     return conn.execute(statement, params).rowcount
 
 
-def seal_on(conn: Connection, signing_key: bytes | Ed25519PrivateKey, limit: int | None = None) -> Checkpoint | None:
-    """Seal inside the connection's current transaction (the caller commits); None if nothing was unsealed."""
+def seal_on(
+    conn: Connection,
+    signing_key: bytes | Ed25519PrivateKey,
+    limit: int | None = None,
+    people_budget: int | None = None,
+) -> Checkpoint | None:
+    """Seal inside the connection's current transaction (the caller commits); None if nothing was unsealed.
+
+    people_budget: stop before the event that would take the person index rows written past it (never before the
+    first), so that a backlog of map views is sealed in transactions short enough for writers to take turns."""
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(SEAL_LOCK_KEY)))
     size, frontier = _last_checkpoint(conn)
-    rows = _unsealed(conn, limit)
+    rows = _within(_unsealed(conn, limit), people_budget)
     if not rows:
         return None
     seqs = list(range(size + 1, size + 1 + len(rows)))
-    leaves = [leaf_hash(bytes(canonical)) for _, canonical in rows]
+    leaves = [leaf_hash(bytes(canonical)) for _, canonical, _ in rows]
     for seq, leaf in zip(seqs, leaves, strict=True):
         frontier_append(frontier, seq - 1, leaf)
-    if _assign(conn, [event_id for event_id, _ in rows], seqs, leaves) != len(rows):
+    if _assign(conn, [event_id for event_id, _, _ in rows], seqs, leaves) != len(rows):
         raise AuditIntegrityError("events changed while they were being sealed")
     index_sealed(conn, size + 1, size + len(rows))
     checkpoint = sign_checkpoint(signing_key, size + len(rows), frontier, utcnow())
@@ -115,15 +144,21 @@ def seal_on(conn: Connection, signing_key: bytes | Ed25519PrivateKey, limit: int
     return checkpoint
 
 
-def seal(bind: Engine | Session, signing_key: bytes | Ed25519PrivateKey, limit: int | None = None) -> Checkpoint | None:
-    """Seal every committed unsealed event (at most `limit`) in one transaction and commit it.
+def seal(
+    bind: Engine | Session,
+    signing_key: bytes | Ed25519PrivateKey,
+    limit: int | None = None,
+    people_budget: int | None = None,
+) -> Checkpoint | None:
+    """Seal every committed unsealed event (at most `limit`, and see seal_on's people_budget) in one transaction
+    and commit it.
 
     Given a Session, seals in that session's transaction (its own pending events included) and commits it.
     """
     if isinstance(bind, Session):
         conn = bind.connection()
         _begin_immediate(conn)
-        checkpoint = seal_on(conn, signing_key, limit)
+        checkpoint = seal_on(conn, signing_key, limit, people_budget)
         bind.commit()
         return checkpoint
     # Waiting writers wake as soon as the seal commits, instead of sleeping in SQLite's busy handler.
@@ -132,7 +167,7 @@ def seal(bind: Engine | Session, signing_key: bytes | Ed25519PrivateKey, limit: 
             # Each statement must see the previous sealer's commit once the lock is ours.
             conn = conn.execution_options(isolation_level="READ COMMITTED")
         _begin_immediate(conn)
-        checkpoint = seal_on(conn, signing_key, limit)
+        checkpoint = seal_on(conn, signing_key, limit, people_budget)
         conn.commit()
         return checkpoint
 
@@ -159,12 +194,21 @@ def _begin_immediate(conn: Connection) -> None:
 
 
 class BackgroundSealer:
-    """A daemon thread that seals every `interval` seconds; errors are logged and retried on the next tick."""
+    """A daemon thread that seals every `interval` seconds; errors are logged and retried on the next tick.
+
+    Each seal takes at most `batch` events and, past the first, `people_budget` person index rows: on SQLite a seal
+    holds the one write lock, and ~20,000 index rows take a few tenths of a second (a second of busy map views)."""
 
     def __init__(
-        self, engine: Engine, signing_key: bytes | Ed25519PrivateKey, interval: float = 1.0, batch: int = 50_000
+        self,
+        engine: Engine,
+        signing_key: bytes | Ed25519PrivateKey,
+        interval: float = 1.0,
+        batch: int = 50_000,
+        people_budget: int = 20_000,
     ) -> None:
-        self.engine, self.signing_key, self.interval, self.batch = engine, signing_key, interval, batch
+        self.engine, self.signing_key, self.interval = engine, signing_key, interval
+        self.batch, self.people_budget = batch, people_budget
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -186,7 +230,9 @@ class BackgroundSealer:
     def seal_once(self) -> Checkpoint | None:
         """Seal batch after batch until nothing is left unsealed; the last checkpoint written, if any."""
         latest = None
-        while not self._stop.is_set() and (checkpoint := seal(self.engine, self.signing_key, self.batch)):
+        while not self._stop.is_set() and (
+            checkpoint := seal(self.engine, self.signing_key, self.batch, self.people_budget)
+        ):
             latest = checkpoint
         return latest
 

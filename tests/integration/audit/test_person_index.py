@@ -87,6 +87,21 @@ def test_ids_written_with_escapes_are_indexed_as_they_read(audit_engine):
     assert found(audit_engine, 'p-"quoted"') == {escaped}
 
 
+def test_a_people_budget_splits_a_backlog_into_seals_that_each_index_within_it(audit_engine):
+    named = [2, 2, 2, 10, 1]
+    with Session(audit_engine) as session:
+        for i, count in enumerate(named):
+            record(session, **view([f"p-{i}-{n}" for n in range(count)]))
+        session.commit()
+    sizes = []
+    while checkpoint := seal(audit_engine, SIGNING_KEY, people_budget=5):
+        sizes.append(checkpoint.size)
+    # 2 + 2 fit; the next 2 would not; an event over the budget is sealed on its own, never left behind.
+    assert sizes == [2, 3, 4, 5]
+    assert len(index_rows(audit_engine)) == sum(named)
+    assert verify(audit_engine, SIGNING_KEY).ok
+
+
 DOCTORED = ("not json", '{"p-2": 1}', '["p-3\n"]', '["p-4\\u0000"]', '["p-5\\ud800"]')
 
 
