@@ -1,7 +1,7 @@
 """The person index (audit_event_people): which events touched which person, written by the sealer.
 
 An event names its people in person_ids. The sealer inserts the index rows of the events it seals, in the same
-transaction and sorted by person, so every sealed event is indexed and no unsealed one is: `touching` finds the
+transaction and sorted by person, so every sealed event is indexed and no unsealed one is: `touched` finds the
 sealed ones in the index and the few unsealed ones (seconds' worth) from their person_ids. A map view names ~300
 people; when each request inserted their rows itself, at random places of an index ordered by person, that
 insert and the pages it sent through the write-ahead log cost the request most of its commit.
@@ -9,7 +9,7 @@ insert and the pages it sent through the write-ahead log cost the request most o
 
 import json
 
-from sqlalchemy import Boolean, CompoundSelect, Connection, select, text, union_all
+from sqlalchemy import Boolean, ColumnElement, Connection, select, text, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -78,13 +78,15 @@ def _storable(value: str) -> bool:
     return "\x00" not in value
 
 
-def touching(person_id: str) -> CompoundSelect:
-    """The ids of the events that touched the person, sealed or not (for `AuditEvent.id.in_(...)`)."""
+def touched(person_id: str) -> ColumnElement[bool]:
+    """A condition on audit_events: the event touched the person, sealed or not."""
     # person_ids is the JSON text of the ids, each quoted as json_text quotes it: the quoted id matches one whole
     # element only.
-    return union_all(
-        select(_people.c.event_id).where(_people.c.person_id == person_id),
-        select(_events.c.id).where(_events.c.seq.is_(None), _Holds(_events.c.person_ids, json_text(person_id))),
+    return _events.c.id.in_(
+        union_all(
+            select(_people.c.event_id).where(_people.c.person_id == person_id),
+            select(_events.c.id).where(_events.c.seq.is_(None), _Holds(_events.c.person_ids, json_text(person_id))),
+        )
     )
 
 

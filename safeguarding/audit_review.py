@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from audit.models import AuditEvent
-from audit.person_index import touching
+from audit.person_index import touched
 from models.base import utcnow
 from models.safeguarding_events import BreakGlassGrant
 from models.user import User
@@ -93,7 +93,7 @@ def grant_events(session: Session, grant: BreakGlassGrant) -> list[AuditEvent]:
 def _covered(grant: BreakGlassGrant):
     # A second of slack before the grant: the event and the grant take their times from separate clock reads.
     return select(AuditEvent).where(
-        AuditEvent.id.in_(touching(grant.person_id)),
+        touched(grant.person_id),
         AuditEvent.actor_user_id == grant.user_id,
         AuditEvent.at >= grant.granted_at - timedelta(seconds=1),
         AuditEvent.at <= grant.expires_at,

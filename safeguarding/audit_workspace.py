@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, defer
 
 import audit
 from audit.models import AuditEvent
-from audit.person_index import touching
+from audit.person_index import touched
 from models.agency import Agency
 from models.safeguarding_events import BreakGlassGrant
 from models.user import User
@@ -165,7 +165,7 @@ def find_events(session: Session, query: EventQuery) -> list[AuditEvent]:
     """Events matching the filters, newest first (unsealed ones, if any, before the sealed)."""
     stmt = select(AuditEvent).options(defer(AuditEvent.canonical), defer(AuditEvent.leaf_hash))
     if query.person_id:
-        stmt = stmt.where(AuditEvent.id.in_(touching(query.person_id)))
+        stmt = stmt.where(touched(query.person_id))
     for column, value in (
         (AuditEvent.actor_user_id, query.user_id),
         (AuditEvent.action, query.action),

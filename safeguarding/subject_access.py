@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from audit.models import AuditEvent
-from audit.person_index import touching
+from audit.person_index import touched
 from models.base import utcnow
 from models.case import Case, ChronologyEntry
 from models.context import Group, Place, Relationship
@@ -189,7 +189,7 @@ def _cases(session: Session, person: Person, redact) -> list[dict]:
 def _accesses(session: Session, person_id: str) -> list[dict]:
     query = (
         select(AuditEvent.at, AuditEvent.action, AuditEvent.actor_user_id, AuditEvent.outcome)
-        .where(AuditEvent.id.in_(touching(person_id)))
+        .where(touched(person_id))
         .order_by(AuditEvent.at)
     )
     names = {u.id: (u.display_name, u.agency.name) for u in session.scalars(select(User))}

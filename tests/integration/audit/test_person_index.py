@@ -1,4 +1,4 @@
-"""The person index: the sealer writes it for the events it seals, and `touching` finds sealed and unsealed alike."""
+"""The person index: the sealer writes it for the events it seals, and `touched` finds sealed and unsealed alike."""
 
 import uuid
 
@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from audit import AuditEvent, grant_statements, record, seal, verify
 from audit.group_commit import GroupCommitWriter, _Pending
-from audit.person_index import touching
+from audit.person_index import touched
 from audit.record import event_values
 from tests.integration.audit.conftest import ACTOR
 from tests.integration.audit.test_record_and_seal import SIGNING_KEY
@@ -24,7 +24,7 @@ def index_rows(engine) -> list[tuple[str, str]]:
 
 def found(engine, person_id: str) -> set[str]:
     with Session(engine) as session:
-        return set(session.scalars(sa.select(AuditEvent.id).where(AuditEvent.id.in_(touching(person_id)))))
+        return set(session.scalars(sa.select(AuditEvent.id).where(touched(person_id))))
 
 
 def test_sealing_indexes_each_event_under_every_person_it_names_and_no_other(audit_engine):
