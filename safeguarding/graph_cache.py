@@ -22,6 +22,7 @@ from models.graph_state import graph_stamp, links_stamp
 from models.id_lists import read_columns
 from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.types import Edge, Grading, NodeRef
+from safeguarding.heap import collector_paused, settle
 
 # Columns only: the whole table is read, and ORM objects would triple the cost of a rebuild.
 EDGE_COLUMNS = (
@@ -42,6 +43,9 @@ EDGE_COLUMNS = (
     Relationship.grading_handling,
 )
 
+# An adjacency of this many edges or more is frozen out of later collections once built (safeguarding.heap); a
+# smaller one costs a collection little, and a settle's own full collection would cost more.
+SETTLE_EDGES = 50_000
 _lock = threading.Lock()
 _build_lock = threading.Lock()
 _cached: dict = {}
@@ -75,7 +79,11 @@ def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
         with _lock:
             if _cached.get("key") == key:
                 return _cached["adjacency"]
-        built = load(session, as_of)
+        with collector_paused():
+            built = load(session, as_of)
+            if len(built.edges) >= SETTLE_EDGES:
+                # Before the collector resumes: its first pass would otherwise traverse everything the build made.
+                settle()
         built.cache_key = key
         with _lock:
             _cached.update(key=key, adjacency=built)

@@ -1,5 +1,6 @@
 """The graph's change stamp moves with every write to the graph tables, so cached maps never go stale."""
 
+import gc
 from datetime import date
 
 import pytest
@@ -142,3 +143,23 @@ def test_without_a_stamp_row_nothing_is_cached_until_a_write_brings_it_back(app,
     db.session.commit()
     assert graph_cache.cache_key(db.session, date.today()) is not None
     assert graph_cache.adjacency(db.session) is graph_cache.adjacency(db.session)
+
+
+@pytest.mark.parametrize("settle_edges, frozen", [(1, True), (3, False)])
+def test_an_adjacency_of_settle_edges_or_more_is_frozen_out_of_collections(
+    app, social_worker, monkeypatch, settle_edges, frozen
+):
+    monkeypatch.setattr(graph_cache, "SETTLE_EDGES", settle_edges)
+    child, peer = person(social_worker, "Jayden"), person(social_worker, "Kai")
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    link(social_worker, child, "place", park, "frequents")
+    link(social_worker, peer, "place", park, "frequents")
+    db.session.commit()
+    graph_cache.forget()  # built here, not taken from an earlier test's cache
+    try:
+        built = graph_cache.adjacency(db.session)
+        traversed = [o for o in gc.get_objects() if o is built or o is built.edges]
+        assert len(built.edges) == 2 and gc.isenabled()
+        assert traversed == ([] if frozen else [built, built.edges])
+    finally:
+        gc.unfreeze()
