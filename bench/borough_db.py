@@ -98,6 +98,7 @@ def borough_app(people: int, *, fresh: bool = False, engine: str = "sqlite"):
     or None when the borough was reused)."""
     from app import create_app
     from app.extensions import db
+    from safeguarding.heap import settle
 
     folder = folder_for(people, engine)
     url = f"sqlite:///{folder}/borough.sqlite3"
@@ -120,6 +121,7 @@ def borough_app(people: int, *, fresh: bool = False, engine: str = "sqlite"):
     with app.app_context():
         upgrade()  # a kept borough gets migrations added since it was loaded
         loaded = None if (folder / READY).exists() else _load(folder, people)
+        settle()  # as wsgi.py does once the app is made
         try:
             yield app, loaded
         finally:
