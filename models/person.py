@@ -126,13 +126,14 @@ class PersonIndexToken(Base):
 
     __tablename__ = "person_index_tokens"
     __table_args__ = (
+        # Also the index by person (it leads): for re-indexing a record, erasure and the cascade from people.
         UniqueConstraint("person_id", "index_name", "token"),
         # Covering: a search counts hits per person from the index alone, without visiting the table's rows.
         Index("ix_person_index_tokens_search", "index_name", "token", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     index_name: Mapped[str] = mapped_column(String(30))
     token: Mapped[str] = mapped_column(String(32))
 
