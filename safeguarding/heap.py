@@ -2,7 +2,7 @@
 
 A full collection traverses every object the collector tracks and holds the interpreter meanwhile, so each one
 stalls whatever request the process is serving. A served app tracks about 150,000 objects once started (about
-60 ms a full collection), and a borough's cached adjacency millions more (about half a second). Both live as long
+60 ms a full collection), and a borough's cached adjacency over a million more (half a second). Both live as long
 as the process or the adjacency, so they are frozen out of later collections once they are made.
 """
 
