@@ -59,6 +59,11 @@ PATHS: dict[str, dict] = {
                                 "properties": {
                                     "token": {"type": "string"},
                                     "expires_at": {"type": "string", "format": "date-time"},
+                                    "recovery_codes": {
+                                        "type": "array",
+                                        "items": {"type": "string"},
+                                        "description": "Only when this first code set up the authenticator",
+                                    },
                                 },
                             }
                         ),

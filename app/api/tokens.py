@@ -27,12 +27,15 @@ def create_token():
     if missing:
         raise ValidationFailed(missing)
     user = accounts.check_password(db.session, body.get("username"), body.get("password"))
-    if not user.totp_confirmed:
-        # Enrolment happens on the pages; until then the API cannot be used.
-        db.session.rollback()
-        return jsonify({"error": "Set up your authenticator app by signing in on the website first"}), 403
-    method = accounts.verify_second_factor(db.session, user, body.get("totp"))
+    answer = {}
+    if user.totp_confirmed:
+        method = accounts.verify_second_factor(db.session, user, body.get("totp"))
+    else:
+        # A first valid code proves the authenticator holds the secret `users create` gave, as the enrolment page
+        # does; the recovery codes it makes are shown this once, as on that page.
+        answer["recovery_codes"] = accounts.confirm_enrolment(db.session, user, body.get("totp"))
+        method = "totp_enrolment"
     accounts.complete_sign_in(db.session, user, method, channel="api")
     token, expires_at = accounts.issue_token(db.session, user)
     db.session.commit()
-    return jsonify({"token": token, "expires_at": expires_at.isoformat()}), 201
+    return jsonify({"token": token, "expires_at": expires_at.isoformat(), **answer}), 201

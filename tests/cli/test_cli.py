@@ -47,6 +47,20 @@ def test_users_create_reads_the_password_from_stdin_and_prints_the_totp_secret(a
     assert user.display_name == "Amara Okafor" and user.totp_secret == body["totp_secret"]
 
 
+def test_a_user_made_on_the_command_line_gets_an_api_token_with_the_printed_secret(app, client):
+    run(app, "agencies", "create", "Northbridge CSC", "--kind", "social_care", "--json")
+    password = "a long enough password"
+    _, body = run(
+        app, "users", "create", "sam.reid", "--agency", "Northbridge CSC", "--role", "social_worker", "--json",
+        input=f"{password}\n",
+    )  # fmt: skip
+    code = pyotp.TOTP(body["totp_secret"]).now()
+    response = client.post("/api/v1/tokens", json={"username": "sam.reid", "password": password, "totp": code})
+    assert response.status_code == 201
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.get_json()['token']}"})
+    assert me.get_json()["id"] == body["id"]
+
+
 @pytest.mark.parametrize(
     ("args", "field"),
     [

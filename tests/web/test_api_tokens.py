@@ -101,9 +101,26 @@ def test_oversized_body_gets_413(client):
     assert response.status_code == 413 and response.get_json()["error"]
 
 
-def test_unenrolled_user_cannot_get_a_token(client, make_user):
-    response = token_request(client, make_user("social_worker", confirmed=False))
-    assert response.status_code == 403
+def test_a_first_valid_code_sets_up_the_authenticator_and_gets_a_token(client, make_user):
+    user = make_user("social_worker", confirmed=False)
+    response = token_request(client, user)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert len(body["recovery_codes"]) == accounts.RECOVERY_CODE_COUNT and body["token"]
+    db.session.refresh(user)
+    assert user.totp_confirmed
+    assert [e.detail_dict["method"] for e in audit_events("sign_in")] == ["totp_enrolment"]
+    # The codes are shown once: the next token comes without them, and one of them works as a second factor.
+    later = token_request(client, user, totp=body["recovery_codes"][0]).get_json()
+    assert later["token"] and "recovery_codes" not in later
+
+
+def test_a_wrong_first_code_leaves_the_authenticator_unset(client, make_user):
+    user = make_user("social_worker", confirmed=False)
+    response = token_request(client, user, totp="000000" if totp_now(user) != "000000" else "111111")
+    assert response.status_code == 401
+    db.session.refresh(user)
+    assert not user.totp_confirmed and user.failed_sign_ins == 1
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer nonsense", "Basic abc", "bearer  "])
