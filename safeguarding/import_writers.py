@@ -226,6 +226,8 @@ class ImportWriter:
             self.keys.update(self.keyring.keys_for(self.session, missing))
 
     def _seal(self, model, field: str, value, record_id: str, key_id: str) -> bytes | None:
+        if value is None:
+            return None  # nothing to encrypt: the owner's key may not even have been loaded
         return getattr(model, field).seal(
             value, table=model.__tablename__, row_id=record_id, key_id=key_id, key=self.keys[key_id]
         )

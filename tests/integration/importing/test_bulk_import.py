@@ -70,6 +70,20 @@ def test_ref_less_duplicates_in_one_document_match_across_chunks(app):
     assert edge.last_seen == date(2024, 9, 1)
 
 
+def test_edges_from_people_of_an_earlier_import_with_and_without_notes(app):
+    """A later document's edges need their source's data key only to encrypt notes; without notes there is none."""
+    earlier = import_document(db.session, {"agencies": AGENCY, "people": people(3)})
+    bare, noted = edges(3)
+    noted["notes"] = "Seen together outside the station"
+    assert import_document(db.session, {"relationships": [bare]}).created["relationships"] == 1
+    assert import_document(db.session, {"relationships": [bare]}).updated["relationships"] == 1
+    assert import_document(db.session, {"relationships": [noted]}).created["relationships"] == 1
+    stored = {
+        edge.target_person_id: edge.notes for edge in db.session.scalars(sa.select(Relationship)).unique()
+    }  # fmt: skip
+    assert stored == {earlier.ids["p1"]: None, earlier.ids["p2"]: "Seen together outside the station"}
+
+
 def test_a_dry_run_of_a_reimport_counts_updates_and_writes_nothing(app):
     document = {"agencies": AGENCY, "people": people(7), "relationships": edges(7)}
     import_document(db.session, document)
