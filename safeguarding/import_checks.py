@@ -76,10 +76,13 @@ def check_document(document, known: dict[str, tuple[str, str]], usernames: dict[
     checker = _Checker(refs, usernames, problems)
     clean = {name: [checker.check(name, i, item) for i, item in enumerate(items)] for name, items in sections.items()}
     if problems:
-        raise ValidationFailed(
-            dict(problems), f"The import was rejected: {len(problems)} problems; nothing was written"
-        )
+        raise rejection(dict(problems))
     return clean
+
+
+def rejection(problems: dict[str, str]) -> ValidationFailed:
+    """The error that rejects the whole document, listing each bad item's path."""
+    return ValidationFailed(problems, f"The import was rejected: {len(problems)} problems; nothing was written")
 
 
 def referenced_refs(document) -> set[str]:

@@ -17,8 +17,9 @@ import audit
 from models.import_ref import ImportRef
 from models.user import User
 from safeguarding.errors import ValidationFailed
-from safeguarding.import_checks import SECTIONS, check_document, referenced_refs
+from safeguarding.import_checks import SECTIONS, check_document, referenced_refs, rejection
 from safeguarding.import_writers import ImportWriter, chunks
+from safeguarding.validation import unstorable_text
 
 Progress = Callable[[str, int, int], None] | None
 IMPORT_PAGE_CACHE_KIB = 256 * 1024
@@ -36,6 +37,8 @@ class ImportResult:
 
 def import_document(session: Session, document, *, dry_run: bool = False, progress: Progress = None) -> ImportResult:
     """Check the whole document first (every bad item reported by path); then write it in one transaction."""
+    if problems := unstorable_text(document, ""):  # before any ref is looked up
+        raise rejection(problems)
     known = remembered_refs(session, referenced_refs(document))
     usernames = {name: user_id for name, user_id in session.execute(select(User.username, User.id))}
     clean = check_document(document, known, usernames)

@@ -8,6 +8,47 @@ from safeguarding.errors import ValidationFailed
 LONDON = ZoneInfo("Europe/London")
 
 
+# Deeper JSON than this is not a record anyone sends; refusing it also keeps the decoder off the recursion limit.
+MAX_DEPTH = 20
+
+
+def unstorable_text(value, path: str) -> dict[str, str]:
+    """What in a parsed JSON value no database column can hold, by path: NUL characters (PostgreSQL refuses them),
+    lone surrogates (JSON's "\\udc80" decodes to one, and UTF-8 cannot encode it) and absurd nesting. Checked
+    before anything reaches a query, so such input is refused with a message instead of failing in the driver."""
+    problems: dict[str, str] = {}
+    _walk(value, path, 0, problems)
+    return problems
+
+
+def _walk(value, path: str, depth: int, problems: dict) -> None:
+    if depth > MAX_DEPTH:
+        problems[path or "$"] = f"Nest values at most {MAX_DEPTH} levels deep"
+    elif isinstance(value, str):
+        if problem := _text_problem(value):
+            problems[path or "$"] = f"Remove {problem} from this value"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if problem := _text_problem(key):
+                problems[path or "$"] = f"Remove {problem} from the field names"
+                continue
+            _walk(item, f"{path}.{key}" if path else key, depth + 1, problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk(item, f"{path}[{index}]", depth + 1, problems)
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "the NUL character"
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return "the character that is not valid Unicode text"
+    return None
+
+
 def collect(checks: dict, data: dict) -> dict:
     """Run each field's check on its value; report every field's problem at once, not only the first."""
     clean, errors = {}, {}

@@ -7,16 +7,13 @@ from flask import request
 
 from app.api import json_body
 from safeguarding.errors import NotFound, ValidationFailed
-
-# Deeper JSON than this is not a record anyone sends; refusing it also keeps the decoder off the recursion limit.
-MAX_DEPTH = 20
+from safeguarding.validation import unstorable_text
 
 
 def body() -> dict:
-    """The request's JSON object, with NUL characters refused anywhere (PostgreSQL cannot store them)."""
+    """The request's JSON object, refused (422, by path) where it holds text no column can store."""
     data = json_body()
-    problems = {}
-    _walk(data, "$", 0, problems)
+    problems = unstorable_text(data, "$")
     if problems:
         raise ValidationFailed(problems)
     return data
@@ -27,23 +24,6 @@ def optional_body() -> dict:
     if not request.get_data(cache=True):
         return {}
     return body()
-
-
-def _walk(value, path: str, depth: int, problems: dict) -> None:
-    if depth > MAX_DEPTH:
-        problems[path] = f"Nest values at most {MAX_DEPTH} levels deep"
-    elif isinstance(value, str):
-        if "\x00" in value:
-            problems[path] = "Remove the NUL character from this value"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if "\x00" in key:
-                problems[path] = "Remove the NUL character from the field names"
-                continue
-            _walk(item, f"{path}.{key}", depth + 1, problems)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _walk(item, f"{path}[{index}]", depth + 1, problems)
 
 
 def record_id(value: str, what: str) -> str:

@@ -96,6 +96,13 @@ def test_bad_bodies_get_4xx_with_a_message(client, body, status):
         assert set(response.get_json()["fields"]) == {"$.username", "$.password", "$.totp"}
 
 
+@pytest.mark.parametrize("field", ["username", "password", "totp"])
+def test_text_no_column_can_hold_gets_422_before_any_look_up(client, make_user, field):
+    response = token_request(client, make_user("social_worker"), **{field: "x\udc80y"})
+    assert response.status_code == 422 and f"$.{field}" in response.get_json()["fields"]
+    assert not audit_events("sign_in")
+
+
 def test_oversized_body_gets_413(client):
     response = client.post("/api/v1/tokens", data=b"x" * (2 * 1024 * 1024), content_type="application/json")
     assert response.status_code == 413 and response.get_json()["error"]

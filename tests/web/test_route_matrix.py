@@ -68,3 +68,19 @@ def test_anonymous_callers_are_sent_to_sign_in_or_get_401(app, client):
         else:
             assert response.status_code == 302, (method, rule.rule)
             assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_text_no_column_can_hold_never_gets_a_500_from_any_api_route(app, api, make_user):
+    """A lone surrogate (valid JSON, not encodable as UTF-8) in every field an API route reads is refused."""
+    users = {}
+    odd = "x\udc80"
+    body = {name: odd for name in ("name", "reason", "summary", "notes", "given_name", "family_name", "username")}
+    for rule, method, allowed in protected_rules(app):
+        if not rule.endpoint.startswith("api.") or method not in ("POST", "PATCH", "PUT"):
+            continue
+        role = sorted(allowed)[0]
+        headers = users.get(role) or users.setdefault(role, api(make_user(role)))
+        response = app.test_client().open(placeholder_url(app, rule), method=method, headers=headers, json=body)
+        assert response.status_code in (404, 422), (method, rule.rule, response.status_code)
+        if response.status_code == 422:
+            assert response.get_json()["fields"], (method, rule.rule)

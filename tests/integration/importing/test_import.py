@@ -225,6 +225,18 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
     assert count(Person) == 0 and count(Case) == 0
 
 
+@pytest.mark.parametrize("flags", [(), ("--dry-run",)], ids=["import", "dry run"])
+def test_text_no_column_can_hold_is_refused_by_path_before_anything_is_looked_up(run, flags):
+    doc = document()
+    doc["people"][0]["given_name"] = "Ay\udc80o"  # a lone surrogate: valid JSON, not encodable as UTF-8
+    doc["places"][0]["ref"] = "pl\x00ace"
+    doc["groups"] = [{"ref": "g\ud800", "name": "Crew"}]
+    code, body = run(doc, *flags)
+    assert code == 1 and body["error"]
+    assert set(body["fields"]) == {"people[0].given_name", "places[0].ref", "groups[0].ref"}
+    assert count(Person) == 0
+
+
 def test_dry_run_counts_and_writes_nothing(run):
     code, body = run(document(), "--dry-run")
     assert code == 0 and body["created"]["people"] == 2 and body["dry_run"]

@@ -106,6 +106,8 @@ FUTURE = (date.today() + timedelta(days=1)).isoformat()
         ({"notes": "n" * 10_001}, "$.notes"),
         ({"given_name": "Jay\x00den"}, "$.given_name"),
         ({"address": "Flat 1\x00"}, "$.address"),
+        ({"given_name": "Jay\udc80den"}, "$.given_name"),
+        ({"aliases": ["ok", "\ud800"]}, "$.aliases[1]"),
         ({"flags": ["gang_member"]}, "$.flags"),
         ({"flags": "looked_after"}, "$.flags"),
         ({"sex": "boy"}, "$.sex"),
