@@ -48,7 +48,8 @@ def audit_events():
 @bp.get("/audit/verify")
 @leads
 def audit_verify():
-    mode = request.args.get("mode") or "quick"
+    # Full by default, as `audit verify` is: an edited column must not pass unless the caller chose the quick check.
+    mode = request.args.get("mode") or "full"
     if mode not in ("quick", "full"):
         raise ValidationFailed({"mode": "Choose the check: quick or full"})
     record_audit_view(db.session, current_actor(), "api_verify", detail={"mode": mode})
@@ -119,7 +120,8 @@ register(
             query_param(
                 "mode",
                 enum(("quick", "full")),
-                "quick (default): each event's hash and the signed tree; full: also every column and the person index",
+                "full (default): every column, the person index, each event's hash and the signed tree; "
+                "quick: only each event's hash and the signed tree",
             )
         ],
     ),

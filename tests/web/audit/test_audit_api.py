@@ -116,16 +116,16 @@ def test_bad_filters_are_refused_before_anything_is_read_or_audited(lead_api, le
     assert audit_events("audit_view") == []
 
 
-def test_verify_answers_ok_with_the_event_count_in_quick_mode(lead_api, accesses):
+def test_verify_answers_ok_with_the_event_count_after_a_full_check(lead_api, accesses):
     body = lead_api.get("/audit/verify").get_json()
-    assert body["ok"] is True and body["mode"] == "quick"
+    assert body["ok"] is True and body["mode"] == "full"
     assert isinstance(body["events"], int) and body["events"] >= 6
     assert "first_bad" not in body
 
 
-def test_verify_can_be_asked_for_a_full_check(lead_api, accesses):
-    body = lead_api.get("/audit/verify", mode="full").get_json()
-    assert (body["ok"], body["mode"]) == (True, "full")
+def test_verify_can_be_asked_for_a_quick_check(lead_api, accesses):
+    body = lead_api.get("/audit/verify", mode="quick").get_json()
+    assert (body["ok"], body["mode"]) == (True, "quick")
     assert lead_api.get("/audit/verify", mode="thorough").status_code == 422
 
 
@@ -146,6 +146,25 @@ def test_verify_reports_the_first_bad_event_of_a_tampered_log(app, lead_api, acc
             conn.exec_driver_sql(statement)
     body = lead_api.get("/audit/verify").get_json()
     assert body["ok"] is False and body["first_bad"] == 3 and body["reason"]
+
+
+def test_verify_by_default_finds_a_column_edited_apart_from_its_canonical_bytes(app, lead_api, accesses):
+    """The quick check cannot see such an edit (the signed tree covers only the canonical bytes); the default can."""
+    from sqlalchemy import text
+
+    from audit import drop_append_only_ddl
+    from audit.schema import append_only_ddl
+
+    lead_api.get("/audit/verify")  # seal everything so far
+    with db.engine.begin() as conn:
+        for statement in drop_append_only_ddl("sqlite"):
+            conn.exec_driver_sql(statement)
+        conn.execute(text("UPDATE audit_events SET outcome = 'denied' WHERE seq = 4"))
+        for statement in append_only_ddl("sqlite"):
+            conn.exec_driver_sql(statement)
+    assert lead_api.get("/audit/verify", mode="quick").get_json()["ok"] is True
+    body = lead_api.get("/audit/verify").get_json()
+    assert (body["ok"], body["first_bad"], body["mode"]) == (False, 4, "full")
 
 
 def test_the_openapi_document_describes_both_endpoints(client):
