@@ -7,9 +7,31 @@ from functools import wraps
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from app.extensions import db
 from safeguarding.errors import SafeguardingError
+
+
+class JsonCommand(click.Command):
+    """A command whose usage errors (a missing argument, an unknown option), asked for --json, end as every other
+    failure does: {"error"} as the last line and exit status 1, instead of click's text and status 2."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        wants_json = "--json" in args  # read first: parsing consumes the list
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            if not wants_json:
+                raise
+            click.echo(json.dumps({"error": exc.format_message()}))
+            raise click.exceptions.Exit(1) from None
+
+
+class JsonGroup(AppGroup):
+    """A group of JsonCommands, each run inside the app context (as Flask's AppGroup runs them)."""
+
+    command_class = JsonCommand
 
 
 def json_option(command: Callable) -> Callable:

@@ -3,14 +3,13 @@
 import sys
 
 import click
-from flask.cli import AppGroup
 
-from app.cli import json_option
+from app.cli import JsonGroup, json_option
 from app.extensions import db
 from safeguarding import accounts
 
-agencies_cli = AppGroup("agencies", help="Manage agencies.")
-users_cli = AppGroup("users", help="Manage users.")
+agencies_cli = JsonGroup("agencies", help="Manage agencies.")
+users_cli = JsonGroup("users", help="Manage users.")
 
 
 @agencies_cli.command("create")

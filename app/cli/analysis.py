@@ -1,12 +1,10 @@
 """`analysis run`: the whole-graph analyses (peer groups, connectors, hotspots) as a job, for a timer to run."""
 
-from flask.cli import AppGroup
-
-from app.cli import json_option
+from app.cli import JsonGroup, json_option
 from app.extensions import db
 from safeguarding import graph_analyses
 
-analysis_cli = AppGroup("analysis", help="Whole-graph analyses of the context graph.")
+analysis_cli = JsonGroup("analysis", help="Whole-graph analyses of the context graph.")
 
 
 @analysis_cli.command("run")

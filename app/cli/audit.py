@@ -5,15 +5,15 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import text
 
 import audit
+from app.cli import JsonGroup
 from app.extensions import db
 from safeguarding.errors import SafeguardingError
 from safeguarding.runtime import current as runtime
 
-audit_cli = AppGroup("audit", help="Verify the audit log, export its checkpoint, grant an app role.")
+audit_cli = JsonGroup("audit", help="Verify the audit log, export its checkpoint, grant an app role.")
 
 
 def _finish(ok: bool, result: dict, message: str, as_json: bool) -> None:

@@ -2,9 +2,8 @@
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from app.cli import json_option
+from app.cli import JsonGroup, json_option
 from app.cli.importing import terminal_progress
 from app.extensions import db
 from safeguarding import demo
@@ -12,7 +11,7 @@ from safeguarding.errors import PermissionDenied
 from safeguarding.importer import import_document
 from safeguarding.synthetic import borough
 
-demo_cli = AppGroup("demo", help="Demonstration data.")
+demo_cli = JsonGroup("demo", help="Demonstration data.")
 
 
 @demo_cli.command("seed")

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from app.cli import json_option
+from app.cli import JsonCommand, json_option
 from app.extensions import db
 from safeguarding.errors import ValidationFailed
 from safeguarding.importer import import_document
@@ -20,7 +20,7 @@ def terminal_progress():
     return _progress if sys.stderr.isatty() else None
 
 
-@click.command("import")
+@click.command("import", cls=JsonCommand)
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and count what would change; write nothing.")
 @json_option

@@ -4,15 +4,14 @@ import sys
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 
-from app.cli import json_option
+from app.cli import JsonGroup, json_option
 from app.extensions import db
 from safeguarding import key_operations, retention
 from safeguarding.errors import ValidationFailed
 
-keys_cli = AppGroup("keys", help="Master keys and blind indexes.")
-retention_cli = AppGroup("retention", help="Retention schedule and erasure.")
+keys_cli = JsonGroup("keys", help="Master keys and blind indexes.")
+retention_cli = JsonGroup("retention", help="Retention schedule and erasure.")
 
 
 def _progress(label: str):

@@ -131,3 +131,24 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch):
         monkeypatch.delenv(f"SAFECONTEXT_{name}", raising=False)
     with pytest.raises(ConfigurationError, match="SAFECONTEXT_MASTER_KEY"):
         create_app("production")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["agencies", "create", "X", "--json"],  # no --kind
+        ["users", "create", "--json"],  # no USERNAME
+        ["retention", "erase", "5b0c4a84-2f55-4a8e-9d2b-8e0f3c7a1d10", "--json"],  # no --reason
+        ["import", "--json"],  # no FILE
+        ["keys", "status", "--json", "--colour"],  # an unknown option
+    ],
+)
+def test_usage_errors_under_json_end_as_other_failures_do(app, args):
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1
+    assert json.loads(result.output.strip().splitlines()[-1])["error"]
+
+
+def test_usage_errors_without_json_keep_clicks_usage_text(app):
+    result = app.test_cli_runner().invoke(args=["agencies", "create", "X"])
+    assert result.exit_code == 2 and "Missing option '--kind'" in result.output
