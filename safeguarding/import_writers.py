@@ -463,7 +463,8 @@ class ImportWriter:
                 "urgency": item["urgency"],
                 "reason": self._seal(Referral, "reason", item["reason"], record_id, key_id),
                 "sent_at": item["sent_at"],
-                "acknowledged_at": item["acknowledged_at"],
+                # A decision also acknowledges, as in the service, when the old system kept only the decision.
+                "acknowledged_at": item["acknowledged_at"] or item["decided_at"],
                 "decided_at": item["decided_at"],
                 "decline_reason": item["decline_reason"],
                 "status": item["outcome"] or ("acknowledged" if item["acknowledged_at"] else "submitted"),

@@ -237,6 +237,15 @@ def test_text_no_column_can_hold_is_refused_by_path_before_anything_is_looked_up
     assert count(Person) == 0
 
 
+def test_a_decision_without_its_acknowledgement_acknowledges_at_the_decision_as_the_service_does(run):
+    decided = {key: value for key, value in document()["referrals"][0].items() if key != "acknowledged_at"}
+    code, body = run(document(referrals=[decided | {"outcome": "declined", "decline_reason": "No role for us"}]))
+    assert code == 0
+    referral = db.session.get(Referral, body["ids"]["ref1"])
+    assert (referral.status, referral.acknowledged_at) == ("declined", referral.decided_at)
+    assert referral.decline_reason == "No role for us"
+
+
 def test_dry_run_counts_and_writes_nothing(run):
     code, body = run(document(), "--dry-run")
     assert code == 0 and body["created"]["people"] == 2 and body["dry_run"]
