@@ -23,7 +23,7 @@ from models.user import User
 from safeguarding.audit_workspace import record_audit_view, seal_now
 from safeguarding.matching import normalise_name
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import LONDON
+from safeguarding.validation import LONDON, start_of_day
 
 ALWAYS = "always"
 DEFAULT_KIND = "default"
@@ -77,8 +77,7 @@ def uk_today() -> date:
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Midnight to midnight, UK time (23 or 25 hours on the clock-change days)."""
-    start = datetime.combine(day, time(0), tzinfo=LONDON)
-    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    return start_of_day(day), start_of_day(day + timedelta(days=1))
 
 
 def report(

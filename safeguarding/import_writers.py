@@ -9,7 +9,7 @@ when it is created; an update re-encrypts its fields under the key it already ha
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, time
+from datetime import UTC
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from models.safeguarding_events import MissingEpisode
 from safeguarding.blind_index import person_tokens
 from safeguarding.import_checks import KIND_OF_SECTION
 from safeguarding.runtime import current as runtime
+from safeguarding.validation import start_of_day
 
 CHUNK = 1000
 TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
@@ -390,7 +391,7 @@ class ImportWriter:
             key_id, lead = (owners[subject_id], None) if is_new else stored[record_id]
             self.key_ids[record_id] = key_id
             self.case_subjects[record_id] = subject_id if subject_type == "person" else None
-            added_at = datetime.combine(item["opened_on"], time(), UTC)
+            added_at = start_of_day(item["opened_on"])
             for user_id in dict.fromkeys(team):
                 if user_id not in members[record_id]:
                     members[record_id].add(user_id)

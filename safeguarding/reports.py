@@ -6,7 +6,7 @@ Each report covers a period and is compared with the period of the same length j
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from safeguarding.missing import status_of
 from safeguarding.referrals import timeliness
 from safeguarding.runtime import current as runtime
 from safeguarding.suppression import suppress, suppress_table, suppress_total
+from safeguarding.validation import start_of_day
 
 AGE_BANDS = (
     ("under 10", 0, 9),
@@ -55,7 +56,8 @@ class Period:
         return Period(self.start - (self.end - self.start), self.start)
 
     def moments(self) -> tuple[datetime, datetime]:
-        return (datetime.combine(self.start, time(), UTC), datetime.combine(self.end, time(), UTC))
+        """From the start of the first day to the start of the day after the period, UK time."""
+        return start_of_day(self.start), start_of_day(self.end)
 
 
 def partnership_report(session: Session, actor, period: Period, *, action: str = "view") -> dict:

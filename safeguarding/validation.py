@@ -49,6 +49,12 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
+def start_of_day(day: date) -> datetime:
+    """00:00 Europe/London on that day: what a bare date means as a time (SPEC section 10), and where a UK day
+    starts for reports (23 or 25 hours long on the clock-change days)."""
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
 def collect(checks: dict, data: dict) -> dict:
     """Run each field's check on its value; report every field's problem at once, not only the first."""
     clean, errors = {}, {}
@@ -121,7 +127,7 @@ def parse_datetime(value, *, field: str, label: str, required: bool = True):
     try:
         if len(text) == 10:
             day = parse_date(text, field=field, label=label)
-            return datetime.combine(day, time(0), tzinfo=LONDON)
+            return start_of_day(day)
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationFailed({field: f"{_cap(label)} must be a real date and time with an offset"}) from None

@@ -1,6 +1,7 @@
 """Import (SPEC section 10): validate the whole document first, keep original dates, never duplicate."""
 
 import json
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
@@ -163,6 +164,8 @@ def test_a_document_imports_with_its_original_dates_and_encrypted(run):
     assert jayden.has_flag("missing_from_home")
     case = db.session.get(Case, body["ids"]["c1"])
     assert str(case.opened_on) == "2024-05-10" and case.status == "open" and case.lead_worker is not None
+    # A member joined when the case opened: 00:00 London that day (British Summer Time: 23:00 UTC the day before).
+    assert {m.added_at.astimezone(UTC).isoformat() for m in case.members} == {"2024-05-09T23:00:00+00:00"}
     assert db.session.get(Case, body["ids"]["c2"]).status == "closed"
     referral = db.session.get(Referral, body["ids"]["ref1"])
     assert referral.status == "accepted" and referral.sent_at.isoformat() == "2024-05-09T09:00:00+00:00"

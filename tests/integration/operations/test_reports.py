@@ -90,3 +90,12 @@ def test_only_safeguarding_leads_produce_reports_and_bad_periods_are_refused(cas
         reports.Period.parse("2026-12-01", "2026-11-01")
     with pytest.raises(ValidationFailed):
         reports.Period.parse("not a date", "2026-11-01")
+
+
+def test_a_period_runs_from_midnight_to_midnight_uk_time():
+    """June is in British Summer Time: its days start at 23:00 UTC the day before."""
+    start, end = reports.Period(date(2026, 6, 1), date(2026, 7, 1)).moments()
+    assert (start.astimezone(UTC), end.astimezone(UTC)) == (
+        datetime(2026, 5, 31, 23, tzinfo=UTC),
+        datetime(2026, 6, 30, 23, tzinfo=UTC),
+    )
