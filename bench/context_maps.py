@@ -1,6 +1,7 @@
 """Context maps and the referral inbox through the API on a synthetic borough, audited and redacted.
 
     .venv/bin/python bench/context_maps.py [--people 5000] [--maps 100] [--caseload 250] [--fresh] [--no-postgres]
+                                            [--cold]
 
 The borough is loaded through the import once and kept in bench/.cache/ (see borough_db.py). A police officer on
 --caseload open cases (0: on every case in the borough) asks for maps around the subjects of those cases and
@@ -12,6 +13,8 @@ show that such an edit keeps the adjacency (only relationship writes move the st
 officer's referral inbox (everything the borough's children's social care received, across the years the
 generator spreads referrals over) is timed the same way, for a social worker of that agency: a page of the
 newest 50, a page of the open ones, and the whole box unpaged (a few times only: it grows with the years).
+Before timing, the SQLite file is read once into the file cache, as a server answering for a while would have it
+(--cold leaves the cache as the run before left it).
 """
 
 import argparse
@@ -24,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from borough_db import borough_app, engines_to_measure, officer  # noqa: E402
+from borough_db import borough_app, engines_to_measure, officer, warm_file_cache  # noqa: E402
 from sqlalchemy import select, update  # noqa: E402
 
 from app.extensions import db  # noqa: E402
@@ -90,7 +93,7 @@ def touch_person(person_id: str) -> None:
     db.session.remove()
 
 
-def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str) -> None:
+def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str, cold: bool) -> None:
     """Print one engine's table."""
     rng = random.Random(7)
     with borough_app(people, fresh=fresh, engine=engine) as (app, loaded):
@@ -104,6 +107,7 @@ def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str) -> 
         headers = {"Authorization": f"Bearer {token}"}
         ego = [f"/api/v1/people/{rng.choice(subjects)}/context?depth=2" for _ in range(maps)]
         place = [f"/api/v1/places/{rng.choice(places)}/context?depth=1" for _ in range(maps)]
+        cache = "file cache left as it is" if cold else warm_file_cache(str(db.engine.url))
         with app.test_client() as client:
             graph_cache.forget()
             first = timed_gets(client, headers, ego[:1])
@@ -119,7 +123,7 @@ def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str) -> 
             open_times = timed_gets(client, inbox_headers, [f"{inbox}&status=open&limit=50"] * maps, "results")
             whole_times = timed_gets(client, inbox_headers, [inbox] * WHOLE_INBOX_READS, "results")
     source = f"loaded through the import in {loaded:.1f} s" if loaded is not None else "reused from bench/.cache"
-    print(f"\n{engine}: {people:,} people, {source}; the officer sees {len(subjects):,} people by their cases")
+    print(f"\n{engine}: {people:,} people, {source}; the officer sees {len(subjects):,} people by their cases; {cache}")
     print(f"{'GET through the API':<36} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'items':>7} {'runs':>6}")
     print(row("first map (builds the adjacency)", first))
     print(row("ego map, depth 2 (audited)", ego_times))
@@ -137,10 +141,11 @@ def main() -> None:
     parser.add_argument("--caseload", type=int, default=250, help="open cases the officer is on (0: every case)")
     parser.add_argument("--fresh", action="store_true", help="load the borough again instead of reusing the cache")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--cold", action="store_true", help="time without first reading the SQLite file into the cache")
     args = parser.parse_args()
     engines = engines_to_measure(args.no_postgres)
     for engine in engines:
-        measure(args.people, args.maps, args.caseload, args.fresh, engine)
+        measure(args.people, args.maps, args.caseload, args.fresh, engine, args.cold)
 
 
 if __name__ == "__main__":
