@@ -34,6 +34,8 @@ KIND_OF_SECTION = {
     "missing_episodes": "missing_episode",
     "referrals": "referral",
 }
+# The kind of a remembered ref whose record an erasure took: refused wherever the document uses it.
+ERASED = "erased record"
 REF_REQUIRED = {"agencies", "people", "places", "groups", "cases", "referrals"}
 # The fields of each section that name another item's ref, and the kinds of item each may name.
 REFERENCES = {
@@ -112,6 +114,8 @@ def _collect_refs(sections, known, problems) -> dict[str, str]:
                 continue
             if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
                 problems[f"{name}[{i}].ref"] = "A ref is non-empty text of at most 200 characters"
+            elif ref in known and known[ref][0] == ERASED:
+                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} named a record since erased: it cannot come back"
             elif ref in seen:
                 problems[f"{name}[{i}].ref"] = f"The ref {ref!r} is used twice in this document"
             elif ref in known and known[ref][0] != KIND_OF_SECTION[name]:
@@ -139,6 +143,8 @@ class _Checker:
         value, kinds, path = item.get(name), REFERENCES[section][name], f"{path}.{name}"
         if not isinstance(value, str) or value not in self.refs:
             self.problems[path] = "Name a ref from this document or an earlier import"
+        elif self.refs[value] == ERASED:
+            self.problems[path] = "This ref named a record since erased"
         elif self.refs[value] not in kinds:
             self.problems[path] = f"This ref is a {self.refs[value]}, but a {' or '.join(kinds)} is needed here"
         else:

@@ -6,6 +6,7 @@ written, and the import is audited as one event with its counts. The whole docum
 transaction (with the audit event), a chunk of items per statement, so a failure part-way leaves nothing behind.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,10 +15,16 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 import audit
+from models.case import Case, ChronologyEntry
+from models.context import Relationship
+from models.crypto.data_keys import DataKey
 from models.import_ref import ImportRef
+from models.person import Person
+from models.referral import Referral
+from models.safeguarding_events import MissingEpisode
 from models.user import User
 from safeguarding.errors import ValidationFailed
-from safeguarding.import_checks import SECTIONS, check_document, referenced_refs, rejection
+from safeguarding.import_checks import ERASED, SECTIONS, check_document, referenced_refs, rejection
 from safeguarding.import_writers import ImportWriter, chunks
 from safeguarding.validation import unstorable_text
 
@@ -94,14 +101,47 @@ def _page_cache(session: Session):
 
 
 def remembered_refs(session: Session, refs: set[str]) -> dict[str, tuple[str, str]]:
-    """Those of these refs that earlier imports remembered: ref -> (kind, record id)."""
+    """Those of these refs that earlier imports remembered: ref -> (kind, record id); the kind is ERASED for a
+    record an erasure took (deleted, or its data key destroyed), which the checks refuse to bring back."""
     found = {}
     for batch in chunks(sorted(refs)):
         rows = session.execute(
             select(ImportRef.ref, ImportRef.kind, ImportRef.record_id).where(ImportRef.ref.in_(batch))
         )
         found.update((ref, (kind, record_id)) for ref, kind, record_id in rows)
-    return found
+    gone = _erased(session, found.values())
+    return {ref: (ERASED if record_id in gone else kind, record_id) for ref, (kind, record_id) in found.items()}
+
+
+# Records an erasure shreds with their person's data key, and how to find those still readable.
+_KEYED = {
+    "person": Person,
+    "relationship": Relationship,
+    "case": Case,
+    "chronology": ChronologyEntry,
+    "referral": Referral,
+}
+
+
+def _erased(session: Session, remembered) -> set[str]:
+    """The remembered record ids that no longer stand: deleted, shredded, or a missing episode of an erased person."""
+    ids_by_kind = defaultdict(list)
+    for kind, record_id in remembered:
+        ids_by_kind[kind].append(record_id)
+    gone = set()
+    for kind, ids in ids_by_kind.items():
+        if kind in _KEYED:
+            model = _KEYED[kind]
+            readable = (
+                select(model.id).join(DataKey, DataKey.id == model.data_key_id).where(DataKey.destroyed_at.is_(None))
+            )
+        elif kind == "missing_episode":
+            readable = select(MissingEpisode.id).join(Person).where(Person.erased_at.is_(None))
+        else:
+            continue  # agencies, places and groups are never erased
+        for batch in chunks(ids):
+            gone.update(set(batch) - set(session.scalars(readable.where(readable.selected_columns[0].in_(batch)))))
+    return gone
 
 
 def import_failure(failure: ValidationFailed) -> dict:

@@ -249,6 +249,19 @@ def test_a_decision_without_its_acknowledgement_acknowledges_at_the_decision_as_
     assert referral.decline_reason == "No role for us"
 
 
+@pytest.mark.parametrize("flags", [(), ("--dry-run",)], ids=["import", "dry run"])
+def test_refs_of_records_an_erasure_took_are_refused_by_path(run, flags):
+    from safeguarding import retention
+
+    _, first = run(document())
+    retention.erase(db.session, first["ids"]["p1"], reason="Lawful request for erasure")
+    code, body = run(document(), *flags)
+    assert code == 1 and body["error"]
+    # p1 itself, what names it, and the records shredded with its key (its case, its referral, its edges).
+    assert {"people[0].ref", "cases[0].ref", "referrals[0].ref", "referrals[0].person"} <= set(body["fields"])
+    assert "people[1].ref" not in body["fields"]
+
+
 def test_dry_run_counts_and_writes_nothing(run):
     code, body = run(document(), "--dry-run")
     assert code == 0 and body["created"]["people"] == 2 and body["dry_run"]
