@@ -14,6 +14,7 @@ import audit
 from models.agency import Agency
 from models.base import utcnow
 from models.case import Case, CaseMember
+from models.person import Person
 from models.referral import (
     FINAL_STATES,
     LAWFUL_BASES,
@@ -159,11 +160,20 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     return referral
 
 
+# A referral about an erased person went with them: its reason was shredded with their key (SPEC section 8).
+NOT_ABOUT_ERASED = or_(
+    Referral.person_id.is_(None),
+    ~select(Person.id).where(Person.id == Referral.person_id, Person.erased_at.is_not(None)).exists(),
+)
+
+
 def load_referral(session: Session, referral_id) -> Referral:
-    referral = session.get(Referral, referral_id) if isinstance(referral_id, str) else None
-    if referral is None:
+    found = isinstance(referral_id, str) and session.scalar(
+        select(Referral).where(Referral.id == referral_id, NOT_ABOUT_ERASED)
+    )
+    if not found:
         raise NotFound("No referral with that id")
-    return referral
+    return found
 
 
 def party(actor, referral: Referral) -> str | None:
@@ -328,7 +338,7 @@ def list_referrals(
     if actor.role not in PRACTITIONER_ROLES:
         raise PermissionDenied("Only practitioners have referral inboxes")
     column = Referral.to_agency_id if box == "inbox" else Referral.from_agency_id
-    chosen = [column == actor.agency_id]
+    chosen = [column == actor.agency_id, NOT_ABOUT_ERASED]
     if status is not None:
         status = choice(status, field="status", label="the status", options=STATUS_FILTERS)
         chosen.append(Referral.status.in_(STATUS_FILTERS[status]))
@@ -434,7 +444,7 @@ def escalation_candidates(session: Session) -> list[tuple[str, datetime]]:
     """(person, date the rule first held) for every child referred N times within the window, any state."""
     rules = runtime().referral_rules
     times: dict[str, list[datetime]] = {}
-    query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.is_not(None))
+    query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.is_not(None), NOT_ABOUT_ERASED)
     for person_id, sent_at in session.execute(query.order_by(Referral.sent_at)):
         times.setdefault(person_id, []).append(sent_at)
     fired = []

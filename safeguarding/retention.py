@@ -125,6 +125,7 @@ def erase(session: Session, person_id: str, *, reason: str, actor=None) -> list[
         delete(SafetyRating).where(SafetyRating.person_id.in_(ids)),
         delete(ContextWeighting).where(ContextWeighting.person_id.in_(ids)),
         delete(Alert).where(Alert.person_id.in_(ids)),
+        delete(MissingEpisode).where(MissingEpisode.person_id.in_(ids)),
     ):
         session.execute(statement)
     audit.record(

@@ -126,3 +126,38 @@ def audit_log():
 
     db.session.expire_all()
     return list(db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.at)))
+
+
+def test_an_erased_persons_referrals_episodes_and_alerts_go_with_them(worker, make_user):
+    from datetime import UTC, datetime, timedelta
+
+    from models.safeguarding_events import MissingEpisode
+    from safeguarding import alerts, missing, referrals
+
+    child, other = record(worker, "Leaving", born="2012-02-02"), record(worker, "Staying", born="2012-03-03")
+    police = make_user("police_officer")
+    sent = datetime.now(UTC) - timedelta(days=20)
+    about = {}
+    for person in (child, other):
+        for day in range(3):  # three referrals within 90 days: the escalation rule
+            body = {"person_id": person.id, "to_agency_id": police.agency_id, "urgency": "amber", "reason": "Worry"}
+            about[person.id] = referrals.submit_referral(db.session, worker, body, sent_at=sent + timedelta(days=day))
+        returned = datetime.now(UTC) - timedelta(days=10)  # no return interview within 72 hours
+        missing.record_episode(
+            db.session, worker, person.id, {"reported_at": (returned - timedelta(days=1)).isoformat(),
+                                            "returned_at": returned.isoformat()},
+        )  # fmt: skip
+    lead = make_user("safeguarding_lead")
+    fired = {(a.kind, a.person_id) for a in alerts.list_alerts(db.session, lead)}
+    assert {("escalation", child.id), ("return_interview", child.id)} <= fired
+
+    retention.erase(db.session, child.id, reason="Lawful request for erasure")
+
+    with pytest.raises(NotFound):
+        referrals.load_referral(db.session, about[child.id].id)
+    assert referrals.load_referral(db.session, about[other.id].id).person_id == other.id
+    inbox = referrals.list_referrals(db.session, police, "inbox").referrals
+    assert {r.person_id for r in inbox} == {other.id}
+    assert db.session.scalar(sa.select(sa.func.count()).where(MissingEpisode.person_id == child.id)) == 0
+    fired = {(a.kind, a.person_id) for a in alerts.list_alerts(db.session, lead)}
+    assert {person for _, person in fired} == {other.id}
