@@ -50,7 +50,7 @@ def full_person(person: Person, access: PersonAccess, today: date) -> dict:
 
 
 def limited_person(session: Session, person: Person, today: date) -> dict:
-    """Context-neighbour view: display name, age, relationship kinds, places; nothing else."""
+    """Context-neighbour view: display name, age, relationship kinds, places but no address; nothing else."""
     edges = list(
         session.scalars(
             select(Relationship).where(
@@ -60,7 +60,9 @@ def limited_person(session: Session, person: Person, today: date) -> dict:
         )
     )
     place_ids = {e.target_place_id for e in edges if e.target_place_id}
-    places = session.scalars(select(Place).where(Place.id.in_(place_ids))) if place_ids else []
+    # "No address" (SPEC section 4): a home recorded as a place of kind address is left out with the field.
+    chosen = select(Place).where(Place.id.in_(place_ids), Place.kind != "address")
+    places = session.scalars(chosen) if place_ids else []
     return {
         "id": person.id,
         "view": "limited",

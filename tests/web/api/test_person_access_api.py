@@ -68,6 +68,8 @@ def test_a_context_neighbour_two_hops_away_gets_only_the_limited_view(
     context_id = made.get_json()["id"]
     link(worker, subject["id"], context_type, context_id, kind)
     link(other, neighbour["id"], context_type, context_id, kind)
+    home = as_user(other).post("/places", json={"name": "12 Hidden Street", "kind": "address"}).get_json()
+    link(other, neighbour["id"], "place", home["id"], "lives_at")
 
     # The recorder window would give the worker full access to people they recorded: travel past it.
     with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
@@ -76,9 +78,12 @@ def test_a_context_neighbour_two_hops_away_gets_only_the_limited_view(
         assert response.status_code == 200
         body = response.get_json()
         assert body["view"] == "limited" and body["display_name"] == "Tyrese Okafor"
-        assert body["relationship_kinds"] == [kind]
+        assert body["relationship_kinds"] == sorted([kind, "lives_at"])
         assert not {"address", "notes", "date_of_birth", "version"} & set(body)
         assert "7 Hidden Close" not in response.get_data(as_text=True)
+        # No address, whether a field or a place of kind address: the other places stay.
+        assert "12 Hidden Street" not in response.get_data(as_text=True)
+        assert [p["name"] for p in body["places"]] == (["Northgate Rec"] if context_type == "place" else [])
         # No chronology, no episodes, no changes for a neighbour.
         assert caller.get(f"/cases/{other_case['id']}/chronology").status_code == 403
         assert caller.get(f"/people/{neighbour['id']}/missing-episodes").status_code == 403
