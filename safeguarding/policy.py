@@ -234,10 +234,11 @@ def _open_links(session: Session, nodes: set[Node]) -> list[tuple[Node, Node]]:
 
 
 def case_role(session: Session, actor, case: Case, now: datetime | None = None) -> Literal["team", "reader", None]:
-    """'team' for current members (read and add), 'reader' for full access to the subject person, else None."""
+    """'team' for current members of an open case (read and add), 'reader' for full access to the subject person,
+    else None."""
     if not may_see_personal_data(actor):
         return None
-    if case.has_member(actor.id):
+    if case.is_open and case.has_member(actor.id):  # rule 1: the team of an open case
         return "team"
     if case.subject_person_id and person_access(session, actor, case.subject_person_id, now).full:
         return "reader"

@@ -150,3 +150,36 @@ def test_bad_chronology_entries_get_422_and_are_not_added(as_user, make_user, ma
     )
     assert response.status_code == 422 and field in response.get_json()["fields"]
     assert read(as_user, worker, case) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "sensitivity"),
+    [
+        ("youth_worker", "health"),
+        ("education_practitioner", "health"),
+        ("police_officer", "health"),
+        ("youth_worker", "intelligence"),
+        ("education_practitioner", "intelligence"),
+        ("health_practitioner", "intelligence"),
+    ],
+)
+def test_a_role_that_may_not_read_a_sensitivity_may_not_write_it(as_user, team, role, sensitivity):
+    case, users = team
+    body = {"occurred_on": "2024-03-01", "category": "contact", "summary": "Told in confidence"}
+    response = as_user(users[role]).post(f"/cases/{case['id']}/chronology", json={**body, "sensitivity": sensitivity})
+    assert response.status_code == 422 and "$.sensitivity" in response.get_json()["fields"]
+    assert read(as_user, users["social_worker"], case) == []
+
+
+def test_the_team_of_a_closed_case_no_longer_reads_or_adds_to_it(as_user, team):
+    from app.extensions import db
+    from models.case import Case
+
+    case, users = team
+    write(as_user, users["youth_worker"], case, summary="Before the case closed")
+    db.session.get(Case, case["id"]).status = "closed"
+    db.session.commit()
+    caller = as_user(users["youth_worker"])
+    assert caller.get(f"/cases/{case['id']}/chronology").status_code == 403
+    body = {"occurred_on": "2024-03-02", "category": "contact", "summary": "After", "sensitivity": "general"}
+    assert caller.post(f"/cases/{case['id']}/chronology", json=body).status_code == 403
