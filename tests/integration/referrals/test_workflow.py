@@ -125,3 +125,14 @@ def test_repeat_referrals_and_the_escalation_alert(refer, make_user, social_work
     assert alert.person_id == child.id and alert.fired_on == third.sent_at.date()
     refer()
     assert len(alerts.list_alerts(db.session, lead, "escalation")) == 1  # fires once per child
+
+
+def test_the_escalation_rule_is_about_children(refer, make_user, social_worker):
+    from safeguarding import alerts
+
+    adult = people.record_person(
+        db.session, social_worker, {"given_name": "Dean", "family_name": "Older", "date_of_birth": "1990-01-01"}
+    )
+    for days in (30, 20, 10):
+        refer(person_id=adult.id, sent_at=datetime.now(UTC) - timedelta(days=days))
+    assert alerts.list_alerts(db.session, make_user("safeguarding_lead"), "escalation") == []
