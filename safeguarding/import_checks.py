@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from models.agency import AGENCY_KINDS
+from models.base import utcnow
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND
 from models.referral import URGENCIES
@@ -297,6 +298,12 @@ class _Checker:
             for key in ("sent_at", "acknowledged_at", "decided_at")
         }
         _in_order(self.problems, path, times, ("sent_at", "acknowledged_at", "decided_at"))
+        now = utcnow()
+        for key, at in times.items():
+            if at is not None and at > now:
+                self.problems[f"{path}.{key}"] = f"{key.replace('_', ' ')} is in the future: an import brings the past"
+        if item.get("from_agency") is not None and item.get("from_agency") == item.get("to_agency"):
+            self.problems[f"{path}.to_agency"] = "A referral goes to another agency than the one sending it"
         outcome = item.get("outcome")
         if outcome is not None and outcome not in ("accepted", "declined"):
             self.problems[f"{path}.outcome"] = "The outcome is accepted or declined"

@@ -142,7 +142,7 @@ def test_blind_indexes_follow_a_reimport_and_keep_aliases_added_since(app):
 def test_flags_members_and_transitions_are_added_once(app, make_user):
     make_user("social_worker", username="bulk.sw")
     document = {
-        "agencies": AGENCY,
+        "agencies": [*AGENCY, {"ref": "ag-pol", "name": "Chunked Police", "kind": "police"}],
         "people": [dict(p, flags=["looked_after", "looked_after"]) for p in people(4)],
         "cases": [
             {
@@ -160,7 +160,7 @@ def test_flags_members_and_transitions_are_added_once(app, make_user):
             {
                 "ref": f"r{i}",
                 "person": f"p{i}",
-                "from_agency": "ag",
+                "from_agency": "ag-pol",
                 "to_agency": "ag",
                 "urgency": "green",
                 "reason": "Worried",

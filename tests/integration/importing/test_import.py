@@ -216,6 +216,8 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
     doc["cases"][0]["members"] = ["no.such.user"]
     doc["referrals"][0]["urgency"] = "purple"
     doc["places"].append({"ref": "p1", "name": "Dup", "kind": "park"})
+    doc["referrals"][1]["sent_at"] = "2099-01-01T09:00:00+00:00"
+    doc["referrals"][1]["to_agency"] = doc["referrals"][1]["from_agency"]
     code, body = run(doc)
     assert code == 1 and body["error"]
     assert set(body["fields"]) >= {
@@ -224,6 +226,8 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
         "cases[0].members[0]",
         "referrals[0].urgency",
         "places[1].ref",
+        "referrals[1].sent_at",
+        "referrals[1].to_agency",
     }
     assert count(Person) == 0 and count(Case) == 0
 
