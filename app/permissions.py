@@ -1,5 +1,6 @@
 """Every route declares who may use it; one decorator per route, refusals audited, deny by default."""
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -40,7 +41,9 @@ def roles(*allowed: str) -> Callable:
             if actor is None:
                 return unauthenticated()
             if actor.role not in allowed:
-                record_denial(db.session, actor, object_type="route", object_id=request.endpoint)
+                record_denial(
+                    db.session, actor, object_type="route", object_id=request.endpoint, person_ids=_person_named(kwargs)
+                )
                 abort(403)
             return view(*args, **kwargs)
 
@@ -48,6 +51,15 @@ def roles(*allowed: str) -> Callable:
         return guarded
 
     return decorate
+
+
+def _person_named(view_args: dict) -> list[str]:
+    """The person a refused route names in its URL, so that the attempt shows among who tried to reach them."""
+    value = view_args.get("person_id")
+    try:
+        return [str(uuid.UUID(value))] if isinstance(value, str) and len(value) == 36 else []
+    except ValueError:
+        return []
 
 
 signed_in = roles(*ROLES)

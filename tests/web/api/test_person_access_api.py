@@ -175,3 +175,13 @@ def test_every_other_role_is_refused_a_stranger_but_may_break_glass(as_user, mak
     caller = as_user(make_user(role))
     response = caller.get(f"/people/{person['id']}")
     assert response.status_code == 403 and response.get_json()["break_glass_allowed"] is True
+
+
+def test_a_refusal_by_role_is_audited_against_the_person_the_url_names(as_user, make_user, make_person):
+    """An admin sees no personal data: the attempt still shows among who tried to reach this person."""
+    person = make_person(make_user("social_worker"))
+    admin = as_user(make_user("admin"))
+    assert admin.get(f"/people/{person['id']}").status_code == 403
+    assert admin.get("/people/not-an-id").status_code == 403
+    denied = audit_events("denied")
+    assert [event.person_id_list for event in denied] == [[person["id"]], []]
