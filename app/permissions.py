@@ -1,6 +1,5 @@
 """Every route declares who may use it; one decorator per route, refusals audited, deny by default."""
 
-import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -8,6 +7,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
+from models.base import parse_id
 from models.user import PRACTITIONER_ROLES, ROLES
 from safeguarding.denials import record_denial
 
@@ -55,11 +55,8 @@ def roles(*allowed: str) -> Callable:
 
 def _person_named(view_args: dict) -> list[str]:
     """The person a refused route names in its URL, so that the attempt shows among who tried to reach them."""
-    value = view_args.get("person_id")
-    try:
-        return [str(uuid.UUID(value))] if isinstance(value, str) and len(value) == 36 else []
-    except ValueError:
-        return []
+    person_id = parse_id(view_args.get("person_id"))
+    return [person_id] if person_id else []
 
 
 signed_in = roles(*ROLES)

@@ -30,6 +30,17 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def parse_id(value) -> str | None:
+    """A public identifier in its canonical form, or None for anything that is not one (so it never reaches a
+    query): the 36-character UUID text only, not the other spellings uuid.UUID accepts."""
+    if not isinstance(value, str) or len(value) != 36:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

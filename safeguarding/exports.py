@@ -3,11 +3,11 @@
 Withheld entries stay withheld and hidden ones stay out: an export is the chronology the viewer may already read.
 """
 
-import uuid
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from models.base import parse_id
 from models.case import CHRONOLOGY_CATEGORIES, SENSITIVITIES, Case
 from safeguarding import cases, disclosure
 from safeguarding.csv_export import csv_text
@@ -60,10 +60,7 @@ def validate_filters(args: dict) -> dict:
 def _agency(value) -> str | None:
     if not value:
         return None
-    try:
-        return str(uuid.UUID(value)) if isinstance(value, str) and len(value) == 36 else _bad_agency()
-    except ValueError:
-        return _bad_agency()
+    return parse_id(value) or _bad_agency()
 
 
 def _bad_agency():

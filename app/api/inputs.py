@@ -1,11 +1,11 @@
 """Reading API input safely: JSON bodies, ids in paths and query strings, and plain output of dates and times."""
 
-import uuid
 from datetime import UTC, date, datetime
 
 from flask import request
 
 from app.api import json_body
+from models.base import parse_id
 from safeguarding.errors import NotFound, ValidationFailed
 from safeguarding.validation import unstorable_text
 
@@ -28,10 +28,7 @@ def optional_body() -> dict:
 
 def record_id(value: str, what: str) -> str:
     """A public id from the URL: anything that is not a UUID names no record (404), and never reaches the database."""
-    try:
-        return str(uuid.UUID(value)) if len(value) == 36 else _unknown(what)
-    except ValueError:
-        return _unknown(what)
+    return parse_id(value) or _unknown(what)
 
 
 def _unknown(what: str):
@@ -43,10 +40,7 @@ def query_id(name: str, label: str) -> str | None:
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    try:
-        return str(uuid.UUID(value)) if len(value) == 36 else _bad_query_id(name, label)
-    except ValueError:
-        return _bad_query_id(name, label)
+    return parse_id(value) or _bad_query_id(name, label)
 
 
 def _bad_query_id(name: str, label: str):

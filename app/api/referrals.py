@@ -1,7 +1,5 @@
 """/referrals: send a referral, the agency's inbox and outbox, one referral, and its four transitions."""
 
-import uuid
-
 from flask import jsonify, request
 
 from app.api import bp
@@ -10,6 +8,7 @@ from app.api.openapi import component, operation, path_param, query_param, regis
 from app.api.schemas import BOOLEAN, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
 from app.extensions import db
 from app.permissions import current_actor, practitioners
+from models.base import parse_id
 from models.crypto import current_keyring
 from models.referral import LAWFUL_BASES, REFERRAL_STATES, URGENCIES
 from models.user import User
@@ -122,7 +121,7 @@ def acknowledge_referral(referral_id):
 def accept_referral(referral_id):
     data = optional_body()
     case_id = data.get("case_id")
-    if case_id is not None and not _is_uuid(case_id):
+    if case_id is not None and parse_id(case_id) is None:
         raise ValidationFailed({"$.case_id": "Give the id of an open case about the same person, or leave it out"})
     return _move(referral_id, "accept", {"case_id": case_id})
 
@@ -137,13 +136,6 @@ def decline_referral(referral_id):
 @practitioners
 def withdraw_referral(referral_id):
     return _move(referral_id, "withdraw", {"reason": optional_body().get("reason")})
-
-
-def _is_uuid(value) -> bool:
-    try:
-        return isinstance(value, str) and len(value) == 36 and bool(uuid.UUID(value))
-    except ValueError:
-        return False
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ bundle service refuses anything older than five minutes.
 """
 
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
@@ -16,7 +15,7 @@ from app.extensions import db, limiter
 from app.permissions import current_actor, leads
 from app.reports import bp
 from app.reports.forms import PersonReferenceForm, ReauthenticateForm
-from models.base import utcnow
+from models.base import parse_id, utcnow
 from safeguarding import accounts, subject_access
 from safeguarding.errors import AccountLocked, NotFound, SignInRefused
 
@@ -41,10 +40,7 @@ def _fresh() -> bool:
 
 def _person_id(value: str) -> str:
     """A person's id from the path; anything that is not a UUID names nobody (404)."""
-    try:
-        return str(uuid.UUID(value)) if len(value) == 36 else _unknown()
-    except ValueError:
-        return _unknown()
+    return parse_id(value) or _unknown()
 
 
 def _unknown():
