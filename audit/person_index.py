@@ -15,6 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from audit.canonical import json_text
 from audit.models import AuditEvent, AuditEventPerson
+from models.base import storable_text
 
 _events = AuditEvent.__table__
 _people = AuditEventPerson.__table__
@@ -64,18 +65,9 @@ def _listed_ids(person_ids: str) -> list[str]:
         ids = json.loads(person_ids)
     except ValueError:
         return []
-    if not isinstance(ids, list) or not all(isinstance(i, str) and _storable(i) for i in ids):
+    if not isinstance(ids, list) or not all(isinstance(i, str) and storable_text(i) for i in ids):
         return []
     return ids
-
-
-def _storable(value: str) -> bool:
-    """PostgreSQL text holds no NUL, and a lone surrogate (from a \\ud800 escape) has no UTF-8 form to store."""
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in value
 
 
 def touched(person_id: str) -> ColumnElement[bool]:

@@ -30,6 +30,18 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def storable_text(value: str) -> bool:
+    """Whether both engines can store this text: PostgreSQL holds no NUL, and a lone surrogate (JSON's "\\ud800"
+    decodes to one) has no UTF-8 form."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_id(value) -> str | None:
     """A public identifier in its canonical form, or None for anything that is not one (so it never reaches a
     query): the 36-character UUID text only, not the other spellings uuid.UUID accepts."""

@@ -3,6 +3,7 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from models.base import storable_text
 from safeguarding.errors import ValidationFailed
 
 LONDON = ZoneInfo("Europe/London")
@@ -39,14 +40,9 @@ def _walk(value, path: str, depth: int, problems: dict) -> None:
 
 
 def _text_problem(text: str) -> str | None:
-    if "\x00" in text:
-        return "the NUL character"
-    if not text.isascii():
-        try:
-            text.encode()
-        except UnicodeEncodeError:
-            return "the character that is not valid Unicode text"
-    return None
+    if storable_text(text):
+        return None
+    return "the NUL character" if "\x00" in text else "the character that is not valid Unicode text"
 
 
 def start_of_day(day: date) -> datetime:
