@@ -76,12 +76,7 @@ def refresh_return_interview_alerts(session: Session, today: date) -> None:
 def refresh_escalation_alerts(session: Session, today: date) -> None:
     """Three (configurable) referrals about one child within 90 days, counting every referral in any state."""
     rules = runtime().referral_rules
-    candidates = escalation_candidates(session)
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([c[0] for c in candidates])))}
-    for person_id, fired_at in candidates:
-        age = people[person_id].age_on(fired_at.date()) if person_id in people else None
-        if age is not None and age >= 18:
-            continue  # the rule is about children; an unknown age is kept, on the side of safety
+    for person_id, fired_at in escalation_candidates(session):
         fire(
             session,
             "escalation",

@@ -447,14 +447,21 @@ def escalation_candidates(session: Session) -> list[tuple[str, datetime]]:
     query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.is_not(None), NOT_ABOUT_ERASED)
     for person_id, sent_at in session.execute(query.order_by(Referral.sent_at)):
         times.setdefault(person_id, []).append(sent_at)
-    fired = []
+    held = []
     n = rules.escalation_count
     for person_id, sent in times.items():
         for i in range(n - 1, len(sent)):
             if sent[i] - sent[i - n + 1] <= rules.escalation_window:
-                fired.append((person_id, sent[i]))
+                held.append((person_id, sent[i]))
                 break
-    return fired
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([p for p, _ in held])))}
+    return [(person_id, at) for person_id, at in held if not _adult_on(people.get(person_id), at.date())]
+
+
+def _adult_on(person: Person | None, day) -> bool:
+    """Whether the rule, which is about children, leaves this person out; an unknown age is kept, for safety."""
+    age = person.age_on(day) if person is not None else None
+    return age is not None and age >= 18
 
 
 def past_decision_time(session: Session, now: datetime | None = None) -> list[Referral]:
