@@ -217,13 +217,8 @@ def add_chronology_entry(session: Session, actor, case_id: str, data: dict) -> C
     case = load_case(session, case_id)
     _require_case_role(session, actor, case, team=True)
     clean = validate_entry(data)
-    # Who may write a sensitivity is who may read it (SPEC sections 1 and 4): no author holds an entry they could
-    # not be shown.
-    readers = {"health": policy.HEALTH_ROLES, "intelligence": policy.INTELLIGENCE_ROLES}.get(clean["sensitivity"])
-    if readers is not None and actor.role not in readers:
-        who = "health practitioners" if clean["sensitivity"] == "health" else "police officers"
-        message = f"Only {who}, social workers and team managers record {clean['sensitivity']} entries"
-        raise ValidationFailed({"$.sensitivity": message})
+    if refusal := policy.sensitivity_refusal(actor, clean["sensitivity"]):
+        raise ValidationFailed({"$.sensitivity": refusal})
     entry = ChronologyEntry(
         case_id=case.id,
         person_id=case.subject_person_id,

@@ -260,5 +260,21 @@ def entry_view(actor, entry: ChronologyEntry) -> EntryView:
     return "full"
 
 
+# Who may read (and so write) the content of each narrowed sensitivity, beside its authoring agency.
+_SENSITIVITY_ROLES = {
+    "health": (HEALTH_ROLES, "health practitioners"),
+    "intelligence": (INTELLIGENCE_ROLES, "police officers"),
+}
+
+
+def sensitivity_refusal(actor, sensitivity: str) -> str | None:
+    """Why the actor may not write an entry of this sensitivity, or None: who may write it is who may read it
+    (SPEC sections 1 and 4), so no author holds an entry they could not be shown."""
+    roles, who = _SENSITIVITY_ROLES.get(sensitivity, (None, ""))
+    if roles is None or actor.role in roles:
+        return None
+    return f"Only {who}, social workers and team managers record {sensitivity} entries"
+
+
 def may_record_people(actor) -> bool:
     return actor is not None and actor.role in PRACTITIONER_ROLES
