@@ -185,6 +185,15 @@ def confirm_enrolment(session: Session, user: User, code, now: datetime | None =
     return _new_recovery_codes(session, user)
 
 
+def second_factor_or_enrolment(session: Session, user: User, code) -> tuple[str, list[str] | None]:
+    """The second factor where there is no enrolment page (the API): (method, None) for a confirmed authenticator;
+    otherwise a first valid code proves it holds the secret `users create` gave and confirms it, as the page does,
+    giving ("totp_enrolment", fresh recovery codes)."""
+    if user.totp_confirmed:
+        return verify_second_factor(session, user, code), None
+    return "totp_enrolment", confirm_enrolment(session, user, code)
+
+
 def _new_recovery_codes(session: Session, user: User) -> list[str]:
     session.query(RecoveryCode).filter(RecoveryCode.user_id == user.id).delete()
     codes = ["-".join(secrets.token_hex(3) for _ in range(3)) for _ in range(RECOVERY_CODE_COUNT)]

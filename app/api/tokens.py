@@ -27,14 +27,8 @@ def create_token():
     if missing:
         raise ValidationFailed(missing)
     user = accounts.check_password(db.session, body.get("username"), body.get("password"))
-    answer = {}
-    if user.totp_confirmed:
-        method = accounts.verify_second_factor(db.session, user, body.get("totp"))
-    else:
-        # A first valid code proves the authenticator holds the secret `users create` gave, as the enrolment page
-        # does; the recovery codes it makes are shown this once, as on that page.
-        answer["recovery_codes"] = accounts.confirm_enrolment(db.session, user, body.get("totp"))
-        method = "totp_enrolment"
+    method, recovery_codes = accounts.second_factor_or_enrolment(db.session, user, body.get("totp"))
+    answer = {"recovery_codes": recovery_codes} if recovery_codes else {}  # shown this once, as on the page
     accounts.complete_sign_in(db.session, user, method, channel="api")
     token, expires_at = accounts.issue_token(db.session, user)
     db.session.commit()
