@@ -326,7 +326,7 @@ class _Checker:
                 item.get("decline_reason"),
                 label="the reason for declining",
                 max_length=1000,
-                required=False,
+                required=outcome == "declined",  # as a decline through the service needs one
             ),
             **times,
         }

@@ -273,15 +273,7 @@ def _casework(rng, doc, children, agencies, today) -> None:
                 "urgency": rng.choice(("red", "amber", "green")),
                 "reason": "Synthetic concern",
                 "sent_at": sent.isoformat(),
-                **(
-                    {
-                        "acknowledged_at": (sent + timedelta(hours=2)).isoformat(),
-                        "decided_at": (sent + timedelta(hours=20)).isoformat(),
-                        "outcome": rng.choice(("accepted", "declined")),
-                    }
-                    if decided
-                    else {}
-                ),
+                **(_decision(sent, rng.choice(("accepted", "declined"))) if decided else {}),
             }
         )
         if rng.random() < 0.3:
@@ -294,3 +286,13 @@ def _casework(rng, doc, children, agencies, today) -> None:
                     "returned_at": (reported + timedelta(hours=rng.randint(4, 48))).isoformat(),
                 }
             )
+
+
+def _decision(sent: datetime, outcome: str) -> dict[str, str]:
+    """A referral's acknowledgement and decision, with the reason a decline needs."""
+    decision = {
+        "acknowledged_at": (sent + timedelta(hours=2)).isoformat(),
+        "decided_at": (sent + timedelta(hours=20)).isoformat(),
+        "outcome": outcome,
+    }
+    return decision | ({"decline_reason": "Threshold not met: signposted to Early Help"} if outcome == "declined" else {})

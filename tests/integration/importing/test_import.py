@@ -218,6 +218,7 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
     doc["places"].append({"ref": "p1", "name": "Dup", "kind": "park"})
     doc["referrals"][1]["sent_at"] = "2099-01-01T09:00:00+00:00"
     doc["referrals"][1]["to_agency"] = doc["referrals"][1]["from_agency"]
+    doc["referrals"][1] |= {"outcome": "declined", "decided_at": "2024-09-03T10:00:00+01:00"}
     code, body = run(doc)
     assert code == 1 and body["error"]
     assert set(body["fields"]) >= {
@@ -228,6 +229,7 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
         "places[1].ref",
         "referrals[1].sent_at",
         "referrals[1].to_agency",
+        "referrals[1].decline_reason",
     }
     assert count(Person) == 0 and count(Case) == 0
 
