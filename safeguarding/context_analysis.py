@@ -17,7 +17,7 @@ from models.person import Person, PersonFlag
 from safeguarding.alert_store import fire
 from safeguarding.graph.build import build_graph
 from safeguarding.graph.prompts import location_assessment_prompts
-from safeguarding.graph.risk import exposure_alerts
+from safeguarding.graph.risk import Exposure, exposure_alerts
 from safeguarding.graph.types import NodeInfo, NodeRef
 from safeguarding.graph_cache import EDGE_COLUMNS, cache_key, edge_of_row
 
@@ -69,26 +69,21 @@ def _build(session: Session, as_of: date) -> nx.MultiGraph:
 
 
 def refresh_exposure_alerts(session: Session, today: date) -> None:
-    """A young person within two hops of an adult of concern, or tied to rival groups (once per child)."""
+    """A young person within two hops of an adult of concern, or tied to rival groups (once per child), dated by
+    the earliest of their exposures."""
     graph = borough_graph(session, today)
+    earliest: dict[NodeRef, Exposure] = {}
     for exposure in exposure_alerts(graph, lambda ref: graph.nodes[ref]["info"].is_child_on(today)):
+        if exposure.person not in earliest or exposure.since < earliest[exposure.person].since:
+            earliest[exposure.person] = exposure
+    for exposure in earliest.values():
         fire(
             session,
             "exposure",
             person_id=exposure.person.id,
-            fired_on=_since(graph, exposure.person, exposure.via),
+            fired_on=exposure.since,
             detail=exposure.reason.replace("_", " ").capitalize(),
         )
-
-
-def _since(graph: nx.MultiGraph, person: NodeRef, via: list[NodeRef]) -> date:
-    """The date the exposure first held: when the last link in its chain was first recorded."""
-    dates = []
-    for here, there in zip([person, *via], via, strict=False):
-        records = [data["edge"].record_date for data in graph.get_edge_data(here, there, default={}).values()]
-        if records:
-            dates.append(min(records))
-    return max(dates) if dates else date.today()
 
 
 def refresh_location_assessment_alerts(session: Session, today: date) -> None:

@@ -21,11 +21,16 @@ RIVAL_GROUPS = "linked_to_rival_groups"
 
 @dataclass(frozen=True)
 class Exposure:
-    """A young person exposed to risk; ``via`` runs from the next node to the adult, or names the two groups."""
+    """A young person exposed to risk; ``via`` runs from the next node to the adult, or names the two groups.
+
+    ``since`` is the day the exposure first held, by the records' dates (first seen, else recorded): the route
+    whose links all existed earliest, or the day the last of the two memberships and the rivalry began.
+    """
 
     person: NodeRef
     reason: str
     via: list[NodeRef]
+    since: date
 
 
 @dataclass(frozen=True)
@@ -66,20 +71,35 @@ def exposure_alerts(graph: nx.MultiGraph, is_child: Callable[[NodeRef], bool]) -
 def _near_adults(graph: nx.MultiGraph, view: nx.MultiGraph, children: set[NodeRef]) -> Iterator[Exposure]:
     adults = sorted(n for n in graph if n.type == "person" and ADULT_OF_CONCERN in graph.nodes[n]["flags"])
     for adult in adults:
-        # Places and groups count as hops, as in the context-neighbour rule (SPEC section 4).
-        routes: dict[NodeRef, list[NodeRef]] = {}
+        # Places and groups count as hops, as in the context-neighbour rule (SPEC section 4). Per node reached:
+        # the earliest day a route held, and that route (a direct tie first on the same day).
+        routes: dict[NodeRef, tuple[date, list[NodeRef]]] = {}
+
+        def reach(node: NodeRef, since: date, via: list[NodeRef]) -> None:
+            if node not in routes or since < routes[node][0]:
+                routes[node] = (since, via)
+
         for middle in sorted(view[adult]):
-            routes.setdefault(middle, [adult])
+            reach(middle, _link_date(view, adult, middle), [adult])
         for middle in sorted(view[adult]):
             for far in sorted(view[middle]):
-                routes.setdefault(far, [middle, adult])
+                reach(far, max(_link_date(view, adult, middle), _link_date(view, middle, far)), [middle, adult])
         for child in sorted(routes):
             if child in children and child != adult:
-                yield Exposure(person=child, reason=NEAR_ADULT, via=routes[child])
+                since, via = routes[child]
+                yield Exposure(person=child, reason=NEAR_ADULT, via=via, since=since)
 
 
-def rival_groups(graph: nx.MultiGraph) -> set[frozenset[NodeRef]]:
-    """Pairs of groups with a ``rival`` tie between their members.
+def _link_date(graph: nx.MultiGraph, a: NodeRef, b: NodeRef, kind: str | None = None) -> date:
+    """The day the earliest record of a tie between a and b (of that kind, if given) speaks of."""
+    return min(
+        data["edge"].record_date for data in graph.get_edge_data(a, b).values() if kind is None or data["kind"] == kind
+    )
+
+
+def rival_groups(graph: nx.MultiGraph) -> dict[frozenset[NodeRef], date]:
+    """Pairs of groups with a ``rival`` tie between their members, each with the day that first held (the tie and
+    both memberships recorded).
 
     Relationships start at a person and ``rival`` points at a person (SPEC section 2), so rivalry between
     groups is only ever recorded between their members.
@@ -89,12 +109,16 @@ def rival_groups(graph: nx.MultiGraph) -> set[frozenset[NodeRef]]:
         if data["kind"] == MEMBER_OF:
             person, group = (u, v) if u.type == "person" else (v, u)
             groups_of.setdefault(person, set()).add(group)
-    pairs = set()
+    pairs: dict[frozenset[NodeRef], date] = {}
     for u, v, data in graph.edges(data=True):
         if data["kind"] == RIVAL:
             for a, b in itertools.product(groups_of.get(u, ()), groups_of.get(v, ())):
                 if a != b:
-                    pairs.add(frozenset((a, b)))
+                    held = max(
+                        data["edge"].record_date, _link_date(graph, u, a, MEMBER_OF), _link_date(graph, v, b, MEMBER_OF)
+                    )
+                    pair = frozenset((a, b))
+                    pairs[pair] = min(held, pairs.get(pair, held))
     return pairs
 
 
@@ -103,8 +127,9 @@ def _rival_members(view: nx.MultiGraph, children: set[NodeRef]) -> Iterator[Expo
     for child in sorted(children):
         groups = sorted({g for _, g, d in view.edges(child, data=True) if d["kind"] == MEMBER_OF})
         for a, b in itertools.combinations(groups, 2):
-            if frozenset((a, b)) in pairs:
-                yield Exposure(person=child, reason=RIVAL_GROUPS, via=[a, b])
+            if (rivalry := pairs.get(frozenset((a, b)))) is not None:
+                joined = max(_link_date(view, child, a, MEMBER_OF), _link_date(view, child, b, MEMBER_OF))
+                yield Exposure(person=child, reason=RIVAL_GROUPS, via=[a, b], since=max(joined, rivalry))
 
 
 def connection_paths(

@@ -27,6 +27,18 @@ def test_a_child_two_hops_from_an_adult_of_concern_raises_an_exposure_alert(make
     assert len(alerts.list_alerts(db.session, lead, "exposure")) == 1
 
 
+def test_a_child_exposed_to_two_adults_is_alerted_once_dated_by_the_earlier_exposure(make_user):
+    sw, lead = make_user("social_worker"), make_user("safeguarding_lead")
+    today = date.today()
+    child = record(sw, "Jayden", today - timedelta(days=14 * 365))
+    first = record(sw, "Dean", today - timedelta(days=30 * 365), flags=["adult_of_concern"])
+    second = record(sw, "Aaron", today - timedelta(days=31 * 365), flags=["adult_of_concern"])
+    link(sw, child, "person", first, "associate", first_seen=(today - timedelta(days=20)).isoformat())
+    link(sw, child, "person", second, "associate", first_seen=(today - timedelta(days=60)).isoformat())
+    [alert] = alerts.list_alerts(db.session, lead, "exposure")
+    assert alert.person_id == child.id and alert.fired_on == today - timedelta(days=60)
+
+
 def test_three_children_from_two_agencies_at_a_place_prompt_a_location_assessment(make_user):
     sw, youth, lead = make_user("social_worker"), make_user("youth_worker"), make_user("safeguarding_lead")
     today = date.today()

@@ -17,7 +17,10 @@ ADULT = p("adult")
 CHILDREN = {p("child"), p("far-child"), p("worker-child"), p("both"), p("north-only"), p("north-chess")}
 
 
-def edge(eid, source, target, kind, grading=None, agency="police", last_seen=None) -> Edge:
+SEEN = date(2023, 5, 1)
+
+
+def edge(eid, source, target, kind, grading=None, agency="police", last_seen=None, first_seen=SEEN) -> Edge:
     return Edge(
         eid,
         source,
@@ -26,7 +29,7 @@ def edge(eid, source, target, kind, grading=None, agency="police", last_seen=Non
         agency,
         "user-7",
         date(2024, 1, 1),
-        first_seen=date(2023, 5, 1),
+        first_seen=first_seen,
         last_seen=last_seen,
         grading=grading,
     )
@@ -47,7 +50,9 @@ def exposure_graph():
 
 def test_a_child_two_hops_from_an_adult_of_concern_via_a_place_is_alerted():
     alerts = exposure_alerts(exposure_graph(), CHILDREN.__contains__)
-    assert alerts == [Exposure(person=p("child"), reason="adult_of_concern_within_two_hops", via=[PARK, ADULT])]
+    assert alerts == [
+        Exposure(person=p("child"), reason="adult_of_concern_within_two_hops", via=[PARK, ADULT], since=SEEN)
+    ]
 
 
 def test_three_hops_adults_and_protective_ties_raise_no_exposure():
@@ -62,7 +67,21 @@ def test_a_direct_tie_to_an_adult_of_concern_is_alerted_with_the_adult_as_via():
         [NodeInfo(ADULT, flags=frozenset({"adult_of_concern"}))], [edge("e1", ADULT, p("child"), "adult_contact")]
     )
     assert exposure_alerts(graph, CHILDREN.__contains__) == [
-        Exposure(person=p("child"), reason="adult_of_concern_within_two_hops", via=[ADULT])
+        Exposure(person=p("child"), reason="adult_of_concern_within_two_hops", via=[ADULT], since=SEEN)
+    ]
+
+
+def test_an_exposure_is_dated_by_the_route_that_held_earliest_not_the_first_found():
+    graph = build_graph(
+        [NodeInfo(ADULT, flags=frozenset({"adult_of_concern"}))],
+        [
+            edge("d1", p("child"), ADULT, "friend", first_seen=date(2025, 6, 1)),
+            edge("p1", p("child"), PARK, "frequents", first_seen=date(2025, 1, 1)),
+            edge("p2", ADULT, PARK, "seen_at", first_seen=date(2025, 1, 2)),
+        ],
+    )
+    assert exposure_alerts(graph, CHILDREN.__contains__) == [
+        Exposure(p("child"), "adult_of_concern_within_two_hops", via=[PARK, ADULT], since=date(2025, 1, 2))
     ]
 
 
@@ -81,12 +100,26 @@ def rival_graph():
 
 
 def test_groups_are_rivals_when_their_members_have_a_rival_tie():
-    assert rival_groups(rival_graph()) == {frozenset({NORTH, SOUTH})}
+    assert rival_groups(rival_graph()) == {frozenset({NORTH, SOUTH}): SEEN}
 
 
 def test_a_young_member_of_two_rival_groups_is_alerted_and_members_of_one_or_unrelated_groups_are_not():
     alerts = exposure_alerts(rival_graph(), CHILDREN.__contains__)
-    assert alerts == [Exposure(person=p("both"), reason="linked_to_rival_groups", via=[NORTH, SOUTH])]
+    assert alerts == [Exposure(person=p("both"), reason="linked_to_rival_groups", via=[NORTH, SOUTH], since=SEEN)]
+
+
+def test_membership_of_rival_groups_is_dated_when_the_rivalry_began_if_that_came_after_joining():
+    edges = [
+        edge("m1", p("n-adult"), NORTH, "member_of", first_seen=date(2025, 1, 1)),
+        edge("m2", p("s-adult"), SOUTH, "member_of", first_seen=date(2025, 1, 1)),
+        edge("r1", p("n-adult"), p("s-adult"), "rival", first_seen=date(2025, 3, 1)),
+        edge("r2", p("n-adult"), p("s-adult"), "rival", first_seen=date(2025, 4, 1)),
+        edge("m3", p("both"), NORTH, "member_of", first_seen=date(2025, 1, 1)),
+        edge("m4", p("both"), SOUTH, "member_of", first_seen=date(2025, 2, 1)),
+    ]
+    graph = build_graph([], edges)
+    assert rival_groups(graph) == {frozenset({NORTH, SOUTH}): date(2025, 3, 1)}
+    assert [a.since for a in exposure_alerts(graph, CHILDREN.__contains__)] == [date(2025, 3, 1)]
 
 
 CORROBORATED = Grading("1", "A", "P")
