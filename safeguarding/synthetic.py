@@ -295,4 +295,6 @@ def _decision(sent: datetime, outcome: str) -> dict[str, str]:
         "decided_at": (sent + timedelta(hours=20)).isoformat(),
         "outcome": outcome,
     }
-    return decision | ({"decline_reason": "Threshold not met: signposted to Early Help"} if outcome == "declined" else {})
+    if outcome == "declined":
+        decision["decline_reason"] = "Threshold not met: signposted to Early Help"
+    return decision

@@ -71,23 +71,26 @@ def exposure_alerts(graph: nx.MultiGraph, is_child: Callable[[NodeRef], bool]) -
 def _near_adults(graph: nx.MultiGraph, view: nx.MultiGraph, children: set[NodeRef]) -> Iterator[Exposure]:
     adults = sorted(n for n in graph if n.type == "person" and ADULT_OF_CONCERN in graph.nodes[n]["flags"])
     for adult in adults:
-        # Places and groups count as hops, as in the context-neighbour rule (SPEC section 4). Per node reached:
-        # the earliest day a route held, and that route (a direct tie first on the same day).
-        routes: dict[NodeRef, tuple[date, list[NodeRef]]] = {}
-
-        def reach(node: NodeRef, since: date, via: list[NodeRef]) -> None:
-            if node not in routes or since < routes[node][0]:
-                routes[node] = (since, via)
-
-        for middle in sorted(view[adult]):
-            reach(middle, _link_date(view, adult, middle), [adult])
-        for middle in sorted(view[adult]):
-            for far in sorted(view[middle]):
-                reach(far, max(_link_date(view, adult, middle), _link_date(view, middle, far)), [middle, adult])
+        routes = _earliest_routes(view, adult)
         for child in sorted(routes):
             if child in children and child != adult:
                 since, via = routes[child]
                 yield Exposure(person=child, reason=NEAR_ADULT, via=via, since=since)
+
+
+def _earliest_routes(view: nx.MultiGraph, adult: NodeRef) -> dict[NodeRef, tuple[date, list[NodeRef]]]:
+    """Every node within two hops of the adult (places and groups count as hops, as in the context-neighbour
+    rule of SPEC section 4), with the earliest day a route held and that route (a direct tie first on a tie)."""
+    routes: dict[NodeRef, tuple[date, list[NodeRef]]] = {}
+    hops = [(middle, _link_date(view, adult, middle)) for middle in sorted(view[adult])]
+    for middle, since in hops:
+        routes[middle] = (since, [adult])
+    for middle, since in hops:
+        for far in sorted(view[middle]):
+            held = max(since, _link_date(view, middle, far))
+            if far not in routes or held < routes[far][0]:
+                routes[far] = (held, [middle, adult])
+    return routes
 
 
 def _link_date(graph: nx.MultiGraph, a: NodeRef, b: NodeRef, kind: str | None = None) -> date:
