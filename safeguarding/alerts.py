@@ -17,6 +17,7 @@ from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.missing import status_of
 from safeguarding.referrals import escalation_candidates
 from safeguarding.runtime import current as runtime
+from safeguarding.validation import london_day
 
 ALERT_KINDS = ("escalation", "location_assessment", "exposure", "transition", "return_interview")
 TRANSITION_AGE_MONTHS = 17 * 12 + 6
@@ -67,9 +68,9 @@ def refresh_return_interview_alerts(session: Session, today: date) -> None:
                 session,
                 "return_interview",
                 person_id=episode.person_id,
-                fired_on=status.return_interview_due_by.date(),
+                fired_on=london_day(status.return_interview_due_by),
                 detail=f"No return-home interview offered within 72 hours of the return on "
-                f"{episode.returned_at.date().isoformat()}",
+                f"{london_day(episode.returned_at).isoformat()}",
             )
 
 
@@ -81,7 +82,7 @@ def refresh_escalation_alerts(session: Session, today: date) -> None:
             session,
             "escalation",
             person_id=person_id,
-            fired_on=fired_at.date(),
+            fired_on=london_day(fired_at),
             detail=f"{rules.escalation_count} referrals within {rules.escalation_window.days} days",
         )
 

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,10 +26,9 @@ from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from safeguarding.validation import choice, clean_text, collect, parse_date, text_list, version_of
+from safeguarding.validation import choice, clean_text, collect, london_day, parse_date, text_list, version_of
 
 SUBJECT_TYPES = ("person", "place", "group")
-LONDON = ZoneInfo("Europe/London")
 
 
 def load_case(session: Session, case_id: str) -> Case:
@@ -311,7 +309,7 @@ class ReferralEntry:
     def __init__(self, referral: Referral, sender: User | None):
         self.referral = referral
         self.id = referral.id
-        self.occurred_on = referral.sent_at.astimezone(LONDON).date()
+        self.occurred_on = london_day(referral.sent_at)
         self.created_at = referral.sent_at
         self.agency_id = referral.from_agency_id
         self.agency = referral.from_agency

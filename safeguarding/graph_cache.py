@@ -23,6 +23,7 @@ from models.id_lists import read_columns
 from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.types import Edge, Grading, NodeRef
 from safeguarding.heap import collector_paused, settle
+from safeguarding.validation import london_day
 
 # Columns only: the whole table is read, and ORM objects would triple the cost of a rebuild.
 EDGE_COLUMNS = (
@@ -155,7 +156,7 @@ def edge_of_row(row, ref=NodeRef) -> Edge:
         kind=sys.intern(row.kind),
         agency_id=sys.intern(row.agency_id),
         recorded_by=row.recorded_by_id and sys.intern(row.recorded_by_id),
-        recorded_on=row.recorded_at.date(),
+        recorded_on=london_day(row.recorded_at),
         first_seen=row.first_seen,
         last_seen=row.last_seen,
         ended_on=row.ended_on,

@@ -31,7 +31,7 @@ from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
-from safeguarding.validation import choice, clean_text, whole_number
+from safeguarding.validation import choice, clean_text, london_day, whole_number
 
 # The legal moves: from each state, which actions, by whom ("receiver" or "sender"), to which state.
 TRANSITIONS = {
@@ -455,7 +455,7 @@ def escalation_candidates(session: Session) -> list[tuple[str, datetime]]:
                 held.append((person_id, sent[i]))
                 break
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([p for p, _ in held])))}
-    return [(person_id, at) for person_id, at in held if not _adult_on(people.get(person_id), at.date())]
+    return [(person_id, at) for person_id, at in held if not _adult_on(people.get(person_id), london_day(at))]
 
 
 def _adult_on(person: Person | None, day) -> bool:

@@ -22,7 +22,7 @@ from models.person import ENCRYPTED_FIELDS, Person, PersonFlag, PersonIndexToken
 from models.referral import Referral
 from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding.access import load_person
-from safeguarding.validation import clean_text
+from safeguarding.validation import clean_text, london_day
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
                     f"{schedule.years_after_closure} years after the last case closed",
                 )
             )
-        last = max(filter(None, (person.updated_at, activity.get(person.id)))).date()
+        last = london_day(max(filter(None, (person.updated_at, activity.get(person.id)))))
         limits.append(
             (
                 _years_after(last, schedule.years_after_activity),

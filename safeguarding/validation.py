@@ -51,6 +51,11 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
+def london_day(at: datetime) -> date:
+    """The UK calendar day of an instant: what dates derived from times show, whatever the server's zone."""
+    return at.astimezone(LONDON).date()
+
+
 def collect(checks: dict, data: dict) -> dict:
     """Run each field's check on its value; report every field's problem at once, not only the first."""
     clean, errors = {}, {}

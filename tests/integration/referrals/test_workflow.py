@@ -1,6 +1,6 @@
 """The referral state machine, per role and agency (SPEC section 3)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -9,6 +9,7 @@ from app.extensions import db
 from models.case import Case
 from safeguarding import cases, people, policy, referrals
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
+from safeguarding.validation import london_day
 from tests.web.helpers import audit_events
 
 
@@ -122,9 +123,18 @@ def test_repeat_referrals_and_the_escalation_alert(refer, make_user, social_work
     third = refer(sent_at=datetime.now(UTC) - timedelta(days=2))
     referrals.transition(db.session, social_worker, third.id, "withdraw")  # counted whatever its state
     [alert] = alerts.list_alerts(db.session, lead, "escalation")
-    assert alert.person_id == child.id and alert.fired_on == third.sent_at.date()
+    assert alert.person_id == child.id and alert.fired_on == london_day(third.sent_at)
     refer()
     assert len(alerts.list_alerts(db.session, lead, "escalation")) == 1  # fires once per child
+
+
+def test_the_escalation_alert_is_dated_by_the_uk_day_of_the_referral_that_completed_it(refer, make_user):
+    from safeguarding import alerts
+
+    for sent_at in ("2025-04-01T10:00:00+01:00", "2025-04-05T10:00:00+01:00", "2025-04-08T00:30:00+01:00"):
+        refer(sent_at=datetime.fromisoformat(sent_at))
+    [alert] = alerts.list_alerts(db.session, make_user("safeguarding_lead"), "escalation")
+    assert alert.fired_on == date(2025, 4, 8)  # 23:30 on 7 April UTC
 
 
 def test_the_escalation_rule_is_about_children(refer, make_user, social_worker):

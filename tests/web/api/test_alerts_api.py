@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from safeguarding.alerts import add_months
+from safeguarding.validation import london_day
 
 
 def born_months_ago(months: int) -> str:
@@ -21,8 +22,19 @@ def test_a_missed_return_home_interview_raises_one_alert(as_user, make_user, mak
         assert response.status_code == 200
         [alert] = response.get_json()["results"]
     assert alert["kind"] == "return_interview" and alert["person_id"] == person["id"]
-    assert alert["fired_on"] == (returned + timedelta(hours=72)).date().isoformat()
+    assert alert["fired_on"] == london_day(returned + timedelta(hours=72)).isoformat()
     assert alert["detail"]
+
+
+def test_a_late_return_interview_is_dated_by_the_uk_day_it_fell_due(as_user, make_user, make_person):
+    worker = make_user("social_worker")
+    person = make_person(worker)
+    caller = as_user(worker)
+    # Returned half an hour into 1 June, British Summer Time (23:30 on 31 May UTC): due at 00:30 on 4 June.
+    episode = {"reported_at": "2025-05-31T18:00:00+01:00", "returned_at": "2025-06-01T00:30:00+01:00"}
+    assert caller.post(f"/people/{person['id']}/missing-episodes", json=episode).status_code == 201
+    [alert] = caller.get("/alerts", kind="return_interview").get_json()["results"]
+    assert alert["fired_on"] == "2025-06-04" and "2025-06-01" in alert["detail"]
 
 
 def test_a_young_person_aged_17_years_7_months_with_an_open_case_gets_one_transition_alert(
