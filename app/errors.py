@@ -5,6 +5,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -78,6 +79,12 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, PermissionDenied):
             extra["break_glass_allowed"] = exc.break_glass_allowed
         return error_response(exc.status, exc.message, **extra)
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(exc: StaleDataError):
+        # Two people acted on one record at once (its version moved between read and write): the later one lost.
+        db.session.rollback()
+        return error_response(409, "Someone else changed this record at the same moment. Reload it and try again")
 
     @app.errorhandler(SQLAlchemyError)
     def database_unavailable(exc: SQLAlchemyError):

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from sqlalchemy import func, select
 
@@ -318,6 +319,23 @@ def test_nothing_happens_after_a_final_state(as_user, send, sender, receiver, fi
         response = step(as_user, receiver, referral, action, reason="Again")
         assert response.status_code == 409 and response.get_json()["error"], action
     assert step(as_user, sender, referral, "withdraw").status_code == 409
+
+
+def test_a_step_that_loses_a_race_with_another_on_the_same_referral_is_a_conflict(as_user, send, receiver, monkeypatch):
+    from safeguarding import referrals
+
+    referral = send()
+    apply = referrals._apply
+
+    def someone_else_first(session, actor, moved, *args):
+        # Another practitioner's step commits between this request's read and its write.
+        session.execute(sa.text("UPDATE referrals SET version = version + 1 WHERE id = :id"), {"id": moved.id})
+        return apply(session, actor, moved, *args)
+
+    monkeypatch.setattr(referrals, "_apply", someone_else_first)
+    response = step(as_user, receiver, referral, "acknowledge")
+    assert response.status_code == 409 and "someone else" in response.get_json()["error"].lower()
+    assert not [e for e in audit_events("referral_transition") if e.object_id == referral["id"]]
 
 
 def test_a_referral_is_acknowledged_only_once_then_declined(as_user, send, receiver):
