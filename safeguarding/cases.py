@@ -40,7 +40,14 @@ def load_case(session: Session, case_id: str) -> Case:
 
 
 def _require_case_role(session: Session, actor, case: Case, *, team: bool = False) -> str:
-    role = policy.case_role(session, actor, case)
+    return _require_case_access(session, actor, case, team=team)[0]
+
+
+def _require_case_access(
+    session: Session, actor, case: Case, *, team: bool = False
+) -> tuple[str, policy.PersonAccess | None]:
+    """The actor's role on the case (403, audited, without one), and the subject access a reader reads by."""
+    role, access = policy.case_access(session, actor, case)
     if role is None or (team and role != "team"):
         record_denial(
             session,
@@ -53,7 +60,7 @@ def _require_case_role(session: Session, actor, case: Case, *, team: bool = Fals
             "Only the case team can do that" if role else "You are not on this case's team",
             break_glass_allowed=bool(case.subject_person_id) and role is None,
         )
-    return role
+    return role, access
 
 
 def _subject(session: Session, actor, subject) -> tuple[str, object]:
@@ -128,7 +135,7 @@ def open_case(session: Session, actor, data: dict, opened_on: date | None = None
 
 def view_case(session: Session, actor, case_id: str) -> tuple[Case, str]:
     case = load_case(session, case_id)
-    role = _require_case_role(session, actor, case)
+    role, access = _require_case_access(session, actor, case)
     record_read(
         session,
         actor,
@@ -136,6 +143,7 @@ def view_case(session: Session, actor, case_id: str) -> tuple[Case, str]:
         object_type="case",
         object_id=case.id,
         person_ids=[case.subject_person_id] if case.subject_person_id else [],
+        access=access,
         detail={"case_role": role},
     )
     return case, role
@@ -257,7 +265,7 @@ def chronology(
     """The merged chronology in date order (optionally between two dates, inclusive), each entry with what the
     actor may see of it; audited as `list`, or as the caller's action (an `export`)."""
     case = load_case(session, case_id)
-    _require_case_role(session, actor, case)
+    _, access = _require_case_access(session, actor, case)
     query = select(ChronologyEntry).where(ChronologyEntry.case_id == case.id)
     if agency_id:
         query = query.where(ChronologyEntry.agency_id == agency_id)
@@ -280,6 +288,7 @@ def chronology(
         object_type="chronology",
         object_id=case.id,
         person_ids=[case.subject_person_id] if case.subject_person_id else [],
+        access=access,
         detail={**(detail or {}), "entries": len(visible), "withheld": len(entries) - len(visible)},
     )
     return case, visible

@@ -128,6 +128,7 @@ def _map(
         object_type=centre.type,
         object_id=centre.id,
         person_ids=people,
+        access=access[centre_person.id] if centre_person is not None else None,
         detail={"depth": options.depth, "nodes": len(ego.nodes), "omitted": ego.omitted},
     )
     return data

@@ -233,16 +233,26 @@ def _open_links(session: Session, nodes: set[Node]) -> list[tuple[Node, Node]]:
     ]
 
 
-def case_role(session: Session, actor, case: Case, now: datetime | None = None) -> Literal["team", "reader", None]:
+CaseRole = Literal["team", "reader", None]
+
+
+def case_role(session: Session, actor, case: Case, now: datetime | None = None) -> CaseRole:
     """'team' for current members of an open case (read and add), 'reader' for full access to the subject person,
     else None."""
+    return case_access(session, actor, case, now)[0]
+
+
+def case_access(
+    session: Session, actor, case: Case, now: datetime | None = None
+) -> tuple[CaseRole, PersonAccess | None]:
+    """case_role, with the access to the subject person a reader reads by (its bases decide the audit flag)."""
     if not may_see_personal_data(actor):
-        return None
+        return None, None
     if case.is_open and case.has_member(actor.id):  # rule 1: the team of an open case
-        return "team"
-    if case.subject_person_id and person_access(session, actor, case.subject_person_id, now).full:
-        return "reader"
-    return None
+        return "team", None
+    if case.subject_person_id and (access := person_access(session, actor, case.subject_person_id, now)).full:
+        return "reader", access
+    return None, None
 
 
 EntryView = Literal["full", "exists", "hidden"]

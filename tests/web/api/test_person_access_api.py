@@ -144,6 +144,32 @@ def test_break_glass_gives_full_access_for_60_minutes_then_expires(client, api, 
         assert ApiClient(client, api(officer)).get(f"/people/{person['id']}").status_code == 403
 
 
+def test_reads_of_a_case_its_chronology_and_map_through_break_glass_are_flagged_for_review_and_the_teams_are_not(
+    as_user, make_user, make_person, make_case
+):
+    worker = make_user("social_worker")
+    person = make_person(worker)
+    case = make_case(worker, person["id"])
+    reads = (f"/cases/{case['id']}", f"/cases/{case['id']}/chronology", f"/people/{person['id']}/context")
+    for path in reads:
+        assert as_user(worker).get(path).status_code == 200, path
+    officer = as_user(make_user("police_officer"))
+    reason = {"reason": "Child reported missing tonight, found with adults"}
+    assert officer.post(f"/people/{person['id']}/break-glass", json=reason).status_code == 201
+    for path in reads:
+        assert officer.get(path).status_code == 200, path
+    reads_only = [e for e in audit_events() if e.action in ("view", "list", "map_view")]
+    flags = [(e.actor_user_id == worker.id, e.object_type, e.flagged) for e in reads_only]
+    assert flags == [
+        (True, "case", False),
+        (True, "chronology", False),
+        (True, "person", False),
+        (False, "case", True),
+        (False, "chronology", True),
+        (False, "person", True),
+    ]
+
+
 ADMIN_CALLS = [
     ("GET", "/people?given_name=Jayden"),
     ("POST", "/people"),
