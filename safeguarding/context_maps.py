@@ -158,4 +158,9 @@ def _visibility(
         ids = [r.id for r in visible if r.type == kind]
         for record_id, name in read_columns(session, select(model.id, model.name).where(among(model.id, ids))):
             labels[NodeRef(kind, record_id)] = name
+    place_ids = [r.id for r in visible if r.type == "place"]
+    addresses = set(session.scalars(select(Place.id).where(among(Place.id, place_ids), Place.kind == "address")))
+    for hidden in addresses - policy.visible_addresses(session, actor, addresses):
+        visible.discard(NodeRef("place", hidden))
+        del labels[NodeRef("place", hidden)]
     return visible, labels

@@ -12,6 +12,7 @@ from models.crypto import current_keyring
 from models.person import Person
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.denials import record_denial
 from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, parse_date
 
@@ -93,8 +94,14 @@ def load_group(session: Session, group_id) -> Group:
 
 
 def view_place(session: Session, actor, place_id) -> Place:
-    """Read a place: not about one person, but every read is an access to record."""
-    return _view(session, actor, load_place(session, place_id), "place")
+    """Read a place: not about one person, but every read is an access to record; a home address only for those
+    who may see it (policy.visible_addresses)."""
+    place = load_place(session, place_id)
+    private = place.kind == "address" and policy.may_see_personal_data(actor)
+    if private and not policy.visible_addresses(session, actor, [place.id]):
+        record_denial(session, actor, object_type="place", object_id=place.id, person_ids=[])
+        raise PermissionDenied("This place is someone's home: only those who may see a person living there see it")
+    return _view(session, actor, place, "place")
 
 
 def view_group(session: Session, actor, group_id) -> Group:

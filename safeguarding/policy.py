@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.case import Case, CaseMember, ChronologyEntry
-from models.context import Relationship
+from models.context import Place, Relationship
 from models.id_lists import among, read_columns
 from models.person import Person
 from models.referral import FINAL_STATES, Referral
@@ -234,6 +234,22 @@ def _open_links(session: Session, nodes: set[Node]) -> list[tuple[Node, Node]]:
 
 
 CaseRole = Literal["team", "reader", None]
+
+
+def visible_addresses(session: Session, actor, place_ids: Iterable[str]) -> set[str]:
+    """Of these places of kind `address`, the ones the actor may see: someone's home, which the limited view leaves
+    out (SPEC section 4), shows only to whoever recorded it or may see in full a person tied to it."""
+    ids = set(place_ids)
+    if not ids or not may_see_personal_data(actor):
+        return set()
+    seen = set(session.scalars(select(Place.id).where(among(Place.id, ids), Place.recorded_by_id == actor.id)))
+    ties = session.execute(
+        select(Relationship.target_place_id, Relationship.source_person_id).where(
+            among(Relationship.target_place_id, ids - seen)
+        )
+    ).all()
+    access = people_access(session, actor, {person for _, person in ties})
+    return seen | {place for place, person in ties if access[person].full}
 
 
 def case_role(session: Session, actor, case: Case, now: datetime | None = None) -> CaseRole:

@@ -75,6 +75,29 @@ def test_the_person_map_has_exactly_the_contract_shape(borough):
     assert frequents["source"] == child and frequents["agency"] == borough["sw"].agency_id
 
 
+def test_a_home_address_shows_only_to_those_who_may_see_someone_living_there_in_full(borough, as_user, link):
+    social = as_user(borough["sw"])
+    homes = {}
+    for who, address in (("child", "3 Known Road"), ("peer", "12 Hidden Street")):
+        homes[who] = social.post("/places", json={"name": address, "kind": "address"}).get_json()
+        link(borough["sw"], borough[who]["id"], "place", homes[who]["id"], "lives_at")
+    # The officer sees the child in full (on the case) and the peer only in the limited view ("no address").
+    response = borough["officer"].get(f"/people/{borough['child']['id']}/context", depth=3)
+    data = response.get_json()
+    assert f"place:{homes['child']['id']}" in node_ids(data) and "3 Known Road" in response.text
+    assert "12 Hidden Street" not in response.text and homes["peer"]["id"] not in response.text
+    lives_at_peer = [
+        e for e in data["edges"] if e["kind"] == "lives_at" and e["source"].endswith(borough["peer"]["id"])
+    ]
+    assert [e.get("redacted") for e in lives_at_peer] == [True]
+    assert borough["officer"].get(f"/places/{homes['child']['id']}").status_code == 200
+    refused = borough["officer"].get(f"/places/{homes['peer']['id']}")
+    assert refused.status_code == 403 and "12 Hidden Street" not in refused.text
+    assert borough["officer"].get(f"/places/{homes['peer']['id']}/context").get_json()["nodes"][0]["redacted"]
+    assert social.get(f"/places/{homes['peer']['id']}").status_code == 200  # who recorded it
+    assert [e.outcome for e in audit_events("denied") if e.object_id == homes["peer"]["id"]] == ["denied"]
+
+
 def test_a_police_officer_on_the_case_sees_the_peer_but_not_the_stranger(borough):
     response = borough["officer"].get(f"/people/{borough['child']['id']}/context", depth=3)
     data = response.get_json()
