@@ -39,14 +39,12 @@ class MapFilter:
 
 def parse_filter(depth=None, since=None, until=None, kinds=None, max_nodes: int = DEFAULT_MAX_NODES) -> MapFilter:
     """Validate map options: depth 1-3 (default 1), an optional date window, kinds or kind families."""
-    if depth in (None, ""):
+    if depth is None:
         depth = 1
-    try:
-        depth = int(depth)
-    except (TypeError, ValueError):
-        depth = 0
-    if not 1 <= depth <= 3:
+    # Exactly 1, 2 or 3 (SPEC section 10: "else 422"): no blank, padded or zero-led forms read as one of them.
+    if isinstance(depth, bool) or str(depth) not in ("1", "2", "3"):
         raise ValidationFailed({"depth": "Depth must be 1, 2 or 3"})
+    depth = int(depth)
     start = parse_date(since, field="since", label="the start of the window", required=False)
     end = parse_date(until, field="until", label="the end of the window", required=False)
     if start and end and end < start:

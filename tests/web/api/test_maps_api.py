@@ -130,7 +130,7 @@ def test_a_place_map_and_a_group_map(borough):
     assert f"place:{borough['park']['id']}" in node_ids(group)
 
 
-@pytest.mark.parametrize("depth", ["0", "4", "x", "-1", "1.5"])
+@pytest.mark.parametrize("depth", ["0", "4", "x", "-1", "1.5", "", "2 ", "01", "+2"])
 def test_a_depth_outside_one_to_three_is_refused(borough, depth):
     for path in (f"/people/{borough['child']['id']}/context", f"/places/{borough['park']['id']}/context"):
         response = borough["officer"].get(path, depth=depth)
