@@ -24,10 +24,10 @@ from sqlalchemy import Connection
 
 from audit.canonical_sql import column_types_hold, postgresql_json_string
 from audit.merkle import frontier_append, frontier_root
+from audit.models import MAX_SEQ
 from audit.row_checks import python_agrees, rows_sql
 
 CHUNK = 1 << 14  # leaves hashed a level at a time: a power of two, so a whole chunk is one subtree
-_MAX_SEQ = (1 << 63) - 1  # seq is a BIGINT
 WORKERS = 2
 _NO_JIT = "SET LOCAL jit = off"  # compiling these one-pass queries costs PostgreSQL more than it saves
 # An event's index rows as the JSON text of its person ids (quoted, so no id can pass for two), in the order of
@@ -302,7 +302,7 @@ def _index_share(raw, dialect: str, task: _Range) -> int:
     # range of seq, because without statistics PostgreSQL takes an open one for a third of the table and reads it all.
     others = (
         f"SELECT event_id, {people} FROM audit_event_people WHERE event_id IN (SELECT id FROM audit_events "  # noqa: S608
-        f"WHERE seq IS NULL UNION ALL SELECT id FROM audit_events WHERE seq BETWEEN {task.count + 1} AND {_MAX_SEQ})"
+        f"WHERE seq IS NULL UNION ALL SELECT id FROM audit_events WHERE seq BETWEEN {task.count + 1} AND {MAX_SEQ})"
         f"{share} GROUP BY event_id"
     )
     return _hash_sum(raw, dialect, index) - _hash_sum(raw, dialect, others)

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, new_id, utcnow
 
+MAX_SEQ = (1 << 63) - 1  # seq is a BIGINT
+
 
 class AuditEvent(Base):
     """One access or change, append-only; seq and leaf_hash are set once, by the sealer."""

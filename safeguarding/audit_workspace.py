@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 import audit
-from audit.models import AuditEvent
+from audit.models import MAX_SEQ, AuditEvent
 from audit.person_index import touched
 from models.agency import Agency
 from models.safeguarding_events import BreakGlassGrant
@@ -73,7 +73,8 @@ def seal_now(session: Session) -> bool:
 
 @dataclass(frozen=True)
 class EventQuery:
-    """Filters on the log; `since` inclusive, `until` exclusive; newest first, at most `limit` events."""
+    """Filters on the log; `since` inclusive, `until` exclusive; newest first, at most `limit` events, and only
+    those sealed before `before_seq` when given (the next page of a long answer)."""
 
     person_id: str | None = None
     user_id: str | None = None
@@ -82,10 +83,11 @@ class EventQuery:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = LIMIT_DEFAULT
+    before_seq: int | None = None
 
     def as_detail(self) -> dict:
         """The filters as audit detail (ids, names and times only: nothing sensitive)."""
-        values = {k: getattr(self, k) for k in ("person_id", "user_id", "action", "outcome", "since")}
+        values = {k: getattr(self, k) for k in ("person_id", "user_id", "action", "outcome", "since", "before_seq")}
         return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items() if v is not None}
 
 
@@ -97,6 +99,7 @@ def event_query(
     outcome: str | None = None,
     since: str | None = None,
     limit: str | int | None = None,
+    before_seq: str | int | None = None,
 ) -> EventQuery:
     """Filters given as text (query string or form); ValidationFailed names every bad one by its parameter."""
     problems: dict[str, str] = {}
@@ -107,6 +110,7 @@ def event_query(
         outcome=_optional_choice(outcome, "outcome", "an outcome", audit.OUTCOMES, problems),
         since=_optional_since(since, problems),
         limit=_limit(limit, problems),
+        before_seq=_before_seq(before_seq, problems),
     )
     if problems:
         raise ValidationFailed(problems)
@@ -161,6 +165,14 @@ def _limit(value, problems: dict) -> int:
         return LIMIT_DEFAULT
 
 
+def _before_seq(value, problems: dict) -> int | None:
+    try:
+        return whole_number(value, field="before_seq", label="a sequence number", low=1, high=MAX_SEQ)
+    except ValidationFailed as failure:
+        problems.update(failure.fields)
+        return None
+
+
 def find_events(session: Session, query: EventQuery) -> list[AuditEvent]:
     """Events matching the filters, newest first (unsealed ones, if any, before the sealed)."""
     stmt = select(AuditEvent).options(defer(AuditEvent.canonical), defer(AuditEvent.leaf_hash))
@@ -177,6 +189,8 @@ def find_events(session: Session, query: EventQuery) -> list[AuditEvent]:
         stmt = stmt.where(AuditEvent.at >= query.since)
     if query.until is not None:
         stmt = stmt.where(AuditEvent.at < query.until)
+    if query.before_seq is not None:
+        stmt = stmt.where(AuditEvent.seq < query.before_seq)
     stmt = stmt.order_by(AuditEvent.seq.desc().nulls_first(), AuditEvent.at.desc(), AuditEvent.id.desc())
     return list(session.scalars(stmt.limit(query.limit)))
 

@@ -1,5 +1,7 @@
 """/audit/events and /audit/verify: the audit log for safeguarding leads; each call is itself audited."""
 
+from dataclasses import replace
+
 from flask import jsonify, request
 
 import audit
@@ -39,10 +41,15 @@ def audit_events():
         outcome=args.get("outcome"),
         since=args.get("since"),
         limit=args.get("limit"),
+        before_seq=args.get("before_seq"),
     )
     record_audit_view(db.session, current_actor(), "api_events", detail={"filters": query.as_detail()})
     seal_now(db.session)  # so that every event listed has its sequence number
-    return jsonify({"results": [event_view(e) for e in find_events(db.session, query)]})
+    # One event past the limit says whether the answer was cut short, and where the next page starts.
+    found = find_events(db.session, replace(query, limit=query.limit + 1))
+    shown, more = found[: query.limit], len(found) > query.limit
+    page = {"more": more, "next_before_seq": shown[-1].seq if more else None}
+    return jsonify({"results": [event_view(e) for e in shown], **page})
 
 
 @bp.get("/audit/verify")
@@ -78,7 +85,11 @@ register(
     "get",
     operation(
         "Audit events, newest first (safeguarding leads only; the call is itself audited)",
-        response(200, "Audit events", results_of(AUDIT_EVENT)),
+        response(
+            200,
+            "Audit events; more: whether the limit cut the answer short; next_before_seq: where the next page starts",
+            results_of(AUDIT_EVENT, more=BOOLEAN, next_before_seq=nullable(INTEGER)),
+        ),
         params=[
             query_param("person_id", ID, "Only events that touched this person's data"),
             query_param("user_id", ID, "Only events by this user"),
@@ -93,6 +104,11 @@ register(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT},
                 "At most this many events",
+            ),
+            query_param(
+                "before_seq",
+                {"type": "integer", "minimum": 1},
+                "Only sealed events before this sequence number: the next page, from next_before_seq",
             ),
         ],
     ),

@@ -20,7 +20,7 @@ def lead_api(client, api, lead):
 def results(response) -> list[dict]:
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert set(body) == {"results"}
+    assert set(body) == {"results", "more", "next_before_seq"}
     return body["results"]
 
 
@@ -79,8 +79,20 @@ def test_an_unencoded_plus_in_the_offset_is_still_understood(lead_api, accesses)
     assert len(results(response)) == 2
 
 
-def test_limit_caps_the_results(lead_api, accesses):
-    assert len(results(lead_api.get("/audit/events", limit="2"))) == 2
+def test_limit_caps_the_results_and_says_so_with_where_the_next_page_starts(lead_api, accesses):
+    everything = results(lead_api.get("/audit/events", limit="5000"))
+    first = lead_api.get("/audit/events", limit="2").get_json()
+    assert len(first["results"]) == 2 and first["more"] is True
+    assert first["next_before_seq"] == first["results"][-1]["seq"]
+    pages, cursor = [], first["next_before_seq"]
+    while cursor is not None:
+        page = lead_api.get("/audit/events", limit="3", before_seq=str(cursor)).get_json()
+        pages += page["results"]
+        cursor = page["next_before_seq"]
+    # Each page is itself audited (newer events), so the pages walk back over exactly what was there before them.
+    assert [e["seq"] for e in pages] == [e["seq"] for e in everything if e["seq"] < first["next_before_seq"]]
+    last = lead_api.get("/audit/events", before_seq="2").get_json()
+    assert [e["seq"] for e in last["results"]] == [1] and last["more"] is False and last["next_before_seq"] is None
 
 
 @pytest.mark.parametrize(
@@ -100,6 +112,8 @@ def test_limit_caps_the_results(lead_api, accesses):
         ("limit", "5001"),
         ("limit", "ten"),
         ("limit", "-1"),
+        ("before_seq", "0"),
+        ("before_seq", "x"),
     ],
 )
 def test_bad_filter_values_are_422_naming_the_parameter(lead_api, param, value):
