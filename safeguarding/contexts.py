@@ -141,37 +141,51 @@ def _endpoint(value, field: str) -> tuple[str, object]:
     return kind, value["id"]
 
 
+def _relationship_fields(data: dict, today: date) -> dict:
+    """Every field's problem at once, then those between fields (each needs its fields to be readable)."""
+
+    def seen(key: str, label: str):
+        return lambda value: parse_date(
+            value, field=f"$.{key}", label=label, required=False, not_future=True, today=today
+        )
+
+    clean = collect(
+        {
+            "source": lambda value: _endpoint(value, "$.source"),
+            "target": lambda value: _endpoint(value, "$.target"),
+            "kind": lambda value: choice(
+                value, field="$.kind", label="the kind of relationship", options=TARGET_TYPE_OF_KIND
+            ),
+            "first_seen": seen("first_seen", "the first-seen date"),
+            "last_seen": seen("last_seen", "the last-seen date"),
+            "grading": _grading,
+            "notes": lambda value: clean_text(
+                value, field="$.notes", label="the notes", max_length=5000, required=False
+            ),
+        },
+        data,
+    )
+    problems = {}
+    if clean["source"][0] != "person":
+        problems["$.source.type"] = "A relationship starts from a person"
+    if (joins := TARGET_TYPE_OF_KIND[clean["kind"]]) != clean["target"][0]:
+        problems["$.kind"] = f"A {clean['kind']} relationship joins a person to a {joins}"
+    if clean["first_seen"] and clean["last_seen"] and clean["last_seen"] < clean["first_seen"]:
+        problems["$.last_seen"] = "The last-seen date must be on or after the first-seen date"
+    if problems:
+        raise ValidationFailed(problems)
+    return clean
+
+
 def add_relationship(session: Session, actor, data: dict, today: date | None = None) -> Relationship:
     """Record an edge; the recorder must be allowed to see the source person (and a target person)."""
     _require_practitioner(actor)
     today = today or date.today()
-    source_type, source_id = _endpoint(data.get("source"), "$.source")
-    if source_type != "person":
-        raise ValidationFailed({"$.source.type": "A relationship starts from a person"})
-    target_type, target_id = _endpoint(data.get("target"), "$.target")
-    kind = choice(data.get("kind"), field="$.kind", label="the kind of relationship", options=TARGET_TYPE_OF_KIND)
-    if TARGET_TYPE_OF_KIND[kind] != target_type:
-        raise ValidationFailed({"$.kind": f"A {kind} relationship joins a person to a {TARGET_TYPE_OF_KIND[kind]}"})
-    first_seen = parse_date(
-        data.get("first_seen"),
-        field="$.first_seen",
-        label="the first-seen date",
-        required=False,
-        not_future=True,
-        today=today,
+    clean = _relationship_fields(data, today)
+    (_, source_id), (target_type, target_id) = clean["source"], clean["target"]
+    kind, first_seen, last_seen, grading, notes = (
+        clean[key] for key in ("kind", "first_seen", "last_seen", "grading", "notes")
     )
-    last_seen = parse_date(
-        data.get("last_seen"),
-        field="$.last_seen",
-        label="the last-seen date",
-        required=False,
-        not_future=True,
-        today=today,
-    )
-    if first_seen and last_seen and last_seen < first_seen:
-        raise ValidationFailed({"$.last_seen": "The last-seen date must be on or after the first-seen date"})
-    grading = _grading(data.get("grading"))
-    notes = clean_text(data.get("notes"), field="$.notes", label="the notes", max_length=5000, required=False)
 
     source = load_person(session, source_id)
     require_person_access(session, actor, source, object_type="relationship")

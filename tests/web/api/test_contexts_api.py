@@ -149,6 +149,21 @@ def test_bad_relationships_get_422_and_record_nothing(worker, make_person, chang
     assert [e for e in audit_events("create") if e.object_type == "relationship"] == []
 
 
+def test_every_bad_field_of_a_relationship_is_reported_at_once(worker):
+    _user, caller, person = worker
+    body = {
+        "source": {"type": "person", "id": person["id"]},
+        "target": "nowhere",
+        "kind": "enemy",
+        "first_seen": "2024-13-01",
+        "grading": "1AP",
+        "notes": 5,
+    }
+    response = caller.post("/relationships", json=body)
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"$.target", "$.kind", "$.first_seen", "$.grading", "$.notes"}
+
+
 def test_a_relationship_to_an_unknown_record_gets_404(worker):
     _user, caller, person = worker
     for target in ({"type": "person", "id": UNKNOWN}, {"type": "place", "id": UNKNOWN}, {"type": "group", "id": "g"}):
