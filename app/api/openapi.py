@@ -106,8 +106,10 @@ PATHS: dict[str, dict] = {
     },
     "/openapi.json": {
         "get": {
-            "summary": "This document (OpenAPI 3)",
-            "responses": {"200": {"description": "The OpenAPI document", **_json({"type": "object"})}},
+            **operation(
+                "This document (OpenAPI 3)",
+                {"200": {"description": "The OpenAPI document", **_json({"type": "object"})}},
+            ),
             "security": [],
         }
     },
