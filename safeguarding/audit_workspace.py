@@ -22,7 +22,7 @@ from models.user import User
 from safeguarding.access import record_read
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import LONDON, whole_number
+from safeguarding.validation import LONDON, iso_date, iso_datetime, whole_number
 
 log = logging.getLogger("safecontext.audit")
 
@@ -145,12 +145,12 @@ def _optional_since(value, problems: dict) -> datetime | None:
     if len(text) > 6 and text[-6] == " " and text[-5:-3].isdigit() and text[-3] == ":":
         text = text[:-6] + "+" + text[-5:]  # a "+" offset sent unencoded in a query string arrives as a space
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = iso_date(text) if len(text) == 10 else iso_datetime(text)
     except ValueError:
         problems["since"] = "Give a date like 2026-03-01, or a time like 2026-03-01T18:30:00+00:00"
         return None
     if len(text) == 10:
-        parsed = datetime.combine(parsed.date(), time(0))
+        parsed = datetime.combine(parsed, time(0))
     if parsed.year < 1900:
         problems["since"] = "Give a date after 1900"
         return None

@@ -25,7 +25,7 @@ from safeguarding.missing import status_of
 from safeguarding.referrals import timeliness
 from safeguarding.runtime import current as runtime
 from safeguarding.suppression import suppress, suppress_table, suppress_total
-from safeguarding.validation import start_of_day
+from safeguarding.validation import iso_date, start_of_day
 
 AGE_BANDS = (
     ("under 10", 0, 9),
@@ -45,7 +45,7 @@ class Period:
     @classmethod
     def parse(cls, start, end) -> "Period":
         try:
-            period = cls(date.fromisoformat(start), date.fromisoformat(end))
+            period = cls(iso_date(start), iso_date(end))
         except (TypeError, ValueError):
             raise ValidationFailed({"start": "Give the period as two dates, YYYY-MM-DD"}) from None
         if period.end <= period.start or (period.end - period.start).days > 3660:

@@ -1,5 +1,6 @@
 """Shared checks for input from forms, the API and imports: each failure says what to fix."""
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -92,6 +93,27 @@ def choice(value, *, field: str, label: str, options) -> str:
     return value
 
 
+# Python's fromisoformat also reads 20110327, 2011-W12-7 and other forms of ISO 8601: the contract's are these.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
+)
+
+
+def iso_date(text: str) -> date:
+    """A date written YYYY-MM-DD, and only so; ValueError otherwise (as date.fromisoformat)."""
+    if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"not a date in the form YYYY-MM-DD: {text!r}")
+    return date.fromisoformat(text)
+
+
+def iso_datetime(text: str) -> datetime:
+    """A date and time in ISO 8601's extended form (an offset optional here); ValueError otherwise."""
+    if not isinstance(text, str) or not _ISO_DATETIME.fullmatch(text):
+        raise ValueError(f"not a date and time like 2026-03-01T18:30:00+00:00: {text!r}")
+    return datetime.fromisoformat(text)
+
+
 def parse_date(value, *, field: str, label: str, required: bool = True, not_future: bool = False, today=None):
     """A YYYY-MM-DD date (or a date); impossible dates and, where asked, future dates are refused."""
     if value is None or value == "":
@@ -101,12 +123,12 @@ def parse_date(value, *, field: str, label: str, required: bool = True, not_futu
     if isinstance(value, date):
         parsed = value
     elif isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value.strip()):
+            raise ValidationFailed({field: f"{_cap(label)} must be a date in the form YYYY-MM-DD"})
         try:
-            parsed = date.fromisoformat(value.strip())
+            parsed = iso_date(value.strip())
         except ValueError:
             raise ValidationFailed({field: f"{_cap(label)} must be a real date, like 2011-03-27"}) from None
-        if len(value.strip()) != 10:
-            raise ValidationFailed({field: f"{_cap(label)} must be a date in the form YYYY-MM-DD"})
     else:
         raise ValidationFailed({field: f"{_cap(label)} must be a date in the form YYYY-MM-DD"})
     if parsed.year < 1900:
@@ -129,7 +151,7 @@ def parse_datetime(value, *, field: str, label: str, required: bool = True):
         if len(text) == 10:
             day = parse_date(text, field=field, label=label)
             return start_of_day(day)
-        parsed = datetime.fromisoformat(text)
+        parsed = iso_datetime(text)
     except ValueError:
         raise ValidationFailed({field: f"{_cap(label)} must be a real date and time with an offset"}) from None
     if parsed.tzinfo is None:

@@ -9,6 +9,7 @@ from app.cli import JsonGroup, json_option
 from app.extensions import db
 from safeguarding import key_operations, retention
 from safeguarding.errors import ValidationFailed
+from safeguarding.validation import iso_date
 
 keys_cli = JsonGroup("keys", help="Master keys and blind indexes.")
 retention_cli = JsonGroup("retention", help="Retention schedule and erasure.")
@@ -81,6 +82,6 @@ def _as_of(value: str | None) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        return iso_date(value)
     except ValueError:
         raise ValidationFailed({"as_of": "Give the date as YYYY-MM-DD"}) from None
