@@ -240,7 +240,7 @@ class _Checker:
             self.problems[f"{path}.members"] = "Give the members as a list of usernames"
             members = []
         for i, username in enumerate(members):
-            if username not in self.usernames:
+            if not isinstance(username, str) or username not in self.usernames:
                 self.problems[f"{path}.members[{i}]"] = "No user with this username"
         return {
             "subject": self.reference("cases", path, item, "subject"),

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
@@ -143,9 +143,12 @@ class ImportWriter:
         return list({key[0] for key in keys if key[0] not in self.created})
 
     def _match_agencies(self, keys: list[tuple]) -> dict[tuple, str]:
-        names = [key[0] for key in keys]
-        rows = self.session.execute(select(Agency.name, Agency.id).where(Agency.name.in_(names)))
-        return {(name,): agency_id for name, agency_id in rows}
+        # Names are unique whatever their case, as `agencies create` holds them.
+        lowered = {key[0].lower(): key for key in keys}
+        rows = self.session.execute(
+            select(func.lower(Agency.name), Agency.id).where(func.lower(Agency.name).in_(list(lowered)))
+        )
+        return {lowered[name]: agency_id for name, agency_id in rows}
 
     def _match_relationships(self, keys: list[tuple]) -> dict[tuple, str]:
         edge = Relationship

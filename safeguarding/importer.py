@@ -11,10 +11,11 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 import audit
+from models.agency import Agency
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
 from models.crypto.data_keys import DataKey
@@ -49,6 +50,8 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
     known = remembered_refs(session, referenced_refs(document))
     usernames = {name: user_id for name, user_id in session.execute(select(User.username, User.id))}
     clean = check_document(document, known, usernames)
+    if problems := stored_conflicts(session, clean, known):
+        raise rejection(problems)
     result = ImportResult()
     writer = ImportWriter(session, known, usernames, dry_run=dry_run)
     try:
@@ -142,6 +145,49 @@ def _erased(session: Session, remembered) -> set[str]:
         for batch in chunks(ids):
             gone.update(set(batch) - set(session.scalars(readable.where(readable.selected_columns[0].in_(batch)))))
     return gone
+
+
+# What each record belongs to, which a later import cannot change: its data is sealed under its owner's key, which
+# an erasure destroys with the owner.
+_OWNERS = {
+    "relationships": ("source", Relationship, Relationship.source_person_id),
+    "cases": ("subject", Case, func.coalesce(Case.subject_person_id, Case.subject_place_id, Case.subject_group_id)),
+    "chronology": ("case", ChronologyEntry, ChronologyEntry.case_id),
+    "missing_episodes": ("person", MissingEpisode, MissingEpisode.person_id),
+    "referrals": ("person", Referral, Referral.person_id),
+}
+
+
+def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict[str, tuple[str, str]]) -> dict:
+    """What a checked document asks that the stored records refuse, by path: a record of an earlier import moved to
+    another owner, or an agency given a name another agency has (names are unique, whatever their case)."""
+    problems = {}
+    for section, (name, model, owner) in _OWNERS.items():
+        earlier = {i: known[item["ref"]][1] for i, item in enumerate(clean[section]) if item["ref"] in known}
+        stored = {}
+        for batch in chunks(sorted(set(earlier.values()))):
+            stored.update(session.execute(select(model.id, owner).where(model.id.in_(batch))).all())
+        for i, record_id in earlier.items():
+            if record_id in stored and known.get(clean[section][i][name], ("", ""))[1] != stored[record_id]:
+                problems[f"{section}[{i}].{name}"] = (
+                    f"An earlier import gave this record another {name}: it cannot change"
+                )
+    named: dict[str, str] = {}  # lower-cased name -> ref of the first agency item with it
+    for i, item in enumerate(clean["agencies"]):
+        if named.setdefault(item["name"].lower(), item["ref"]) != item["ref"]:
+            problems[f"agencies[{i}].name"] = "Another agency of this document has this name"
+    earlier = defaultdict(list)  # lower-cased name -> (index, record id) of the items of earlier imports
+    for i, item in enumerate(clean["agencies"]):
+        if item["ref"] in known:
+            earlier[item["name"].lower()].append((i, known[item["ref"]][1]))
+    for batch in chunks(sorted(earlier)):
+        for agency_id, lowered in session.execute(
+            select(Agency.id, func.lower(Agency.name)).where(func.lower(Agency.name).in_(batch))
+        ):
+            for i, record_id in earlier[lowered]:
+                if record_id != agency_id:
+                    problems[f"agencies[{i}].name"] = "Another agency already has this name"
+    return problems
 
 
 def import_failure(failure: ValidationFailed) -> dict:

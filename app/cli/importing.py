@@ -27,10 +27,14 @@ def terminal_progress():
 def import_command(path: str, dry_run: bool):
     """Import one JSON document (agencies, people, places, groups, relationships, cases, chronology, ...)."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # a byte-order mark, as some exporters write, is skipped
             document = json.load(handle)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed({"$": str(exc)}, f"Could not read {path} as JSON") from None
+    except RecursionError:
+        raise ValidationFailed(
+            {"$": "The document nests deeper than any import needs"}, f"Could not read {path}"
+        ) from None
     result = import_document(db.session, document, dry_run=dry_run, progress=terminal_progress())
     body = result.as_dict() | {"dry_run": dry_run}
     lines = [

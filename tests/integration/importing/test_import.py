@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 import audit
 from app.extensions import db
+from models.agency import Agency
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
 from models.person import Person
@@ -287,3 +288,59 @@ def audit_events():
 
     db.session.expire_all()
     return list(db.session.scalars(sa.select(AuditEvent)))
+
+
+@pytest.mark.parametrize("flags", [(), ("--dry-run",)], ids=["import", "dry run"])
+def test_a_re_import_cannot_move_a_record_to_another_owner(run, flags):
+    _, first = run(document())
+    moved = document()
+    moved["relationships"][1]["source"] = "p2"  # r2: p1 -> p2 becomes p2 -> p2's friend
+    moved["relationships"][1]["target"] = "p1"
+    moved["referrals"][0]["person"] = "p2"
+    moved["cases"][0]["subject"] = "p2"
+    moved["chronology"][1]["case"] = "c2"
+    code, body = run(moved, *flags)
+    assert code == 1 and body["error"]
+    assert set(body["fields"]) == {
+        "relationships[1].source",
+        "referrals[0].person",
+        "cases[0].subject",
+        "chronology[1].case",
+    }
+    case = db.session.get(Case, first["ids"]["c1"])
+    assert case.subject_person_id == first["ids"]["p1"]
+
+
+def test_agency_names_stay_unique_whatever_their_case(run):
+    run(document())
+    renamed = [
+        {"ref": "ag-csc", "name": "old police", "kind": "social_care"},  # would take ag-pol's name
+        {"ref": "ag-yos", "name": "Youth Justice", "kind": "youth_justice"},
+        {"ref": "ag-yos2", "name": "YOUTH JUSTICE", "kind": "youth_justice"},
+    ]
+    code, body = run({"agencies": renamed}, "--dry-run")
+    assert code == 1 and set(body["fields"]) == {"agencies[0].name", "agencies[2].name"}
+    # A new ref under an existing name, in another case, is that agency (its natural key), not a second one.
+    police = db.session.scalar(sa.select(Agency.id).where(Agency.name == "Old Police"))
+    code, body = run({"agencies": [{"ref": "ag-pol-2", "name": "OLD POLICE", "kind": "police"}]})
+    assert code == 0 and body["created"]["agencies"] == 0 and body["ids"]["ag-pol-2"] == police
+
+
+def test_members_that_are_not_usernames_are_refused_by_path(run):
+    doc = document()
+    doc["cases"][0]["members"] = [["importer.sw"], {"name": "x"}, 7]
+    code, body = run(doc)
+    assert code == 1 and {"cases[0].members[0]", "cases[0].members[1]", "cases[0].members[2]"} <= set(body["fields"])
+
+
+@pytest.mark.parametrize(
+    ("content", "readable"),
+    [("[" * 100_000 + "]" * 100_000, False), ("\ufeff" + json.dumps({"groups": [{"ref": "g", "name": "Crew"}]}), True)],
+    ids=["nested too deep", "byte-order mark"],
+)
+def test_odd_files_get_a_json_answer(app, tmp_path, content, readable):
+    path = tmp_path / "odd.json"
+    path.write_text(content, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--json"])
+    body = json.loads(result.output.strip().splitlines()[-1])
+    assert (result.exit_code, "error" in body) == ((0, False) if readable else (1, True)), body
