@@ -139,3 +139,13 @@ def test_index_key_rotation_rebuilds_the_blind_indexes(database_url, tmp_path, a
         [match] = search.search_people(db.session, actor, "Jayden", "Test", None).matches
         assert match.person.given_name == "Jayden"
         db.session.remove()
+
+
+def test_a_rotation_that_cannot_re_wrap_every_key_fails_and_says_what_to_give(database_url, tmp_path, app_with):
+    first, second = key(), key()
+    seed(app_with(database_url, tmp_path / "i1", MASTER_KEY=first))
+    without_old_key = app_with(database_url, tmp_path / "i2", MASTER_KEY=second)
+    code, body = run_cli(without_old_key, "keys", "rotate", "--json")
+    assert code == 1 and "4 remain" in body["error"] and "SAFECONTEXT_PREVIOUS_MASTER_KEYS" in body["error"]
+    rotating = app_with(database_url, tmp_path / "i3", MASTER_KEY=second, PREVIOUS_MASTER_KEYS=first)
+    assert run_cli(rotating, "keys", "rotate", "--json") == (0, {"rewrapped": 4, "remaining_under_previous": 0})
