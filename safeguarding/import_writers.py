@@ -243,14 +243,17 @@ class ImportWriter:
             self.session.connection().execute(insert(model.__table__), rows)
 
     def _update(self, model, rows: list[dict]) -> None:
-        """Rows name their record as `record_id`; a versioned record moves on to its next version."""
-        if not rows:
-            return
+        """Rows name their record as `record_id`; a versioned record moves on to its next version. Rows that set
+        different columns (a referral whose progress is kept) go in separate statements, one per set of columns."""
         table = model.__table__
         statement = update(table).where(table.c.id == bindparam("record_id"))
         if "version" in table.c:
             statement = statement.values(version=table.c.version + 1)
-        self.session.connection().execute(statement, rows)
+        alike = defaultdict(list)
+        for row in rows:
+            alike[frozenset(row)].append(row)
+        for group in alike.values():
+            self.session.connection().execute(statement, group)
 
     def _apply(self, model, plan: Plan, build: Callable[[dict, str, bool], dict]) -> None:
         """Build each item's row (full for a new record, the imported columns for an update) and write them."""
@@ -454,8 +457,10 @@ class ImportWriter:
 
     def _write_referrals(self, plan: Plan) -> None:
         owners = self._owner_key_ids("person", {self.id_of(item["person"]) for item, _, is_new in plan if is_new})
-        stored = self._stored(Referral, updated_ids(plan), Referral.data_key_id)
-        self._load_keys(list(owners.values()) + [key_id for (key_id,) in stored.values()])
+        stored = self._stored(
+            Referral, updated_ids(plan), Referral.data_key_id, Referral.status, Referral.acknowledged_at
+        )
+        self._load_keys(list(owners.values()) + [key_id for key_id, _, _ in stored.values()])
         transitions = []
 
         def build(item, record_id, is_new):
@@ -467,16 +472,26 @@ class ImportWriter:
                 "urgency": item["urgency"],
                 "reason": self._seal(Referral, "reason", item["reason"], record_id, key_id),
                 "sent_at": item["sent_at"],
+            }
+            status = item["outcome"] or ("acknowledged" if item["acknowledged_at"] else "submitted")
+            progress = {
                 # A decision also acknowledges, as in the service, when the old system kept only the decision.
                 "acknowledged_at": item["acknowledged_at"] or item["decided_at"],
                 "decided_at": item["decided_at"],
                 "decline_reason": item["decline_reason"],
-                "status": item["outcome"] or ("acknowledged" if item["acknowledged_at"] else "submitted"),
+                "status": status,
             }
-            if not is_new:
-                return row
-            transitions.extend(_transitions(record_id, item))
-            return {"id": record_id, "person_id": person_id, "data_key_id": key_id, **row}
+            if is_new:
+                transitions.extend(_transitions(record_id, item))
+                return {"id": record_id, "person_id": person_id, "data_key_id": key_id, **row, **progress}
+            # A referral only moves forward: one moved on here since (or otherwise decided) keeps its own progress.
+            before = stored[record_id][1]
+            if status == before:
+                return row | progress
+            if _STEP[status] > _STEP[before]:  # the steps it had keep their times; the new ones are added
+                transitions.extend(t for t in _transitions(record_id, item) if _STEP[t["to_status"]] > _STEP[before])
+                return row | progress | ({} if before == "submitted" else {"acknowledged_at": stored[record_id][2]})
+            return row
 
         self._apply(Referral, plan, build)
         self._insert(ReferralTransition, transitions)
@@ -490,6 +505,10 @@ def _unseal(model, field: str, blob: bytes | None, record_id: str, key: bytes | 
         message = "Encrypted value failed its integrity check: table=%s column=%s row=%s"
         security_log.error(message, model.__tablename__, field, record_id)
         return None
+
+
+# How far along the state machine each state is (SPEC section 3).
+_STEP = {"submitted": 0, "acknowledged": 1, "accepted": 2, "declined": 2, "withdrawn": 2}
 
 
 def _transitions(referral_id: str, item: dict) -> list[dict]:

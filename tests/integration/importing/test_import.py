@@ -1,7 +1,7 @@
 """Import (SPEC section 10): validate the whole document first, keep original dates, never duplicate."""
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -344,3 +344,31 @@ def test_odd_files_get_a_json_answer(app, tmp_path, content, readable):
     result = app.test_cli_runner().invoke(args=["import", str(path), "--json"])
     body = json.loads(result.output.strip().splitlines()[-1])
     assert (result.exit_code, "error" in body) == ((0, False) if readable else (1, True)), body
+
+
+def test_a_re_import_never_takes_a_referral_back_along_its_states(run, make_user):
+    from safeguarding import referrals
+
+    doc = document()
+    submitted = {k: v for k, v in doc["referrals"][0].items() if k not in ("acknowledged_at", "decided_at", "outcome")}
+    doc["referrals"][0] = submitted
+    _, first = run(doc)
+    referral_id = first["ids"]["ref1"]
+    receiver = make_user("social_worker")  # of the receiving agency, ag-csc
+    receiver.agency_id = first["ids"]["ag-csc"]
+    db.session.commit()
+    referrals.transition(db.session, receiver, referral_id, "acknowledge")
+    acknowledged_at = db.session.get(Referral, referral_id).acknowledged_at
+    assert run(doc)[0] == 0
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral_id)
+    assert (referral.status, referral.acknowledged_at) == ("acknowledged", acknowledged_at)
+    # A later export that has the decision moves it on, and the history gains only the step it did not have.
+    decided_at = datetime.now(UTC)
+    decided = dict(submitted, acknowledged_at="2024-05-09T15:00:00+01:00", decided_at=decided_at.isoformat())
+    run(document(referrals=[decided | {"outcome": "accepted"}, doc["referrals"][1]]))
+    db.session.expire_all()
+    referral = db.session.get(Referral, referral_id)
+    assert (referral.status, referral.acknowledged_at, referral.decided_at) == ("accepted", acknowledged_at, decided_at)
+    steps = [(t.from_status, t.to_status) for t in referrals.history(db.session, referral)]
+    assert steps == [(None, "submitted"), ("submitted", "acknowledged"), ("acknowledged", "accepted")]
