@@ -127,6 +127,9 @@ def _collect_refs(sections, known, problems) -> dict[str, str]:
     return refs
 
 
+_PAST = {"required": False, "not_future": True}  # an optional date an import brings from the past
+
+
 class _Checker:
     def __init__(self, refs: dict[str, str], usernames: dict[str, str], problems: Problems):
         self.refs, self.usernames, self.problems = refs, usernames, problems
@@ -180,14 +183,17 @@ class _Checker:
         kind = self.field(f"{path}.kind", choice, item.get("kind"), label="the kind", options=TARGET_TYPE_OF_KIND)
         if target and kind and TARGET_TYPE_OF_KIND[kind] != self.refs[target]:
             self.problems[f"{path}.kind"] = f"A {kind} relationship joins a person to a {TARGET_TYPE_OF_KIND[kind]}"
-        first = self.field(f"{path}.first_seen", parse_date, item.get("first_seen"), label="the first-seen date")
-        last = self.field(
-            f"{path}.last_seen", parse_date, item.get("last_seen"), label="the last-seen date", required=False
+        first = self.field(
+            f"{path}.first_seen", parse_date, item.get("first_seen"), label="the first-seen date", not_future=True
         )
+        last = self.field(f"{path}.last_seen", parse_date, item.get("last_seen"), label="the last-seen date", **_PAST)
         if first and last and last < first:
             self.problems[f"{path}.last_seen"] = "The last-seen date is before the first-seen date"
+        source = self.reference("relationships", path, item, "source")
+        if source is not None and source == target:
+            self.problems[f"{path}.target"] = "A person cannot be related to themselves"
         return {
-            "source": self.reference("relationships", path, item, "source"),
+            "source": source,
             "target": target,
             "kind": kind,
             "agency": self.reference("relationships", path, item, "agency"),
@@ -215,10 +221,10 @@ class _Checker:
         }
 
     def cases(self, path, item):
-        opened = self.field(f"{path}.opened_on", parse_date, item.get("opened_on"), label="the opening date")
-        closed = self.field(
-            f"{path}.closed_on", parse_date, item.get("closed_on"), label="the closing date", required=False
+        opened = self.field(
+            f"{path}.opened_on", parse_date, item.get("opened_on"), label="the opening date", not_future=True
         )
+        closed = self.field(f"{path}.closed_on", parse_date, item.get("closed_on"), label="the closing date", **_PAST)
         if opened and closed and closed < opened:
             self.problems[f"{path}.closed_on"] = "A case closes on or after the day it opened"
         concerns = (
@@ -258,7 +264,9 @@ class _Checker:
         return {
             "case": self.reference("chronology", path, item, "case"),
             "agency": self.reference("chronology", path, item, "agency"),
-            "occurred_on": self.field(f"{path}.occurred_on", parse_date, item.get("occurred_on"), label="the date"),
+            "occurred_on": self.field(
+                f"{path}.occurred_on", parse_date, item.get("occurred_on"), label="the date", not_future=True
+            ),
             "category": self.field(
                 f"{path}.category", choice, item.get("category"), label="the category", options=CHRONOLOGY_CATEGORIES
             ),
@@ -282,6 +290,7 @@ class _Checker:
             for key in ("reported_at", "returned_at", "return_interview_offered_at")
         }
         _in_order(self.problems, path, times, ("reported_at", "returned_at", "return_interview_offered_at"))
+        _in_the_past(self.problems, path, times)
         found = item.get("found_at")
         return {
             "person": self.reference("missing_episodes", path, item, "person"),
@@ -298,10 +307,7 @@ class _Checker:
             for key in ("sent_at", "acknowledged_at", "decided_at")
         }
         _in_order(self.problems, path, times, ("sent_at", "acknowledged_at", "decided_at"))
-        now = utcnow()
-        for key, at in times.items():
-            if at is not None and at > now:
-                self.problems[f"{path}.{key}"] = f"{key.replace('_', ' ')} is in the future: an import brings the past"
+        _in_the_past(self.problems, path, times)
         if item.get("from_agency") is not None and item.get("from_agency") == item.get("to_agency"):
             self.problems[f"{path}.to_agency"] = "A referral goes to another agency than the one sending it"
         outcome = item.get("outcome")
@@ -330,6 +336,13 @@ class _Checker:
             ),
             **times,
         }
+
+
+def _in_the_past(problems: Problems, path: str, times: dict[str, datetime | None]) -> None:
+    now = utcnow()
+    for key, at in times.items():
+        if at is not None and at > now:
+            problems[f"{path}.{key}"] = f"{key.replace('_', ' ')} is in the future: an import brings the past"
 
 
 def _in_order(problems: Problems, path: str, times: dict[str, datetime | None], order: tuple[str, ...]) -> None:

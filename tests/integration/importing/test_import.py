@@ -372,3 +372,23 @@ def test_a_re_import_never_takes_a_referral_back_along_its_states(run, make_user
     assert (referral.status, referral.acknowledged_at, referral.decided_at) == ("accepted", acknowledged_at, decided_at)
     steps = [(t.from_status, t.to_status) for t in referrals.history(db.session, referral)]
     assert steps == [(None, "submitted"), ("submitted", "acknowledged"), ("acknowledged", "accepted")]
+
+
+@pytest.mark.parametrize("flags", [(), ("--dry-run",)], ids=["import", "dry run"])
+def test_dates_in_the_future_and_a_person_related_to_themselves_are_refused_as_the_api_refuses_them(run, flags):
+    doc = document()
+    doc["relationships"][0]["first_seen"] = "2099-01-01"
+    doc["relationships"][1]["target"] = "p1"  # r2: p1 with p1
+    doc["cases"][0]["opened_on"] = "2099-01-01"
+    doc["chronology"][0]["occurred_on"] = "2099-01-01"
+    doc["missing_episodes"][0]["returned_at"] = "2099-01-01T10:00:00+00:00"
+    code, body = run(doc, *flags)
+    assert code == 1
+    assert {
+        "relationships[0].first_seen",
+        "relationships[1].target",
+        "cases[0].opened_on",
+        "chronology[0].occurred_on",
+        "missing_episodes[0].returned_at",
+    } <= set(body["fields"])
+    assert count(Person) == 0
