@@ -113,7 +113,8 @@ def _map(
         require_person_access(
             session, actor, centre_person, need="visible", object_type="context_map", access=access[centre_person.id]
         )
-    visible, labels = _visibility(session, actor, ego.nodes, access)
+    ties = [(e.target.id, e.source.id) for e in edges.values() if e.target.type == "place"]
+    visible, labels = _visibility(session, actor, ego.nodes, access, ties)
     positions = None
     if with_layout:
         positions = layout(build_graph([NodeInfo(ref) for ref in ego.nodes], edges.values()))
@@ -140,11 +141,17 @@ def _edge_filter(options: MapFilter) -> Callable[[Edge], bool] | None:
 
 
 def _visibility(
-    session: Session, actor, refs: list[NodeRef], access: dict[str, policy.PersonAccess] | None = None
+    session: Session,
+    actor,
+    refs: list[NodeRef],
+    access: dict[str, policy.PersonAccess] | None = None,
+    ties: list[tuple[str, str]] | None = None,
 ) -> tuple[set[NodeRef], dict[NodeRef, str | None]]:
-    """People by the policy (full or limited view shows them); places and groups are not personal data.
+    """People by the policy (full or limited view shows them); places and groups are not personal data, except a
+    home address (policy.visible_addresses).
 
-    `access`: the policy's answers for these people, when the caller has them already."""
+    `access`: the policy's answers for these people, when the caller has them already; `ties`: the (place, person)
+    links among them, which then decide who may see an address."""
     if access is None:
         access = policy.people_access(session, actor, [r.id for r in refs if r.type == "person"])
     visible = {r for r in refs if r.type != "person" or access[r.id].visible}
@@ -152,13 +159,18 @@ def _visibility(
     shown_people = [r.id for r in visible if r.type == "person"]
     for person_id, name in display_names(session, shown_people).items():
         labels[NodeRef("person", person_id)] = name
-    for model, kind in ((Place, "place"), (Group, "group")):
-        ids = [r.id for r in visible if r.type == kind]
-        for record_id, name in read_columns(session, select(model.id, model.name).where(among(model.id, ids))):
-            labels[NodeRef(kind, record_id)] = name
+    group_ids = [r.id for r in visible if r.type == "group"]
+    for record_id, name in read_columns(session, select(Group.id, Group.name).where(among(Group.id, group_ids))):
+        labels[NodeRef("group", record_id)] = name
     place_ids = [r.id for r in visible if r.type == "place"]
-    addresses = set(session.scalars(select(Place.id).where(among(Place.id, place_ids), Place.kind == "address")))
-    for hidden in addresses - policy.visible_addresses(session, actor, addresses):
+    addresses = set()
+    for record_id, name, kind in read_columns(
+        session, select(Place.id, Place.name, Place.kind).where(among(Place.id, place_ids))
+    ):
+        labels[NodeRef("place", record_id)] = name
+        if kind == "address":
+            addresses.add(record_id)
+    for hidden in addresses - policy.visible_addresses(session, actor, addresses, ties, access):
         visible.discard(NodeRef("place", hidden))
         del labels[NodeRef("place", hidden)]
     return visible, labels

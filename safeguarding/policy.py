@@ -236,20 +236,31 @@ def _open_links(session: Session, nodes: set[Node]) -> list[tuple[Node, Node]]:
 CaseRole = Literal["team", "reader", None]
 
 
-def visible_addresses(session: Session, actor, place_ids: Iterable[str]) -> set[str]:
+def visible_addresses(
+    session: Session,
+    actor,
+    place_ids: Iterable[str],
+    ties: Iterable[tuple[str, str]] | None = None,
+    access: dict[str, PersonAccess] | None = None,
+) -> set[str]:
     """Of these places of kind `address`, the ones the actor may see: someone's home, which the limited view leaves
-    out (SPEC section 4), shows only to whoever recorded it or may see in full a person tied to it."""
+    out (SPEC section 4), shows only to whoever recorded it or may see in full a person tied to it.
+
+    A map passes the (place, person) ties it shows, with its access to those people: only those ties count then."""
     ids = set(place_ids)
     if not ids or not may_see_personal_data(actor):
         return set()
-    seen = set(session.scalars(select(Place.id).where(among(Place.id, ids), Place.recorded_by_id == actor.id)))
-    ties = session.execute(
-        select(Relationship.target_place_id, Relationship.source_person_id).where(
-            among(Relationship.target_place_id, ids - seen)
-        )
-    ).all()
-    access = people_access(session, actor, {person for _, person in ties})
-    return seen | {place for place, person in ties if access[person].full}
+    if ties is None:
+        ties = session.execute(
+            select(Relationship.target_place_id, Relationship.source_person_id).where(
+                among(Relationship.target_place_id, ids)
+            )
+        ).all()
+        access = people_access(session, actor, {person for _, person in ties})
+    seen = {place for place, person in ties if place in ids and access[person].full}
+    if rest := ids - seen:
+        seen |= set(session.scalars(select(Place.id).where(among(Place.id, rest), Place.recorded_by_id == actor.id)))
+    return seen
 
 
 def case_role(session: Session, actor, case: Case, now: datetime | None = None) -> CaseRole:
