@@ -142,39 +142,38 @@ def _endpoint(value, field: str) -> tuple[str, object]:
 
 
 def _relationship_fields(data: dict, today: date) -> dict:
-    """Every field's problem at once, then those between fields (each needs its fields to be readable)."""
+    """Every field's problem at once, with those between fields whose fields are readable."""
 
     def seen(key: str, label: str):
         return lambda value: parse_date(
             value, field=f"$.{key}", label=label, required=False, not_future=True, today=today
         )
 
-    clean = collect(
-        {
-            "source": lambda value: _endpoint(value, "$.source"),
-            "target": lambda value: _endpoint(value, "$.target"),
-            "kind": lambda value: choice(
-                value, field="$.kind", label="the kind of relationship", options=TARGET_TYPE_OF_KIND
-            ),
-            "first_seen": seen("first_seen", "the first-seen date"),
-            "last_seen": seen("last_seen", "the last-seen date"),
-            "grading": _grading,
-            "notes": lambda value: clean_text(
-                value, field="$.notes", label="the notes", max_length=5000, required=False
-            ),
-        },
-        data,
-    )
+    checks = {
+        "source": lambda value: _endpoint(value, "$.source"),
+        "target": lambda value: _endpoint(value, "$.target"),
+        "kind": lambda value: choice(
+            value, field="$.kind", label="the kind of relationship", options=TARGET_TYPE_OF_KIND
+        ),
+        "first_seen": seen("first_seen", "the first-seen date"),
+        "last_seen": seen("last_seen", "the last-seen date"),
+        "grading": _grading,
+        "notes": lambda value: clean_text(value, field="$.notes", label="the notes", max_length=5000, required=False),
+    }
+    return collect(checks, data, between=_relationship_between)
+
+
+def _relationship_between(clean: dict) -> dict:
     problems = {}
-    if clean["source"][0] != "person":
+    if "source" in clean and clean["source"][0] != "person":
         problems["$.source.type"] = "A relationship starts from a person"
-    if (joins := TARGET_TYPE_OF_KIND[clean["kind"]]) != clean["target"][0]:
-        problems["$.kind"] = f"A {clean['kind']} relationship joins a person to a {joins}"
-    if clean["first_seen"] and clean["last_seen"] and clean["last_seen"] < clean["first_seen"]:
+    kind, target = clean.get("kind"), clean.get("target")
+    if kind and target and (joins := TARGET_TYPE_OF_KIND[kind]) != target[0]:
+        problems["$.kind"] = f"A {kind} relationship joins a person to a {joins}"
+    first, last = clean.get("first_seen"), clean.get("last_seen")
+    if first and last and last < first:
         problems["$.last_seen"] = "The last-seen date must be on or after the first-seen date"
-    if problems:
-        raise ValidationFailed(problems)
-    return clean
+    return problems
 
 
 def add_relationship(session: Session, actor, data: dict, today: date | None = None) -> Relationship:

@@ -12,7 +12,7 @@ from models.safeguarding_events import MissingEpisode
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_place
 from safeguarding.errors import Conflict, NotFound, ValidationFailed
-from safeguarding.validation import parse_datetime, version_of
+from safeguarding.validation import collect, parse_datetime, version_of
 
 RETURN_INTERVIEW_WITHIN = timedelta(hours=72)
 COUNT_WINDOWS = (30, 90)
@@ -35,21 +35,17 @@ def status_of(episode: MissingEpisode, now: datetime, within: timedelta = RETURN
 
 
 def _times(data: dict, partial: bool) -> dict:
-    clean, errors = {}, {}
-    for key, label, required in (
-        ("reported_at", "when the child was reported missing", True),
-        ("returned_at", "when the child returned", False),
-        ("return_interview_offered_at", "when the return-home interview was offered", False),
-    ):
-        if partial and key not in data:
-            continue
-        try:
-            clean[key] = parse_datetime(data.get(key), field=f"$.{key}", label=label, required=required)
-        except ValidationFailed as failure:
-            errors.update(failure.fields)
-    if errors:
-        raise ValidationFailed(errors)
-    return clean
+    checks = {
+        key: lambda value, key=key, label=label, required=required: parse_datetime(
+            value, field=f"$.{key}", label=label, required=required
+        )
+        for key, label, required in (
+            ("reported_at", "when the child was reported missing", True),
+            ("returned_at", "when the child returned", False),
+            ("return_interview_offered_at", "when the return-home interview was offered", False),
+        )
+    }
+    return collect(checks, data, partial=partial)
 
 
 def _check_order(episode_times: dict) -> None:

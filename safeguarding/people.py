@@ -14,7 +14,7 @@ from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.blind_index import person_tokens
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import boolean, choice, clean_text, parse_date, text_list, version_of
+from safeguarding.validation import boolean, choice, clean_text, collect, parse_date, text_list, version_of
 
 TEXT_FIELDS = {
     # field: (label, max length)
@@ -39,38 +39,25 @@ EDITABLE = (
 
 def validate_person(data: dict, *, partial: bool = False, today: date | None = None) -> dict:
     """Check a person's fields; returns clean values for the keys given (all required ones when not partial)."""
-    clean, errors = {}, {}
-
-    def check(key, fn):
-        if partial and key not in data:
-            return
-        try:
-            clean[key] = fn(data.get(key))
-        except ValidationFailed as failure:
-            errors.update(failure.fields)
-
-    check("given_name", lambda v: clean_text(v, field="$.given_name", label="the given name", max_length=100))
-    check("family_name", lambda v: clean_text(v, field="$.family_name", label="the family name", max_length=100))
-    check(
-        "date_of_birth",
-        lambda v: parse_date(v, field="$.date_of_birth", label="the date of birth", not_future=True, today=today),
-    )
-    check("dob_estimated", lambda v: boolean(v, field="$.dob_estimated", label="Estimated date of birth"))
-    check("sex", lambda v: v if v is None else choice(v, field="$.sex", label="sex", options=SEXES))
-    check("aliases", lambda v: text_list(v, field="$.aliases", label="aliases", max_items=20, max_length=100))
-    check("identifiers", lambda v: _identifiers(v))
-    for key, (label, length) in TEXT_FIELDS.items():
-        check(
-            key,
-            lambda v, key=key, label=label, length=length: clean_text(
+    checks = {
+        "given_name": lambda v: clean_text(v, field="$.given_name", label="the given name", max_length=100),
+        "family_name": lambda v: clean_text(v, field="$.family_name", label="the family name", max_length=100),
+        "date_of_birth": lambda v: parse_date(
+            v, field="$.date_of_birth", label="the date of birth", not_future=True, today=today
+        ),
+        "dob_estimated": lambda v: boolean(v, field="$.dob_estimated", label="Estimated date of birth"),
+        "sex": lambda v: v if v is None else choice(v, field="$.sex", label="sex", options=SEXES),
+        "aliases": lambda v: text_list(v, field="$.aliases", label="aliases", max_items=20, max_length=100),
+        "identifiers": _identifiers,
+        **{
+            key: lambda v, key=key, label=label, length=length: clean_text(
                 v, field=f"$.{key}", label=f"the {label}", max_length=length, required=False
-            ),
-        )
-    if not partial or "flags" in data:
-        check("flags", lambda v: _flags(v))
-    if errors:
-        raise ValidationFailed(errors)
-    return clean
+            )
+            for key, (label, length) in TEXT_FIELDS.items()
+        },
+        "flags": _flags,
+    }
+    return collect(checks, data, partial=partial)
 
 
 def _identifiers(value) -> dict:

@@ -31,7 +31,7 @@ from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
-from safeguarding.validation import choice, clean_text, london_day, whole_number
+from safeguarding.validation import choice, clean_text, collect, london_day, whole_number
 
 # The legal moves: from each state, which actions, by whom ("receiver" or "sender"), to which state.
 TRANSITIONS = {
@@ -78,7 +78,6 @@ def timeliness(referral: Referral, now: datetime | None = None) -> Timeliness:
 
 
 def validate_referral(data: dict) -> dict:
-    errors, clean = {}, {}
     checks = {
         "urgency": lambda v: choice(v, field="$.urgency", label="the urgency", options=URGENCIES),
         "reason": lambda v: clean_text(v, field="$.reason", label="the reason for the referral", max_length=10_000),
@@ -95,16 +94,13 @@ def validate_referral(data: dict) -> dict:
             required=False,
         ),
     }
-    for key, check in checks.items():
-        try:
-            clean[key] = check(data.get(key))
-        except ValidationFailed as failure:
-            errors.update(failure.fields)
+    return collect(checks, data, between=_lawful_basis_explained)
+
+
+def _lawful_basis_explained(clean: dict) -> dict:
     if clean.get("lawful_basis") in REASON_NEEDED and not clean.get("lawful_basis_reason"):
-        errors["$.lawful_basis_reason"] = "Explain why consent was overridden or not sought"
-    if errors:
-        raise ValidationFailed(errors)
-    return clean
+        return {"$.lawful_basis_reason": "Explain why consent was overridden or not sought"}
+    return {}
 
 
 def submit_referral(session: Session, actor, data: dict, sent_at: datetime | None = None) -> Referral:

@@ -1,6 +1,7 @@
 """Shared checks for input from forms, the API and imports: each failure says what to fix."""
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -57,14 +58,21 @@ def london_day(at: datetime) -> date:
     return at.astimezone(LONDON).date()
 
 
-def collect(checks: dict, data: dict) -> dict:
-    """Run each field's check on its value; report every field's problem at once, not only the first."""
+def collect(checks: dict, data: dict, *, partial: bool = False, between: Callable[[dict], dict] | None = None) -> dict:
+    """Run each field's check on its value; report every field's problem at once, not only the first.
+
+    partial: check only the fields given (an edit). between: the problems between fields, found from the values
+    that passed their own checks (a field's own problem comes first)."""
     clean, errors = {}, {}
     for key, check in checks.items():
+        if partial and key not in data:
+            continue
         try:
             clean[key] = check(data.get(key))
         except ValidationFailed as failure:
             errors.update(failure.fields)
+    if between is not None:
+        errors = between(clean) | errors
     if errors:
         raise ValidationFailed(errors)
     return clean
