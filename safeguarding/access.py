@@ -36,12 +36,14 @@ def require_person_access(
     now: datetime | None = None,
     access: PersonAccess | None = None,
 ) -> PersonAccess:
-    """The actor's access to a person, at least `need` ("full" or "visible"); otherwise 403, audited.
+    """The actor's access to a person, at least `need`: "visible", "full", or "lasting" (full on a rule other than
+    break-glass, which lets its holder read for an hour, not make the access last: open a case, merge records);
+    otherwise 403, audited.
 
     `access`: the policy's answer for this person, when the caller already asked it about several at once."""
     access = access or policy.person_access(session, actor, person.id, now or utcnow())
-    allowed = access.full if need == "full" else access.visible
-    if not allowed:
+    allowed = {"visible": access.visible, "full": access.full, "lasting": access.lasting}
+    if not allowed[need]:
         record_denial(
             session,
             actor,
@@ -50,6 +52,8 @@ def require_person_access(
             person_ids=[person.id],
             detail={"needed": need, "had": access.level},
         )
+        if access.via_break_glass:
+            raise PermissionDenied("Emergency access lets you read this record for an hour, not open cases or merge")
         raise PermissionDenied(
             "You do not have a legitimate relationship with this person",
             break_glass_allowed=access.break_glass_allowed,

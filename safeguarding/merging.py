@@ -35,7 +35,7 @@ def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
     if survivor.merged_into_id or duplicate.merged_into_id:
         raise Conflict("One of these records has already been merged into another")
     for person in (survivor, duplicate):
-        require_person_access(session, actor, person)
+        require_person_access(session, actor, person, need="lasting")
     # An edge between the two would become a person related to themselves: end it instead.
     session.execute(
         update(Relationship)

@@ -61,6 +61,11 @@ class PersonAccess:
     def via_break_glass(self) -> bool:
         return self.bases == ("break_glass",)
 
+    @property
+    def lasting(self) -> bool:
+        """Full access on a rule other than break-glass, which reads for an hour but cannot make access last."""
+        return self.full and not self.via_break_glass
+
 
 NO_ACCESS = PersonAccess("none")
 

@@ -51,28 +51,33 @@ def test_case_team_sees_the_subject_until_removed_or_closed(record_child, open_c
 def test_context_case_team_sees_people_linked_to_the_place(record_child, social_worker, make_user):
     child = record_child()
     place = contexts.create_place(db.session, social_worker, {"name": "Stairwell B", "kind": "estate"})
-    contexts.add_relationship(
-        db.session,
-        social_worker,
-        {
-            "source": {"type": "person", "id": child.id},
-            "target": {"type": "place", "id": place.id},
-            "kind": "frequents",
-        },
-    )
+    frequents = {"target": {"type": "place", "id": place.id}, "kind": "frequents"}
+    contexts.add_relationship(db.session, social_worker, {"source": {"type": "person", "id": child.id}, **frequents})
     youth = make_user("youth_worker")
-    assert level(youth, child) == "none"
-    cases.open_case(
-        db.session,
-        youth,
-        {
-            "subject": {"type": "place", "id": place.id},
-            "concerns": ["cce"],
-            "risk_level": "medium",
-            "summary": "Dealing in the stairwell",
-        },
+    # The youth worker works with another young person there: that is what lets them open a case about the place.
+    own = people.record_person(
+        db.session, youth, {"given_name": "Remy", "family_name": "Own", "date_of_birth": "2011-04-04"}
     )
+    contexts.add_relationship(db.session, youth, {"source": {"type": "person", "id": own.id}, **frequents})
+    assert level(youth, child) == "none"
+    about_place = {"subject": {"type": "place", "id": place.id}, "concerns": ["cce"], "risk_level": "medium"}
+    cases.open_case(db.session, youth, {**about_place, "summary": "Dealing in the stairwell"})
     assert level(youth, child) == "full"
+
+
+def test_a_case_about_a_place_is_no_way_in_for_someone_working_with_nobody_linked_to_it(
+    record_child, social_worker, make_user
+):
+    child = record_child()
+    place = contexts.create_place(db.session, social_worker, {"name": "Stairwell C", "kind": "estate"})
+    link = {"source": {"type": "person", "id": child.id}, "target": {"type": "place", "id": place.id}}
+    contexts.add_relationship(db.session, social_worker, {**link, "kind": "frequents"})
+    stranger = make_user("youth_worker")
+    about_place = {"subject": {"type": "place", "id": place.id}, "concerns": ["cce"], "risk_level": "medium"}
+    with pytest.raises(PermissionDenied):
+        cases.open_case(db.session, stranger, {**about_place, "summary": "Let me in"})
+    assert level(stranger, child) == "none"
+    assert [e.object_id for e in audit_events("denied")] == [place.id]
 
 
 def test_referral_gives_both_agencies_sight_while_open_and_30_days_after(record_child, social_worker, make_user):

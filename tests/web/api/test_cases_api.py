@@ -19,12 +19,25 @@ def test_opening_a_case_makes_the_caller_lead_worker_and_member(as_user, make_us
     assert as_user(worker).get(f"/cases/{case['id']}").get_json()["summary"] == case_body("x")["summary"]
 
 
-def test_a_case_can_be_about_a_place(as_user, make_user):
+def test_a_case_can_be_about_a_place_its_opener_works_in(as_user, make_user, make_person, link):
     worker = make_user("youth_worker")
     caller = as_user(worker)
     place = caller.post("/places", json={"name": "Underpass", "kind": "other"}).get_json()
-    response = caller.post("/cases", json=case_body(place["id"], subject={"type": "place", "id": place["id"]}))
+    about_place = case_body(place["id"], subject={"type": "place", "id": place["id"]})
+    assert caller.post("/cases", json=about_place).status_code == 403  # nobody they work with is linked to it yet
+    link(worker, make_person(worker)["id"], "place", place["id"], "frequents")
+    response = caller.post("/cases", json=about_place)
     assert response.status_code == 201 and response.get_json()["subject"]["type"] == "place"
+
+
+def test_emergency_access_reads_but_cannot_open_a_case_to_keep_it(as_user, make_user, make_person):
+    person = make_person(make_user("social_worker"))
+    officer = as_user(make_user("police_officer"))
+    reason = {"reason": "Child reported missing tonight, found with adults"}
+    assert officer.post(f"/people/{person['id']}/break-glass", json=reason).status_code == 201
+    assert officer.get(f"/people/{person['id']}").status_code == 200
+    refused = officer.post("/cases", json=case_body(person["id"]))
+    assert refused.status_code == 403 and "emergency access" in refused.get_json()["error"].lower()
 
 
 @pytest.mark.parametrize(

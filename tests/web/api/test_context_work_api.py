@@ -232,7 +232,10 @@ def test_the_heat_map_is_refused_to_administrators(team, make_user, as_user):
 
 
 @pytest.mark.parametrize("kind", ["place", "group"])
-def test_a_case_can_be_opened_about_a_place_or_a_group(team, kind):
+def test_a_case_can_be_opened_about_a_place_or_a_group(team, kind, link):
+    link(
+        team["worker"], team["child"]["id"], kind, team[kind]["id"], {"place": "frequents", "group": "member_of"}[kind]
+    )
     body = {
         "subject": {"type": kind, "id": team[kind]["id"]},
         "concerns": ["cce", "serious_youth_violence"],

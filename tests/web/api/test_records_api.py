@@ -32,6 +32,17 @@ def test_merging_a_record_you_cannot_see_is_refused(as_user, make_user, make_per
     assert response.status_code == 403
 
 
+def test_emergency_access_cannot_fold_a_real_record_into_one_of_your_own(as_user, make_user, make_person):
+    worker, other = make_user("social_worker"), make_user("police_officer")
+    fake, real = make_person(worker), make_person(other)
+    caller = as_user(worker)
+    reason = {"reason": "Child reported missing tonight, found with adults"}
+    assert caller.post(f"/people/{real['id']}/break-glass", json=reason).status_code == 201
+    response = caller.post(f"/people/{fake['id']}/merge", json={"duplicate_id": real["id"]})
+    assert response.status_code == 403
+    assert as_user(other).get(f"/people/{real['id']}").get_json().get("merged_into") is None
+
+
 def test_an_entry_moves_to_the_right_case(as_user, make_user, make_person, make_case):
     worker = make_user("social_worker")
     right = make_case(worker, make_person(worker)["id"])
