@@ -183,10 +183,13 @@ def hotspots(session: Session, actor) -> dict:
     _analyst(actor)
     stored = graph_analyses.stored(session, "hotspots")
     places = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_([i for i, _ in stored.result])))}
+    # A home is listed only to those who may see it (a count beside a home address discloses a household).
+    homes = {p.id for p in places.values() if p.kind == "address"}
+    hidden = homes - policy.visible_addresses(session, actor, homes)
     results = [
         {"place": _place(places[place_id]), "young_people_at_risk": count}
         for place_id, count in stored.result
-        if place_id in places
+        if place_id in places and place_id not in hidden
     ]
     record_read(session, actor, action="list", object_type="place_hotspots", object_id=None, person_ids=[], detail=None)
     return {"results": results, **stored.dated()}

@@ -17,7 +17,7 @@ from models.id_lists import among, read_columns
 from models.person import Person, display_names
 from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
-from safeguarding.contexts import load_group, load_place
+from safeguarding.contexts import load_group, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph.build import build_graph, passes_filters
 from safeguarding.graph.ego import DEFAULT_MAX_NODES
@@ -80,7 +80,7 @@ def place_map(
 ) -> dict:
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see context maps")
-    place = load_place(session, place_id)
+    place = load_visible_place(session, actor, place_id)
     return _map(session, actor, NodeRef("place", place.id), options, with_layout, action)
 
 

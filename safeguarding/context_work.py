@@ -20,7 +20,7 @@ from models.context_work import (
 from models.user import User
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
-from safeguarding.contexts import load_group, load_place
+from safeguarding.contexts import load_group, load_place, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, parse_date
 
@@ -43,11 +43,12 @@ def _practitioner(actor) -> None:
         raise PermissionDenied("Only practitioners record work on contexts")
 
 
-def _context(session: Session, subject) -> tuple[str, object]:
+def _context(session: Session, actor, subject) -> tuple[str, object]:
     if not isinstance(subject, dict) or subject.get("type") not in ("place", "group"):
         raise ValidationFailed({"$.subject": 'Give the context as {"type": "place"|"group", "id"}'})
-    loader = load_place if subject["type"] == "place" else load_group
-    return subject["type"], loader(session, subject.get("id"))
+    if subject["type"] == "place":
+        return "place", load_visible_place(session, actor, subject.get("id"))
+    return "group", load_group(session, subject.get("id"))
 
 
 def _interventions(value, session: Session) -> list[dict]:
@@ -83,7 +84,7 @@ def _interventions(value, session: Session) -> list[dict]:
 def record_assessment(session: Session, actor, data: dict) -> ContextAssessment:
     """A location or peer-group assessment with an intervention plan aimed at the context."""
     _practitioner(actor)
-    kind, subject = _context(session, data.get("subject"))
+    kind, subject = _context(session, actor, data.get("subject"))
     clean = collect(
         {
             "findings": lambda v: clean_text(v, field="$.findings", label="the findings", max_length=20_000),
@@ -114,7 +115,7 @@ def record_assessment(session: Session, actor, data: dict) -> ContextAssessment:
 def assessments_of(session: Session, actor, kind: str, subject_id: str) -> list[ContextAssessment]:
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see assessments")
-    subject_id = _context(session, {"type": kind, "id": subject_id})[1].id  # unknown place or group: 404
+    subject_id = _context(session, actor, {"type": kind, "id": subject_id})[1].id  # unknown place or group: 404
     column = ContextAssessment.place_id if kind == "place" else ContextAssessment.group_id
     rows = list(
         session.scalars(
@@ -202,7 +203,7 @@ def record_meeting(session: Session, actor, data: dict) -> Meeting:
     kind = choice(data.get("kind"), field="$.kind", label="the kind of meeting", options=MEETING_KINDS)
     subject = data.get("subject") if isinstance(data.get("subject"), dict) else {}
     if kind == "context_conference":
-        subject_type, record = _context(session, subject)
+        subject_type, record = _context(session, actor, subject)
     else:
         if subject.get("type", "person") != "person" or not isinstance(subject.get("id"), str):
             raise ValidationFailed({"$.subject": f'A {kind} meeting is about a person: {{"type": "person", "id"}}'})
@@ -286,7 +287,7 @@ def meetings_about(session: Session, actor, subject_type: str, subject_id: str) 
         raise PermissionDenied("Your role does not see meetings")
     else:
         access = None
-        subject_id = _context(session, {"type": subject_type, "id": subject_id})[1].id  # unknown: 404
+        subject_id = _context(session, actor, {"type": subject_type, "id": subject_id})[1].id  # unknown: 404
     column = {"person": Meeting.person_id, "place": Meeting.place_id, "group": Meeting.group_id}[subject_type]
     rows = list(session.scalars(select(Meeting).where(column == subject_id).order_by(Meeting.held_on.desc())))
     record_read(

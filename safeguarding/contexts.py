@@ -93,15 +93,19 @@ def load_group(session: Session, group_id) -> Group:
     return group
 
 
-def view_place(session: Session, actor, place_id) -> Place:
-    """Read a place: not about one person, but every read is an access to record; a home address only for those
-    who may see it (policy.visible_addresses)."""
+def load_visible_place(session: Session, actor, place_id) -> Place:
+    """A place, unless it is a home address the actor may not see (policy.visible_addresses): 403, audited."""
     place = load_place(session, place_id)
     private = place.kind == "address" and policy.may_see_personal_data(actor)
     if private and not policy.visible_addresses(session, actor, [place.id]):
         record_denial(session, actor, object_type="place", object_id=place.id, person_ids=[])
         raise PermissionDenied("This place is someone's home: only those who may see a person living there see it")
-    return _view(session, actor, place, "place")
+    return place
+
+
+def view_place(session: Session, actor, place_id) -> Place:
+    """Read a place: not about one person, but every read is an access to record."""
+    return _view(session, actor, load_visible_place(session, actor, place_id), "place")
 
 
 def view_group(session: Session, actor, group_id) -> Group:

@@ -93,9 +93,11 @@ def test_a_home_address_shows_only_to_those_who_may_see_someone_living_there_in_
     assert borough["officer"].get(f"/places/{homes['child']['id']}").status_code == 200
     refused = borough["officer"].get(f"/places/{homes['peer']['id']}")
     assert refused.status_code == 403 and "12 Hidden Street" not in refused.text
-    assert borough["officer"].get(f"/places/{homes['peer']['id']}/context").get_json()["nodes"][0]["redacted"]
+    for path in ("context", "meetings", "assessments"):
+        assert borough["officer"].get(f"/places/{homes['peer']['id']}/{path}").status_code == 403, path
     assert social.get(f"/places/{homes['peer']['id']}").status_code == 200  # who recorded it
-    assert [e.outcome for e in audit_events("denied") if e.object_id == homes["peer"]["id"]] == ["denied"]
+    # Each refusal audited: the place, its map, its meetings and its assessments.
+    assert len([e for e in audit_events("denied") if e.object_id == homes["peer"]["id"]]) == 4
 
 
 def test_a_police_officer_on_the_case_sees_the_peer_but_not_the_stranger(borough):
@@ -262,6 +264,17 @@ def test_hotspots_count_children_at_risk_without_naming_them(borough):
         "place": {"id": borough["park"]["id"], "name": "Riverside Park", "kind": "park", "area": None},
         "young_people_at_risk": 1,
     }
+
+
+def test_a_home_is_listed_among_hotspots_only_to_those_who_may_see_it(app, borough, as_user, make_user, link):
+    home = as_user(borough["sw"]).post("/places", json={"name": "3 Known Road", "kind": "address"}).get_json()
+    link(borough["sw"], borough["child"]["id"], "place", home["id"], "lives_at")
+    assert app.test_cli_runner().invoke(args=["analysis", "run", "--json"]).exit_code == 0
+    seen = borough["officer"].get("/analysis/hotspots").get_json()["results"]
+    assert "3 Known Road" in {h["place"]["name"] for h in seen}
+    outsider = as_user(make_user("youth_worker")).get("/analysis/hotspots")
+    assert outsider.status_code == 200 and "3 Known Road" not in outsider.get_data(as_text=True)
+    assert "Riverside Park" in outsider.get_data(as_text=True)
 
 
 def test_analyses_show_the_stored_result_and_its_date_until_the_job_runs_again(app, borough, link, make_case):

@@ -146,6 +146,14 @@ def test_a_youth_worker_with_no_relationship_and_an_administrator_are_refused(bo
     assert borough["officer"].get("/people/7f3e2d1c-0b9a-4876-9543-210fedcba987/map").status_code == 404
 
 
+def test_the_map_page_of_a_home_the_viewer_may_not_see_is_refused_not_an_error(borough):
+    home = contexts.create_place(db.session, borough["sw"], {"name": "12 Hidden Street", "kind": "address"})
+    link = {"source": {"type": "person", "id": borough["stranger"].id}, "target": {"type": "place", "id": home.id}}
+    contexts.add_relationship(db.session, borough["sw"], {**link, "kind": "lives_at"})
+    refused = borough["officer"].get(f"/places/{home.id}/map")
+    assert refused.status_code == 403 and "12 Hidden Street" not in refused.get_data(as_text=True)
+
+
 def test_the_map_downloads_hold_what_the_viewer_sees_and_are_audited(borough):
     soup = page(borough["officer"].get(f"/people/{borough['child'].id}/map?depth=3"))
     links = [a["href"] for a in soup.select("a[download]")]
