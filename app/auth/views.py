@@ -23,8 +23,10 @@ def _sign_in_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: never an open redirect to another site.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only plain local paths: never an open redirect to another site. Browsers drop tabs and newlines from a
+    # Location ("/\t/evil.example" becomes "//evil.example"), and a newline cannot go in a header at all.
+    plain = target and target.isprintable() and " " not in target
+    if plain and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("main.home")
 
