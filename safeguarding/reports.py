@@ -48,6 +48,8 @@ class Period:
             period = cls(iso_date(start), iso_date(end))
         except (TypeError, ValueError):
             raise ValidationFailed({"start": "Give the period as two dates, YYYY-MM-DD"}) from None
+        if period.start.year < 1900:  # and so the period before it is a real period too
+            raise ValidationFailed({"start": "Give a period after 1900"})
         if period.end <= period.start or (period.end - period.start).days > 3660:
             raise ValidationFailed({"end": "The end must be after the start, and the period at most ten years"})
         return period
@@ -88,7 +90,7 @@ def figures(session: Session, period: Period) -> dict:
     return {
         "open_cases_by_concern_and_risk": suppress_table(_by_concern_and_risk(open_cases)),
         "open_cases": suppress_total(len(open_cases)),
-        **_referral_figures(session, referrals),
+        **_referral_figures(session, referrals, period.moments()[1]),
         **_missing_figures(session, period),
         **_demographics(session, open_cases, period.end),
         "place_hotspots": _hotspots(session, open_cases, period.end),
@@ -116,7 +118,7 @@ def _referrals(session: Session, period: Period) -> list[Referral]:
     return list(session.scalars(select(Referral).where(Referral.sent_at >= start, Referral.sent_at < end)))
 
 
-def _referral_figures(session: Session, referrals: list[Referral]) -> dict:
+def _referral_figures(session: Session, referrals: list[Referral], until: datetime) -> dict:
     names = dict(session.execute(select(Agency.id, Agency.name)).all())
     outcome = Counter(
         r.status if r.status in ("accepted", "declined", "withdrawn") else "awaiting decision" for r in referrals
@@ -124,7 +126,7 @@ def _referral_figures(session: Session, referrals: list[Referral]) -> dict:
     decided = [r for r in referrals if r.decided_at and not r.to_agency.external]
     in_time = [r for r in decided if not timeliness(r).breached["decide"]]
     hours = [(r.decided_at - r.sent_at).total_seconds() / 3600 for r in decided]
-    repeat = _repeat_people(session, referrals)
+    repeat = _repeat_people(session, referrals, until)
     return {
         "referrals": suppress_total(len(referrals)),
         "referrals_by_agency": suppress(Counter(names[r.to_agency_id] for r in referrals)),
@@ -138,12 +140,14 @@ def _referral_figures(session: Session, referrals: list[Referral]) -> dict:
     }
 
 
-def _repeat_people(session: Session, referrals: list[Referral]) -> int:
+def _repeat_people(session: Session, referrals: list[Referral], until: datetime) -> int:
+    """People referred in the period who were referred twice within the window, counting no referral sent after
+    the period: a report of a past period does not change as later referrals arrive."""
     window = runtime().referral_rules.repeat_window
     people = {r.person_id for r in referrals if r.person_id}
     times: dict[str, list[datetime]] = defaultdict(list)
     for person_id, sent_at in session.execute(
-        select(Referral.person_id, Referral.sent_at).where(Referral.person_id.in_(people))
+        select(Referral.person_id, Referral.sent_at).where(Referral.person_id.in_(people), Referral.sent_at < until)
     ).all():
         times[person_id].append(sent_at)
     return sum(

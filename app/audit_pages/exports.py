@@ -12,7 +12,7 @@ from app.permissions import current_actor, leads
 from safeguarding import audit_csv, audit_monitoring, audit_review, audit_status
 from safeguarding.audit_workspace import EventQuery, event_query, listing, record_audit_view
 from safeguarding.errors import ValidationFailed
-from safeguarding.validation import iso_date
+from safeguarding.validation import parse_date
 
 # An export is for a case review or an investigation, so it holds far more than a page shows.
 EXPORT_LIMIT = 50_000
@@ -58,10 +58,7 @@ def _event_query(name: str, args) -> EventQuery:
 def _day(value: str | None) -> date:
     if not value:
         return audit_monitoring.uk_today()
-    try:
-        return iso_date(value)
-    except ValueError:
-        raise ValidationFailed({"day": "Give the day as YYYY-MM-DD"}) from None
+    return parse_date(value, field="day", label="the day", not_future=True)
 
 
 @bp.get("/checkpoint.json")

@@ -198,7 +198,8 @@ def test_unauthenticated_pages_redirect_to_sign_in(client):
 
 
 @pytest.mark.parametrize(
-    "target", ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "/%5c/evil.example", "https://evil.example"]
+    "target",
+    ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "/%5c/evil.example", "https://evil.example"],
 )
 def test_next_parameter_never_redirects_off_site(client, make_user, target):
     user = make_user("social_worker")

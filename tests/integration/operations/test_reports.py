@@ -3,8 +3,10 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
+from models.referral import Referral
 from safeguarding import cases, people, referrals, reports
 from safeguarding.errors import PermissionDenied, ValidationFailed
 
@@ -79,6 +81,21 @@ def test_figures_match_hand_counts_with_small_numbers_suppressed(caseload, make_
     assert now["referrals_decided_in_time_percent"] == 100 and now["median_hours_to_decision"] == 3.0
     assert now["repeat_referral_people"] is None  # two children referred twice: fewer than five
     assert report["previous"]["referrals"] == 0
+
+
+def test_repeat_referrals_of_a_period_count_no_referral_sent_after_it(caseload):
+    sw, police = caseload
+    november, december = (
+        reports.Period(date(2026, 11, 1), date(2026, 12, 1)),
+        reports.Period(date(2026, 12, 1), date(2027, 1, 1)),
+    )
+    assert reports.figures(db.session, november)["repeat_referral_people"] is None  # two children: fewer than five
+    referred_in_november = {r.person_id for r in db.session.scalars(sa.select(Referral))}
+    for person_id in sorted(referred_in_november)[:5]:
+        data = {"person_id": person_id, "to_agency_id": police.agency_id, "urgency": "amber", "reason": "Again"}
+        referrals.submit_referral(db.session, sw, data, sent_at=datetime(2026, 12, 2, 10, tzinfo=UTC))
+    assert reports.figures(db.session, november)["repeat_referral_people"] is None  # still two, as in November
+    assert reports.figures(db.session, december)["repeat_referral_people"] == 5
 
 
 def test_only_safeguarding_leads_produce_reports_and_bad_periods_are_refused(caseload, make_user):

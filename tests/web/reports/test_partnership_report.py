@@ -125,6 +125,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(lead_client, cas
         ("start=2026-11-31&end=2026-12-01", "Give the period as two dates"),
         ("start=yesterday", "Give the period as two dates"),
         ("start=2000-01-01&end=2026-01-01", "at most ten years"),
+        ("start=0001-01-01&end=0001-02-01", "after 1900"),
     ],
 )
 def test_a_bad_iso_period_is_refused_with_422_on_the_page_csv_and_api(lead, lead_client, api, query, problem):
