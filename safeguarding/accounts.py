@@ -224,6 +224,14 @@ def deactivate_user(session: Session, actor, user: User) -> None:
     session.commit()
 
 
+def sign_out(session: Session, user: User) -> None:
+    """Signing out ends the account's sessions everywhere, on the server: a copied session cookie or a token issued
+    before stops working (a signed cookie alone would stay valid until it expired)."""
+    user.auth_epoch += 1
+    audit.record(session, action="sign_out", actor=user)
+    session.commit()
+
+
 def reactivate_user(session: Session, actor, user: User) -> None:
     _require_admin(actor)
     user.active = True

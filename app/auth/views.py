@@ -8,7 +8,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_user, logout_user
 from pyotp import TOTP
 
-import audit
 from app.auth.forms import CodeForm, EnrolForm, PlainForm, SignInForm
 from app.extensions import db, limiter
 from app.permissions import current_actor, public, signed_in
@@ -134,8 +133,7 @@ def recovery_codes():
 def sign_out():
     form = PlainForm()
     if form.validate_on_submit():
-        audit.record(db.session, action="sign_out", actor=current_actor())
-        db.session.commit()
+        accounts.sign_out(db.session, current_actor())
         logout_user()
         session.clear()
         flash("You have signed out", "info")

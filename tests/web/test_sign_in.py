@@ -183,12 +183,16 @@ def test_extending_the_session_resets_the_idle_clock(login, make_user, app):
         assert session["last_seen"] > almost + 25
 
 
-def test_sign_out_ends_the_session_and_is_audited(login, make_user):
+def test_sign_out_ends_the_session_on_the_server_and_is_audited(app, login, make_user):
     user = make_user("police_officer")
     browser = login(user)
+    copied = browser.get_cookie("session").value
     token = csrf_token(browser, "/")
     assert browser.post("/sign-out", data={"csrf_token": token}).status_code == 302
     assert browser.get("/").status_code == 302
+    replayed = app.test_client()
+    replayed.set_cookie("session", copied)
+    assert replayed.get("/").status_code == 302  # the copy of the cookie no longer signs anyone in
     assert [e.actor_user_id for e in audit_events("sign_out")] == [user.id]
 
 
