@@ -8,8 +8,9 @@ from typing import NoReturn
 
 import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
 from models.agency import AGENCY_KINDS, Agency
@@ -134,22 +135,35 @@ def verify_second_factor(session: Session, user: User, code, now: datetime | Non
     now = now or utcnow()
     _refuse_if_unavailable(session, user, now)
     code = (code or "").strip().replace(" ", "") if isinstance(code, str) else ""
-    if code.isdigit() and len(code) == 6 and _accept_totp(user, code, now):
+    if code.isdigit() and len(code) == 6 and _accept_totp(session, user, code, now):
         return "totp"
     if _use_recovery_code(session, user, code, now):
         return "recovery_code"
     _count_failure(session, user, now, "bad_totp")
 
 
-def _accept_totp(user: User, code: str, now: datetime) -> bool:
+def _accept_totp(session: Session, user: User, code: str, now: datetime) -> bool:
     totp = pyotp.TOTP(user.totp_secret)
     current_step = int(now.timestamp()) // TOTP_STEP
     # One step either side tolerates clock drift; a step at or before the last used one is a replay.
     for step in (current_step - 1, current_step, current_step + 1):
         if step > user.totp_last_step and hmac.compare_digest(totp.generate_otp(step), code):
-            user.totp_last_step = step
-            return True
+            return _claim_step(session, user, step)
     return False
+
+
+def _claim_step(session: Session, user: User, step: int) -> bool:
+    """Record the step as used, unless a concurrent sign-in with the same code got there first: a conditional
+    update, which the database serialises, so the code is accepted once even when sent many times at once."""
+    claimed = session.execute(
+        update(User)
+        .where(User.id == user.id, User.totp_last_step < step)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        set_committed_value(user, "totp_last_step", step)
+    return bool(claimed)
 
 
 def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
@@ -179,7 +193,7 @@ def confirm_enrolment(session: Session, user: User, code, now: datetime | None =
     """Confirm the authenticator with a first code; returns fresh recovery codes, shown once."""
     now = now or utcnow()
     code = code.strip().replace(" ", "") if isinstance(code, str) else ""
-    if not (code.isdigit() and len(code) == 6 and _accept_totp(user, code, now)):
+    if not (code.isdigit() and len(code) == 6 and _accept_totp(session, user, code, now)):
         _count_failure(session, user, now, "bad_totp")
     user.totp_confirmed = True
     return _new_recovery_codes(session, user)

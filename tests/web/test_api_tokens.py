@@ -1,5 +1,7 @@
 """The API's bearer tokens: issue, refuse, expire, and revoke with the account."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -164,3 +166,18 @@ def test_openapi_document_lists_the_token_endpoint(client):
 
 def test_healthz_answers_ok(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_one_code_sent_many_times_at_once_gets_one_token(app, make_user):
+    user = make_user("social_worker")
+    body = {"username": user.username, "password": PASSWORD, "totp": totp_now(user)}
+    start = threading.Barrier(6)
+
+    def exchange(_):
+        client = app.test_client()
+        start.wait()
+        return client.post("/api/v1/tokens", json=body).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(exchange, range(6)))
+    assert statuses.count(201) == 1 and 500 not in statuses, statuses
