@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 import audit
@@ -47,6 +47,7 @@ def init_security(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     app.before_request(_bind_request_context)
     app.before_request(_enforce_session_lifetime)
+    app.after_request(_never_cached)
     app.teardown_request(_release_request_context)
 
 
@@ -56,6 +57,14 @@ def _load_user(session_id: str) -> User | None:
     if user is None or not user.active or str(user.auth_epoch) != epoch:
         return None
     return user
+
+
+def _never_cached(response: Response) -> Response:
+    # Pages, answers and downloads name children and what happened to them: no browser or proxy keeps a copy.
+    # Only the static assets (styles, scripts, fonts, images) may be cached.
+    if request.blueprint != "assets":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _bind_request_context() -> None:

@@ -23,7 +23,6 @@ def case_chronology_csv(case_id):
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="safecontext-chronology-{case.id}.csv"',
-            "Cache-Control": "no-store",
         },
     )
 

@@ -19,11 +19,4 @@ def audit_time(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M:%S %Z}"
 
 
-@bp.after_request
-def never_cache(response):
-    # Audit listings name staff and the records they opened: no browser or proxy keeps a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 from app.audit_pages import exports, views  # noqa: E402,F401  (routes register on bp)

@@ -12,11 +12,4 @@ bp.add_app_template_filter(display.share, "report_share")
 bp.add_app_template_filter(display.when, "bundle_time")
 
 
-@bp.after_request
-def never_cache(response):
-    # Reports and bundles are for the lead who asked: no browser or proxy keeps a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 from app.reports import subject_access, views  # noqa: E402,F401  (routes register on bp)

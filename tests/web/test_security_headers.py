@@ -7,7 +7,9 @@ from pathlib import Path
 
 import govuk_frontend_jinja
 
+from app.extensions import db
 from app.security import GOVUK_INLINE_SCRIPT_HASH
+from safeguarding import people
 from tests.web.helpers import page
 
 
@@ -53,3 +55,20 @@ def test_session_cookie_is_http_only(client, make_user):
     response = client.get("/sign-in")
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie
+
+
+def test_nothing_but_the_static_assets_may_be_kept_in_a_cache(client, login, make_user, api):
+    worker = make_user("social_worker")
+    person = people.record_person(
+        db.session, worker, {"given_name": "Amara", "family_name": "Bell", "date_of_birth": "2011-04-04"}
+    )
+    browser = login(worker)
+    for response in (
+        browser.get(f"/people/{person.id}"),
+        browser.get("/"),
+        client.get("/sign-in"),
+        client.get(f"/api/v1/people/{person.id}", headers=api(worker)),
+    ):
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+    with client.get("/vendor/cytoscape.min.js") as asset:
+        assert "no-store" not in asset.headers.get("Cache-Control", "")
