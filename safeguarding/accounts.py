@@ -4,9 +4,11 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from functools import cache
 from typing import NoReturn
 
 import pyotp
+from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -96,19 +98,37 @@ def check_password(session: Session, username, password, now: datetime | None = 
     user = None
     if isinstance(username, str) and username:
         user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    hasher = runtime().password_hasher
     if user is None:
+        # The same hashing work as for a real account, so the time taken does not tell which usernames exist.
+        _password_matches(hasher, _stand_in_hash(hasher), password)
         _refuse(session, None, "unknown_user")
-    _refuse_if_unavailable(session, user, now)
-    try:
-        runtime().password_hasher.verify(user.password_hash, password if isinstance(password, str) else "")
-    except (VerificationError, InvalidHashError):
+    _refuse_if_locked(session, user, now)
+    if not _password_matches(hasher, user.password_hash, password):
         _count_failure(session, user, now, "bad_password")
+    _refuse_if_unavailable(session, user, now)  # said only to whoever knows the password
     return user
+
+
+def _password_matches(hasher: PasswordHasher, password_hash: str, password) -> bool:
+    try:
+        return hasher.verify(password_hash, password if isinstance(password, str) else "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _stand_in_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def _refuse_if_unavailable(session: Session, user: User, now: datetime) -> None:
     if not user.active:
         _refuse(session, user, "deactivated", "This account has been deactivated. Contact your administrator")
+    _refuse_if_locked(session, user, now)
+
+
+def _refuse_if_locked(session: Session, user: User, now: datetime) -> None:
     if user.locked_until and user.locked_until > now:
         audit.record(session, action="sign_in_failed", actor=user, outcome="denied", detail={"why": "locked"})
         session.commit()

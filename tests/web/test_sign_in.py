@@ -114,12 +114,24 @@ def test_account_locks_after_repeated_failures(app, client, make_user):
     assert any(e.detail_dict == {"why": "locked"} for e in audit_events("sign_in_failed"))
 
 
-def test_deactivated_account_is_refused_with_a_clear_message(client, make_user):
+def test_deactivated_account_is_refused_with_a_clear_message_to_whoever_knows_its_password(client, make_user):
     user = make_user("health_practitioner")
     accounts.deactivate_user(db.session, None, user)
     response = submit_password(client, user.username)
     assert response.status_code == 422
     assert "deactivated" in page(response).select_one(".govuk-error-summary").text
+    guessed = submit_password(client, user.username, "wrong wrong wrong")
+    assert guessed.status_code == 422 and "deactivated" not in guessed.get_data(as_text=True)
+
+
+def test_an_unknown_username_costs_the_same_password_check_as_a_real_one(client, make_user, monkeypatch):
+    from argon2 import PasswordHasher
+
+    checked = []
+    monkeypatch.setattr(PasswordHasher, "verify", lambda _hasher, stored, given: checked.append(stored) or False)
+    submit_password(client, make_user("police_officer").username, "wrong wrong wrong")
+    submit_password(client, "nobody.at.all", "wrong wrong wrong")
+    assert len(checked) == 2 and all(stored.startswith("$argon2id$") for stored in checked)
 
 
 def test_deactivation_ends_an_existing_session_at_once(login, make_user):
