@@ -68,8 +68,9 @@ def passes_filters(
 ) -> bool:
     if kinds is not None and edge.kind not in kinds:
         return False
-    # The graph as it stood on that day: not yet recorded, or already ended, means not there.
-    if as_of is not None and (edge.recorded_on > as_of or (edge.ended_on is not None and edge.ended_on < as_of)):
+    # The graph as the records now tell that day: a tie first seen (or, without that date, recorded) later, or
+    # already ended, was not there. An import records old ties today with the dates they were first seen.
+    if as_of is not None and (edge.record_date > as_of or (edge.ended_on is not None and edge.ended_on < as_of)):
         return False
     return overlaps(edge, start, end)
 

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from models.case import Case
 from models.referral import Referral
-from safeguarding import cases, people, referrals, reports
+from safeguarding import cases, contexts, people, referrals, reports
 from safeguarding.errors import PermissionDenied, ValidationFailed
 
 
@@ -96,6 +97,16 @@ def test_repeat_referrals_of_a_period_count_no_referral_sent_after_it(caseload):
         referrals.submit_referral(db.session, sw, data, sent_at=datetime(2026, 12, 2, 10, tzinfo=UTC))
     assert reports.figures(db.session, november)["repeat_referral_people"] is None  # still two, as in November
     assert reports.figures(db.session, december)["repeat_referral_people"] == 5
+
+
+def test_hotspots_of_a_past_period_count_ties_by_when_they_were_first_seen_not_when_recorded(caseload):
+    sw, _ = caseload
+    park = contexts.create_place(db.session, sw, {"name": "Riverside Park", "kind": "park"})
+    for case in db.session.scalars(sa.select(Case)):
+        link = {"source": {"type": "person", "id": case.subject_person_id}, "target": {"type": "place", "id": park.id}}
+        contexts.add_relationship(db.session, sw, {**link, "kind": "frequents", "first_seen": "2026-10-05"})
+    october = reports.figures(db.session, reports.Period(date(2026, 10, 1), date(2026, 11, 1)))
+    assert october["place_hotspots"] == [{"place_id": park.id, "name": "Riverside Park", "young_people": 7}]
 
 
 def test_only_safeguarding_leads_produce_reports_and_bad_periods_are_refused(caseload, make_user):
