@@ -43,14 +43,15 @@ def build_bundle(session: Session, actor, person_id: str, reauthenticated_at: da
     person = load_person(session, person_id)
     redact = _redactor(session, person)
     bundle = {
-        "person": {attr: _plain(getattr(person, attr)) for attr, _c, _k in ENCRYPTED_FIELDS}
+        # The record's own text (its notes above all) can name other people too.
+        "person": {attr: redact(_plain(getattr(person, attr))) for attr, _c, _k in ENCRYPTED_FIELDS}
         | {
             "id": person.id,
             "dob_estimated": person.dob_estimated,
             "flags": [f.flag for f in person.active_flags],
             "recorded_at": person.created_at.isoformat(),
         },
-        "relationships": _relationships(session, person),
+        "relationships": _relationships(session, person, redact),
         "cases": _cases(session, person, redact),
         "missing_episodes": [
             {
@@ -134,7 +135,7 @@ def _redactor(session: Session, person: Person):
     return lambda text: pattern.sub(REDACTED, text) if isinstance(text, str) else text
 
 
-def _relationships(session: Session, person: Person) -> list[dict]:
+def _relationships(session: Session, person: Person, redact) -> list[dict]:
     rows = session.scalars(
         select(Relationship).where(
             or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id)
@@ -152,8 +153,10 @@ def _relationships(session: Session, person: Person) -> list[dict]:
                 "kind": edge.kind,
                 "with": other,
                 "first_seen": _plain(edge.first_seen),
+                "last_seen": _plain(edge.last_seen),
                 "ended_on": _plain(edge.ended_on),
                 "recorded_by_agency": edge.agency.name,
+                "notes": redact(_plain(edge.notes)),
             }
         )
     return result

@@ -25,6 +25,7 @@ def subject(make_user):
             "address": "1 Marker Street",
         },
     )
+    child.notes = "Her brother Barnabus visits on Fridays"
     brother = people.record_person(
         db.session, sw, {"given_name": "Barnabus", "family_name": "Vexley", "date_of_birth": "2009-01-01"}
     )
@@ -35,6 +36,7 @@ def subject(make_user):
             "source": {"type": "person", "id": child.id},
             "target": {"type": "person", "id": brother.id},
             "kind": "sibling",
+            "notes": "Barnabus Vexley looks after her",
         },
     )
     case = cases.open_case(
@@ -81,6 +83,8 @@ def test_the_bundle_has_every_record_and_no_other_persons_name(subject, make_use
     assert len(bundle["cases"]) == 1 and len(bundle["cases"][0]["chronology"]) == 1
     assert len(bundle["missing_episodes"]) == 1 and len(bundle["referrals"]) == 1
     assert len(bundle["context_weightings"]) == 1 and bundle["relationships"][0]["with"] == "[another person]"
+    assert bundle["person"]["notes"] == "Her brother [another person] visits on Fridays"
+    assert bundle["relationships"][0]["notes"] == "[another person] [another person] looks after her"
     assert any(a["action"] == "view" for a in bundle["accessed_by"])
     for name in ("Barnabus", "barnabus", "Vexley", "VEXLEY"):
         assert name not in text
