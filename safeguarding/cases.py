@@ -18,12 +18,12 @@ from models.case import (
     ChronologyEntry,
     PlanAction,
 )
-from models.context import Group, Place, Relationship
 from models.person import Person
 from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.contexts import load_group, load_place
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, london_day, parse_date, text_list, version_of
@@ -72,25 +72,11 @@ def _subject(session: Session, actor, subject) -> tuple[str, object]:
         person = load_person(session, subject_id)
         require_person_access(session, actor, person, need="lasting")
         return kind, person
-    model = Place if kind == "place" else Group
-    record = session.get(model, subject_id) if isinstance(subject_id, str) else None
-    if record is None:
-        raise NotFound(f"No {kind} with that id")
-    _require_work_in_context(session, actor, kind, record)
+    record = (load_place if kind == "place" else load_group)(session, subject_id)
+    if not policy.works_in_context(session, actor, kind, record.id):
+        record_denial(session, actor, object_type=kind, object_id=record.id, person_ids=[], detail={"opening": "case"})
+        raise PermissionDenied(f"To open a case about this {kind}, you need to be working with someone linked to it")
     return kind, record
-
-
-def _require_work_in_context(session: Session, actor, kind: str, context) -> None:
-    """A case about a place or group opens everyone linked to it to its team (rule 1), so opening one needs lasting
-    access to at least one of them: work already under way there, not a way in (deny by default)."""
-    target = Relationship.target_place_id if kind == "place" else Relationship.target_group_id
-    linked = set(session.scalars(select(Relationship.source_person_id).where(target == context.id)))
-    access = policy.people_access(session, actor, linked)
-    if not any(a.lasting for a in access.values()):
-        record_denial(session, actor, object_type=kind, object_id=context.id, person_ids=[], detail={"opening": "case"})
-        raise PermissionDenied(
-            f"To open a case about this {kind}, you need to be working with someone linked to it already"
-        )
 
 
 def validate_case(data: dict) -> dict:

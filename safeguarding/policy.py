@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -138,12 +138,25 @@ def case_team_people(session: Session, actor) -> set[str]:
     places = {place for _person, place, _group in subjects if place}
     groups = {group for _person, _place, group in subjects if group}
     if places or groups:
-        linked = select(Relationship.source_person_id).where(
-            Relationship.ended_on.is_(None),
-            or_(Relationship.target_place_id.in_(places), Relationship.target_group_id.in_(groups)),
-        )
-        people |= set(read_columns(session, linked).scalars())
+        people |= {person for _context, person in read_columns(session, _context_ties(places, groups))}
     return people
+
+
+def _context_ties(places: Iterable[str] = (), groups: Iterable[str] = ()):
+    """(place or group, person) of the current ties to these contexts: whom a case about a context reaches."""
+    return select(
+        func.coalesce(Relationship.target_place_id, Relationship.target_group_id), Relationship.source_person_id
+    ).where(
+        Relationship.ended_on.is_(None),
+        or_(among(Relationship.target_place_id, set(places)), among(Relationship.target_group_id, set(groups))),
+    )
+
+
+def works_in_context(session: Session, actor, kind: str, context_id: str) -> bool:
+    """Whether the actor may open a case about this place or group: its team sees everyone tied to it (rule 1), so
+    that needs lasting access to one of them already, work under way there rather than a way in."""
+    ties = session.execute(_context_ties(**{f"{kind}s": [context_id]})).all()
+    return any(a.lasting for a in people_access(session, actor, {person for _, person in ties}).values())
 
 
 def _referral_people(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
@@ -256,11 +269,7 @@ def visible_addresses(
     if not ids or not may_see_personal_data(actor):
         return set()
     if ties is None:
-        ties = session.execute(
-            select(Relationship.target_place_id, Relationship.source_person_id).where(
-                among(Relationship.target_place_id, ids)
-            )
-        ).all()
+        ties = session.execute(_context_ties(places=ids)).all()
         access = people_access(session, actor, {person for _, person in ties})
     seen = {place for place, person in ties if place in ids and access[person].full}
     if rest := ids - seen:
