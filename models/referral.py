@@ -13,6 +13,8 @@ LAWFUL_BASES = ("consent", "consent_overridden", "no_consent_sought", "not_recor
 REFERRAL_STATES = ("submitted", "acknowledged", "accepted", "declined", "withdrawn")
 FINAL_STATES = ("accepted", "declined", "withdrawn")
 OPEN_STATES = ("submitted", "acknowledged")  # waiting for the receiving agency to decide
+# How far along the state machine each state is: a referral only ever moves to a higher step (SPEC section 3).
+STATE_STEP = {"submitted": 0, "acknowledged": 1, **dict.fromkeys(FINAL_STATES, 2)}
 
 
 class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):

@@ -5,7 +5,6 @@ their ids only: a lead sees personal data on the same terms as anyone else, neve
 """
 
 import logging
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -17,6 +16,7 @@ import audit
 from audit.models import MAX_SEQ, AuditEvent
 from audit.person_index import touched
 from models.agency import Agency
+from models.base import parse_id
 from models.safeguarding_events import BreakGlassGrant
 from models.user import User
 from safeguarding.access import record_read
@@ -120,11 +120,8 @@ def event_query(
 def _optional_id(value, name: str, label: str, problems: dict) -> str | None:
     if value is None or value == "":
         return None
-    try:
-        if isinstance(value, str) and len(value.strip()) == 36:
-            return str(uuid.UUID(value.strip()))
-    except ValueError:
-        pass
+    if parsed := parse_id(value.strip() if isinstance(value, str) else value):
+        return parsed
     problems[name] = f"Give {label} by their id, like 3f2b6c1e-0d7a-4e59-9b8e-2c4f1a6d9e30"
     return None
 

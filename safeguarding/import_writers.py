@@ -22,7 +22,7 @@ from models.crypto import DecryptionError, current_keyring
 from models.crypto.fields import security_log
 from models.import_ref import ImportRef
 from models.person import Person, PersonFlag, PersonIndexToken
-from models.referral import Referral, ReferralTransition
+from models.referral import STATE_STEP, Referral, ReferralTransition
 from models.safeguarding_events import MissingEpisode
 from safeguarding.blind_index import person_tokens
 from safeguarding.import_checks import KIND_OF_SECTION
@@ -488,8 +488,10 @@ class ImportWriter:
             before = stored[record_id][1]
             if status == before:
                 return row | progress
-            if _STEP[status] > _STEP[before]:  # the steps it had keep their times; the new ones are added
-                transitions.extend(t for t in _transitions(record_id, item) if _STEP[t["to_status"]] > _STEP[before])
+            if STATE_STEP[status] > STATE_STEP[before]:  # the steps it had keep their times; the new ones are added
+                transitions.extend(
+                    t for t in _transitions(record_id, item) if STATE_STEP[t["to_status"]] > STATE_STEP[before]
+                )
                 return row | progress | ({} if before == "submitted" else {"acknowledged_at": stored[record_id][2]})
             return row
 
@@ -505,10 +507,6 @@ def _unseal(model, field: str, blob: bytes | None, record_id: str, key: bytes | 
         message = "Encrypted value failed its integrity check: table=%s column=%s row=%s"
         security_log.error(message, model.__tablename__, field, record_id)
         return None
-
-
-# How far along the state machine each state is (SPEC section 3).
-_STEP = {"submitted": 0, "acknowledged": 1, "accepted": 2, "declined": 2, "withdrawn": 2}
 
 
 def _transitions(referral_id: str, item: dict) -> list[dict]:

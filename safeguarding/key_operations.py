@@ -8,13 +8,15 @@ from sqlalchemy.orm import Session
 import audit
 from models.crypto import DataKey, current_keyring
 from models.person import Person
+from safeguarding.errors import SafeguardingError
 from safeguarding.people import reindex
 
 Progress = Callable[[int, int], None] | None
 
 
 def rotate_master_key(session: Session, progress: Progress = None, batch_size: int = 500) -> dict[str, int]:
-    """Re-wrap every data key under the active master key; batches commit, so an interrupted run resumes."""
+    """Re-wrap every data key under the active master key; batches commit, so an interrupted run resumes. Keys left
+    under a master key this process was not given make it fail (after recording what it did)."""
     result = current_keyring().rewrap(session, batch_size=batch_size, progress=progress)
     audit.record(
         session,
@@ -25,6 +27,11 @@ def rotate_master_key(session: Session, progress: Progress = None, batch_size: i
         detail={"operation": "rotate", **result},
     )
     session.commit()
+    if result["remaining_under_previous"]:
+        raise SafeguardingError(
+            f"Re-wrapped {result['rewrapped']} data keys, but {result['remaining_under_previous']} remain under a "
+            "master key this process does not hold: give it in SAFECONTEXT_PREVIOUS_MASTER_KEYS and run this again"
+        )
     return result
 
 

@@ -25,12 +25,11 @@ def chronology_csv(case_id: str):
     filters = exports.validate_filters(request.args)
     case, entries = exports.export_chronology(db.session, current_actor(), case_id, "csv", filters)
     filename = f"safecontext-chronology-{case.id}-{date.today().isoformat()}.csv"
-    response = Response(
+    return Response(
         exports.chronology_csv(entries),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-    return response
 
 
 @bp.get("/cases/<case_id>/chronology/print")
