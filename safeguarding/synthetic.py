@@ -251,6 +251,8 @@ def _casework(rng, doc, children, agencies, today) -> None:
             }
         )
         for e in range(rng.randint(2, 6)):
+            if opened + timedelta(days=e * 7) > today:
+                break
             doc["chronology"].append(
                 {
                     "ref": f"e:{n}:{e}",
@@ -276,8 +278,9 @@ def _casework(rng, doc, children, agencies, today) -> None:
                 **(_decision(sent, rng.choice(("accepted", "declined"))) if decided else {}),
             }
         )
-        if rng.random() < 0.3:
-            reported = sent + timedelta(days=rng.randint(5, 60))
+        reported = sent + timedelta(days=rng.randint(5, 60)) if rng.random() < 0.3 else None
+        # The borough's history ends at `today`: an import refuses what has not happened yet.
+        if reported and reported + timedelta(hours=48) <= datetime.combine(today, datetime.min.time(), UTC):
             doc["missing_episodes"].append(
                 {
                     "person": ref,
