@@ -102,7 +102,8 @@ def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str, col
         inbox_token, _ = accounts.issue_token(db.session, social_worker(db.session))
         db.session.commit()
         subjects = sorted(policy.case_team_people(db.session, user))
-        places = list(db.session.scalars(select(Place.id)))
+        # A home is shown only to those who may see someone living there: the officer maps public places.
+        places = list(db.session.scalars(select(Place.id).where(Place.kind != "address")))
         db.session.remove()
         headers = {"Authorization": f"Bearer {token}"}
         ego = [f"/api/v1/people/{rng.choice(subjects)}/context?depth=2" for _ in range(maps)]
