@@ -16,7 +16,14 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+
+def cache_folder(default: Path) -> Path:
+    """Where a benchmark keeps its databases and keys: `default`, or SAFECONTEXT_BENCH_CACHE when set (the
+    benchmarks' own test runs them in a temporary folder)."""
+    return Path(os.environ.get("SAFECONTEXT_BENCH_CACHE") or default)
+
+
+CACHE = cache_folder(Path(__file__).resolve().parent / ".cache")
 OFFICER = "bench.officer"
 READY = "ready"
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from borough_db import kept_postgres_database, warm_file_cache  # noqa: E402
+from borough_db import cache_folder, kept_postgres_database, warm_file_cache  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -46,7 +46,7 @@ from safeguarding.heap import settle  # noqa: E402
 from safeguarding.runtime import current as runtime  # noqa: E402
 from safeguarding.synthetic import FAMILY, GIVEN  # noqa: E402
 
-CACHE = ROOT / "instance" / "bench"
+CACHE = cache_folder(ROOT / "instance" / "bench")
 BATCH = 10_000
 TODAY = date(2026, 11, 1)
 
