@@ -1,6 +1,6 @@
 """'Is this child already known?': blind-index candidates, decrypted and ranked, filtered by the policy."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
@@ -64,7 +64,7 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
     tokens = query_tokens(runtime().indexer, query.given_name, query.family_name, query.date_of_birth)
     ranked = ranked_candidates(session, query, tokens)
     access = policy.people_access(session, actor, [scored.candidate.id for scored in ranked])
-    visible = [scored for scored in ranked if access[scored.candidate.id].visible]
+    visible = _as_disclosed(query, [scored for scored in ranked if access[scored.candidate.id].visible], access)
     shown = visible[:MAX_RESULTS]
     people = _people(session, [scored.candidate.id for scored in shown])
     result = SearchResult(
@@ -82,6 +82,26 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
         detail={"tokens": sorted({f"{name}:{token}" for name, token in tokens}), "other_matches": result.other_matches},
     )
     return result
+
+
+def _as_disclosed(
+    query: MatchQuery, visible: list[ScoredCandidate], access: dict[str, PersonAccess]
+) -> list[ScoredCandidate]:
+    """The visible matches, those of limited view scored on their display name alone, best first.
+
+    A limited view shows no date of birth and no aliases (SPEC 4), so neither may move its score or give a reason
+    ("same date of birth" would confirm the date searched for); a limited match that its name alone does not carry
+    over the threshold is only counted, like the people the caller may not see.
+    """
+    limited = [scored.candidate for scored in visible if not access[scored.candidate.id].full]
+    if not limited:
+        return visible
+    by_name = rank_candidates(
+        replace(query, date_of_birth=None),
+        [replace(candidate, aliases=(), date_of_birth=None, dob_estimated=False) for candidate in limited],
+    )
+    full = [scored for scored in visible if access[scored.candidate.id].full]
+    return sorted(full + by_name, key=lambda scored: scored.score, reverse=True)
 
 
 def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> list[ScoredCandidate]:

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
 from tests.web.api.client import ApiClient
@@ -63,6 +64,42 @@ def test_a_context_neighbour_appears_in_search_with_the_limited_view(
     [match] = body["results"]
     assert match["view"] == "limited" and match["id"] == peer["id"] and "notes" not in match
     assert "score" in match
+
+
+@pytest.fixture
+def limited_neighbour(client, api, as_user, make_user, make_person, make_case, link):
+    """A social worker's search client, and a person of the worker's context whom the worker sees in the limited view
+    only (recorded by another agency's officer more than 30 days before the search)."""
+    worker = make_user("social_worker")
+    other = make_user("police_officer")
+    subject = make_person(worker, given_name="Amara", family_name="Cole", date_of_birth="2012-09-09")
+    make_case(worker, subject["id"])
+    peer = make_person(
+        other, given_name="Jayden", family_name="Okafor", date_of_birth="2010-04-12", aliases=["Little J"]
+    )
+    group = as_user(worker).post("/groups", json={"name": "Eastside boys"}).get_json()
+    link(worker, subject["id"], "group", group["id"], "member_of")
+    link(other, peer["id"], "group", group["id"], "member_of")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        yield ApiClient(client, api(worker)), peer
+
+
+def test_a_limited_match_is_scored_on_its_name_alone_so_the_date_searched_is_not_confirmed(limited_neighbour):
+    search, peer = limited_neighbour
+    with_date = search.get("/people", given_name="Jayden", family_name="Okafor", date_of_birth="2010-04-12")
+    near_date = search.get("/people", given_name="Jayden", family_name="Okafor", date_of_birth="2010-04-13")
+    without = search.get("/people", given_name="Jayden", family_name="Okafor")
+    matches = [response.get_json()["results"] for response in (with_date, near_date, without)]
+    assert all(len(found) == 1 and found[0]["id"] == peer["id"] for found in matches)
+    assert [found[0]["score"] for found in matches] == [1.0, 1.0, 1.0]
+    assert [found[0]["reasons"] for found in matches] == [["exact name"]] * 3
+
+
+def test_a_limited_match_by_date_of_birth_or_alias_alone_is_only_counted(limited_neighbour):
+    search, _ = limited_neighbour
+    assert search.get("/people", date_of_birth="2010-04-12").get_json() == {"results": [], "other_matches": 1}
+    by_alias = search.get("/people", given_name="Little J", family_name="Okafor").get_json()
+    assert by_alias == {"results": [], "other_matches": 1}
 
 
 def test_the_search_audit_event_holds_tokens_never_the_name_searched(as_user, make_user, make_person):
