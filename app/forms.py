@@ -1,7 +1,10 @@
 """The base form: CSRF (Flask-WTF) and whitespace stripping on every field."""
 
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
 
 
 def _strip(value):
@@ -24,6 +27,12 @@ class BaseForm(FlaskForm):
                 field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
             else:
                 self.form_errors.append(message)
+
+
+def version_field() -> IntegerField:
+    """The version of the record the page showed, posted back as a whole number: an edit based on a stale one is
+    refused (409), never saved over another's change."""
+    return IntegerField(widget=HiddenInput(), validators=[InputRequired("Reload the page and try again")])
 
 
 def choices(pairs, prompt: str | None = None) -> list[SelectChoice]:

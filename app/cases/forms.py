@@ -1,11 +1,10 @@
 """Forms for cases: opening one, the team, the plan, chronology entries and the chronology filters."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired
-from wtforms.widgets import HiddenInput
 
-from app.forms import BaseForm, choices, label_of
+from app.forms import BaseForm, choices, label_of, version_field
 from app.people.fields import Checkboxes, GovDateField, Radios, at_most
 from app.people.labels import CONCERN_LABELS, SENSITIVITY_HINTS
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
@@ -60,7 +59,7 @@ class RemoveMemberForm(BaseForm):
 
 
 class CompleteActionForm(BaseForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired("Reload the page and try again")])
+    version = version_field()
 
 
 class EntryForm(BaseForm):

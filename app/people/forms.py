@@ -1,10 +1,10 @@
 """Forms for people: the search, recording a person, emergency access, relationships and missing episodes."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.forms import BaseForm, choices
+from app.forms import BaseForm, choices, version_field
 from app.people.fields import Checkbox, Checkboxes, GovDateField, Radios, ReferenceField, at_most, clock_time, local_iso
 from app.people.labels import FLAG_LABELS, SEX_LABELS, label
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
@@ -235,7 +235,7 @@ class MissingEpisodeForm(EpisodeReturnForm):
 
 
 class EpisodeUpdateForm(EpisodeReturnForm):
-    version = HiddenField()
+    version = version_field()
 
     def update_data(self) -> dict:
         """Only what was entered: a blank field leaves what is already recorded as it is."""

@@ -90,18 +90,20 @@ def update_missing_episode(person_id: str, episode_id: str):
     person = person_for_work(person_id)
     status = missing.episode_of(db.session, current_actor(), person.id, episode_id)
     form = EpisodeUpdateForm(version=status.episode.version)
+    # Once the child has returned, the page asks only for the interview offer: errors go to its first field.
+    first = form.interview_on if status.episode.returned_at else form.returned_on
     if form.validate_on_submit():
         changes = form.update_data()
         if len(changes) == 1:
-            form.returned_on.errors.append("Enter the date and time of the return or of the interview offer")
+            first.errors.append("Enter the date and time of the return or of the interview offer")
         else:
             try:
                 missing.update_episode(db.session, current_actor(), episode_id, changes)
             except ValidationFailed as failure:
-                reject_submission(form, failure, EPISODE_FIELDS, fallback="returned_on")
+                reject_submission(form, failure, EPISODE_FIELDS, fallback=first.name)
             except Conflict as conflict:
                 db.session.rollback()
-                form.returned_on.errors.append(str(conflict))
+                first.errors.append(str(conflict))
             else:
                 flash("Missing episode updated", "success")
                 return redirect(url_for("people.person", person_id=person.id, _anchor="missing"))

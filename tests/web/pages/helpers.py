@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from tests.web.helpers import csrf_token, page
+from tests.web.helpers import page
 
 
 def count(model) -> int:
@@ -12,8 +12,15 @@ def count(model) -> int:
 
 
 def post_form(client, form_path: str, data: dict, action: str | None = None):
-    """Post to a page's form with a CSRF token taken from the form page (action defaults to the page itself)."""
-    return client.post(action or form_path, data={"csrf_token": csrf_token(client, form_path), **data})
+    """Post to a page's form as a browser would: with the hidden inputs of the form on the page (the CSRF token, a
+    record's version) as the page gave them, then `data` (action defaults to the page itself)."""
+    target = action or form_path
+    soup = page(client.get(form_path))
+    forms = [form for form in soup.select("form") if form.select_one('input[name="csrf_token"]')]
+    assert forms, f"no form with a CSRF field on {form_path}"
+    form = next((form for form in forms if form.get("action") == target), forms[0])
+    hidden = {field["name"]: field.get("value", "") for field in form.select('input[type="hidden"][name]')}
+    return client.post(target, data={**hidden, **data})
 
 
 def dob(day: int | str, month: int | str, year: int | str) -> list[str]:

@@ -12,7 +12,7 @@ from models.context import Relationship
 from models.safeguarding_events import MissingEpisode
 from safeguarding.break_glass import break_glass
 from tests.web.helpers import assert_good_page, audit_events, page
-from tests.web.pages.helpers import count, dob, error_summary, main_text, post_form
+from tests.web.pages.helpers import assert_error_links_resolve, count, dob, error_summary, main_text, post_form
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -283,6 +283,34 @@ def test_a_bad_return_is_refused_and_the_episode_is_unchanged(login, social_work
     assert response.status_code == 422 and message in error_summary(response)
     db.session.expire_all()
     assert (episode.returned_at, episode.return_interview_offered_at, episode.version) == (None, None, 1)
+
+
+def test_a_return_saved_from_a_page_drawn_before_another_change_is_refused_with_a_message(login, social_worker, child):
+    client = login(social_worker)
+    episode = record_still_missing(client, child)
+    update_page = f"/people/{child.id}/missing-episodes/{episode.id}"
+    stale = page(client.get(update_page)).select_one('input[name="version"]')["value"]
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).astimezone(LONDON)
+    returned = {"returned_on": dob(*yesterday.strftime("%d %m %Y").split()), "returned_time": "07:15"}
+    assert post_form(client, update_page, returned).status_code == 302
+    offered = {"interview_on": dob(*yesterday.strftime("%d %m %Y").split()), "interview_time": "10:00"}
+    response = post_form(client, update_page, {**offered, "version": stale})
+    assert response.status_code == 422 and "changed" in error_summary(response)
+    assert_error_links_resolve(response)
+    db.session.expire_all()
+    assert episode.return_interview_offered_at is None and episode.version == 2
+
+
+def test_a_blank_offer_after_the_return_points_at_the_offer_fields(login, social_worker, child):
+    client = login(social_worker)
+    episode = record_still_missing(client, child)
+    update_page = f"/people/{child.id}/missing-episodes/{episode.id}"
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).astimezone(LONDON)
+    returned = {"returned_on": dob(*yesterday.strftime("%d %m %Y").split()), "returned_time": "07:15"}
+    assert post_form(client, update_page, returned).status_code == 302
+    response = post_form(client, update_page, {})
+    assert response.status_code == 422 and "Enter the date and time" in error_summary(response)
+    assert_error_links_resolve(response)
 
 
 def test_an_episode_of_someone_else_or_unknown_is_not_found(login, social_worker, child, make_person):
