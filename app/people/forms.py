@@ -140,14 +140,20 @@ class RelationshipForm(BaseForm):
     grading_source = SelectField(
         "Source", widget=GovSelect(), default="", choices=choices([(s, s) for s in GRADING_SOURCE], GRADING_PROMPT)
     )
+    # The GOV.UK select macro writes option values in lower case: the letter grades are read back in upper case.
     grading_information = SelectField(
         "Information",
         widget=GovSelect(),
         default="",
+        coerce=str.upper,
         choices=choices([(i, i) for i in GRADING_INFORMATION], GRADING_PROMPT),
     )
     grading_handling = SelectField(
-        "Handling", widget=GovSelect(), default="", choices=choices([(h, h) for h in GRADING_HANDLING], GRADING_PROMPT)
+        "Handling",
+        widget=GovSelect(),
+        default="",
+        coerce=str.upper,
+        choices=choices([(h, h) for h in GRADING_HANDLING], GRADING_PROMPT),
     )
     notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[at_most(5000, "Notes")])
 

@@ -118,14 +118,20 @@ def test_a_practitioner_adds_a_relationship_to_a_place_by_pasting_its_link(login
     place_url = place.headers["Location"]
     assert "Rowan Court stairwell" in main_text(client.get(place_url))
     form_page = f"/people/{child.id}/relationships/new"
-    assert_good_page(client.get(form_page))
+    form = assert_good_page(client.get(form_page))
+
+    def offered(select: str, text: str) -> str:
+        """The value the page's option posts, as a browser would send it."""
+        options = form.select(f'select[name="{select}"] option')
+        return next(option["value"] for option in options if option.get_text(strip=True) == text)
+
     data = {
         "kind": "frequents",
         "target": f"http://localhost{place_url}",
         "first_seen": dob(2, 2, 2026),
-        "grading_source": "2",
-        "grading_information": "B",
-        "grading_handling": "P",
+        "grading_source": offered("grading_source", "2"),
+        "grading_information": offered("grading_information", "B"),
+        "grading_handling": offered("grading_handling", "P"),
     }
     response = post_form(client, form_page, data)
     assert response.status_code == 302
