@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 import audit
@@ -46,6 +46,7 @@ def init_security(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
     app.before_request(_bind_request_context)
+    app.before_request(_refuse_files)
     app.before_request(_enforce_session_lifetime)
     app.after_request(_never_cached)
     app.teardown_request(_release_request_context)
@@ -65,6 +66,12 @@ def _never_cached(response: Response) -> Response:
     if request.blueprint != "assets":
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _refuse_files() -> None:
+    # No form or endpoint takes a file: one sent where text is expected would reach validators that cannot read it.
+    if request.files:
+        abort(400, description="This service does not take files. Go back and enter the details as text")
 
 
 def _bind_request_context() -> None:
