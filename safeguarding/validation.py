@@ -1,6 +1,7 @@
 """Shared checks for input from forms, the API and imports: each failure says what to fix."""
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -78,6 +79,16 @@ def collect(checks: dict, data: dict, *, partial: bool = False, between: Callabl
     return clean
 
 
+# Bidirectional embeddings, overrides and isolates: they make text display in another order than it is stored,
+# so "Ellie" could show as another name. Right-to-left names need none of them (the marks U+200E/F stay allowed).
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _shows_something(value: str) -> bool:
+    """Whether the text has a character that shows: not only spaces and format characters such as U+200B."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in value)
+
+
 def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str | None:
     """Strip, refuse control characters (NUL and friends) and over-long values; say what to fix."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -87,8 +98,16 @@ def clean_text(value, *, field: str, label: str, max_length: int, required: bool
     if not isinstance(value, str):
         raise ValidationFailed({field: f"{_cap(label)} must be text"})
     value = value.strip()
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if not _shows_something(value):
+        if required:
+            raise ValidationFailed({field: f"Enter {label}: it holds only characters that do not show"})
+        return None
+    if any(ord(ch) < 32 and ch not in "\n\r\t" or 0x7F <= ord(ch) < 0xA0 for ch in value):
         raise ValidationFailed({field: f"{_cap(label)} must not contain control characters"})
+    if _DIRECTION_CONTROLS.intersection(value):
+        raise ValidationFailed(
+            {field: f"{_cap(label)} must not contain characters that reorder text (they can disguise a name)"}
+        )
     if len(value) > max_length:
         raise ValidationFailed({field: f"{_cap(label)} must be {max_length} characters or fewer"})
     return value
