@@ -39,7 +39,7 @@ def test_a_file_sent_to_the_api_is_refused_with_a_json_error(client, api, make_u
     response = client.post(
         "/api/v1/people",
         data={"given_name": (io.BytesIO(b"Amara"), "name.txt")},
-        headers={"Authorization": f"Bearer {api(make_user('social_worker'))}"},
+        headers=api(make_user("social_worker")),
         content_type="multipart/form-data",
     )
     assert response.status_code == 400 and "does not take files" in response.get_json()["error"]
