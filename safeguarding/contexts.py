@@ -13,7 +13,7 @@ from models.person import Person
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.denials import record_denial
-from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, parse_date
 
 GRADING_SOURCE = ("1", "2", "3")
@@ -248,6 +248,7 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     if edge is None:
         raise NotFound("No relationship with that id")
     require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
+    refuse_if_ended(edge)
     ended = parse_date(ended_on, field="$.ended_on", label="the end date", required=False) or utcnow().date()
     if edge.first_seen and ended < edge.first_seen:
         raise ValidationFailed(
@@ -265,6 +266,14 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     )
     session.commit()
     return edge
+
+
+def refuse_if_ended(edge: Relationship) -> None:
+    """An edge stays as it was ended: ending it again (from a page open in another tab, say) would move its date."""
+    if edge.ended_on is not None:
+        raise Conflict(
+            f"This relationship was already ended, on {edge.ended_on.isoformat()}: it stays in the record's history"
+        )
 
 
 def relationships_of(session: Session, actor, person_id) -> list[dict]:

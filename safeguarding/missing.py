@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import audit
@@ -12,7 +12,7 @@ from models.safeguarding_events import MissingEpisode
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_place
 from safeguarding.errors import Conflict, NotFound, ValidationFailed
-from safeguarding.validation import collect, parse_datetime, version_of
+from safeguarding.validation import LONDON, collect, parse_datetime, version_of
 
 RETURN_INTERVIEW_WITHIN = timedelta(hours=72)
 COUNT_WINDOWS = (30, 90)
@@ -62,11 +62,36 @@ def _check_order(episode_times: dict) -> None:
         raise ValidationFailed({"$.return_interview_offered_at": "The interview is offered after the return"})
 
 
+def _refuse_overlap(session: Session, person_id: str, times: dict, field: str, own_id: str | None = None) -> None:
+    """A child is missing once at a time: an episode's span (reported until returned, or still open) may not
+    overlap another of theirs (one that ends as the next is reported does not)."""
+    reported, returned = times["reported_at"], times.get("returned_at")
+    clash = session.scalars(
+        select(MissingEpisode)
+        .where(
+            MissingEpisode.person_id == person_id,
+            MissingEpisode.id != (own_id or ""),
+            or_(MissingEpisode.returned_at.is_(None), MissingEpisode.returned_at > reported),
+            *([MissingEpisode.reported_at < returned] if returned else []),
+        )
+        .order_by(MissingEpisode.reported_at)
+        .limit(1)
+    ).first()
+    if clash is not None:
+        since = clash.reported_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M")
+        until = clash.returned_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M") if clash.returned_at else None
+        span = f"from {since} until {until}" if until else f"from {since} and has not been recorded as returned"
+        raise ValidationFailed(
+            {field: f"This child was already missing {span} (UK time): correct that episode, or these times"}
+        )
+
+
 def record_episode(session: Session, actor, person_id: str, data: dict) -> MissingEpisode:
     person = load_person(session, person_id)
     require_person_access(session, actor, person, object_type="missing_episode")
     times = _times(data, partial=False)
     _check_order(times)
+    _refuse_overlap(session, person.id, times, "$.reported_at")
     place_id = data.get("found_at_place_id")
     if place_id is not None:
         try:
@@ -103,6 +128,8 @@ def update_episode(session: Session, actor, episode_id: str, data: dict) -> Miss
     merged = {k: getattr(episode, k) for k in ("reported_at", "returned_at", "return_interview_offered_at")}
     merged.update(changes)
     _check_order(merged)
+    moved = "$.reported_at" if "reported_at" in changes else "$.returned_at"
+    _refuse_overlap(session, episode.person_id, merged, moved, own_id=episode.id)
     if version != episode.version:
         raise Conflict("This episode was changed by someone else. Reload and try again")
     for key, value in changes.items():

@@ -1,7 +1,7 @@
 """Form fields the casework pages share: the GOV.UK date input, a time of day, and service errors on fields."""
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovRadioInput
 from wtforms import Field, StringField
@@ -89,6 +89,12 @@ def clock_time(message: str):
 def parse_clock(value: str | None) -> time | None:
     match = _TIME.match(value or "")
     return time(int(match[1]), int(match[2])) if match else None
+
+
+def shown_on_uk_clocks(day: date, clock: time) -> bool:
+    """Whether UK clocks showed this time on this day: not in the hour skipped when they go forward in March."""
+    local = datetime.combine(day, clock, tzinfo=LONDON)
+    return local.astimezone(UTC).astimezone(LONDON).time() == clock
 
 
 def local_iso(day: date | None, at: str | None) -> str | None:

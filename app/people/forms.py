@@ -5,7 +5,18 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import BaseForm, choices, version_field
-from app.people.fields import Checkbox, Checkboxes, GovDateField, Radios, ReferenceField, at_most, clock_time, local_iso
+from app.people.fields import (
+    Checkbox,
+    Checkboxes,
+    GovDateField,
+    Radios,
+    ReferenceField,
+    at_most,
+    clock_time,
+    local_iso,
+    parse_clock,
+    shown_on_uk_clocks,
+)
 from app.people.labels import FLAG_LABELS, SEX_LABELS, label
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
 from models.person import FLAGS, SEXES
@@ -203,6 +214,13 @@ class EpisodeReturnForm(BaseForm):
             if time_field.data and not day_field.data and not day_field.errors:
                 day_field.errors.append(f"Enter the date of the {what}")
                 valid = False
+            clock = parse_clock(time_field.data)
+            if day_field.data and clock and not time_field.errors and not shown_on_uk_clocks(day_field.data, clock):
+                time_field.errors.append(
+                    f"UK clocks did not show {clock:%H:%M} that day: they went forward from 01:00 to 02:00. "
+                    f"Enter the time as the clock showed it"
+                )
+                valid = False
         return valid
 
     def return_data(self) -> dict:
@@ -213,6 +231,8 @@ class EpisodeReturnForm(BaseForm):
 
 
 class MissingEpisodeForm(EpisodeReturnForm):
+    PAIRS = (("reported_on", "reported_time", "report"), *EpisodeReturnForm.PAIRS)
+
     reported_on = GovDateField(
         "Date reported missing", required="Enter the date the child was reported missing", past=True
     )

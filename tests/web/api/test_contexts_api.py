@@ -113,7 +113,11 @@ def test_ending_a_relationship_takes_an_optional_date(worker, link):
     edge = link(user, person["id"], "place", place["id"], "frequents")
     response = caller.post(f"/relationships/{edge['id']}/end", json={"ended_on": "2024-04-01"})
     assert response.status_code == 200 and response.get_json()["ended_on"] == "2024-04-01"
-    no_body = caller.client.post(f"/api/v1/relationships/{edge['id']}/end", headers=caller.headers)
+    again = caller.post(f"/relationships/{edge['id']}/end", json={"ended_on": "2024-05-01"})
+    assert again.status_code == 409 and "already ended, on 2024-04-01" in again.get_json()["error"]
+    assert str(db.session.get(Relationship, edge["id"]).ended_on) == "2024-04-01"
+    other = link(user, person["id"], "place", place["id"], "seen_at")
+    no_body = caller.client.post(f"/api/v1/relationships/{other['id']}/end", headers=caller.headers)
     assert no_body.status_code == 200
     assert caller.post(f"/relationships/{UNKNOWN}/end", json={}).status_code == 404
 

@@ -120,6 +120,33 @@ def test_a_patch_that_would_put_the_return_before_the_report_gets_422(child):
     assert response.status_code == 422 and "$.returned_at" in response.get_json()["fields"]
 
 
+def test_a_child_is_missing_once_at_a_time(child):
+    caller, person = child
+    still_missing = record(caller, person, reported_at=at(10)).get_json()
+    again = record(caller, person, reported_at=at(9))
+    assert again.status_code == 422
+    assert "already missing from" in again.get_json()["fields"]["$.reported_at"]
+    assert "has not been recorded as returned" in again.get_json()["fields"]["$.reported_at"]
+    back = caller.patch(f"/missing-episodes/{still_missing['id']}", json={"version": 1, "returned_at": at(8)})
+    assert back.status_code == 200
+    inside = record(caller, person, reported_at=at(9), returned_at=at(8.5))
+    assert inside.status_code == 422 and "until" in inside.get_json()["fields"]["$.reported_at"]
+    spanning = record(caller, person, reported_at=at(11), returned_at=at(7))
+    assert spanning.status_code == 422
+    assert record(caller, person, reported_at=at(8), returned_at=at(7)).status_code == 201  # as the last one ended
+    assert len(caller.get(f"/people/{person['id']}/missing-episodes").get_json()["results"]) == 2
+
+
+def test_a_return_moved_past_the_next_report_gets_422(child):
+    caller, person = child
+    first = record(caller, person, reported_at=at(10), returned_at=at(9)).get_json()
+    record(caller, person, reported_at=at(5), returned_at=at(4))
+    response = caller.patch(f"/missing-episodes/{first['id']}", json={"version": 1, "returned_at": at(4.5)})
+    assert response.status_code == 422 and "already missing" in response.get_json()["fields"]["$.returned_at"]
+    own = caller.patch(f"/missing-episodes/{first['id']}", json={"version": 1, "returned_at": at(8)})
+    assert own.status_code == 200  # its own span is no clash
+
+
 def test_where_the_child_was_found_is_shown(child):
     caller, person = child
     place = caller.post("/places", json={"name": "Services car park", "kind": "transport"}).get_json()

@@ -181,7 +181,24 @@ def test_a_practitioner_ends_a_relationship_which_leaves_the_current_list_but_no
     db.session.expire_all()
     assert str(edge.ended_on) == "2026-02-20" and db.session.query(Relationship).count() == 1
     assert "No relationships recorded." in main_text(client.get(f"/people/{child.id}"))
-    assert client.get(end_page).status_code == 404
+    again = client.get(end_page)
+    assert again.status_code == 409 and "already ended, on 2026-02-20" in main_text(again)
+
+
+def test_ending_a_relationship_again_from_a_second_tab_is_refused_and_keeps_the_first_end(
+    login, social_worker, child, make_person, relate
+):
+    friend = make_person(social_worker, given_name="Kai", family_name="Doyle")
+    relate(social_worker, child, friend, "friend", first_seen="2026-01-05")
+    edge = db.session.query(Relationship).one()
+    client = login(social_worker)
+    end_page = f"/people/{child.id}/relationships/{edge.id}/end"
+    second_tab = {"csrf_token": page(client.get(end_page)).select_one('input[name="csrf_token"]')["value"]}
+    assert post_form(client, end_page, {"ended_on": dob(20, 2, 2026)}).status_code == 302
+    refused = client.post(end_page, data={**second_tab, "ended_on": dob(1, 3, 2026)})
+    assert refused.status_code == 409 and "already ended" in main_text(refused)
+    db.session.expire_all()
+    assert str(edge.ended_on) == "2026-02-20"
 
 
 def test_a_relationship_recorded_on_the_other_persons_record_is_not_ended_from_this_one(
@@ -233,12 +250,48 @@ def test_missing_episodes_show_counts_and_a_late_return_interview(login, social_
             },
             "The return must be after the child was reported missing",
         ),
+        ({"reported_on": dob(29, 3, 2026), "reported_time": "01:30"}, "UK clocks did not show 01:30 that day"),
+        (
+            {
+                "reported_on": dob(28, 3, 2026),
+                "reported_time": "22:00",
+                "returned_on": dob(29, 3, 2026),
+                "returned_time": "1:59",
+            },
+            "UK clocks did not show 01:59 that day",
+        ),
     ],
 )
 def test_a_bad_missing_episode_is_refused_and_nothing_is_written(login, social_worker, child, data, message):
     response = post_form(login(social_worker), f"/people/{child.id}/missing-episodes/new", data)
     assert response.status_code == 422 and message in error_summary(response)
     assert count(MissingEpisode) == 0
+
+
+def test_a_time_of_the_hour_repeated_when_the_clocks_go_back_and_the_hour_after_they_go_forward_are_taken(
+    login, social_worker, child
+):
+    data = {
+        "reported_on": dob(29, 3, 2026),
+        "reported_time": "02:00",
+        "returned_on": dob(25, 10, 2026),
+        "returned_time": "01:30",
+    }
+    assert post_form(login(social_worker), f"/people/{child.id}/missing-episodes/new", data).status_code == 302
+    episode = db.session.query(MissingEpisode).one()
+    assert episode.reported_at.astimezone(UTC).isoformat() == "2026-03-29T01:00:00+00:00"
+    assert episode.returned_at.astimezone(UTC).isoformat() == "2026-10-25T00:30:00+00:00"  # the first 01:30 (BST)
+
+
+def test_a_second_episode_while_the_child_is_still_missing_is_refused(login, social_worker, child):
+    client = login(social_worker)
+    record_still_missing(client, child)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    again = {"reported_on": dob(*yesterday.strftime("%d %m %Y").split()), "reported_time": "09:00"}
+    response = post_form(client, f"/people/{child.id}/missing-episodes/new", again)
+    assert response.status_code == 422 and "already missing from" in error_summary(response)
+    assert_error_links_resolve(response)
+    assert count(MissingEpisode) == 1
 
 
 def record_still_missing(client, child) -> MissingEpisode:
