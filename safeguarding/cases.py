@@ -175,9 +175,22 @@ def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
     return member
 
 
+def manages_team(actor, case: Case) -> bool:
+    """Whether the actor may take others off the case team: its lead worker, or a team manager of the lead agency
+    (who reassigns their agency's cases, SPEC 1)."""
+    return actor.id == case.lead_worker_id or (actor.role == "team_manager" and actor.agency_id == case.lead_agency_id)
+
+
 def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
+    """Take a practitioner off the team: the lead worker or a lead-agency team manager may; anyone may leave."""
     case = load_case(session, case_id)
     _require_case_role(session, actor, case, team=True)
+    subject = [case.subject_person_id] if case.subject_person_id else []
+    if user_id != actor.id and not manages_team(actor, case):
+        record_denial(session, actor, object_type="case", object_id=case.id, person_ids=subject)
+        raise PermissionDenied(
+            "Only the lead worker, or a team manager of the lead agency, can take someone else off the team"
+        )
     member = next((m for m in case.current_members if m.user_id == user_id), None)
     if member is None:
         raise NotFound("That user is not on the team")
@@ -190,6 +203,7 @@ def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
         actor=actor,
         object_type="case",
         object_id=case.id,
+        person_ids=subject,
         detail={"change": "member_removed", "user_id": user_id},
     )
     session.commit()

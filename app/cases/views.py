@@ -178,6 +178,7 @@ def render_case(
         case=record,
         role=role,
         team=team,
+        manages_team=cases.manages_team(actor, record),
         subject=subject,
         plan=cases.plan(db.session, record),
         entries=entries,

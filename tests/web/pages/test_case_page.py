@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from models.case import Case, ChronologyEntry, PlanAction
+from models.case import Case, CaseMember, ChronologyEntry, PlanAction
 from safeguarding.alerts import add_months
 from safeguarding.break_glass import break_glass
-from tests.web.helpers import assert_good_page, page
+from tests.web.helpers import assert_good_page, audit_events, page
 from tests.web.pages.helpers import count, dob, error_summary, main_text, post_form
 
 
@@ -159,6 +159,35 @@ def test_team_members_remove_a_practitioner_but_never_the_lead_worker(login, tea
         lead.id,
         team["police_officer"].id,
         team["health_practitioner"].id,
+    }
+
+
+def test_other_members_leave_the_team_but_do_not_take_others_off_it(login, team, case, make_user):
+    youth_worker, officer = team["youth_worker"], team["police_officer"]
+    client = login(youth_worker)
+    table = page(client.get(f"/cases/{case.id}")).select_one("#team ~ table")
+    assert [button.get_text(" ", strip=True) for button in table.select("button")] == ["Leave the team"]
+    refused = post_form(client, f"/cases/{case.id}", {}, f"/cases/{case.id}/team/{officer.id}/remove")
+    assert refused.status_code == 403 and "lead worker, or a team manager of the lead agency" in main_text(refused)
+    denial = audit_events("denied")[-1]
+    assert (denial.actor_user_id, denial.object_id, denial.person_id_list) == (
+        youth_worker.id,
+        case.id,
+        [case.subject_person_id],
+    )
+    left = post_form(client, f"/cases/{case.id}", {}, f"/cases/{case.id}/team/{youth_worker.id}/remove")
+    assert left.status_code == 302
+    manager = make_user("team_manager", agency=team["social_worker"].agency)
+    manager_client = login(manager)
+    db.session.add(CaseMember(case_id=case.id, user_id=manager.id, added_by_id=team["social_worker"].id))
+    db.session.commit()
+    taken_off = post_form(manager_client, f"/cases/{case.id}", {}, f"/cases/{case.id}/team/{officer.id}/remove")
+    assert taken_off.status_code == 302
+    db.session.expire_all()
+    assert {m.user_id for m in db.session.get(Case, case.id).current_members} == {
+        team["social_worker"].id,
+        team["health_practitioner"].id,
+        manager.id,
     }
 
 
