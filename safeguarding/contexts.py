@@ -315,7 +315,9 @@ def relationships_of(session: Session, actor, person_id) -> list[dict]:
                 "agency": edge.agency.name,
                 "grading": edge.grading,
                 # Notes are about the source person: shown only to those who see that person in full.
-                "notes": _readable(edge.notes) if outgoing or seen[edge.source_person_id].full else None,
+                "notes": _readable(edge.notes)
+                if (outgoing or seen[edge.source_person_id].full) and policy.reads_relationship_notes(actor, edge)
+                else None,
             }
         )
     record_read(

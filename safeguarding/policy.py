@@ -311,6 +311,13 @@ def entry_view(actor, entry: ChronologyEntry) -> EntryView:
     return "full"
 
 
+def reads_relationship_notes(actor, edge) -> bool:
+    """A graded relationship is intelligence (the 3x5x2 grading, SPEC 2): its notes are intelligence content, read
+    by the roles that read intelligence entries and by the agency that recorded it; others see the edge and its
+    grade, that is that it exists (SPEC 4)."""
+    return edge.grading is None or edge.agency_id == actor.agency_id or actor.role in INTELLIGENCE_ROLES
+
+
 # Who may read (and so write) the content of each narrowed sensitivity, beside its authoring agency.
 _SENSITIVITY_ROLES = {
     "health": (HEALTH_ROLES, "health practitioners"),

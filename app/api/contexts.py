@@ -9,7 +9,7 @@ from app.api.schemas import AGENCY, DATE, DATETIME, ID, STRING, VERSION, enum, n
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS
-from safeguarding import contexts
+from safeguarding import contexts, policy
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 
 
@@ -35,7 +35,7 @@ def group_view(group) -> dict:
     }
 
 
-def relationship_view(edge) -> dict:
+def relationship_view(edge, actor) -> dict:
     return {
         "id": edge.id,
         "source": {"type": "person", "id": edge.source_person_id},
@@ -49,7 +49,7 @@ def relationship_view(edge) -> dict:
         "recorded_by": edge.recorded_by_id,
         "recorded_at": iso(edge.recorded_at),
         "grading": edge.grading,
-        "notes": edge.notes if isinstance(edge.notes, str) else None,
+        "notes": edge.notes if isinstance(edge.notes, str) and policy.reads_relationship_notes(actor, edge) else None,
         "supersedes_id": edge.supersedes_id,
     }
 
@@ -81,16 +81,18 @@ def get_group(group_id):
 @bp.post("/relationships")
 @practitioners
 def create_relationship():
-    edge = contexts.add_relationship(db.session, current_actor(), body())
-    return jsonify(relationship_view(edge)), 201
+    actor = current_actor()
+    edge = contexts.add_relationship(db.session, actor, body())
+    return jsonify(relationship_view(edge, actor)), 201
 
 
 @bp.post("/relationships/<relationship_id>/end")
 @practitioners
 def end_relationship(relationship_id):
     edge_id = record_id(relationship_id, "relationship")
-    edge = contexts.end_relationship(db.session, current_actor(), edge_id, optional_body().get("ended_on"))
-    return jsonify(relationship_view(edge))
+    actor = current_actor()
+    edge = contexts.end_relationship(db.session, actor, edge_id, optional_body().get("ended_on"))
+    return jsonify(relationship_view(edge, actor))
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------------------------

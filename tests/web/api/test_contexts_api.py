@@ -182,3 +182,23 @@ def test_a_relationship_from_someone_the_caller_may_not_see_is_refused(as_user, 
     place = stranger.post("/places", json={"name": "Library", "kind": "other"}).get_json()
     body = {"source": {"type": "person", "id": person["id"]}, "target": {"type": "place", "id": place["id"]}}
     assert stranger.post("/relationships", json={**body, "kind": "frequents"}).status_code == 403
+
+
+def test_the_answer_to_ending_a_graded_relationship_keeps_its_notes_from_a_role_that_may_not_read_them(
+    as_user, make_user, make_person, make_case, add_member
+):
+    officer, youth_worker = make_user("police_officer"), make_user("youth_worker")
+    child, adult = make_person(officer), make_person(officer, given_name="Marcus", family_name="Vance")
+    add_member(officer, make_case(officer, child["id"])["id"], youth_worker)
+    body = {
+        "source": {"type": "person", "id": child["id"]},
+        "target": {"type": "person", "id": adult["id"]},
+        "kind": "exploitation_suspected",
+        "grading": {"source": "2", "information": "C", "handling": "C"},
+        "notes": "Seen getting into his car",
+    }
+    edge = as_user(officer).post("/relationships", json=body).get_json()
+    assert edge["notes"] == "Seen getting into his car"
+    ended = as_user(youth_worker).post(f"/relationships/{edge['id']}/end", json={})
+    assert ended.status_code == 200 and ended.get_json()["notes"] is None
+    assert ended.get_json()["grading"] == {"source": "2", "information": "C", "handling": "C"}

@@ -391,3 +391,29 @@ def test_places_and_groups_pages(login, social_worker):
     soup = assert_good_page(client.get(group.headers["Location"]))
     assert soup.h1.get_text(strip=True) == "Rowan Court peer group" and "Meet after school" in soup.text
     assert audit_events("view")[-1].object_type == "group"
+
+
+def test_the_notes_of_a_graded_relationship_are_intelligence_read_by_police_and_social_workers_only(
+    login, social_worker, child, make_person, make_case, make_user, relate
+):
+    officer, youth_worker, nurse = (
+        make_user(role) for role in ("police_officer", "youth_worker", "health_practitioner")
+    )
+    make_case(social_worker, child, members=[officer, youth_worker, nurse])
+    adult = make_person(officer, given_name="Marcus", family_name="Vance")
+    graded = {"source": "2", "information": "C", "handling": "C"}
+    relate(officer, child, adult, "exploitation_suspected", grading=graded, notes="Seen getting into his car")
+    relate(youth_worker, child, adult, "adult_contact", grading=graded, notes="Met him at the youth club door")
+    relate(social_worker, child, adult, "associate", notes="Mother says he calls round")
+
+    def shown(user) -> str:
+        return page(login(user).get(f"/people/{child.id}")).select_one("#relationships ~ table").get_text(" ")
+
+    for reader in (officer, social_worker):
+        assert "Seen getting into his car" in shown(reader) and "Met him at the youth club door" in shown(reader)
+    for other in (youth_worker, nurse):
+        table = shown(other)
+        assert "Exploitation suspected" in table and "2CC" in table and "Seen getting into his car" not in table
+        assert "Mother says he calls round" in table
+    assert "Met him at the youth club door" in shown(youth_worker)  # recorded by the youth worker's own agency
+    assert "Met him at the youth club door" not in shown(nurse)
