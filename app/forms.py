@@ -1,4 +1,6 @@
-"""The base form: CSRF (Flask-WTF) and whitespace stripping on every field."""
+"""The base form: CSRF (Flask-WTF), whitespace stripping on every field, and messages that name their field."""
+
+import re
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
@@ -11,6 +13,27 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# WTForms' own messages do not say which field they are about: each is said again with the field's label.
+_GENERIC_MESSAGES = (
+    (re.compile(r"Not a valid choice\.?|'.*' is not a valid choice for this field\.?"), "Select {label} from the list"),
+    (re.compile(r"Field cannot be longer than (\d+) characters?\."), "{Label} must be {0} characters or fewer"),
+    (re.compile(r"This field is required\."), "Enter {label}"),
+)
+
+
+def field_subject(field) -> str:
+    """A field's label as the subject of a message: 'First seen (optional)' -> 'First seen'."""
+    return str(field.label.text).removesuffix(" (optional)")
+
+
+def _with_label(field, message: str) -> str:
+    for pattern, wording in _GENERIC_MESSAGES:
+        if match := pattern.fullmatch(str(message)):
+            subject = field_subject(field)
+            return wording.format(*match.groups(), label=subject[:1].lower() + subject[1:], Label=subject)
+    return message
+
+
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -18,6 +41,13 @@ class BaseForm(FlaskForm):
             if _strip not in filters and unbound_field.field_class.__name__ not in ("PasswordField",):
                 unbound_field.kwargs["filters"] = [*filters, _strip]
             return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.errors, list):
+                field.errors[:] = [_with_label(field, message) for message in field.errors]
+        return valid
 
     def apply_errors(self, fields: dict[str, str]) -> None:
         """Show a service's validation errors against the matching fields (others on the form)."""

@@ -9,6 +9,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from app.extensions import db
+from app.forms import field_subject
 from app.people.labels import LONDON
 
 _PART_NAMES = ("a day", "a month", "a year")
@@ -55,7 +56,7 @@ class GovDateField(Field):
         if self.data is not None and not any(self.parts):
             return  # given as a date, not typed in
         day, month, year = self.parts
-        subject = self.label.text
+        subject = field_subject(self)
         if not any(self.parts):
             raise StopValidation(self.required_message or "")
         missing = [name for name, part in zip(_PART_NAMES, self.parts, strict=True) if not part]

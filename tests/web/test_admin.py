@@ -45,8 +45,8 @@ def test_admin_creates_an_external_agency(admin):
     [
         ({"name": "", "kind": "police"}, "Enter the agency's name"),
         ({"name": "Valid", "kind": ""}, "Select the kind of agency"),
-        ({"name": "Valid", "kind": "bakery"}, "Not a valid choice"),
-        ({"name": "x" * 121, "kind": "police"}, "120"),
+        ({"name": "Valid", "kind": "bakery"}, "Select kind of agency from the list"),
+        ({"name": "x" * 121, "kind": "police"}, "Agency name must be 120 characters or fewer"),
         ({"name": "Bad\x00Name", "kind": "police"}, "control characters"),
     ],
 )
@@ -93,8 +93,8 @@ def test_admin_creates_a_user_who_must_enrol(admin, make_agency):
     [
         ({"password": "short"}, "at least 12 characters"),
         ({"username": "has space"}, "only letters, numbers"),
-        ({"role": "superuser"}, "Not a valid choice"),
-        ({"agency_id": "not-an-agency"}, "Not a valid choice"),
+        ({"role": "superuser"}, "Select role from the list"),
+        ({"agency_id": "not-an-agency"}, "Select agency from the list"),
         ({"given_name": ""}, "Enter the user's given name"),
     ],
 )

@@ -146,6 +146,10 @@ def test_a_relationship_to_someone_unknown_or_of_the_wrong_type_is_refused(login
     assert unknown.status_code == 422 and "No person has that link or reference" in error_summary(unknown)
     wrong = post_form(client, form_page, {"kind": "sibling", "target": "", "grading_source": "1"})
     assert wrong.status_code == 422 and "Enter the link or reference" in error_summary(wrong)
+    bad_date = post_form(
+        client, form_page, {"kind": "sibling", "target": str(uuid.uuid4()), "first_seen": dob(30, 2, 2026)}
+    )
+    assert bad_date.status_code == 422 and "First seen must be a real date" in error_summary(bad_date)
     assert count(Relationship) == 0
 
 
@@ -386,7 +390,9 @@ def test_places_and_groups_pages(login, social_worker):
         assert_good_page(client.get(path))
     refused = post_form(client, "/places/new", {"name": "", "kind": "castle"})
     assert refused.status_code == 422
-    assert "Enter the name of the place" in error_summary(refused) and "Not a valid choice" in error_summary(refused)
+    assert "Enter the name of the place" in error_summary(
+        refused
+    ) and "Select kind of place from the list" in error_summary(refused)
     group = post_form(client, "/groups/new", {"name": "Rowan Court peer group", "description": "Meet after school"})
     soup = assert_good_page(client.get(group.headers["Location"]))
     assert soup.h1.get_text(strip=True) == "Rowan Court peer group" and "Meet after school" in soup.text

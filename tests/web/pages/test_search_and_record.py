@@ -208,8 +208,8 @@ NEXT_YEAR = date.today().year + 1
         ({"given_name": "Jay\x00den"}, "must not contain control characters"),
         ({"family_name": "x" * 101}, "Family name must be 100 characters or fewer"),
         ({"aliases": "\n".join(f"Alias {i}" for i in range(21))}, "at most 20 aliases"),
-        ({"sex": "robot"}, "Not a valid choice"),
-        ({"flags": ["superhero"]}, "not a valid choice"),
+        ({"sex": "robot"}, "Select sex from the list"),
+        ({"flags": ["superhero"]}, "Select flags from the list"),
     ],
 )
 def test_bad_input_shows_form_errors_with_422_and_writes_nothing(client, changes, message):
