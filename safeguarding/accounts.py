@@ -66,7 +66,7 @@ def create_user(session: Session, actor, *, username, agency: Agency, role, give
         clean_text(family_name, field="family_name", label="the user's family name", max_length=80, required=False)
         or ""
     )
-    _check_password_strength(password)
+    _check_password_strength(password, username)
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise ValidationFailed({"username": "This username is already taken"})
     secret = pyotp.random_base32()
@@ -85,9 +85,12 @@ def create_user(session: Session, actor, *, username, agency: Agency, role, give
     return user, secret
 
 
-def _check_password_strength(password) -> None:
+def _check_password_strength(password, username: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed({"password": f"Password must be at least {MIN_PASSWORD_LENGTH} characters"})
+    # The username is the first guess of anyone trying passwords.
+    if password.casefold() == username.casefold():
+        raise ValidationFailed({"password": "The password must not be the username"})
     if len(password) > 256 or "\x00" in password:
         raise ValidationFailed({"password": "Password must be 256 characters or fewer, with no control characters"})
 

@@ -76,21 +76,25 @@ def test_users_create_failures_exit_1_with_json(app, args, field):
         assert field in body["fields"]
 
 
-def test_users_create_refuses_a_short_password(app):
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("short", "at least 12 characters"), ("Someone.Else.2026", "must not be the username")],
+)
+def test_users_create_refuses_a_weak_password(app, password, message):
     run(app, "agencies", "create", "Northbridge CSC", "--kind", "social_care", "--json")
     result, body = run(
         app,
         "users",
         "create",
-        "someone",
+        "someone.else.2026",
         "--agency",
         "Northbridge CSC",
         "--role",
         "social_worker",
         "--json",
-        input="short\n",
+        input=f"{password}\n",
     )
-    assert result.exit_code == 1 and "password" in body["fields"]
+    assert result.exit_code == 1 and message in body["fields"]["password"]
 
 
 def test_demo_seed_creates_one_user_per_role_and_is_idempotent(app):
