@@ -81,7 +81,9 @@ def collect(checks: dict, data: dict, *, partial: bool = False, between: Callabl
 
 # Bidirectional embeddings, overrides and isolates: they make text display in another order than it is stored,
 # so "Ellie" could show as another name. Right-to-left names need none of them (the marks U+200E/F stay allowed).
-_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and line breaks, DEL and C1 controls.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _shows_something(value: str) -> bool:
@@ -102,9 +104,9 @@ def clean_text(value, *, field: str, label: str, max_length: int, required: bool
         if required:
             raise ValidationFailed({field: f"Enter {label}: it holds only characters that do not show"})
         return None
-    if any(ord(ch) < 32 and ch not in "\n\r\t" or 0x7F <= ord(ch) < 0xA0 for ch in value):
+    if _CONTROLS.search(value):
         raise ValidationFailed({field: f"{_cap(label)} must not contain control characters"})
-    if _DIRECTION_CONTROLS.intersection(value):
+    if _DIRECTION_CONTROLS.search(value):
         raise ValidationFailed(
             {field: f"{_cap(label)} must not contain characters that reorder text (they can disguise a name)"}
         )
