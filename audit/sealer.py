@@ -20,6 +20,7 @@ from audit.person_index import index_sealed
 from audit.signing import Checkpoint, pack_frontier, sign_checkpoint, unpack_frontier
 from audit.turns import writers_turn
 from models.base import new_id, utcnow
+from models.locking import take_write_lock
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def seal(
     """
     if isinstance(bind, Session):
         conn = bind.connection()
-        _begin_immediate(conn)
+        take_write_lock(conn)
         checkpoint = seal_on(conn, signing_key, limit, people_budget)
         bind.commit()
         return checkpoint
@@ -166,7 +167,7 @@ def seal(
         if conn.dialect.name == "postgresql":
             # Each statement must see the previous sealer's commit once the lock is ours.
             conn = conn.execution_options(isolation_level="READ COMMITTED")
-        _begin_immediate(conn)
+        take_write_lock(conn)
         checkpoint = seal_on(conn, signing_key, limit, people_budget)
         conn.commit()
         return checkpoint
@@ -182,15 +183,6 @@ def latest_checkpoint(engine: Engine) -> Checkpoint | None:
         return None
     frontier = tuple(unpack_frontier(row.frontier, row.size))
     return Checkpoint(row.size, row.root_hash, row.at, row.signature, row.key_id, frontier)
-
-
-def _begin_immediate(conn: Connection) -> None:
-    """On SQLite, take the write lock before reading, so two sealers queue instead of both reading stale state."""
-    if conn.dialect.name != "sqlite":
-        return
-    raw = conn.connection.dbapi_connection
-    if not raw.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class BackgroundSealer:

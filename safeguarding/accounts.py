@@ -140,8 +140,16 @@ def _refuse_if_locked(session: Session, user: User, now: datetime) -> None:
 
 def _count_failure(session: Session, user: User, now: datetime, why: str) -> NoReturn:
     settings = runtime().auth
-    user.failed_sign_ins += 1
-    if user.failed_sign_ins >= settings.lockout_threshold:
+    # Counted in the database, not from the value read: twenty wrong guesses sent at once count twenty.
+    failures = session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_sign_ins=User.failed_sign_ins + 1)
+        .returning(User.failed_sign_ins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(user, "failed_sign_ins", failures)
+    if failures >= settings.lockout_threshold:
         user.locked_until = now + settings.lockout_period
         user.failed_sign_ins = 0
     _refuse(session, user, why)
@@ -195,8 +203,16 @@ def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -
     wanted = _hash_code(code)
     for stored in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         if stored.used_at is None and hmac.compare_digest(stored.code_hash, wanted):
-            stored.used_at = now
-            return True
+            # Claimed by a conditional update, as a TOTP step is: one code sent many times at once is used once.
+            claimed = session.execute(
+                update(RecoveryCode)
+                .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+                .values(used_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed:
+                set_committed_value(stored, "used_at", now)
+            return bool(claimed)
     return False
 
 

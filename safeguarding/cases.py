@@ -18,6 +18,7 @@ from models.case import (
     ChronologyEntry,
     PlanAction,
 )
+from models.locking import lock_record
 from models.person import Person
 from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
@@ -149,9 +150,18 @@ def view_case(session: Session, actor, case_id: str) -> tuple[Case, str]:
     return case, role
 
 
+def _case_for_team_change(session: Session, case_id) -> Case:
+    """The case, its team read after taking the lock that queues changes to it (so no one is added twice)."""
+    if isinstance(case_id, str):
+        lock_record(session, Case, case_id)
+    case = load_case(session, case_id)
+    session.refresh(case)  # loaded before the lock, its team may be out of date
+    return case
+
+
 def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
     """Add a practitioner from any agency to the team; only current members may do so."""
-    case = load_case(session, case_id)
+    case = _case_for_team_change(session, case_id)
     _require_case_role(session, actor, case, team=True)
     user = session.get(User, user_id) if isinstance(user_id, str) else None
     if user is None or not user.active:
@@ -183,7 +193,7 @@ def manages_team(actor, case: Case) -> bool:
 
 def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
     """Take a practitioner off the team: the lead worker or a lead-agency team manager may; anyone may leave."""
-    case = load_case(session, case_id)
+    case = _case_for_team_change(session, case_id)
     _require_case_role(session, actor, case, team=True)
     subject = [case.subject_person_id] if case.subject_person_id else []
     if user_id != actor.id and not manages_team(actor, case):

@@ -2,8 +2,9 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
 from models.base import utcnow
@@ -254,7 +255,17 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
         raise ValidationFailed(
             {"$.ended_on": "The end date must be on or after the date the relationship was first seen"}
         )
-    edge.ended_on = ended
+    # Ended only if still current when written: of two ends at once, the second is refused like one made later.
+    claimed = session.execute(
+        update(Relationship)
+        .where(Relationship.id == edge.id, Relationship.ended_on.is_(None))
+        .values(ended_on=ended)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        session.rollback()
+        raise Conflict("Someone else ended this relationship at the same moment: it stays in the record's history")
+    set_committed_value(edge, "ended_on", ended)
     audit.record(
         session,
         action="update",

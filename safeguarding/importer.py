@@ -20,6 +20,7 @@ from models.case import Case, ChronologyEntry
 from models.context import Relationship
 from models.crypto.data_keys import DataKey
 from models.import_ref import ImportRef
+from models.locking import lock_named
 from models.person import Person
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
@@ -31,6 +32,7 @@ from safeguarding.validation import unstorable_text
 
 Progress = Callable[[str, int, int], None] | None
 IMPORT_PAGE_CACHE_KIB = 256 * 1024
+IMPORT_LOCK_KEY = 0x5343494D504F5254  # pg_advisory_xact_lock key: "SCIMPORT" in ASCII
 
 
 @dataclass
@@ -47,14 +49,18 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
     """Check the whole document first (every bad item reported by path); then write it in one transaction."""
     if problems := unstorable_text(document, ""):  # before any ref is looked up
         raise rejection(problems)
-    known = remembered_refs(session, referenced_refs(document))
-    usernames = {name: user_id for name, user_id in session.execute(select(User.username, User.id))}
-    clean = check_document(document, known, usernames)
-    if problems := stored_conflicts(session, clean, known):
-        raise rejection(problems)
-    result = ImportResult()
-    writer = ImportWriter(session, known, usernames, dry_run=dry_run)
     try:
+        if not dry_run:
+            # One import at a time: a second one started meanwhile waits, then finds what the first wrote and
+            # updates it (two at once both planned to create the same ref-less relationships).
+            lock_named(session, IMPORT_LOCK_KEY)
+        known = remembered_refs(session, referenced_refs(document))
+        usernames = {name: user_id for name, user_id in session.execute(select(User.username, User.id))}
+        clean = check_document(document, known, usernames)
+        if problems := stored_conflicts(session, clean, known):
+            raise rejection(problems)
+        result = ImportResult()
+        writer = ImportWriter(session, known, usernames, dry_run=dry_run)
         with _page_cache(session):
             for section in SECTIONS:
                 items = clean[section]

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 import audit
 from models.base import utcnow
+from models.locking import lock_record
+from models.person import Person
 from models.safeguarding_events import MissingEpisode
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_place
@@ -87,6 +89,8 @@ def _refuse_overlap(session: Session, person_id: str, times: dict, field: str, o
 
 
 def record_episode(session: Session, actor, person_id: str, data: dict) -> MissingEpisode:
+    if isinstance(person_id, str):
+        lock_record(session, Person, person_id)  # two reports at once: the second sees the first (one at a time)
     person = load_person(session, person_id)
     require_person_access(session, actor, person, object_type="missing_episode")
     times = _times(data, partial=False)

@@ -4,10 +4,11 @@ import json
 import sys
 
 import click
+from sqlalchemy.exc import IntegrityError
 
 from app.cli import JsonCommand, json_option
 from app.extensions import db
-from safeguarding.errors import ValidationFailed
+from safeguarding.errors import Conflict, ValidationFailed
 from safeguarding.importer import import_document
 
 
@@ -35,7 +36,13 @@ def import_command(path: str, dry_run: bool):
         raise ValidationFailed(
             {"$": "The document nests deeper than any import needs"}, f"Could not read {path}"
         ) from None
-    result = import_document(db.session, document, dry_run=dry_run, progress=terminal_progress())
+    try:
+        result = import_document(db.session, document, dry_run=dry_run, progress=terminal_progress())
+    except IntegrityError:  # the app saved the same name or key while the import ran (imports take turns)
+        raise Conflict(
+            "Another change to the same records was saved while the import ran; nothing was written. "
+            "Run the import again"
+        ) from None
     body = result.as_dict() | {"dry_run": dry_run}
     lines = [
         ("Would create" if dry_run else "Created") + ": " + _counts(result.created),
