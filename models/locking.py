@@ -1,5 +1,5 @@
 """Serialising writers that check before they write (one open missing episode per child, one place on a team, one
-import at a time), on both engines.
+import at a time), on both engines, and claiming what may be used once.
 
 A check followed by a write is only a rule if two requests cannot both check before either writes. PostgreSQL
 locks the record the rule is about (or a named advisory lock) until the transaction ends. SQLite has one writer
@@ -7,8 +7,9 @@ at a time: taking its write lock before the check (BEGIN IMMEDIATE) makes the se
 what the first wrote.
 """
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 
 def take_write_lock(conn: Connection) -> None:
@@ -33,3 +34,19 @@ def lock_named(session: Session, key: int) -> None:
         session.execute(select(func.pg_advisory_xact_lock(key)))
     else:
         take_write_lock(conn)
+
+
+def claim(session: Session, instance, condition, **values) -> bool:
+    """Write `values` to the instance's row only where `condition` still holds there: a conditional update, which
+    the database serialises, so of the same claim made many times at once one wins. The instance keeps in step."""
+    model = type(instance)
+    claimed = session.execute(
+        update(model)
+        .where(model.id == instance.id, condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        for key, value in values.items():
+            set_committed_value(instance, key, value)
+    return bool(claimed)

@@ -18,6 +18,7 @@ import audit
 from models.agency import AGENCY_KINDS, Agency
 from models.base import utcnow
 from models.crypto import current_keyring
+from models.locking import claim
 from models.user import ROLES, ApiToken, RecoveryCode, User
 from safeguarding.errors import AccountLocked, NotFound, PermissionDenied, SignInRefused, ValidationFailed
 from safeguarding.runtime import current as runtime
@@ -186,15 +187,7 @@ def _accept_totp(session: Session, user: User, code: str, now: datetime) -> bool
 def _claim_step(session: Session, user: User, step: int) -> bool:
     """Record the step as used, unless a concurrent sign-in with the same code got there first: a conditional
     update, which the database serialises, so the code is accepted once even when sent many times at once."""
-    claimed = session.execute(
-        update(User)
-        .where(User.id == user.id, User.totp_last_step < step)
-        .values(totp_last_step=step)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed:
-        set_committed_value(user, "totp_last_step", step)
-    return bool(claimed)
+    return claim(session, user, User.totp_last_step < step, totp_last_step=step)
 
 
 def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
@@ -203,16 +196,8 @@ def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -
     wanted = _hash_code(code)
     for stored in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         if stored.used_at is None and hmac.compare_digest(stored.code_hash, wanted):
-            # Claimed by a conditional update, as a TOTP step is: one code sent many times at once is used once.
-            claimed = session.execute(
-                update(RecoveryCode)
-                .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
-                .values(used_at=now)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if claimed:
-                set_committed_value(stored, "used_at", now)
-            return bool(claimed)
+            # Claimed as a TOTP step is: one code sent many times at once is used once.
+            return claim(session, stored, RecoveryCode.used_at.is_(None), used_at=now)
     return False
 
 

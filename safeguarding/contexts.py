@@ -2,14 +2,14 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
 from models.base import utcnow
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND, Group, Place, Relationship
 from models.crypto import current_keyring
+from models.locking import claim
 from models.person import Person
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
@@ -256,16 +256,9 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
             {"$.ended_on": "The end date must be on or after the date the relationship was first seen"}
         )
     # Ended only if still current when written: of two ends at once, the second is refused like one made later.
-    claimed = session.execute(
-        update(Relationship)
-        .where(Relationship.id == edge.id, Relationship.ended_on.is_(None))
-        .values(ended_on=ended)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
+    if not claim(session, edge, Relationship.ended_on.is_(None), ended_on=ended):
         session.rollback()
         raise Conflict("Someone else ended this relationship at the same moment: it stays in the record's history")
-    set_committed_value(edge, "ended_on", ended)
     audit.record(
         session,
         action="update",

@@ -166,14 +166,18 @@ def test_the_other_person_in_a_relationship_is_named_only_to_those_who_may_see_t
     assert "Dean Marsh" in mine.text
 
 
-def test_a_practitioner_ends_a_relationship_which_leaves_the_current_list_but_not_the_history(
-    login, social_worker, child, make_person, relate
-):
+@pytest.fixture
+def friendship(login, social_worker, child, make_person, relate):
+    """The social worker signed in, the child's friendship with Kai Doyle (first seen 5 January 2026), and the page
+    that ends it."""
     friend = make_person(social_worker, given_name="Kai", family_name="Doyle")
     relate(social_worker, child, friend, "friend", first_seen="2026-01-05")
     edge = db.session.query(Relationship).one()
-    client = login(social_worker)
-    end_page = f"/people/{child.id}/relationships/{edge.id}/end"
+    return login(social_worker), edge, f"/people/{child.id}/relationships/{edge.id}/end"
+
+
+def test_a_practitioner_ends_a_relationship_which_leaves_the_current_list_but_not_the_history(child, friendship):
+    client, edge, end_page = friendship
     table = page(client.get(f"/people/{child.id}")).select_one("#relationships ~ table")
     assert table.find("a", href=end_page).get_text(" ", strip=True) == "End the relationship with Kai Doyle"
     assert "Kai Doyle" in assert_good_page(client.get(end_page)).main.get_text()
@@ -189,14 +193,8 @@ def test_a_practitioner_ends_a_relationship_which_leaves_the_current_list_but_no
     assert again.status_code == 409 and "already ended, on 2026-02-20" in main_text(again)
 
 
-def test_ending_a_relationship_again_from_a_second_tab_is_refused_and_keeps_the_first_end(
-    login, social_worker, child, make_person, relate
-):
-    friend = make_person(social_worker, given_name="Kai", family_name="Doyle")
-    relate(social_worker, child, friend, "friend", first_seen="2026-01-05")
-    edge = db.session.query(Relationship).one()
-    client = login(social_worker)
-    end_page = f"/people/{child.id}/relationships/{edge.id}/end"
+def test_ending_a_relationship_again_from_a_second_tab_is_refused_and_keeps_the_first_end(friendship):
+    client, edge, end_page = friendship
     second_tab = {"csrf_token": page(client.get(end_page)).select_one('input[name="csrf_token"]')["value"]}
     assert post_form(client, end_page, {"ended_on": dob(20, 2, 2026)}).status_code == 302
     refused = client.post(end_page, data={**second_tab, "ended_on": dob(1, 3, 2026)})
