@@ -20,6 +20,7 @@ from safeguarding.graph.prompts import location_assessment_prompts
 from safeguarding.graph.risk import Exposure, exposure_alerts
 from safeguarding.graph.types import NodeInfo, NodeRef
 from safeguarding.graph_cache import EDGE_COLUMNS, cache_key, edge_of_row
+from safeguarding.validation import uk_today
 
 # Below the key cache's size, so a batch's keys are still cached when its dates of birth are read.
 KEY_BATCH = 2000
@@ -29,7 +30,7 @@ _cache: dict = {}
 
 def borough_graph(session: Session, as_of: date | None = None) -> nx.MultiGraph:
     """Every current relationship in the borough, with each person's birth date and flags."""
-    as_of = as_of or date.today()
+    as_of = as_of or uk_today()
     key = cache_key(session, as_of)
     with _lock:
         if key is not None and _cache.get("key") == key:

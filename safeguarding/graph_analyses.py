@@ -20,6 +20,7 @@ from models.person import Person
 from safeguarding.context_analysis import borough_graph
 from safeguarding.graph import analysis
 from safeguarding.graph.types import NodeRef
+from safeguarding.validation import uk_today
 
 ANALYSES = ("peer_groups", "connectors", "hotspots")
 CONNECTORS_KEPT = 50
@@ -51,7 +52,7 @@ class Stored:
 
 def run(session: Session, today: date | None = None) -> dict[str, int]:
     """Compute every analysis of the whole graph and store it; returns how many items each holds."""
-    today = today or date.today()
+    today = today or uk_today()
     # Read before the graph, so a stored stamp is never newer than the data it was computed from.
     stamp = graph_stamp(session)
     graph = borough_graph(session, today)

@@ -23,7 +23,7 @@ from models.id_lists import read_columns
 from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.types import Edge, Grading, NodeRef
 from safeguarding.heap import collector_paused, settle
-from safeguarding.validation import london_day
+from safeguarding.validation import london_day, uk_today
 
 # Columns only: the whole table is read, and ORM objects would triple the cost of a rebuild.
 EDGE_COLUMNS = (
@@ -68,7 +68,7 @@ def cache_key(session: Session, as_of: date, stamp_of: Callable[[Session], str |
 
 def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
     """The whole graph as it stands on ``as_of`` (default today), from this process's cache when still current."""
-    as_of = as_of or date.today()
+    as_of = as_of or uk_today()
     key = cache_key(session, as_of, links_stamp)
     if key is None:
         return load(session, as_of)
@@ -101,7 +101,7 @@ def remembered(
     process's cache; its key, read earlier in the same request, serves instead of reading the stamp again."""
     stamp = held.cache_key if held is not None else None
     if stamp is None:
-        stamp = cache_key(session, date.today(), links_stamp)
+        stamp = cache_key(session, uk_today(), links_stamp)
     if stamp is None:
         return compute()
     key = (stamp, name, argument)

@@ -59,6 +59,11 @@ def london_day(at: datetime) -> date:
     return at.astimezone(LONDON).date()
 
 
+def uk_today() -> date:
+    """Today in the UK: on a server kept on UTC, date.today() is still yesterday for the first hour of a BST day."""
+    return london_day(datetime.now(LONDON))
+
+
 def collect(checks: dict, data: dict, *, partial: bool = False, between: Callable[[dict], dict] | None = None) -> dict:
     """Run each field's check on its value; report every field's problem at once, not only the first.
 
