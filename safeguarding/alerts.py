@@ -17,7 +17,7 @@ from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.missing import status_of
 from safeguarding.referrals import escalation_candidates
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import london_day
+from safeguarding.validation import london_day, uk_today
 
 ALERT_KINDS = ("escalation", "location_assessment", "exposure", "transition", "return_interview")
 TRANSITION_AGE_MONTHS = 17 * 12 + 6
@@ -102,7 +102,7 @@ def list_alerts(session: Session, actor, kind: str | None = None, today: date | 
         raise ValidationFailed({"kind": f"Choose one of {', '.join(ALERT_KINDS)}"})
     if actor.role != "safeguarding_lead" and not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see alerts about people")
-    today = today or date.today()
+    today = today or uk_today()
     for rule, refresh in REFRESHERS.items():
         if kind in (None, rule):
             refresh(session, today)

@@ -27,7 +27,7 @@ from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_place
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from safeguarding.validation import choice, clean_text, collect, london_day, parse_date, text_list, version_of
+from safeguarding.validation import choice, clean_text, collect, london_day, parse_date, text_list, uk_today, version_of
 
 SUBJECT_TYPES = ("person", "place", "group")
 
@@ -116,7 +116,7 @@ def open_case(session: Session, actor, data: dict, opened_on: date | None = None
         lead_worker_id=actor.id,
         concerns=clean["concerns"],
         risk_level=clean["risk_level"],
-        opened_on=opened_on or date.today(),
+        opened_on=opened_on or uk_today(),
         data_key_id=key_id,
     )
     session.add(case)

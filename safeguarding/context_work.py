@@ -1,7 +1,5 @@
 """Working on contexts: location and peer-group assessments, context weighting, meetings, safety mapping."""
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,7 +20,7 @@ from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_place, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.validation import choice, clean_text, collect, parse_date
+from safeguarding.validation import choice, clean_text, collect, parse_date, uk_today
 
 INTERVENTIONS = (
     "guardianship",
@@ -90,7 +88,7 @@ def record_assessment(session: Session, actor, data: dict) -> ContextAssessment:
             "findings": lambda v: clean_text(v, field="$.findings", label="the findings", max_length=20_000),
             "assessed_on": lambda v: (
                 parse_date(v, field="$.assessed_on", label="the assessment date", required=False, not_future=True)
-                or date.today()
+                or uk_today()
             ),
             "interventions": lambda v: _interventions(v or [], session),
         },
@@ -149,7 +147,7 @@ def record_weighting(session: Session, actor, person_id: str, data: dict) -> Con
         {
             "weights": _weights,
             "assessed_on": lambda v: (
-                parse_date(v, field="$.assessed_on", label="the date", required=False, not_future=True) or date.today()
+                parse_date(v, field="$.assessed_on", label="the date", required=False, not_future=True) or uk_today()
             ),
         },
         data,
@@ -313,7 +311,7 @@ def rate_place(session: Session, actor, person_id: str, data: dict) -> SafetyRat
     rating = choice(data.get("rating"), field="$.rating", label="a rating", options=SAFETY_RATINGS)
     rated_on = (
         parse_date(data.get("rated_on"), field="$.rated_on", label="the date", required=False, not_future=True)
-        or date.today()
+        or uk_today()
     )
     row = SafetyRating(
         person_id=person.id, place_id=place.id, rating=rating, rated_on=rated_on, recorded_by_id=actor.id

@@ -11,6 +11,7 @@ from models.crypto import UNREADABLE
 from models.person import ENCRYPTED_FIELDS, Person
 from safeguarding import policy
 from safeguarding.policy import PersonAccess
+from safeguarding.validation import uk_today
 
 # Victim status is visible to every agency that may see the person: young people who offend are often victims too.
 VICTIM_FLAGS = ("victim_of_exploitation", "nrm_positive_decision")
@@ -23,7 +24,7 @@ def _plain(value):
 
 
 def person_view(session: Session, person: Person, access: PersonAccess, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or uk_today()
     if access.full:
         return full_person(person, access, today)
     return limited_person(session, person, today)

@@ -4,7 +4,6 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 import audit
-from models.base import utcnow
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
 from models.person import PersonFlag, PersonIndexToken
@@ -15,6 +14,7 @@ from safeguarding.access import load_person, require_person_access
 from safeguarding.cases import load_case
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.people import reindex
+from safeguarding.validation import uk_today
 
 # (model, column) pairs that point at a person and follow them into the surviving record.
 PERSON_REFERENCES = (
@@ -46,7 +46,7 @@ def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
             ),
             Relationship.ended_on.is_(None),
         )
-        .values(ended_on=utcnow().date())
+        .values(ended_on=uk_today())
     )
     for model, column in PERSON_REFERENCES:
         session.execute(update(model).where(column == duplicate.id).values({column.key: survivor.id}))

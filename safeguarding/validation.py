@@ -61,7 +61,7 @@ def london_day(at: datetime) -> date:
 
 def uk_today() -> date:
     """Today in the UK: on a server kept on UTC, date.today() is still yesterday for the first hour of a BST day."""
-    return london_day(datetime.now(LONDON))
+    return datetime.now(LONDON).date()
 
 
 def collect(checks: dict, data: dict, *, partial: bool = False, between: Callable[[dict], dict] | None = None) -> dict:
@@ -167,7 +167,7 @@ def parse_date(value, *, field: str, label: str, required: bool = True, not_futu
         raise ValidationFailed({field: f"{_cap(label)} must be a date in the form YYYY-MM-DD"})
     if parsed.year < 1900:
         raise ValidationFailed({field: f"{_cap(label)} must be after 1900"})
-    if not_future and parsed > (today or date.today()):
+    if not_future and parsed > (today or uk_today()):
         raise ValidationFailed({field: f"{_cap(label)} must be today or in the past"})
     return parsed
 

@@ -12,7 +12,7 @@ from app.permissions import current_actor, leads
 from safeguarding import audit_csv, audit_monitoring, audit_review, audit_status
 from safeguarding.audit_workspace import EventQuery, event_query, listing, record_audit_view
 from safeguarding.errors import ValidationFailed
-from safeguarding.validation import parse_date
+from safeguarding.validation import parse_date, uk_today
 
 # An export is for a case review or an investigation, so it holds far more than a page shows.
 EXPORT_LIMIT = 50_000
@@ -41,7 +41,7 @@ def export(name: str):
     else:
         rows = listing(db.session, actor, name.replace("-", "_"), _event_query(name, args), action="export")
         body = audit_csv.events_csv(rows)
-    return _download(body, f"safecontext-audit-{name}-{date.today().isoformat()}.csv", "text/csv")
+    return _download(body, f"safecontext-audit-{name}-{uk_today().isoformat()}.csv", "text/csv")
 
 
 def _event_query(name: str, args) -> EventQuery:

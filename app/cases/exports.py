@@ -4,8 +4,6 @@ Whoever may read the case may export its chronology, and sees in the export exac
 withheld entries stay withheld, hidden ones stay out (the service applies the policy).
 """
 
-from datetime import date
-
 from flask import Response, render_template, request
 
 from app.cases import bp
@@ -17,6 +15,7 @@ from models.base import utcnow
 from safeguarding import accounts, contexts, exports, policy
 from safeguarding.access import load_person
 from safeguarding.errors import NotFound
+from safeguarding.validation import uk_today
 
 
 @bp.get("/cases/<case_id>/chronology.csv")
@@ -24,7 +23,7 @@ from safeguarding.errors import NotFound
 def chronology_csv(case_id: str):
     filters = exports.validate_filters(request.args)
     case, entries = exports.export_chronology(db.session, current_actor(), case_id, "csv", filters)
-    filename = f"safecontext-chronology-{case.id}-{date.today().isoformat()}.csv"
+    filename = f"safecontext-chronology-{case.id}-{uk_today().isoformat()}.csv"
     return Response(
         exports.chronology_csv(entries),
         mimetype="text/csv",

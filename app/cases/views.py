@@ -1,7 +1,5 @@
 """Opening a case and the case page: summary, team, plan and the merged multi-agency chronology."""
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 
 from app.cases import bp
@@ -23,6 +21,7 @@ from safeguarding import accounts, cases, contexts, family, policy
 from safeguarding.access import load_person
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from safeguarding.validation import uk_today
 
 
 @bp.route("/people/<person_id>/cases/new", methods=["GET", "POST"])
@@ -187,7 +186,7 @@ def render_case(
         done_form=CompleteActionForm(formdata=None),
         problem=problem,
         form=posted,
-        today=date.today(),
+        today=uk_today(),
         **forms,
     ), status or (422 if posted is not None and posted.errors else 200)
 
@@ -218,7 +217,7 @@ def _subject(record, actor) -> dict:
         if policy.person_access(db.session, actor, person.id).visible:
             subject["label"] = person.display_name
             if record.is_open:
-                subject["turns_18"] = transition_due(person.date_of_birth, date.today())
+                subject["turns_18"] = transition_due(person.date_of_birth, uk_today())
         subject["family_cases"] = family.linked_family_cases(db.session, actor, person.id)
     elif record.subject_type == "place":
         subject["label"] = contexts.load_place(db.session, record.subject_place_id).name

@@ -9,7 +9,7 @@ from app.cli import JsonGroup, json_option
 from app.extensions import db
 from safeguarding import key_operations, retention
 from safeguarding.errors import ValidationFailed
-from safeguarding.validation import iso_date
+from safeguarding.validation import iso_date, uk_today
 
 keys_cli = JsonGroup("keys", help="Master keys and blind indexes.")
 retention_cli = JsonGroup("retention", help="Retention schedule and erasure.")
@@ -79,7 +79,7 @@ def erase(person_id: str, reason: str):
 
 def _as_of(value: str | None) -> date:
     if value is None:
-        return date.today()
+        return uk_today()
     try:
         return iso_date(value)
     except ValueError:

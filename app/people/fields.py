@@ -11,6 +11,7 @@ from wtforms.validators import Length, StopValidation, ValidationError
 from app.extensions import db
 from app.forms import field_subject
 from app.people.labels import LONDON
+from safeguarding.validation import uk_today
 
 _PART_NAMES = ("a day", "a month", "a year")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -72,7 +73,7 @@ class GovDateField(Field):
             raise StopValidation(f"{subject} must be a real date") from None
         if value.year < 1900:
             raise StopValidation(f"{subject} must be after 1900")
-        if self.past and value > date.today():
+        if self.past and value > uk_today():
             raise StopValidation(f"{subject} must be today or in the past")
         self.data = value
 

@@ -18,6 +18,7 @@ from safeguarding.accounts import get_user
 from safeguarding.alerts import TRANSITION_AGE_MONTHS, add_months
 from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
 from safeguarding.search import search_people
+from safeguarding.validation import uk_today
 
 
 @bp.route("/people/search", methods=["GET", "POST"])
@@ -34,7 +35,7 @@ def search():
         except ValidationFailed as failure:
             reject_submission(form, failure, fallback="given_name")
     return render_template(
-        "people/search.html", form=form, result=result, today=date.today()
+        "people/search.html", form=form, result=result, today=uk_today()
     ), 422 if form.errors else 200
 
 
@@ -53,7 +54,7 @@ def new():
             if step != "confirmed":
                 found = search_people(db.session, actor, data["given_name"], data["family_name"], data["date_of_birth"])
                 if found.matches or found.other_matches:
-                    return render_template("people/duplicates.html", form=form, result=found, today=date.today())
+                    return render_template("people/duplicates.html", form=form, result=found, today=uk_today())
             person = people.record_person(db.session, actor, data)
         except ValidationFailed as failure:
             reject_submission(form, failure, fallback="given_name")
@@ -75,7 +76,7 @@ def person(person_id: str):
         record, access = people.view_person(db.session, actor, person_id)
     except PermissionDenied as refusal:
         return render_template("people/no_access.html", person_id=person_id, refusal=refusal), 403
-    today = date.today()
+    today = uk_today()
     view = disclosure.person_view(db.session, record, access, today)
     if not access.full:
         return render_template("people/limited.html", person=view)

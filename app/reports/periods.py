@@ -4,6 +4,7 @@ last full quarter."""
 from datetime import date
 
 from safeguarding.reports import Period
+from safeguarding.validation import uk_today
 
 
 def last_full_quarter(today: date) -> Period:
@@ -16,5 +17,5 @@ def last_full_quarter(today: date) -> Period:
 def requested_period(args) -> Period:
     """The ISO period of the CSV and the API (end exclusive, as the service's); none given: the last full quarter."""
     if "start" not in args and "end" not in args:
-        return last_full_quarter(date.today())
+        return last_full_quarter(uk_today())
     return Period.parse(args.get("start"), args.get("end"))
