@@ -6,7 +6,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import audit
-from models.base import utcnow
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND, Group, Place, Relationship
 from models.crypto import current_keyring
 from models.locking import claim
@@ -15,7 +14,7 @@ from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from safeguarding.validation import choice, clean_text, collect, parse_date
+from safeguarding.validation import choice, clean_text, collect, parse_date, uk_today
 
 GRADING_SOURCE = ("1", "2", "3")
 GRADING_INFORMATION = ("A", "B", "C", "D", "E")
@@ -183,7 +182,7 @@ def _relationship_between(clean: dict) -> dict:
 def add_relationship(session: Session, actor, data: dict, today: date | None = None) -> Relationship:
     """Record an edge; the recorder must be allowed to see the source person (and a target person)."""
     _require_practitioner(actor)
-    today = today or date.today()
+    today = today or uk_today()
     clean = _relationship_fields(data, today)
     (_, source_id), (target_type, target_id) = clean["source"], clean["target"]
     kind, first_seen, last_seen, grading, notes = (
@@ -249,8 +248,8 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     if edge is None:
         raise NotFound("No relationship with that id")
     require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
-    refuse_if_ended(edge)
-    ended = parse_date(ended_on, field="$.ended_on", label="the end date", required=False) or utcnow().date()
+    refuse_if_ended(session, edge.id)
+    ended = parse_date(ended_on, field="$.ended_on", label="the end date", required=False) or uk_today()
     if edge.first_seen and ended < edge.first_seen:
         raise ValidationFailed(
             {"$.ended_on": "The end date must be on or after the date the relationship was first seen"}
@@ -272,9 +271,11 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     return edge
 
 
-def refuse_if_ended(edge: Relationship) -> None:
-    """An edge stays as it was ended: ending it again (from a page open in another tab, say) would move its date."""
-    if edge.ended_on is not None:
+def refuse_if_ended(session: Session, edge_id, recorded_on: str | None = None) -> None:
+    """An edge stays as it was ended: ending it again (from a page open in another tab, say) would move its date.
+    recorded_on: only an edge recorded on this person's record counts (the other side ends it on theirs)."""
+    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    if edge is not None and edge.ended_on is not None and recorded_on in (None, edge.source_person_id):
         raise Conflict(
             f"This relationship was already ended, on {edge.ended_on.isoformat()}: it stays in the record's history"
         )

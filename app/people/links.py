@@ -8,7 +8,7 @@ from app.people.fields import reject_submission
 from app.people.forms import EndRelationshipForm, EpisodeUpdateForm, MissingEpisodeForm, RelationshipForm
 from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
-from models.context import TARGET_TYPE_OF_KIND, Relationship
+from models.context import TARGET_TYPE_OF_KIND
 from safeguarding import contexts, missing
 from safeguarding.errors import Conflict, NotFound, ValidationFailed
 
@@ -52,9 +52,8 @@ def end_relationship(person_id: str, relationship_id: str):
         None,
     )
     if row is None or not row["outgoing"]:
-        ended = db.session.get(Relationship, relationship_id) if row is None else None
-        if ended is not None and ended.source_person_id == person.id:
-            contexts.refuse_if_ended(ended)
+        if row is None:
+            contexts.refuse_if_ended(db.session, relationship_id, recorded_on=person.id)
         raise NotFound("No current relationship with that id on this person's record")
     form = EndRelationshipForm()
     if form.validate_on_submit():
