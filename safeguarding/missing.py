@@ -126,6 +126,8 @@ def update_episode(session: Session, actor, episode_id: str, data: dict) -> Miss
     episode = session.get(MissingEpisode, episode_id) if isinstance(episode_id, str) else None
     if episode is None:
         raise NotFound("No missing episode with that id")
+    lock_record(session, Person, episode.person_id)  # changes to a child's episodes queue, as reports do
+    session.refresh(episode)
     require_person_access(session, actor, load_person(session, episode.person_id), object_type="missing_episode")
     version = version_of(data.get("version"), field="$.version")
     changes = _times(data, partial=True)
