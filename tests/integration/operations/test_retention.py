@@ -14,6 +14,7 @@ from models.person import Person, PersonIndexToken
 from safeguarding import cases, contexts, people, retention, search
 from safeguarding.errors import NotFound
 from safeguarding.runtime import current as runtime
+from tests.fixtures.ages import child_birth_date
 
 
 @pytest.fixture
@@ -135,7 +136,8 @@ def test_an_erased_persons_referrals_episodes_and_alerts_go_with_them(worker, ma
     from models.safeguarding_events import MissingEpisode
     from safeguarding import alerts, missing, referrals
 
-    child, other = record(worker, "Leaving", born="2012-02-02"), record(worker, "Staying", born="2012-03-03")
+    child = record(worker, "Leaving", born=child_birth_date())
+    other = record(worker, "Staying", born=child_birth_date(1))
     police = make_user("police_officer")
     sent = datetime.now(UTC) - timedelta(days=20)
     about = {}

@@ -4,6 +4,7 @@ import pytest
 
 from app.extensions import db
 from safeguarding import people, referrals
+from tests.fixtures.ages import child_birth_date
 
 
 @pytest.fixture
@@ -19,7 +20,9 @@ def police(make_user):
 @pytest.fixture
 def child(social_worker):
     return people.record_person(
-        db.session, social_worker, {"given_name": "Jayden", "family_name": "Clarke", "date_of_birth": "2011-03-27"}
+        db.session,
+        social_worker,
+        {"given_name": "Jayden", "family_name": "Clarke", "date_of_birth": child_birth_date()},
     )
 
 

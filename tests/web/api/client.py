@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from tests.fixtures.ages import child_birth_date
+
 
 @dataclass
 class ApiClient:
@@ -24,7 +26,7 @@ class ApiClient:
 
 
 def person_body(**changes) -> dict:
-    return {"given_name": "Jayden", "family_name": "Okafor", "date_of_birth": "2010-04-12", **changes}
+    return {"given_name": "Jayden", "family_name": "Okafor", "date_of_birth": child_birth_date(), **changes}
 
 
 def case_body(person_id: str, **changes) -> dict:

@@ -2,12 +2,8 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from safeguarding.alerts import add_months
 from safeguarding.validation import london_day
-
-
-def born_months_ago(months: int) -> str:
-    return add_months(date.today(), -months).isoformat()
+from tests.fixtures.ages import born_months_ago
 
 
 def test_a_missed_return_home_interview_raises_one_alert(as_user, make_user, make_person):

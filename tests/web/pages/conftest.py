@@ -7,6 +7,7 @@ from jinja2 import FileSystemBytecodeCache
 
 from app.extensions import db
 from safeguarding import cases, contexts, people
+from tests.fixtures.ages import child_birth_date
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +28,7 @@ def make_person(app):
 
     def make(recorder, **fields):
         n = next(counter)
-        data = {"given_name": f"Child{n}", "family_name": "Example", "date_of_birth": "2011-03-27", **fields}
+        data = {"given_name": f"Child{n}", "family_name": "Example", "date_of_birth": child_birth_date(), **fields}
         return people.record_person(db.session, recorder, data)
 
     return make
