@@ -34,7 +34,8 @@ class BaseConfig:
     CONTEXT_MAP_MAX_NODES = DEFAULT_MAX_NODES  # nearest and most recent first; the rest are counted as omitted
     # Overrides of the SPEC timescales, e.g. {"red": {"acknowledge": "30m"}, "green": {"decide": 5}}.
     REFERRAL_TIMESCALES: dict | None = None
-    # Closure days beyond the bundled England and Wales bank holidays (ISO dates).
+    # One-off closure days (ISO dates) beside the England and Wales bank holidays: GOV.UK's bundled list, then
+    # the regular rules for later years, which cannot know a one-off bank holiday announced after this release.
     EXTRA_BANK_HOLIDAYS: tuple = ()
     REPEAT_REFERRAL_WINDOW_DAYS = 365
     ESCALATION_REFERRALS = 3

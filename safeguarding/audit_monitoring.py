@@ -97,7 +97,7 @@ def monitoring_report(session: Session, day: date, working_hours: Mapping[str, o
     todays = [e for e in events if e.at >= start]
     users = _user_facts(session, {e.actor_user_id for e in events if e.actor_user_id})
     agencies = {a.id: a for a in _in_chunks(session, Agency, Agency.id, {e.actor_agency_id for e in events})}
-    holidays = runtime().calendar.holidays
+    holidays = runtime().calendar.closure_days(history_start.year, day.year)
     hours = {a.id: agency_hours(a.kind, a.id, working_hours, holidays) for a in agencies.values()}
     findings = run_all(
         events,

@@ -24,6 +24,19 @@ def bundled_bank_holidays() -> frozenset[date]:
     return frozenset(holiday["date"] for holiday in holidays)
 
 
+@cache
+def bank_holidays_of_year(year: int) -> frozenset[date]:
+    """England and Wales bank holidays in `year`: GOV.UK's published list for the years it covers, and for the
+    years outside it the regular rules (New Year, Easter, May, August, Christmas, with weekend substitutes), so
+    that a timescale running past the bundled data never counts Christmas Day as a working day."""
+    published = bundled_bank_holidays()
+    if min(published).year <= year <= max(published).year:
+        return frozenset(day for day in published if day.year == year)
+    import holidays  # imported only here: it takes a fifth of a second, and the published years need none of it
+
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
 def to_utc(at: datetime, name: str = "datetime") -> datetime:
     """The same instant in UTC; naive datetimes are refused because their zone is a guess."""
     if not isinstance(at, datetime) or at.utcoffset() is None:
@@ -82,12 +95,17 @@ class WorkingCalendar:
             raise TimescaleConfigError(problems)
         self.opening, self.closing, self.weekend = opening, closing, weekend
         self.extra_holidays = extra
-        self.holidays = bundled_bank_holidays() | extra
 
     @property
     def bundled_until(self) -> date:
-        """The last bank holiday in the bundled data; later years need the extra table."""
+        """The last bank holiday in the bundled data; later years follow the regular rules and the extra table."""
         return max(bundled_bank_holidays())
+
+    def closure_days(self, first_year: int, last_year: int) -> frozenset[date]:
+        """Bank holidays and extra closure days from the start of first_year to the end of last_year."""
+        years = range(first_year, last_year + 1)
+        extra = (day for day in self.extra_holidays if day.year in years)
+        return frozenset().union(*map(bank_holidays_of_year, years), extra)
 
     def local_date(self, day: date | datetime) -> date:
         """The calendar day in this zone; an aware datetime is converted first."""
@@ -98,7 +116,11 @@ class WorkingCalendar:
     def is_working_day(self, day: date | datetime) -> bool:
         """Not a weekend day, bank holiday or extra holiday."""
         day = self.local_date(day)
-        return day.weekday() not in self.weekend and day not in self.holidays
+        return (
+            day.weekday() not in self.weekend
+            and day not in self.extra_holidays
+            and day not in bank_holidays_of_year(day.year)
+        )
 
     def next_working_day(self, day: date | datetime) -> date:
         """The first working day strictly after `day`."""

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 import requests
 from hypothesis import given
@@ -107,13 +108,33 @@ def test_end_of_working_day_is_five_pm_on_the_wall_clock_across_dst(calendar):
     assert autumn == datetime(2026, 10, 26, 17, tzinfo=UTC) and autumn.utcoffset() == timedelta(0)
 
 
-def test_extra_holidays_cover_years_past_the_bundled_data():
+def test_years_past_the_bundled_data_follow_the_regular_bank_holiday_rules():
     default = WorkingCalendar()
-    extended = WorkingCalendar(extra_holidays=[date(2031, 12, 25), "2031-12-26"])
     assert default.bundled_until.year < 2031
-    assert default.is_working_day(date(2031, 12, 25))
-    assert not extended.is_working_day(date(2031, 12, 25))
-    assert not extended.is_working_day(date(2031, 12, 26))
+    closed = [date(2031, 1, 1), date(2031, 4, 11), date(2031, 4, 14), date(2031, 5, 5), date(2031, 5, 26)]
+    closed += [date(2031, 8, 25), date(2031, 12, 25), date(2031, 12, 26), date(2032, 12, 27), date(2032, 12, 28)]
+    assert not any(default.is_working_day(day) for day in closed)
+    assert default.is_working_day(date(2031, 1, 2)) and default.is_working_day(date(2031, 12, 24))
+
+
+@pytest.mark.parametrize("year", sorted({day.year for day in bundled_bank_holidays()}))
+def test_the_regular_rules_give_the_published_weekday_holidays_of_every_bundled_year(year):
+    """What justifies the rules past the published years: in the published ones they give the same closures
+    (the rules also list a holiday that falls on a weekend, beside its weekday substitute)."""
+    ruled = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    assert {day for day in ruled if day.weekday() < 5} == {day for day in bundled_bank_holidays() if day.year == year}
+
+
+def test_extra_holidays_add_one_off_closures_in_any_year():
+    extended = WorkingCalendar(extra_holidays=[date(2031, 6, 12), "2031-06-13"])
+    assert WorkingCalendar().is_working_day(date(2031, 6, 12))
+    assert not extended.is_working_day(date(2031, 6, 12)) and not extended.is_working_day(date(2031, 6, 13))
+
+
+def test_closure_days_list_every_bank_and_extra_holiday_of_the_years_asked_for():
+    days = WorkingCalendar(extra_holidays=["2030-06-12", "2032-06-14"]).closure_days(2030, 2031)
+    assert date(2030, 6, 12) in days and date(2031, 12, 25) in days and date(2030, 12, 25) in days
+    assert date(2032, 6, 14) not in days and date(2029, 12, 25) not in days
 
 
 def test_extra_holidays_add_local_closure_days_to_the_bundled_ones():

@@ -103,7 +103,7 @@ def test_review_input_is_checked_and_only_leads_review(caseload, lead):
 
 
 def test_working_hours_come_from_configuration_by_agency_kind(app):
-    holidays = runtime().calendar.holidays
+    holidays = runtime().calendar.closure_days(2026, 2026)
     police = agency_hours("police", "p", HOURS, holidays)
     school = agency_hours("education", "s", HOURS, holidays)
     saturday_night = datetime(2026, 3, 7, 2, 30, tzinfo=LONDON)
