@@ -108,3 +108,15 @@ class ApiToken(UUIDPrimaryKey, Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UnknownNameFailures(Base):
+    """Failed sign-ins under a username that matches no account, counted and locked as an account's are, so that
+    a lock-out (423) is no sign that an account exists. Only a keyed hash of the name is kept."""
+
+    __tablename__ = "unknown_name_failures"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -3,23 +3,23 @@
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import NoReturn
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
 from models.agency import AGENCY_KINDS, Agency
-from models.base import utcnow
+from models.base import upsert_insert, utcnow
 from models.crypto import current_keyring
 from models.locking import claim
-from models.user import ROLES, ApiToken, RecoveryCode, User
+from models.user import ROLES, ApiToken, RecoveryCode, UnknownNameFailures, User
 from safeguarding.errors import AccountLocked, NotFound, PermissionDenied, SignInRefused, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import choice, clean_text
@@ -28,6 +28,8 @@ TOTP_STEP = 30
 RECOVERY_CODE_COUNT = 10
 GENERIC_REFUSAL = "The username, password or security code is not right"
 MIN_PASSWORD_LENGTH = 12
+# How long failures under a name that matches no account are remembered (an account's count until it signs in).
+UNKNOWN_NAME_MEMORY = timedelta(days=30)
 
 
 def _require_admin(actor) -> None:
@@ -106,7 +108,7 @@ def check_password(session: Session, username, password, now: datetime | None = 
     if user is None:
         # The same hashing work as for a real account, so the time taken does not tell which usernames exist.
         _password_matches(hasher, _stand_in_hash(hasher), password)
-        _refuse(session, None, "unknown_user")
+        _count_unknown_name_failure(session, username, now)
     _refuse_if_locked(session, user, now)
     if not _password_matches(hasher, user.password_hash, password):
         _count_failure(session, user, now, "bad_password")
@@ -134,9 +136,47 @@ def _refuse_if_unavailable(session: Session, user: User, now: datetime) -> None:
 
 def _refuse_if_locked(session: Session, user: User, now: datetime) -> None:
     if user.locked_until and user.locked_until > now:
-        audit.record(session, action="sign_in_failed", actor=user, outcome="denied", detail={"why": "locked"})
-        session.commit()
-        raise AccountLocked("This account is locked after repeated failed sign-ins. Try again later")
+        _refuse_as_locked(session, user)
+
+
+def _refuse_as_locked(session: Session, user: User | None) -> NoReturn:
+    audit.record(session, action="sign_in_failed", actor=user, outcome="denied", detail={"why": "locked"})
+    session.commit()
+    raise AccountLocked("This account is locked after repeated failed sign-ins. Try again later")
+
+
+def _count_unknown_name_failure(session: Session, username, now: datetime) -> NoReturn:
+    """A name that matches no account locks after as many failures as an account does, so that a lock-out does not
+    tell a guesser which usernames exist; counted by one statement, as concurrent guesses all count."""
+    if not isinstance(username, str) or not username.strip():
+        _refuse(session, None, "unknown_user")
+    settings, failures = runtime().auth, UnknownNameFailures
+    name_hash = runtime().indexer.sign_in_name(username.strip())
+    # Names are kept only while they could still matter (a lock in force or a recent failure): no table of typos.
+    session.execute(
+        delete(failures).where(
+            failures.last_failed_at < now - UNKNOWN_NAME_MEMORY,
+            or_(failures.locked_until.is_(None), failures.locked_until <= now),
+        )
+    )
+    locked_until = session.scalar(select(failures.locked_until).where(failures.name_hash == name_hash))
+    if locked_until and locked_until > now:
+        _refuse_as_locked(session, None)
+    counted = session.execute(
+        upsert_insert(session, failures)
+        .values(name_hash=name_hash, failures=1, last_failed_at=now)
+        .on_conflict_do_update(
+            index_elements=["name_hash"], set_={"failures": failures.failures + 1, "last_failed_at": now}
+        )
+        .returning(failures.failures)
+    ).scalar_one()
+    if counted >= settings.lockout_threshold:
+        session.execute(
+            update(failures)
+            .where(failures.name_hash == name_hash)
+            .values(failures=0, locked_until=now + settings.lockout_period)
+        )
+    _refuse(session, None, "unknown_user")
 
 
 def _count_failure(session: Session, user: User, now: datetime, why: str) -> NoReturn:

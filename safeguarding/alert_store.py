@@ -2,11 +2,9 @@
 
 from datetime import date
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models.base import new_id, utcnow
+from models.base import new_id, upsert_insert, utcnow
 from models.safeguarding_events import Alert
 
 
@@ -23,6 +21,6 @@ def fire(session: Session, kind: str, *, fired_on: date, detail: str, person_id=
         "detail": detail,
         "created_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Alert).values(**values).on_conflict_do_nothing(index_elements=["kind", "subject_key"]))
+    session.execute(
+        upsert_insert(session, Alert).values(**values).on_conflict_do_nothing(index_elements=["kind", "subject_key"])
+    )

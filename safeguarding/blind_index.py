@@ -61,6 +61,7 @@ class BlindIndexer:
         self.width = -(-self.bits // 4)
         # A key per index, so the same name gives unrelated tokens in the given and family indexes.
         self._keys = {name: _derive(root_key, name) for name in INDEX_NAMES}
+        self._sign_in_name_key = _derive(root_key, "sign_in_name")
 
     def token(self, index_name: str, normalised_value: str) -> str:
         """HMAC-SHA256 of the value under the index's key, truncated to the planned bits, as fixed-width hex."""
@@ -71,6 +72,11 @@ class BlindIndexer:
         mac = hmac.new(self._keys[index_name], normalised_value.encode("utf-8"), hashlib.sha256).digest()
         truncated = int.from_bytes(mac, "big") >> (len(mac) * 8 - self.bits)
         return f"{truncated:0{self.width}x}"
+
+    def sign_in_name(self, username: str) -> str:
+        """The full HMAC-SHA256 (hex) of a username as typed at sign-in, lower-cased: failures under a name that
+        matches no account are counted by it, without keeping what was typed (sometimes a password)."""
+        return hmac.new(self._sign_in_name_key, username.lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def person_tokens(

@@ -62,6 +62,20 @@ def test_locked_account_gets_423(app, client, make_user):
     assert response.status_code == 423 and "locked" in response.get_json()["error"]
 
 
+def test_a_username_that_matches_no_account_locks_as_an_account_does(app, client, make_user):
+    """Otherwise 423 after repeated guesses would tell which usernames exist."""
+    user = make_user("police_officer")
+    tries = range(app.config["LOCKOUT_THRESHOLD"] + 1)
+
+    def answers(username):
+        guess = {"username": username, "password": "wrong wrong wrong", "totp": totp_now(user)}
+        return [(r.status_code, r.get_json()) for r in (client.post("/api/v1/tokens", json=guess) for _ in tries)]
+
+    real, unknown = answers(user.username), answers("no.such.officer")
+    assert real == unknown and real[-1][0] == 423 and {status for status, _ in real[:-1]} == {401}
+    assert [e.detail_dict for e in audit_events("sign_in_failed") if e.actor_user_id is None][-1] == {"why": "locked"}
+
+
 def test_throttling_answers_429(database_url, tmp_path, make_user):
     from app import create_app
 

@@ -4,10 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+import sqlalchemy as sa
+import time_machine
 
 from app.extensions import db
-from models.user import ROLES
+from models.user import ROLES, UnknownNameFailures
 from safeguarding import accounts
+from safeguarding.runtime import current as runtime
 from tests.fixtures.accounts import PASSWORD, totp_now
 from tests.web.helpers import assert_good_page, audit_events, csrf_token, page
 
@@ -55,6 +58,32 @@ def test_unknown_username_gets_the_same_message(client, make_user):
     assert "The username, password or security code is not right" in page(response).text
     [event] = audit_events("sign_in_failed")
     assert event.actor_user_id is None
+
+
+def test_failures_under_an_unknown_name_keep_a_keyed_hash_of_it_and_are_forgotten_after_a_month(client, app):
+    typed = "Hunter2-Password-Typed-As-Name"
+    submit_password(client, typed)
+    [row] = db.session.scalars(sa.select(UnknownNameFailures)).all()
+    assert typed.lower() not in row.name_hash and row.name_hash == runtime().indexer.sign_in_name(typed)
+    assert row.failures == 1 and row.locked_until is None
+    row.last_failed_at -= accounts.UNKNOWN_NAME_MEMORY + timedelta(minutes=1)
+    db.session.commit()
+    submit_password(client, "someone.else")
+    db.session.expire_all()
+    assert [r.name_hash for r in db.session.scalars(sa.select(UnknownNameFailures))] == [
+        runtime().indexer.sign_in_name("someone.else")
+    ]
+
+
+def test_an_unknown_name_is_locked_for_the_lock_out_period_then_counts_afresh(client, app):
+    for _ in range(app.config["LOCKOUT_THRESHOLD"]):
+        submit_password(client, "Nobody.Here", "wrong wrong wrong")
+    assert "locked" in page(submit_password(client, "nobody.here")).select_one(".govuk-error-summary").text
+    later = datetime.now(UTC) + app.config["LOCKOUT_PERIOD"] + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        response = submit_password(client, "nobody.here")
+    assert "locked" not in page(response).select_one(".govuk-error-summary").text
+    assert db.session.scalar(sa.select(UnknownNameFailures.failures)) == 1
 
 
 def test_empty_form_shows_errors_for_each_field(client):

@@ -46,6 +46,13 @@ def test_wrong_passwords_sent_at_once_all_count_towards_the_lock_out(app, make_u
     assert app.test_client().post("/api/v1/tokens", json=right).status_code == 423
 
 
+def test_guesses_at_a_name_that_matches_no_account_sent_at_once_all_count_towards_its_lock_out(app):
+    guess = {"username": "no.such.worker", "password": "not the password at all", "totp": "123456"}
+    statuses = at_once(app, lambda client: client.post("/api/v1/tokens", json=guess).status_code)
+    assert set(statuses) <= {401, 423} and statuses.count(401) >= app.config["LOCKOUT_THRESHOLD"], statuses
+    assert app.test_client().post("/api/v1/tokens", json=guess).status_code == 423
+
+
 def test_a_recovery_code_sent_at_once_signs_in_once(app, make_user):
     user = make_user("youth_worker")
     [code, *_] = accounts._new_recovery_codes(db.session, user)
