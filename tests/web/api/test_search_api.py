@@ -104,7 +104,7 @@ def test_a_limited_match_by_date_of_birth_or_alias_alone_is_only_counted(limited
 
 def test_the_search_audit_event_holds_tokens_never_the_name_searched(as_user, make_user, make_person):
     worker = make_user("social_worker")
-    person = make_person(worker, given_name="Oluwaseun", family_name="Blackwood-Ferreira")
+    person = make_person(worker, given_name="Oluwaseun", family_name="Blackwood-Ferreira", date_of_birth="2010-04-12")
     as_user(worker).get("/people", given_name="Oluwaseun", family_name="Blackwood-Ferreira", date_of_birth="2010-04-12")
     [event] = audit_events("search")
     assert event.person_id_list == [person["id"]]
