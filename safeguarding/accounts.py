@@ -367,6 +367,15 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     return user
 
 
+def revoke_token(session: Session, user: User, token: str) -> None:
+    """End one API token (a script's, say, that may have leaked) and leave the account's other tokens and
+    sessions working, as signing out would not."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.user_id == user.id))
+    claim(session, row, ApiToken.revoked.is_(False), revoked=True)
+    audit.record(session, action="sign_out", actor=user, detail={"channel": "api", "token": "revoked"})
+    session.commit()
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

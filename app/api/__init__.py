@@ -23,7 +23,7 @@ def authenticate():
     user = accounts.user_for_token(db.session, token.strip())
     if user is None:
         abort(401)
-    g.api_user = user
+    g.api_user, g.api_token = user, token.strip()
 
 
 def json_body() -> dict:

@@ -82,6 +82,12 @@ PATHS: dict[str, dict] = {
             "security": [],
         }
     },
+    "/tokens/current": {
+        "delete": operation(
+            "End the token this request carries (the account's other tokens and sessions go on)",
+            {"204": {"description": "The token no longer works"}},
+        )
+    },
     "/me": {
         "get": operation(
             "The signed-in user",

@@ -1,11 +1,12 @@
-"""POST /api/v1/tokens: exchange username, password and TOTP code for a bearer token."""
+"""POST /api/v1/tokens: exchange username, password and TOTP code for a bearer token; DELETE /tokens/current ends
+the token the request carries."""
 
-from flask import current_app, jsonify
+from flask import current_app, g, jsonify
 
 from app.api import bp
 from app.api.inputs import body as json_body
 from app.extensions import db, limiter
-from app.permissions import public
+from app.permissions import current_actor, public, signed_in
 from safeguarding import accounts
 from safeguarding.errors import ValidationFailed
 
@@ -33,3 +34,10 @@ def create_token():
     token, expires_at = accounts.issue_token(db.session, user)
     db.session.commit()
     return jsonify({"token": token, "expires_at": expires_at.isoformat(), **answer}), 201
+
+
+@bp.delete("/tokens/current")
+@signed_in
+def revoke_current_token():
+    accounts.revoke_token(db.session, current_actor(), g.api_token)
+    return "", 204

@@ -29,6 +29,7 @@ MATRIX = {
     "api.create_token": PUBLIC,
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
+    "api.revoke_current_token": SIGNED_IN,
     **API_MATRIX,
     **PAGES_MATRIX,
 }

@@ -76,6 +76,22 @@ def test_a_username_that_matches_no_account_locks_as_an_account_does(app, client
     assert [e.detail_dict for e in audit_events("sign_in_failed") if e.actor_user_id is None][-1] == {"why": "locked"}
 
 
+def test_a_token_can_be_ended_alone_and_the_others_go_on(client, make_user):
+    user = make_user("youth_worker")
+    leaked = token_request(client, user).get_json()["token"]
+    kept, _ = accounts.issue_token(db.session, user)  # another script's token (a TOTP code signs in once)
+    db.session.commit()
+
+    def me(token):
+        return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert client.delete("/api/v1/tokens/current", headers={"Authorization": f"Bearer {leaked}"}).status_code == 204
+    assert me(leaked) == 401 and me(kept) == 200
+    assert client.delete("/api/v1/tokens/current", headers={"Authorization": f"Bearer {leaked}"}).status_code == 401
+    [event] = audit_events("sign_out")
+    assert event.actor_user_id == user.id and event.detail_dict == {"channel": "api", "token": "revoked"}
+
+
 def test_throttling_answers_429(database_url, tmp_path, make_user):
     from app import create_app
 
