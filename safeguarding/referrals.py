@@ -284,12 +284,25 @@ def _apply(session: Session, actor, referral: Referral, action: str, data: dict,
     return None
 
 
+def may_link_on_acceptance(actor, case: Case) -> bool:
+    """Accepting links a case the accepting agency leads, or one the accepting user is already on: linking adds
+    them (and the referrer) to its team, and a team is joined at its own members' invitation, not by accepting."""
+    return case.lead_agency_id == actor.agency_id or case.has_member(actor.id)
+
+
 def _case_for_acceptance(session: Session, actor, referral: Referral, case_id, now: datetime) -> Case:
     """Link an existing case about the same person, or open one with the accepting user as lead."""
     if case_id is not None:
         case = load_case(session, case_id)
         if case.subject_person_id != referral.person_id or not case.is_open:
             raise ValidationFailed({"$.case_id": "Link an open case about the same person"})
+        if not may_link_on_acceptance(actor, case):
+            raise ValidationFailed(
+                {
+                    "$.case_id": "Link a case your agency leads or whose team you are on; to join another "
+                    "agency's case, ask its lead worker to add you"
+                }
+            )
     else:
         case = Case(
             subject_person_id=referral.person_id,
@@ -297,7 +310,7 @@ def _case_for_acceptance(session: Session, actor, referral: Referral, case_id, n
             lead_worker_id=actor.id,
             concerns=[],
             risk_level=_risk_of(referral.urgency),
-            opened_on=now.date(),
+            opened_on=london_day(now),
             data_key_id=referral.data_key_id,
         )
         session.add(case)

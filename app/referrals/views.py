@@ -130,7 +130,12 @@ def step(referral_id: str, action: str):
 def _open_cases(record) -> list:
     if record.person_id is None:
         return []
-    return [c for c in cases.cases_of_person(db.session, record.person_id) if c.is_open]
+    actor = current_actor()
+    return [
+        c
+        for c in cases.cases_of_person(db.session, record.person_id)
+        if c.is_open and referrals.may_link_on_acceptance(actor, c)
+    ]
 
 
 def render_referral(referral_id: str, *, posted=None, status: int | None = None, problem: str | None = None):

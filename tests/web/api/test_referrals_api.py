@@ -379,6 +379,22 @@ def test_accepting_can_link_an_existing_open_case_about_the_same_person(
     assert linked.status_code == 200 and linked.get_json()["case_id"] == existing["id"]
 
 
+def test_accepting_links_only_a_case_the_accepting_agency_leads_or_the_accepter_is_on(
+    as_user, send, sender, receiver, child, make_case, make_user
+):
+    referral = send()
+    theirs = make_case(sender, child["id"])  # social care's case: the police officer is not on its team
+    refused = step(as_user, receiver, referral, "accept", case_id=theirs["id"])
+    assert refused.status_code == 422 and "ask its lead worker" in refused.get_json()["fields"]["$.case_id"]
+    assert as_user(receiver).get(f"/referrals/{referral['id']}").get_json()["status"] == "submitted"
+    assert receiver.id not in {
+        m["user_id"] for m in as_user(sender).get(f"/cases/{theirs['id']}").get_json()["members"]
+    }
+    assert as_user(sender).post(f"/cases/{theirs['id']}/members", json={"user_id": receiver.id}).status_code == 201
+    linked = step(as_user, receiver, referral, "accept", case_id=theirs["id"])
+    assert linked.status_code == 200 and linked.get_json()["case_id"] == theirs["id"]
+
+
 def test_an_external_recipient_has_no_due_times_and_never_breaches(as_user, send, sender, make_agency):
     outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
     referral = send(to_agency_id=outside.id, urgency="red")

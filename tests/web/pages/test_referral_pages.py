@@ -213,6 +213,14 @@ def test_the_receiver_acknowledges_then_accepts_linking_an_existing_case(
     assert db.session.get(Referral, referral.id).case_id == existing.id
 
 
+def test_the_accept_form_offers_only_cases_the_receiver_may_link(login, receiver, sender, child, refer, make_case):
+    referral = refer()
+    theirs, ours = make_case(sender, child), make_case(receiver, child)
+    form = page(login(receiver).get(f"/referrals/{referral.id}")).select_one('form[action$="/accept"]')
+    offered = {option["value"] for option in form.select("select option")}
+    assert offered == {"", ours.id} and theirs.id not in offered
+
+
 def test_accepting_without_choosing_a_case_opens_one_in_the_receiving_agency(login, receiver, sender, refer):
     referral = refer()
     client = login(receiver)
