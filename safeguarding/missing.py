@@ -53,9 +53,10 @@ def _times(data: dict, partial: bool) -> dict:
 def _check_order(episode_times: dict) -> None:
     reported, returned = episode_times.get("reported_at"), episode_times.get("returned_at")
     offered = episode_times.get("return_interview_offered_at")
-    now = utcnow()
-    if reported and reported > now + timedelta(minutes=5):
-        raise ValidationFailed({"$.reported_at": "The report time cannot be in the future"})
+    latest = utcnow() + timedelta(minutes=5)  # a device clock a little fast is no reason to refuse a report
+    for key, what in (("reported_at", "report"), ("returned_at", "return"), ("return_interview_offered_at", "offer")):
+        if (at := episode_times.get(key)) and at > latest:
+            raise ValidationFailed({f"$.{key}": f"The time of the {what} cannot be in the future"})
     if returned and reported and returned < reported:
         raise ValidationFailed({"$.returned_at": "The return must be after the child was reported missing"})
     if offered and not returned:

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from models.base import storable_text
@@ -145,7 +145,13 @@ def iso_datetime(text: str) -> datetime:
     """A date and time in ISO 8601's extended form (an offset optional here); ValueError otherwise."""
     if not isinstance(text, str) or not _ISO_DATETIME.fullmatch(text):
         raise ValueError(f"not a date and time like 2026-03-01T18:30:00+00:00: {text!r}")
-    return datetime.fromisoformat(text)
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is not None:
+        try:
+            parsed.astimezone(UTC)  # stored as UTC: 9999-12-31T23:00-05:00 is no time a database can hold
+        except OverflowError:
+            raise ValueError(f"outside the range of times: {text!r}") from None
+    return parsed
 
 
 def parse_date(value, *, field: str, label: str, required: bool = True, not_future: bool = False, today=None):

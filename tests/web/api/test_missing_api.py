@@ -98,6 +98,17 @@ def test_the_interview_can_be_recorded_later_with_the_version(child):
             "$.return_interview_offered_at",
         ),
         ({"reported_at": "2999-01-01T10:00:00+00:00"}, "$.reported_at"),
+        ({"reported_at": "2024-01-01T10:00:00+00:00", "returned_at": "2999-01-01T10:00:00+00:00"}, "$.returned_at"),
+        ({"reported_at": "2024-01-01T10:00:00+00:00", "returned_at": "9999-12-31T23:59:59-14:00"}, "$.returned_at"),
+        ({"reported_at": "9999-12-31T23:59:59-14:00"}, "$.reported_at"),
+        (
+            {
+                "reported_at": "2024-01-01T10:00:00+00:00",
+                "returned_at": "2024-01-02T09:00:00+00:00",
+                "return_interview_offered_at": "2999-01-02T08:00:00+00:00",
+            },
+            "$.return_interview_offered_at",
+        ),
         ({"reported_at": "2024-01-01T10:00:00"}, "$.reported_at"),
         ({"reported_at": "2024-02-30T10:00:00+00:00"}, "$.reported_at"),
         ({"reported_at": 1704103200}, "$.reported_at"),

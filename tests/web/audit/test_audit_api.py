@@ -108,6 +108,7 @@ def test_limit_caps_the_results_and_says_so_with_where_the_next_page_starts(lead
         ("since", "2026-13-01"),
         ("since", "2026-02-30T10:00:00+00:00"),
         ("since", "0001-01-01"),
+        ("since", "9999-12-31T23:59:59-14:00"),
         ("limit", "0"),
         ("limit", "5001"),
         ("limit", "ten"),
