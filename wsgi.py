@@ -1,6 +1,8 @@
 from app import create_app
+from app.cli import startup_failures_as_json
 from safeguarding.heap import settle
 
-app = create_app()
+with startup_failures_as_json():
+    app = create_app()
 # What start-up made lives as long as the process: frozen, it is no longer traversed by collections that stall requests.
 settle()

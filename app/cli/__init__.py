@@ -2,15 +2,21 @@
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
+from typing import NoReturn
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.config import ConfigurationError
 from app.extensions import db
+from models.crypto.errors import CryptoError
 from safeguarding.errors import SafeguardingError
+from safeguarding.working_time import TimescaleConfigError
 
 
 class JsonCommand(click.Command):
@@ -27,6 +33,13 @@ class JsonCommand(click.Command):
             click.echo(json.dumps({"error": exc.format_message()}))
             raise click.exceptions.Exit(1) from None
 
+    def invoke(self, ctx: click.Context):
+        # The app context (and its session) has ended by the time an error reaches here: nothing to roll back.
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as exc:
+            _fail({"error": database_problem(exc)}, ctx.params.get("as_json", False))
+
 
 class JsonGroup(AppGroup):
     """A group of JsonCommands, each run inside the app context (as Flask's AppGroup runs them)."""
@@ -35,7 +48,8 @@ class JsonGroup(AppGroup):
 
 
 def json_option(command: Callable) -> Callable:
-    """Add --json; on a domain error print {"error", ...} and exit 1, whatever the output mode."""
+    """Add --json; on a domain error print {"error", ...} and exit 1, whatever the output mode (JsonCommand turns
+    a database error into the same)."""
 
     @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
     @wraps(command)
@@ -44,17 +58,39 @@ def json_option(command: Callable) -> Callable:
             result, text = command(*args, **kwargs)
         except SafeguardingError as exc:
             db.session.rollback()
-            body = {"error": exc.message, **({"fields": exc.fields} if hasattr(exc, "fields") else {})}
-            if as_json:
-                click.echo(json.dumps(body))
-            else:
-                click.echo(f"Error: {exc.message}", err=True)
-                for path, message in body.get("fields", {}).items():
-                    click.echo(f"  {path}: {message}", err=True)
-            sys.exit(1)
+            _fail({"error": exc.message, **({"fields": exc.fields} if hasattr(exc, "fields") else {})}, as_json)
         click.echo(json.dumps(result) if as_json else text)
 
     return run
+
+
+def database_problem(exc: SQLAlchemyError) -> str:
+    """What an operator needs from a database error: the database's own words and the usual remedy."""
+    cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return f"The database refused this ({cause}); if the schema is missing or old, run `flask --app wsgi db upgrade`"
+
+
+def _fail(body: dict, as_json: bool) -> NoReturn:
+    if as_json:
+        click.echo(json.dumps(body))
+    else:
+        click.echo(f"Error: {body['error']}", err=True)
+        for path, message in body.get("fields", {}).items():
+            click.echo(f"  {path}: {message}", err=True)
+    sys.exit(1)
+
+
+@contextmanager
+def startup_failures_as_json() -> Iterator[None]:
+    """A command run with --json that cannot start (a bad key, a bad setting) still ends with {"error"} as its last
+    line and status 1: the app is made before the command is found, so the command's own handler is too late."""
+    try:
+        yield
+    except (ConfigurationError, CryptoError, TimescaleConfigError, SQLAlchemyError) as exc:
+        if "--json" not in sys.argv[1:]:
+            raise
+        message = database_problem(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+        _fail({"error": f"SafeContext could not start: {message}"}, as_json=True)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,6 +1,10 @@
 """The command line contract of SPEC section 10: agencies create, users create, demo seed."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -156,3 +160,32 @@ def test_usage_errors_under_json_end_as_other_failures_do(app, args):
 def test_usage_errors_without_json_keep_clicks_usage_text(app):
     result = app.test_cli_runner().invoke(args=["agencies", "create", "X"])
     assert result.exit_code == 2 and "Missing option '--kind'" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["agencies", "create", "X", "--kind", "police", "--json"], ["audit", "verify", "--json"], ["audit", "verify"]],
+)
+def test_a_database_without_its_schema_gets_an_error_saying_to_upgrade_it(tmp_path, args):
+    from app import create_app
+
+    bare = create_app(
+        "test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/bare.db", "INSTANCE_PATH": str(tmp_path / "i")}
+    )
+    result = bare.test_cli_runner().invoke(args=args)
+    last = result.output.strip().splitlines()[-1]
+    error = json.loads(last)["error"] if "--json" in args else last
+    assert result.exit_code == 1 and "no such table" in error and "db upgrade" in error
+
+
+def test_a_command_that_cannot_start_still_ends_with_a_json_error(tmp_path):
+    env = {
+        **os.environ,
+        "SAFECONTEXT_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SAFECONTEXT_DATABASE_URL": f"sqlite:///{tmp_path}/app.db",
+        "SAFECONTEXT_MASTER_KEY": "not base64",
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "keys", "status", "--json"]
+    done = subprocess.run(command, env=env, cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "SAFECONTEXT_MASTER_KEY" in json.loads(done.stdout.strip().splitlines()[-1])["error"]
