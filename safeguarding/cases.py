@@ -64,11 +64,18 @@ def _require_case_access(
     return role, access
 
 
-def _subject(session: Session, actor, subject) -> tuple[str, object]:
+def _subject_reference(subject) -> tuple[str, str]:
     if not isinstance(subject, dict):
         raise ValidationFailed({"$.subject": 'Give the subject as {"type": "person"|"place"|"group", "id"}'})
-    kind = choice(subject.get("type"), field="$.subject.type", label="the subject type", options=SUBJECT_TYPES)
-    subject_id = subject.get("id")
+    checks = {
+        "type": lambda v: choice(v, field="$.subject.type", label="the subject type", options=SUBJECT_TYPES),
+        "id": lambda v: clean_text(v, field="$.subject.id", label="the id of the subject", max_length=100),
+    }
+    clean = collect(checks, subject)
+    return clean["type"], clean["id"]
+
+
+def _subject(session: Session, actor, kind: str, subject_id: str) -> tuple[str, object]:
     if kind == "person":
         person = load_person(session, subject_id)
         require_person_access(session, actor, person, need="lasting")
@@ -80,15 +87,15 @@ def _subject(session: Session, actor, subject) -> tuple[str, object]:
     return kind, record
 
 
+CASE_FIELDS = {
+    "concerns": lambda v: _concerns(v),
+    "risk_level": lambda v: choice(v, field="$.risk_level", label="the risk level", options=RISK_LEVELS),
+    "summary": lambda v: clean_text(v, field="$.summary", label="a summary of the concern", max_length=5000),
+}
+
+
 def validate_case(data: dict) -> dict:
-    return collect(
-        {
-            "concerns": lambda v: _concerns(v),
-            "risk_level": lambda v: choice(v, field="$.risk_level", label="the risk level", options=RISK_LEVELS),
-            "summary": lambda v: clean_text(v, field="$.summary", label="a summary of the concern", max_length=5000),
-        },
-        data,
-    )
+    return collect(CASE_FIELDS, data)
 
 
 def _concerns(value) -> list[str]:
@@ -105,8 +112,8 @@ def open_case(session: Session, actor, data: dict, opened_on: date | None = None
     """Open a case about a person or a context; the caller becomes lead worker and a member."""
     if not policy.may_record_people(actor):
         raise PermissionDenied("Only practitioners open cases")
-    kind, subject = _subject(session, actor, data.get("subject"))
-    clean = validate_case(data)
+    clean = collect({"subject": _subject_reference, **CASE_FIELDS}, data)  # every problem at once
+    kind, subject = _subject(session, actor, *clean["subject"])
     key_id = subject.data_key_id
     case = Case(
         subject_person_id=subject.id if kind == "person" else None,

@@ -125,16 +125,19 @@ def _grading(value) -> tuple[str | None, str | None, str | None]:
         raise ValidationFailed(
             {"$.grading": 'Grade as {"source": "1"-"3", "information": "A"-"E", "handling": "P"|"C"}'}
         )
-    return (
-        choice(value.get("source"), field="$.grading.source", label="the source grade", options=GRADING_SOURCE),
-        choice(
-            value.get("information"),
-            field="$.grading.information",
-            label="the information grade",
-            options=GRADING_INFORMATION,
-        ),
-        choice(value.get("handling"), field="$.grading.handling", label="the handling code", options=GRADING_HANDLING),
-    )
+    parts = {
+        "source": ("the source grade", GRADING_SOURCE),
+        "information": ("the information grade", GRADING_INFORMATION),
+        "handling": ("the handling code", GRADING_HANDLING),
+    }
+    checks = {
+        key: lambda v, key=key, label=label, options=options: choice(
+            v, field=f"$.grading.{key}", label=label, options=options
+        )
+        for key, (label, options) in parts.items()
+    }
+    clean = collect(checks, value)  # every part's problem at once
+    return clean["source"], clean["information"], clean["handling"]
 
 
 def _endpoint(value, field: str) -> tuple[str, object]:

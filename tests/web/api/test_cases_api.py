@@ -49,6 +49,7 @@ def test_emergency_access_reads_but_cannot_open_a_case_to_keep_it(as_user, make_
         ({"summary": ""}, "$.summary"),
         ({"subject": "a person"}, "$.subject"),
         ({"subject": {"type": "school", "id": "x"}}, "$.subject.type"),
+        ({"subject": {"type": "person", "id": None}}, "$.subject.id"),
     ],
 )
 def test_bad_case_input_gets_422_and_opens_nothing(as_user, make_user, make_person, changes, field):
@@ -57,6 +58,12 @@ def test_bad_case_input_gets_422_and_opens_nothing(as_user, make_user, make_pers
     response = as_user(worker).post("/cases", json=case_body(person["id"], **changes))
     assert response.status_code == 422 and field in response.get_json()["fields"]
     assert [e for e in audit_events("create") if e.object_type == "case"] == []
+
+
+def test_an_empty_case_body_names_every_missing_field(as_user, make_user):
+    response = as_user(make_user("social_worker")).post("/cases", json={})
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"$.subject", "$.concerns", "$.risk_level", "$.summary"}
 
 
 def test_a_case_about_someone_the_caller_may_not_see_is_refused(as_user, make_user, make_person):

@@ -136,6 +136,7 @@ def test_ending_a_relationship_takes_an_optional_date(worker, link):
         ({"grading": {"source": "1", "information": "F", "handling": "P"}}, "$.grading.information"),
         ({"grading": {"source": "1", "information": "A", "handling": "X"}}, "$.grading.handling"),
         ({"grading": "1AP"}, "$.grading"),
+        ({"grading": {"source": "4", "information": "F", "handling": "X"}}, "$.grading.handling"),  # all three named
         ({"notes": "n" * 5001}, "$.notes"),
     ],
 )
