@@ -39,6 +39,7 @@ def test_the_recorder_sees_every_field_and_who_set_each_flag(login, social_worke
     soup = assert_good_page(response)
     text = main_text(response)
     assert soup.h1.get_text(strip=True) == "Amara Bell"
+    assert soup.title.get_text(strip=True) == "Person record – SafeContext"  # kept in history: no child's name
     assert "3 Linden Walk" in text and "Disclosed being asked to carry parcels" in text
     flags = soup.select_one("#flags ~ table").get_text(" ", strip=True)
     assert "Victim of exploitation" in flags and social_worker.display_name in flags
