@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from app.extensions import db
 from app.reports.display import CSV_HEADER
 from models.safeguarding_events import BreakGlassGrant
-from safeguarding import break_glass, people, referrals
+from safeguarding import break_glass, cases, people, referrals
 from tests.browser.keyboard import activate, sign_in, tab_to
 from tests.web.helpers import audit_events
 from tests.web.reports.conftest import open_case, record
@@ -43,6 +43,8 @@ def world(make_user, make_agency):
         sent_at = FIRST_REFERRAL + timedelta(days=day)
         referral = referrals.submit_referral(db.session, worker, data, sent_at=sent_at)
         if day < 5:
+            if not case_of[child.id].has_member(police.id):  # the lead brings the police onto the team
+                cases.add_member(db.session, worker, case_of[child.id].id, police.id)
             accept = {"case_id": case_of[child.id].id}
             referrals.transition(db.session, police, referral.id, "accept", accept, at=sent_at + timedelta(hours=3))
     tamsin = children[0]

@@ -71,7 +71,10 @@ def make_caseload(make_user, make_agency) -> dict:
         referral = referrals.submit_referral(db.session, worker, data, sent_at=sent + timedelta(days=i))
         if i < 6:
             accepted_at = referral.sent_at + timedelta(hours=3)
-            accept = {"case_id": opened[referral.person_id].id}
+            case_id = opened[referral.person_id].id
+            if not opened[referral.person_id].has_member(police.id):  # the lead brings the police onto the team
+                cases.add_member(db.session, worker, case_id, police.id)
+            accept = {"case_id": case_id}
             referrals.transition(db.session, police, referral.id, "accept", accept, at=accepted_at)
     return {"worker": worker, "police": police, "children": children}
 
