@@ -49,6 +49,7 @@ class User(UUIDPrimaryKey, Base):
     totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

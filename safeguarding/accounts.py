@@ -10,7 +10,7 @@ from typing import NoReturn
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,8 +28,8 @@ TOTP_STEP = 30
 RECOVERY_CODE_COUNT = 10
 GENERIC_REFUSAL = "The username, password or security code is not right"
 MIN_PASSWORD_LENGTH = 12
-# How long failures under a name that matches no account are remembered (an account's count until it signs in).
-UNKNOWN_NAME_MEMORY = timedelta(days=30)
+# Failures further apart than this do not add up to a lock-out (for accounts and unknown names alike).
+FAILURE_MEMORY = timedelta(days=30)
 
 
 def _require_admin(actor) -> None:
@@ -106,9 +106,7 @@ def check_password(session: Session, username, password, now: datetime | None = 
         user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     hasher = runtime().password_hasher
     if user is None:
-        # The same hashing work as for a real account, so the time taken does not tell which usernames exist.
-        _password_matches(hasher, _stand_in_hash(hasher), password)
-        _count_unknown_name_failure(session, username, now)
+        _refuse_unknown_name(session, username, password, now)
     _refuse_if_locked(session, user, now)
     if not _password_matches(hasher, user.password_hash, password):
         _count_failure(session, user, now, "bad_password")
@@ -145,28 +143,33 @@ def _refuse_as_locked(session: Session, user: User | None) -> NoReturn:
     raise AccountLocked("This account is locked after repeated failed sign-ins. Try again later")
 
 
-def _count_unknown_name_failure(session: Session, username, now: datetime) -> NoReturn:
-    """A name that matches no account locks after as many failures as an account does, so that a lock-out does not
-    tell a guesser which usernames exist; counted by one statement, as concurrent guesses all count."""
-    if not isinstance(username, str) or not username.strip():
-        _refuse(session, None, "unknown_user")
-    settings, failures = runtime().auth, UnknownNameFailures
-    name_hash = runtime().indexer.sign_in_name(username.strip())
-    # Names are kept only while they could still matter (a lock in force or a recent failure): no table of typos.
-    session.execute(
-        delete(failures).where(
-            failures.last_failed_at < now - UNKNOWN_NAME_MEMORY,
-            or_(failures.locked_until.is_(None), failures.locked_until <= now),
+def _refuse_unknown_name(session: Session, username, password, now: datetime) -> NoReturn:
+    """Refuse a name that matches no account as an account is refused: a locked name before any password work, then
+    the same hashing work, and a lock after as many failures (counted by one statement, as concurrent guesses all
+    count), so that neither the time taken nor a lock-out tells a guesser which usernames exist."""
+    hasher, settings, failures = runtime().password_hasher, runtime().auth, UnknownNameFailures
+    named = isinstance(username, str) and username.strip()
+    name_hash = runtime().indexer.sign_in_name(username.strip()) if named else None
+    if name_hash is not None:
+        # Kept only while a name could still matter (a lock in force, a failure still counted): no table of typos.
+        session.execute(
+            delete(failures).where(
+                failures.last_failed_at < now - FAILURE_MEMORY,
+                or_(failures.locked_until.is_(None), failures.locked_until <= now),
+            )
         )
-    )
-    locked_until = session.scalar(select(failures.locked_until).where(failures.name_hash == name_hash))
-    if locked_until and locked_until > now:
-        _refuse_as_locked(session, None)
+        locked_until = session.scalar(select(failures.locked_until).where(failures.name_hash == name_hash))
+        if locked_until and locked_until > now:
+            _refuse_as_locked(session, None)
+    _password_matches(hasher, _stand_in_hash(hasher), password)
+    if name_hash is None:
+        _refuse(session, None, "unknown_user")
     counted = session.execute(
         upsert_insert(session, failures)
         .values(name_hash=name_hash, failures=1, last_failed_at=now)
         .on_conflict_do_update(
-            index_elements=["name_hash"], set_={"failures": failures.failures + 1, "last_failed_at": now}
+            index_elements=["name_hash"],
+            set_={"failures": _failures_after(failures.failures, failures.last_failed_at, now), "last_failed_at": now},
         )
         .returning(failures.failures)
     ).scalar_one()
@@ -179,17 +182,27 @@ def _count_unknown_name_failure(session: Session, username, now: datetime) -> No
     _refuse(session, None, "unknown_user")
 
 
+def _failures_after(count, last_failed_at, now: datetime):
+    """SQL for the failure count after one more: a count whose last failure is older than FAILURE_MEMORY starts
+    again at 1, for accounts and unknown names alike."""
+    return case((last_failed_at < now - FAILURE_MEMORY, 1), else_=count + 1)
+
+
 def _count_failure(session: Session, user: User, now: datetime, why: str) -> NoReturn:
     settings = runtime().auth
     # Counted in the database, not from the value read: twenty wrong guesses sent at once count twenty.
     failures = session.execute(
         update(User)
         .where(User.id == user.id)
-        .values(failed_sign_ins=User.failed_sign_ins + 1)
+        .values(
+            failed_sign_ins=_failures_after(User.failed_sign_ins, User.last_failed_sign_in_at, now),
+            last_failed_sign_in_at=now,
+        )
         .returning(User.failed_sign_ins)
         .execution_options(synchronize_session=False)
     ).scalar_one()
     set_committed_value(user, "failed_sign_ins", failures)
+    set_committed_value(user, "last_failed_sign_in_at", now)
     if failures >= settings.lockout_threshold:
         user.locked_until = now + settings.lockout_period
         user.failed_sign_ins = 0
