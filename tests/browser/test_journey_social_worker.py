@@ -4,7 +4,7 @@ One journey, driven twice: with the pointer (checking every page with axe-core a
 and with the keyboard alone.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -17,6 +17,7 @@ from models.case import ChronologyEntry
 from models.referral import Referral
 from safeguarding import cases, people, referrals
 from safeguarding.access import load_person
+from safeguarding.validation import uk_today
 from tests.browser.keyboard import activate, sign_in, tab_to, type_into
 from tests.fixtures.accounts import PASSWORD
 
@@ -159,7 +160,7 @@ def social_worker_journey(page: Page, world: dict, act: Pointer, checkpoint) -> 
 
     # Two chronology entries, the second readable only by health practitioners and social workers.
     for number, (days_ago, category, sensitivity, what) in enumerate(ENTRIES, start=1):
-        when = date.today() - timedelta(days=days_ago)
+        when = uk_today() - timedelta(days=days_ago)
         act.press(page.get_by_role("link", name="Add an entry to the chronology"))
         entry = page.locator("form", has=page.get_by_role("button", name="Add the entry"))
         happened = entry.get_by_role("group", name="Date it happened")
@@ -218,7 +219,7 @@ def social_worker_journey(page: Page, world: dict, act: Pointer, checkpoint) -> 
     assert load_person(db.session, referral.person_id).display_name == "Jayden Okafor"
     (case,) = cases.cases_of_person(db.session, referral.person_id)
     entries = db.session.scalars(select(ChronologyEntry).where(ChronologyEntry.case_id == case.id)).all()
-    recorded = sorted(((date.today() - e.occurred_on).days, e.sensitivity) for e in entries)
+    recorded = sorted(((uk_today() - e.occurred_on).days, e.sensitivity) for e in entries)
     assert recorded == [(5, "health"), (12, "general")]
 
 

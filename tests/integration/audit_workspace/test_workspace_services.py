@@ -1,7 +1,7 @@
 """The workspace services on the run's engine: filtering the log, naming the basis of each access, the
 break-glass review, and the monitoring report's facts from the database."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -14,7 +14,7 @@ from safeguarding.audit_monitoring import agency_hours, monitoring_report, parse
 from safeguarding.audit_workspace import EventQuery, describe, event_query, find_events, listing, seal_now
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import LONDON
+from safeguarding.validation import LONDON, uk_today
 from tests.integration.audit_workspace.conftest import REASON
 
 HOURS = {"police": "always", "default": ("08:00", "18:00")}
@@ -119,7 +119,7 @@ def test_working_hours_come_from_configuration_by_agency_kind(app):
 
 def test_monitoring_reads_family_names_as_tokens_and_restriction_from_flags(make_user):
     okafor = make_user("social_worker", family_name="O'Kafor")
-    night = datetime.combine(date.today() + timedelta(days=2), time(23, 30), tzinfo=LONDON)
+    night = datetime.combine(uk_today() + timedelta(days=2), time(23, 30), tzinfo=LONDON)
     with time_machine.travel(night, tick=True):
         data = {"given_name": "Tyrese", "family_name": "Smith", "aliases": ["T Okafor"], "date_of_birth": "2010-01-01"}
         namesake = people.record_person(db.session, okafor, {**data, "flags": ["restricted"]})

@@ -1,9 +1,10 @@
 """Exposure and location-assessment alerts from the borough's graph, fired once and dated when they first held."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from app.extensions import db
 from safeguarding import alerts, contexts, people
+from safeguarding.validation import uk_today
 from tests.integration.relationships import link
 
 
@@ -15,7 +16,7 @@ def record(actor, name, born, **fields):
 
 def test_a_child_two_hops_from_an_adult_of_concern_raises_an_exposure_alert(make_user):
     sw, lead = make_user("social_worker"), make_user("safeguarding_lead")
-    today = date.today()
+    today = uk_today()
     child = record(sw, "Jayden", today - timedelta(days=14 * 365))
     adult = record(sw, "Dean", today - timedelta(days=30 * 365), flags=["adult_of_concern"])
     station = contexts.create_place(db.session, sw, {"name": "Station", "kind": "transport"})
@@ -29,7 +30,7 @@ def test_a_child_two_hops_from_an_adult_of_concern_raises_an_exposure_alert(make
 
 def test_a_child_exposed_to_two_adults_is_alerted_once_dated_by_the_earlier_exposure(make_user):
     sw, lead = make_user("social_worker"), make_user("safeguarding_lead")
-    today = date.today()
+    today = uk_today()
     child = record(sw, "Jayden", today - timedelta(days=14 * 365))
     first = record(sw, "Dean", today - timedelta(days=30 * 365), flags=["adult_of_concern"])
     second = record(sw, "Aaron", today - timedelta(days=31 * 365), flags=["adult_of_concern"])
@@ -41,7 +42,7 @@ def test_a_child_exposed_to_two_adults_is_alerted_once_dated_by_the_earlier_expo
 
 def test_three_children_from_two_agencies_at_a_place_prompt_a_location_assessment(make_user):
     sw, youth, lead = make_user("social_worker"), make_user("youth_worker"), make_user("safeguarding_lead")
-    today = date.today()
+    today = uk_today()
     park = contexts.create_place(db.session, sw, {"name": "Riverside Park", "kind": "park"})
     children = [record(sw, f"Child{i}", today - timedelta(days=(13 + i) * 365)) for i in range(3)]
     link(sw, children[0], "place", park, "frequents", first_seen=(today - timedelta(days=30)).isoformat())

@@ -1,7 +1,6 @@
 """The graph's change stamp moves with every write to the graph tables, so cached maps never go stale."""
 
 import gc
-from datetime import date
 
 import pytest
 from sqlalchemy import select, update
@@ -12,6 +11,7 @@ from models.context import Place
 from models.graph_state import GraphChange, graph_stamp, links_stamp
 from models.person import PersonFlag
 from safeguarding import cases, context_maps, contexts, graph_cache, people
+from safeguarding.validation import uk_today
 from tests.integration.relationships import link
 
 
@@ -137,11 +137,11 @@ def test_a_map_shows_a_relationship_recorded_after_it_was_cached(app, social_wor
 def test_without_a_stamp_row_nothing_is_cached_until_a_write_brings_it_back(app, social_worker):
     db.session.execute(GraphChange.__table__.delete())
     db.session.commit()
-    assert graph_cache.cache_key(db.session, date.today()) is None
+    assert graph_cache.cache_key(db.session, uk_today()) is None
     assert graph_cache.adjacency(db.session) is not graph_cache.adjacency(db.session)
     person(social_worker, "Jayden")
     db.session.commit()
-    assert graph_cache.cache_key(db.session, date.today()) is not None
+    assert graph_cache.cache_key(db.session, uk_today()) is not None
     assert graph_cache.adjacency(db.session) is graph_cache.adjacency(db.session)
 
 

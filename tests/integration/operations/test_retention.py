@@ -14,6 +14,7 @@ from models.person import Person, PersonIndexToken
 from safeguarding import cases, contexts, people, retention, search
 from safeguarding.errors import NotFound
 from safeguarding.runtime import current as runtime
+from safeguarding.validation import uk_today
 from tests.fixtures.ages import child_birth_date
 
 
@@ -34,7 +35,7 @@ def cli(app, *args):
 
 
 def test_the_schedule_waits_for_the_latest_of_its_three_dates(worker):
-    this_year = date.today().year  # dates from today, so that the test means the same whenever it runs
+    this_year = uk_today().year  # dates from today, so that the test means the same whenever it runs
     young = record(worker, "Young", born=f"{this_year - 10}-01-01")
     adult = record(worker, "Adult", born=f"{this_year - 36}-01-01")
     due = {d.person_id: d for d in retention.due_for_erasure(db.session, date(this_year + 7, 1, 1))}

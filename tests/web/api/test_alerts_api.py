@@ -1,8 +1,8 @@
 """GET /alerts: return-home interviews not offered and transitions at 17 years 6 months, each fired once."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from safeguarding.validation import london_day
+from safeguarding.validation import london_day, uk_today
 from tests.fixtures.ages import born_months_ago
 
 
@@ -46,7 +46,7 @@ def test_a_young_person_aged_17_years_7_months_with_an_open_case_gets_one_transi
     second = caller.get("/alerts", kind="transition").get_json()["results"]
     assert first == second
     [alert] = first
-    assert alert["person_id"] == nearly_adult["id"] and alert["fired_on"] == date.today().isoformat()
+    assert alert["person_id"] == nearly_adult["id"] and alert["fired_on"] == uk_today().isoformat()
     assert "18" in alert["detail"]
 
 

@@ -1,11 +1,10 @@
 """Places, groups and relationships: recorded as sent, validated, and corrected by ending, never overwriting."""
 
-from datetime import date
-
 import pytest
 
 from app.extensions import db
 from models.context import Relationship
+from safeguarding.validation import uk_today
 from tests.web.helpers import audit_events
 
 UNKNOWN = "7f3e2d1c-0b9a-4876-9543-210fedcba987"
@@ -93,7 +92,7 @@ def test_a_correction_ends_the_old_edge_and_adds_another(worker, link):
     response = caller.post("/relationships", json={**body, "kind": "lives_at", "supersedes_id": old["id"]})
     assert response.status_code == 201 and response.get_json()["supersedes_id"] == old["id"]
     db.session.expire_all()
-    assert db.session.get(Relationship, old["id"]).ended_on == date.today()
+    assert db.session.get(Relationship, old["id"]).ended_on == uk_today()
     assert db.session.get(Relationship, response.get_json()["id"]).ended_on is None
 
 

@@ -1,12 +1,13 @@
 """POST/GET/PATCH /people: exact round trips, versions, and bad input that writes nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from models.person import Person
+from safeguarding.validation import uk_today
 from tests.web.api.client import person_body
 from tests.web.helpers import audit_events
 
@@ -89,7 +90,7 @@ def test_a_change_to_an_unknown_field_or_without_a_version_gets_422(as_user, mak
 
 
 TOO_LONG = "x" * 101
-FUTURE = (date.today() + timedelta(days=1)).isoformat()
+FUTURE = (uk_today() + timedelta(days=1)).isoformat()
 
 
 @pytest.mark.parametrize(

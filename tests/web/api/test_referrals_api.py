@@ -1,7 +1,7 @@
 """/referrals through the API (SPEC sections 3 and 10): the contract's shape, every transition per role and
 agency, timescales, the referral rule of the access policy, escalation alerts and bad input."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -406,7 +406,7 @@ def test_an_external_recipient_has_no_due_times_and_never_breaches(as_user, send
 
 
 def next_friday_at(hour: int, minute: int) -> datetime:
-    today = date.today()
+    today = uk_today()
     friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
     return datetime.combine(friday, time(hour, minute), tzinfo=LONDON)
 

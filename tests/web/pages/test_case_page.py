@@ -1,7 +1,6 @@
 """Opening a case and the case page: team, plan and the merged chronology behind the sensitivity rules."""
 
 import uuid
-from datetime import date
 
 import pytest
 
@@ -9,6 +8,7 @@ from app.extensions import db
 from models.case import Case, CaseMember, ChronologyEntry, PlanAction
 from safeguarding.alerts import add_months
 from safeguarding.break_glass import break_glass
+from safeguarding.validation import uk_today
 from tests.web.helpers import assert_good_page, audit_events, page
 from tests.web.pages.helpers import count, dob, error_summary, main_text, post_form
 
@@ -227,7 +227,7 @@ def test_the_team_is_offered_next_steps_and_a_referral_started_from_the_case_lea
 
 
 def test_a_young_person_nearing_18_raises_a_transition_prompt_on_their_open_case(login, team, make_person, make_case):
-    today = date.today()
+    today = uk_today()
     born = add_months(today, -(17 * 12 + 7))
     lead = team["social_worker"]
     nearly_adult = make_person(lead, given_name="Kofi", family_name="Mensah", date_of_birth=born.isoformat())

@@ -1,11 +1,11 @@
 """'Is this child already known?' and recording a person, with the duplicate check."""
 
 import json
-from datetime import date
 
 import pytest
 
 from models.person import Person
+from safeguarding.validation import uk_today
 from tests.web.helpers import assert_good_page, audit_events, page
 from tests.web.pages.helpers import assert_error_links_resolve, count, dob, error_summary, main_text, post_form
 
@@ -195,7 +195,7 @@ def test_someone_the_recorder_cannot_see_still_stops_a_silent_duplicate(client, 
 
 # Years ahead, not next year: the parameters are worked out when tests are collected, which may be before a
 # New Year's midnight that the test itself runs after.
-LATER_YEAR = date.today().year + 2
+LATER_YEAR = uk_today().year + 2
 
 
 @pytest.mark.parametrize(
