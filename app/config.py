@@ -37,6 +37,8 @@ class BaseConfig:
     # One-off closure days (ISO dates) beside the England and Wales bank holidays: GOV.UK's bundled list, then
     # the regular rules for later years, which cannot know a one-off bank holiday announced after this release.
     EXTRA_BANK_HOLIDAYS: tuple = ()
+    # Bank holidays that are working days after all (ISO dates): one moved by proclamation, whose new day goes above.
+    CANCELLED_BANK_HOLIDAYS: tuple = ()
     REPEAT_REFERRAL_WINDOW_DAYS = 365
     ESCALATION_REFERRALS = 3
     ESCALATION_WINDOW_DAYS = 90

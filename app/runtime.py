@@ -40,7 +40,9 @@ def init_runtime(app: Flask) -> None:
             token_lifetime=cfg["API_TOKEN_LIFETIME"],
         ),
         timescales=TimescalePolicy.from_mapping(cfg["REFERRAL_TIMESCALES"]),
-        calendar=WorkingCalendar(extra_holidays=cfg["EXTRA_BANK_HOLIDAYS"]),
+        calendar=WorkingCalendar(
+            extra_holidays=cfg["EXTRA_BANK_HOLIDAYS"], cancelled_holidays=cfg["CANCELLED_BANK_HOLIDAYS"]
+        ),
         referral_rules=ReferralRules(
             repeat_window=timedelta(days=cfg["REPEAT_REFERRAL_WINDOW_DAYS"]),
             escalation_count=cfg["ESCALATION_REFERRALS"],

@@ -54,7 +54,7 @@ def _parse_time(value: time | str, key: str, problems: dict[str, str]) -> time |
         return None
 
 
-def _parse_holidays(values: Iterable[date | str], problems: dict[str, str]) -> frozenset[date]:
+def _parse_holidays(values: Iterable[date | str], problems: dict[str, str], key: str) -> frozenset[date]:
     parsed = set()
     for value in values:
         # a datetime is a date subclass; refusing it keeps a zone-dependent day out of the table
@@ -64,7 +64,7 @@ def _parse_holidays(values: Iterable[date | str], problems: dict[str, str]) -> f
         try:
             parsed.add(date.fromisoformat(value))
         except (TypeError, ValueError):
-            problems["extra_holidays"] = f"give dates such as '2031-12-25', not {value!r}"
+            problems[key] = f"give dates such as '2031-12-25', not {value!r}"
     return frozenset(parsed)
 
 
@@ -78,7 +78,10 @@ class WorkingCalendar:
         tz: str | ZoneInfo = "Europe/London",
         extra_holidays: Iterable[date | str] = (),
         weekend: Iterable[int] = (5, 6),
+        cancelled_holidays: Iterable[date | str] = (),
     ):
+        """extra_holidays: closure days beside the bank holidays; cancelled_holidays: bank holidays that are working
+        days after all (one moved by proclamation, as 4 May 2020 was to 8 May, which goes in extra_holidays)."""
         problems: dict[str, str] = {}
         opening, closing = _parse_time(opening, "opening", problems), _parse_time(closing, "closing", problems)
         if opening and closing and opening >= closing:
@@ -90,11 +93,12 @@ class WorkingCalendar:
         weekend = frozenset(weekend)
         if not all(isinstance(day, int) and 0 <= day <= 6 for day in weekend) or len(weekend) == 7:
             problems["weekend"] = "give weekday numbers 0 (Monday) to 6 (Sunday), leaving at least one working day"
-        extra = _parse_holidays(extra_holidays, problems)
+        extra = _parse_holidays(extra_holidays, problems, "extra_holidays")
+        cancelled = _parse_holidays(cancelled_holidays, problems, "cancelled_holidays")
         if problems:
             raise TimescaleConfigError(problems)
         self.opening, self.closing, self.weekend = opening, closing, weekend
-        self.extra_holidays = extra
+        self.extra_holidays, self.cancelled_holidays = extra, cancelled
 
     @property
     def bundled_until(self) -> date:
@@ -105,7 +109,7 @@ class WorkingCalendar:
         """Bank holidays and extra closure days from the start of first_year to the end of last_year."""
         years = range(first_year, last_year + 1)
         extra = (day for day in self.extra_holidays if day.year in years)
-        return frozenset().union(*map(bank_holidays_of_year, years), extra)
+        return frozenset().union(*map(bank_holidays_of_year, years), extra) - self.cancelled_holidays
 
     def local_date(self, day: date | datetime) -> date:
         """The calendar day in this zone; an aware datetime is converted first."""
@@ -114,13 +118,11 @@ class WorkingCalendar:
         return day
 
     def is_working_day(self, day: date | datetime) -> bool:
-        """Not a weekend day, bank holiday or extra holiday."""
+        """Not a weekend day, bank holiday (unless cancelled) or extra holiday."""
         day = self.local_date(day)
-        return (
-            day.weekday() not in self.weekend
-            and day not in self.extra_holidays
-            and day not in bank_holidays_of_year(day.year)
-        )
+        if day.weekday() in self.weekend or day in self.extra_holidays:
+            return False
+        return day in self.cancelled_holidays or day not in bank_holidays_of_year(day.year)
 
     def next_working_day(self, day: date | datetime) -> date:
         """The first working day strictly after `day`."""

@@ -131,6 +131,13 @@ def test_extra_holidays_add_one_off_closures_in_any_year():
     assert not extended.is_working_day(date(2031, 6, 12)) and not extended.is_working_day(date(2031, 6, 13))
 
 
+def test_a_bank_holiday_moved_by_proclamation_is_cancelled_on_its_old_day_and_added_on_its_new_one():
+    moved = WorkingCalendar(extra_holidays=["2031-05-09"], cancelled_holidays=["2031-05-05"])
+    assert moved.is_working_day(date(2031, 5, 5)) and not moved.is_working_day(date(2031, 5, 9))
+    assert date(2031, 5, 5) not in moved.closure_days(2031, 2031)
+    assert not moved.is_working_day(date(2031, 5, 10)), "a weekend day stays a weekend day"
+
+
 def test_closure_days_list_every_bank_and_extra_holiday_of_the_years_asked_for():
     days = WorkingCalendar(extra_holidays=["2030-06-12", "2032-06-14"]).closure_days(2030, 2031)
     assert date(2030, 6, 12) in days and date(2031, 12, 25) in days and date(2030, 12, 25) in days
