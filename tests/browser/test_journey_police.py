@@ -138,7 +138,8 @@ def test_a_police_officer_takes_a_referral_through_to_a_location_assessment(
     expect(page.get_by_role("list", name="Urgency and status")).to_contain_text("Acknowledged")
     expect(page.get_by_role("button", name="Acknowledge the referral")).to_have_count(0)
     visit("referral-acknowledged")
-    expect(page.get_by_label("Open a new case, or link an open case about this person")).to_have_value("")
+    # The social worker's case is theirs to share: accepting opens the police's own case.
+    expect(page.get_by_text("Accepting opens a case in your agency with you as lead worker, and")).to_be_visible()
     page.get_by_role("button", name="Accept the referral").click()
     expect(banner(page)).to_contain_text("Referral accepted. The case is open in your agency")
     expect(page.get_by_role("list", name="Urgency and status")).to_contain_text("Accepted")

@@ -42,6 +42,7 @@ def caseload(make_user):
             },
             opened_on=date(2026, 10, 1),
         )
+        cases.add_member(db.session, sw, opened[child.id].id, police.id)  # so that the police may link it
     sent = datetime(2026, 11, 2, 10, tzinfo=UTC)
     for i in range(9):
         referral = referrals.submit_referral(
