@@ -99,6 +99,7 @@ class WorkingCalendar:
             raise TimescaleConfigError(problems)
         self.opening, self.closing, self.weekend = opening, closing, weekend
         self.extra_holidays, self.cancelled_holidays = extra, cancelled
+        self._closed_by_year: dict[int, frozenset[date]] = {}
 
     @property
     def bundled_until(self) -> date:
@@ -107,9 +108,14 @@ class WorkingCalendar:
 
     def closure_days(self, first_year: int, last_year: int) -> frozenset[date]:
         """Bank holidays and extra closure days from the start of first_year to the end of last_year."""
-        years = range(first_year, last_year + 1)
-        extra = (day for day in self.extra_holidays if day.year in years)
-        return frozenset().union(*map(bank_holidays_of_year, years), extra) - self.cancelled_holidays
+        return frozenset().union(*map(self._closed_in, range(first_year, last_year + 1)))
+
+    def _closed_in(self, year: int) -> frozenset[date]:
+        """The one rule for closures: the year's bank holidays, less those cancelled, and the extra days."""
+        if year not in self._closed_by_year:
+            extra = {day for day in self.extra_holidays if day.year == year}
+            self._closed_by_year[year] = (bank_holidays_of_year(year) - self.cancelled_holidays) | extra
+        return self._closed_by_year[year]
 
     def local_date(self, day: date | datetime) -> date:
         """The calendar day in this zone; an aware datetime is converted first."""
@@ -120,9 +126,7 @@ class WorkingCalendar:
     def is_working_day(self, day: date | datetime) -> bool:
         """Not a weekend day, bank holiday (unless cancelled) or extra holiday."""
         day = self.local_date(day)
-        if day.weekday() in self.weekend or day in self.extra_holidays:
-            return False
-        return day in self.cancelled_holidays or day not in bank_holidays_of_year(day.year)
+        return day.weekday() not in self.weekend and day not in self._closed_in(day.year)
 
     def next_working_day(self, day: date | datetime) -> date:
         """The first working day strictly after `day`."""
