@@ -157,8 +157,9 @@ def view_case(session: Session, actor, case_id: str) -> tuple[Case, str]:
     return case, role
 
 
-def _case_for_team_change(session: Session, case_id) -> Case:
-    """The case, its team read after taking the lock that queues changes to it (so no one is added twice)."""
+def case_for_team_change(session: Session, case_id) -> Case:
+    """The case, its team read after taking the lock that queues changes to it (so no one is added twice): for
+    every change to a team, here and on accepting a referral that links the case."""
     if isinstance(case_id, str):
         lock_record(session, Case, case_id)
     case = load_case(session, case_id)
@@ -168,7 +169,7 @@ def _case_for_team_change(session: Session, case_id) -> Case:
 
 def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
     """Add a practitioner from any agency to the team; only current members may do so."""
-    case = _case_for_team_change(session, case_id)
+    case = case_for_team_change(session, case_id)
     _require_case_role(session, actor, case, team=True)
     user = session.get(User, user_id) if isinstance(user_id, str) else None
     if user is None or not user.active:
@@ -200,7 +201,7 @@ def manages_team(actor, case: Case) -> bool:
 
 def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
     """Take a practitioner off the team: the lead worker or a lead-agency team manager may; anyone may leave."""
-    case = _case_for_team_change(session, case_id)
+    case = case_for_team_change(session, case_id)
     _require_case_role(session, actor, case, team=True)
     subject = [case.subject_person_id] if case.subject_person_id else []
     if user_id != actor.id and not manages_team(actor, case):

@@ -26,7 +26,7 @@ from models.referral import (
 )
 from models.user import PRACTITIONER_ROLES
 from safeguarding.access import load_person, record_read, require_person_access
-from safeguarding.cases import load_case
+from safeguarding.cases import case_for_team_change, cases_of_person
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
@@ -284,19 +284,26 @@ def _apply(session: Session, actor, referral: Referral, action: str, data: dict,
     return None
 
 
-def may_link_on_acceptance(actor, case: Case) -> bool:
+def _may_link_on_acceptance(actor, case: Case) -> bool:
     """Accepting links a case the accepting agency leads, or one the accepting user is already on: linking adds
     them (and the referrer) to its team, and a team is joined at its own members' invitation, not by accepting."""
     return case.lead_agency_id == actor.agency_id or case.has_member(actor.id)
 
 
+def cases_to_link(session: Session, actor, referral: Referral) -> list[Case]:
+    """The open cases about the referral's person that accepting it may link (the accept form's choices)."""
+    if referral.person_id is None:
+        return []
+    return [c for c in cases_of_person(session, referral.person_id) if c.is_open and _may_link_on_acceptance(actor, c)]
+
+
 def _case_for_acceptance(session: Session, actor, referral: Referral, case_id, now: datetime) -> Case:
     """Link an existing case about the same person, or open one with the accepting user as lead."""
     if case_id is not None:
-        case = load_case(session, case_id)
+        case = case_for_team_change(session, case_id)  # its team changes below, as add_member changes it
         if case.subject_person_id != referral.person_id or not case.is_open:
             raise ValidationFailed({"$.case_id": "Link an open case about the same person"})
-        if not may_link_on_acceptance(actor, case):
+        if not _may_link_on_acceptance(actor, case):
             raise ValidationFailed(
                 {
                     "$.case_id": "Link a case your agency leads or whose team you are on; to join another "

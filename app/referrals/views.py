@@ -107,7 +107,7 @@ def step(referral_id: str, action: str):
     record = referrals.load_referral(db.session, referral_id)
     form = {"accept": AcceptForm, "decline": DeclineForm}.get(action, StepForm)()
     if action == "accept":
-        form.set_cases(_open_cases(record))
+        form.set_cases(referrals.cases_to_link(db.session, current_actor(), record))
     if not form.validate_on_submit():
         return render_referral(referral_id, posted=form, status=422)
     data = {}
@@ -127,24 +127,13 @@ def step(referral_id: str, action: str):
     return redirect(url_for("referrals.referral", referral_id=record.id))
 
 
-def _open_cases(record) -> list:
-    if record.person_id is None:
-        return []
-    actor = current_actor()
-    return [
-        c
-        for c in cases.cases_of_person(db.session, record.person_id)
-        if c.is_open and referrals.may_link_on_acceptance(actor, c)
-    ]
-
-
 def render_referral(referral_id: str, *, posted=None, status: int | None = None, problem: str | None = None):
     """The referral page, with a form that was just posted and its errors, or a problem to show."""
     actor = current_actor()
     record = referrals.view_referral(db.session, actor, referral_id)
     actions = referrals.available_actions(actor, record)
     accept_form = posted if isinstance(posted, AcceptForm) else AcceptForm(formdata=None)
-    accept_form.set_cases(_open_cases(record) if "accept" in actions else [])
+    accept_form.set_cases(referrals.cases_to_link(db.session, actor, record) if "accept" in actions else [])
     decline_form = posted if isinstance(posted, DeclineForm) else DeclineForm(formdata=None)
     steps = referrals.history(db.session, record)
     people = {u: db.session.get(User, u) for u in {s.actor_id for s in steps} | {record.sender_id} if u}
