@@ -15,8 +15,8 @@ from app.reports.display import CSV_HEADER
 from models.safeguarding_events import BreakGlassGrant
 from safeguarding import break_glass, cases, people, referrals
 from tests.browser.keyboard import activate, sign_in, tab_to
+from tests.fixtures.caseloads import open_case, record
 from tests.web.helpers import audit_events
-from tests.web.reports.conftest import open_case, record
 
 REASON = "Found at the station at 2am; police asked me to check who she is"
 REVIEW_NOTE = "Police confirmed the call-out at 02:10"

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.accounts import PASSWORD
-from tests.web.reports.conftest import make_caseload, make_subject
+from tests.fixtures.caseloads import make_caseload, make_subject
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Partnership report figures against hand-counted fixtures, with suppression of small numbers."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -8,64 +8,15 @@ import sqlalchemy as sa
 from app.extensions import db
 from models.case import Case
 from models.referral import Referral
-from safeguarding import cases, contexts, people, referrals, reports
+from safeguarding import contexts, referrals, reports
 from safeguarding.errors import PermissionDenied, ValidationFailed
+from tests.fixtures.caseloads import make_caseload
 
 
 @pytest.fixture
-def caseload(make_user):
-    """Seven open cases (six cce high, one cse low) and nine referrals in November 2026."""
-    sw, police = make_user("social_worker"), make_user("police_officer")
-    children = [
-        people.record_person(
-            db.session,
-            sw,
-            {
-                "given_name": f"Child{i}",
-                "family_name": "Count",
-                "date_of_birth": f"201{i % 6}-03-01",
-                "sex": "female" if i % 2 else "male",
-            },
-        )
-        for i in range(7)
-    ]
-    opened = {}
-    for i, child in enumerate(children):
-        opened[child.id] = cases.open_case(
-            db.session,
-            sw,
-            {
-                "subject": {"type": "person", "id": child.id},
-                "concerns": ["cse"] if i == 6 else ["cce"],
-                "risk_level": "low" if i == 6 else "high",
-                "summary": "x",
-            },
-            opened_on=date(2026, 10, 1),
-        )
-        cases.add_member(db.session, sw, opened[child.id].id, police.id)  # so that the police may link it
-    sent = datetime(2026, 11, 2, 10, tzinfo=UTC)
-    for i in range(9):
-        referral = referrals.submit_referral(
-            db.session,
-            sw,
-            {
-                "person_id": children[i % 7].id,
-                "to_agency_id": police.agency_id,
-                "urgency": "red" if i < 2 else "amber",
-                "reason": "Concern",
-            },
-            sent_at=sent + timedelta(days=i),
-        )
-        if i < 6:
-            referrals.transition(
-                db.session,
-                police,
-                referral.id,
-                "accept",
-                {"case_id": opened[referral.person_id].id},
-                at=referral.sent_at + timedelta(hours=3),
-            )
-    return sw, police
+def caseload(make_user, make_agency):
+    """Seven open cases (six cce high, one cse low) and nine referrals to the police in November 2026."""
+    return make_caseload(make_user, make_agency)
 
 
 def test_figures_match_hand_counts_with_small_numbers_suppressed(caseload, make_user):
@@ -86,7 +37,7 @@ def test_figures_match_hand_counts_with_small_numbers_suppressed(caseload, make_
 
 
 def test_repeat_referrals_of_a_period_count_no_referral_sent_after_it(caseload):
-    sw, police = caseload
+    sw, police = caseload["worker"], caseload["police"]
     november, december = (
         reports.Period(date(2026, 11, 1), date(2026, 12, 1)),
         reports.Period(date(2026, 12, 1), date(2027, 1, 1)),
@@ -101,7 +52,7 @@ def test_repeat_referrals_of_a_period_count_no_referral_sent_after_it(caseload):
 
 
 def test_hotspots_of_a_past_period_count_ties_by_when_they_were_first_seen_not_when_recorded(caseload):
-    sw, _ = caseload
+    sw = caseload["worker"]
     park = contexts.create_place(db.session, sw, {"name": "Riverside Park", "kind": "park"})
     for case in db.session.scalars(sa.select(Case)):
         link = {"source": {"type": "person", "id": case.subject_person_id}, "target": {"type": "place", "id": park.id}}

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from models.user import ROLES
+from tests.fixtures.caseloads import FORMULA_AGENCY, NOVEMBER
 from tests.web.helpers import audit_events, page
 from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary
-from tests.web.reports.conftest import FORMULA_AGENCY, NOVEMBER
 
 REPORT = f"/reports/partnership?start={NOVEMBER[0]}&end={NOVEMBER[1]}"
 REPORT_CSV = f"/reports/partnership.csv?start={NOVEMBER[0]}&end={NOVEMBER[1]}"

@@ -4,8 +4,8 @@ from datetime import date
 
 from app.extensions import db
 from safeguarding import reports
+from tests.fixtures.caseloads import NOVEMBER
 from tests.web.helpers import audit_events
-from tests.web.reports.conftest import NOVEMBER
 
 
 def test_a_lead_gets_the_report_as_the_service_gives_it(client, api, lead, caseload):
