@@ -66,7 +66,8 @@ class Case(UUIDPrimaryKey, Timestamps, Versioned, Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
-    closed_reason: Mapped[str | None] = mapped_column(String(500))
+    closed_reason_enc: Mapped[bytes | None] = mapped_column("closed_reason", LargeBinary)
+    closed_reason = EncryptedField("closed_reason_enc", "closed_reason", "str")
     # The summary is about the subject: a person's data key, or the context's.
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
     summary_enc: Mapped[bytes | None] = mapped_column("summary", LargeBinary)

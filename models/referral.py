@@ -42,8 +42,11 @@ class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lawful_basis: Mapped[str] = mapped_column(String(30), default="not_recorded")
-    lawful_basis_reason: Mapped[str | None] = mapped_column(String(1000))
-    decline_reason: Mapped[str | None] = mapped_column(String(1000))
+    # Free text about the child and their family, as the reason is: encrypted under the person's key with it.
+    lawful_basis_reason_enc: Mapped[bytes | None] = mapped_column("lawful_basis_reason", LargeBinary)
+    lawful_basis_reason = EncryptedField("lawful_basis_reason_enc", "lawful_basis_reason", "str")
+    decline_reason_enc: Mapped[bytes | None] = mapped_column("decline_reason", LargeBinary)
+    decline_reason = EncryptedField("decline_reason_enc", "decline_reason", "str")
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"))
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
     reason_enc: Mapped[bytes | None] = mapped_column("reason", LargeBinary)
@@ -71,4 +74,10 @@ class ReferralTransition(UUIDPrimaryKey, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(String(1000))
+    # The note (why it was declined or withdrawn) is encrypted under the referral's key.
+    data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
+    note_enc: Mapped[bytes | None] = mapped_column("note", LargeBinary)
+    note = EncryptedField("note_enc", "note", "str")
+
+    def encryption_key_id(self) -> str:
+        return self.data_key_id

@@ -236,6 +236,24 @@ class ImportWriter:
             value, table=model.__tablename__, row_id=record_id, key_id=key_id, key=self.keys[key_id]
         )
 
+    def _transitions(self, referral_id: str, key_id: str, item: dict) -> list[dict]:
+        """The referral's history as the old system dated it: sent, acknowledged, decided."""
+        acknowledged = "acknowledged" if item["acknowledged_at"] else "submitted"
+        steps = [
+            (None, "submitted", item["sent_at"]),
+            ("submitted", "acknowledged", item["acknowledged_at"]),
+            (acknowledged, item["outcome"], item["decided_at"]),
+        ]
+        rows = [
+            {"id": new_id(), "referral_id": referral_id, "at": at, "from_status": source, "to_status": target}
+            | {"actor_id": None, "data_key_id": key_id}
+            for source, target, at in steps
+            if target and at
+        ]
+        for row in rows:
+            row["note"] = self._seal(ReferralTransition, "note", "Imported", row["id"], key_id)
+        return rows
+
     # --- statements -------------------------------------------------------------------------------------------
 
     def _insert(self, model, rows: list[dict]) -> None:
@@ -478,20 +496,19 @@ class ImportWriter:
                 # A decision also acknowledges, as in the service, when the old system kept only the decision.
                 "acknowledged_at": item["acknowledged_at"] or item["decided_at"],
                 "decided_at": item["decided_at"],
-                "decline_reason": item["decline_reason"],
+                "decline_reason": self._seal(Referral, "decline_reason", item["decline_reason"], record_id, key_id),
                 "status": status,
             }
             if is_new:
-                transitions.extend(_transitions(record_id, item))
+                transitions.extend(self._transitions(record_id, key_id, item))
                 return {"id": record_id, "person_id": person_id, "data_key_id": key_id, **row, **progress}
             # A referral only moves forward: one moved on here since (or otherwise decided) keeps its own progress.
             before = stored[record_id][1]
             if status == before:
                 return row | progress
             if STATE_STEP[status] > STATE_STEP[before]:  # the steps it had keep their times; the new ones are added
-                transitions.extend(
-                    t for t in _transitions(record_id, item) if STATE_STEP[t["to_status"]] > STATE_STEP[before]
-                )
+                steps = self._transitions(record_id, key_id, item)
+                transitions.extend(t for t in steps if STATE_STEP[t["to_status"]] > STATE_STEP[before])
                 return row | progress | ({} if before == "submitted" else {"acknowledged_at": stored[record_id][2]})
             return row
 
@@ -507,22 +524,6 @@ def _unseal(model, field: str, blob: bytes | None, record_id: str, key: bytes | 
         message = "Encrypted value failed its integrity check: table=%s column=%s row=%s"
         security_log.error(message, model.__tablename__, field, record_id)
         return None
-
-
-def _transitions(referral_id: str, item: dict) -> list[dict]:
-    """The referral's history as the old system dated it: sent, acknowledged, decided."""
-    acknowledged = "acknowledged" if item["acknowledged_at"] else "submitted"
-    steps = [
-        (None, "submitted", item["sent_at"]),
-        ("submitted", "acknowledged", item["acknowledged_at"]),
-        (acknowledged, item["outcome"], item["decided_at"]),
-    ]
-    return [
-        {"id": new_id(), "referral_id": referral_id, "at": at, "from_status": source, "to_status": target}
-        | {"actor_id": None, "note": "Imported"}
-        for source, target, at in steps
-        if target and at
-    ]
 
 
 NATURAL_KEYS = {

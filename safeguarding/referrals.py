@@ -6,8 +6,9 @@ of the receiving agency acknowledges, accepts or declines. Every transition is a
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 import audit
@@ -140,7 +141,12 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     referral.reason = clean["reason"]
     session.add(
         ReferralTransition(
-            referral_id=referral.id, actor_id=actor.id, at=referral.sent_at, from_status=None, to_status="submitted"
+            referral_id=referral.id,
+            actor_id=actor.id,
+            at=referral.sent_at,
+            from_status=None,
+            to_status="submitted",
+            data_key_id=referral.data_key_id,
         )
     )
     audit.record(
@@ -249,7 +255,13 @@ def transition(
     note = _apply(session, actor, referral, action, data, now)
     session.add(
         ReferralTransition(
-            referral_id=referral.id, actor_id=actor.id, at=now, from_status=referral.status, to_status=target, note=note
+            referral_id=referral.id,
+            actor_id=actor.id,
+            at=now,
+            from_status=referral.status,
+            to_status=target,
+            data_key_id=referral.data_key_id,
+            note=note,
         )
     )
     audit.record(
@@ -393,18 +405,29 @@ def referrals_about(session: Session, actor, person_id: str) -> list[Referral]:
     return list(session.scalars(query.order_by(Referral.sent_at.desc())))
 
 
-def history(session: Session, referral: Referral) -> list[Row]:
+class Step(NamedTuple):
+    """One transition as a referral's history shows it."""
+
+    actor_id: str | None
+    at: datetime
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+def history(session: Session, referral: Referral) -> list[Step]:
     return histories(session, [referral])[referral.id]
 
 
-def histories(session: Session, referrals: list[Referral]) -> dict[str, list[Row]]:
-    """Each referral's transitions in time order (actor_id, at, from_status, to_status, note), in one query for a
-    whole inbox; read as columns, not ORM objects, which would cost more than the rest of an inbox's reply."""
-    found: dict[str, list[Row]] = {r.id: [] for r in referrals}
+def histories(session: Session, referrals: list[Referral]) -> dict[str, list[Step]]:
+    """Each referral's transitions in time order, in one query for a whole inbox; read as columns, not ORM objects,
+    which would cost more than the rest of an inbox's reply (the few notes are decrypted one by one)."""
+    found: dict[str, list[Step]] = {r.id: [] for r in referrals}
     step = ReferralTransition
-    query = select(step.referral_id, step.actor_id, step.at, step.from_status, step.to_status, step.note)
-    for transition in session.execute(query.where(step.referral_id.in_(found)).order_by(step.at)):
-        found[transition.referral_id].append(transition)
+    query = select(step.id, step.referral_id, step.actor_id, step.at, step.from_status, step.to_status, step.note_enc)
+    for row in session.execute(query.where(step.referral_id.in_(found)).order_by(step.at)):
+        note = step.note.read_stored(session, row.id, row.note_enc)
+        found[row.referral_id].append(Step(row.actor_id, row.at, row.from_status, row.to_status, note))
     return found
 
 

@@ -21,3 +21,39 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(app):
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert "audit_events" in sa.inspect(db.engine).get_table_names()
+
+
+def test_the_text_migration_0011_encrypts_what_0010_held_as_plain_text_and_back(app, make_user):
+    """A referral's reasons and history notes and a case's closing reason: plain text before 0011, encrypted after,
+    and the same text read back through the models either way."""
+    from safeguarding import cases, people, referrals
+    from tests.integration.records.test_encryption_at_rest import CLOSED_MARKER, REFERRAL_MARKERS, refer_and_decline
+
+    worker, police = make_user("social_worker"), make_user("police_officer")
+    child = people.record_person(
+        db.session, worker, {"given_name": "Ada", "family_name": "Okafor", "date_of_birth": "2012-04-01"}
+    )
+    subject = {"subject": {"type": "person", "id": child.id}, "concerns": ["cce"], "risk_level": "low"}
+    case = cases.open_case(db.session, worker, subject | {"summary": "Seen with older boys"})
+    case.closed_reason = CLOSED_MARKER
+    referral = refer_and_decline(worker, police, child)
+    db.session.commit()
+    texts = "SELECT r.lawful_basis_reason, r.decline_reason, c.closed_reason FROM referrals r, cases c"
+    counts = "SELECT (SELECT count(*) FROM referral_transitions), (SELECT count(*) FROM case_members)"
+    with db.engine.connect() as conn:
+        kept = conn.exec_driver_sql(counts).one()
+    with app.app_context():
+        downgrade(revision="7f3b1c9e2a48")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql(texts).one() == (*REFERRAL_MARKERS.values(), CLOSED_MARKER)
+            notes = conn.exec_driver_sql("SELECT note FROM referral_transitions WHERE note IS NOT NULL").scalars()
+            assert list(notes) == [REFERRAL_MARKERS["decline_reason"]]
+            assert conn.exec_driver_sql(counts).one() == kept  # a rebuilt table would have cascaded to these
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql(counts).one() == kept
+            assert all(isinstance(value, bytes | memoryview) for value in conn.exec_driver_sql(texts).one())
+    db.session.expire_all()
+    assert [referral.lawful_basis_reason, referral.decline_reason] == list(REFERRAL_MARKERS.values())
+    assert db.session.get(type(case), case.id).closed_reason == CLOSED_MARKER
+    assert [step.note for step in referrals.history(db.session, referral)] == [None, REFERRAL_MARKERS["decline_reason"]]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from models.crypto import UNREADABLE
 from models.person import Person
-from safeguarding import cases, contexts, people
+from safeguarding import cases, contexts, people, referrals
 
 MARKERS = {
     "given_name": "Quillonetta",
@@ -23,9 +23,12 @@ MARKERS = {
 CHRONOLOGY_MARKER = "Marker-chronology-Thistledown"
 RELATIONSHIP_MARKER = "Marker-edge-Bramblecote"
 PLACE_MARKER = "Marker-place-Larkspur"
+# Free text beside a referral and a case: why consent was overridden, why it was declined, why the case closed.
+REFERRAL_MARKERS = {"lawful_basis_reason": "Marker-basis-Foxglove", "decline_reason": "Marker-decline-Yarrow"}
+CLOSED_MARKER = "Marker-closed-Campion"
 
 
-def seed_markers(actor, database_url):
+def seed_markers(actor, database_url, police):
     person = people.record_person(db.session, actor, dict(MARKERS))
     case = cases.open_case(
         db.session,
@@ -56,7 +59,18 @@ def seed_markers(actor, database_url):
             "notes": RELATIONSHIP_MARKER,
         },
     )
+    refer_and_decline(actor, police, person)
+    case.closed_reason = CLOSED_MARKER
+    db.session.commit()
     return person
+
+
+def refer_and_decline(actor, police, person):
+    data = {"person_id": person.id, "to_agency_id": police.agency_id, "urgency": "amber", "reason": "Seen at night"}
+    basis = {"lawful_basis": "consent_overridden", "lawful_basis_reason": REFERRAL_MARKERS["lawful_basis_reason"]}
+    referral = referrals.submit_referral(db.session, actor, data | basis)
+    decline = {"reason": REFERRAL_MARKERS["decline_reason"]}
+    return referrals.transition(db.session, police, referral.id, "decline", decline)
 
 
 def database_bytes(database_url: str) -> bytes:
@@ -76,11 +90,12 @@ def database_bytes(database_url: str) -> bytes:
 
 
 def test_a_copy_of_the_database_holds_no_plaintext(app, database_url, make_user):
-    seed_markers(make_user("social_worker"), database_url)
+    seed_markers(make_user("social_worker"), database_url, make_user("police_officer"))
     raw = database_bytes(database_url)
     assert len(raw) > 10_000
     markers = [m for v in MARKERS.values() for m in (v if isinstance(v, list) else [v])]
-    markers += [CHRONOLOGY_MARKER, RELATIONSHIP_MARKER, PLACE_MARKER, "Marker-case-Hollyhock"]
+    markers += [CHRONOLOGY_MARKER, RELATIONSHIP_MARKER, PLACE_MARKER, "Marker-case-Hollyhock", CLOSED_MARKER]
+    markers += REFERRAL_MARKERS.values()
     for marker in markers:
         for encoding in ("utf-8", "utf-16-le"):
             assert marker.encode(encoding) not in raw, marker
