@@ -16,12 +16,13 @@ import audit
 from models.base import utcnow
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
-from models.context_work import ContextWeighting, SafetyRating
+from models.context_work import ContextWeighting, Meeting, SafetyRating
 from models.crypto import current_keyring
 from models.person import ENCRYPTED_FIELDS, Person, PersonFlag, PersonIndexToken
 from models.referral import Referral
 from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding.access import load_person
+from safeguarding.errors import ValidationFailed
 from safeguarding.validation import clean_text, london_day
 
 
@@ -92,13 +93,19 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
 
 
 def _last_activity(session: Session) -> dict[str, datetime]:
-    """The latest record about each person, from every table that records things about people."""
+    """The latest record about each person, from every table that records things about people: a tie recorded
+    today to someone recorded years ago is a record about them both."""
     latest: dict[str, datetime] = {}
     for column, when in (
         (ChronologyEntry.person_id, ChronologyEntry.created_at),
         (Relationship.source_person_id, Relationship.recorded_at),
+        (Relationship.target_person_id, Relationship.recorded_at),
         (MissingEpisode.person_id, MissingEpisode.updated_at),
         (Referral.person_id, Referral.updated_at),
+        (Meeting.person_id, Meeting.updated_at),
+        (ContextWeighting.person_id, ContextWeighting.updated_at),
+        (SafetyRating.person_id, SafetyRating.updated_at),
+        (PersonFlag.person_id, func.coalesce(PersonFlag.cleared_at, PersonFlag.set_at)),
     ):
         for person_id, moment in session.execute(select(column, func.max(when)).group_by(column)).all():
             if person_id and moment and (person_id not in latest or moment > latest[person_id]):
@@ -110,6 +117,12 @@ def erase(session: Session, person_id: str, *, reason: str, actor=None) -> list[
     """Crypto-shred one person (and any duplicates merged into them); returns the erased record ids."""
     reason = clean_text(reason, field="reason", label="the lawful reason for erasure", max_length=1000)
     person = load_person(session, person_id)
+    if person.merged_into_id:
+        # Its records now belong to the survivor, some still under its key: erasing it alone would leave the person
+        # findable and make the survivor's records unreadable.
+        raise ValidationFailed(
+            {"person_id": f"This record was merged into {person.merged_into_id}: erase that one, which erases both"}
+        )
     merged = list(session.scalars(select(Person.id).where(Person.merged_into_id == person.id)))
     ids = [person.id, *merged]
     keyring = current_keyring()

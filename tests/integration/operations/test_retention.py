@@ -11,7 +11,7 @@ import audit
 from app.extensions import db
 from models.crypto import KeyDestroyed, current_keyring
 from models.person import Person, PersonIndexToken
-from safeguarding import cases, contexts, people, retention, search
+from safeguarding import cases, contexts, merging, people, retention, search
 from safeguarding.errors import NotFound
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import uk_today
@@ -165,3 +165,29 @@ def test_an_erased_persons_referrals_episodes_and_alerts_go_with_them(worker, ma
     assert db.session.scalar(sa.select(sa.func.count()).where(MissingEpisode.person_id == child.id)) == 0
     fired = {(a.kind, a.person_id) for a in alerts.list_alerts(db.session, lead)}
     assert {person for _, person in fired} == {other.id}
+
+
+def test_a_tie_recorded_today_to_someone_recorded_years_ago_keeps_them(worker):
+    """The adult of concern was recorded long ago, but a child's tie to them recorded today is a record about them:
+    it restarts their six years as it restarts the child's."""
+    this_year = uk_today().year
+    adult = record(worker, "Adult", born=f"{this_year - 40}-01-01")
+    child = record(worker, "Child", born=child_birth_date())
+    long_ago = db.session.get(Person, adult.id).updated_at.replace(year=this_year - 7)
+    db.session.execute(sa.update(Person).where(Person.id == adult.id).values(updated_at=long_ago))
+    db.session.commit()
+    assert adult.id in {d.person_id for d in retention.due_for_erasure(db.session, uk_today())}
+    link = {"source": {"type": "person", "id": child.id}, "target": {"type": "person", "id": adult.id}}
+    contexts.add_relationship(db.session, worker, {**link, "kind": "exploitation_suspected"})
+    assert adult.id not in {d.person_id for d in retention.due_for_erasure(db.session, uk_today())}
+
+
+def test_a_merged_duplicate_is_erased_through_its_survivor_only(app, worker):
+    survivor, duplicate = record(worker, "Jaden"), record(worker, "Jayden")
+    merging.merge_people(db.session, worker, survivor.id, duplicate.id)
+    code, body = cli(app, "retention", "erase", duplicate.id, "--reason", "Article 17 request upheld", "--json")
+    assert code == 1 and survivor.id in body["fields"]["person_id"]
+    db.session.expire_all()
+    assert db.session.get(Person, duplicate.id).erased_at is None
+    code, body = cli(app, "retention", "erase", survivor.id, "--reason", "Article 17 request upheld", "--json")
+    assert code == 0 and sorted(body["erased"]) == sorted([survivor.id, duplicate.id])
