@@ -296,6 +296,16 @@ def case_access(
     return None, None
 
 
+def may_change_case_status(actor, case: Case) -> bool:
+    """Who may close a case, or reopen it: a practitioner on its team who is its lead worker or of its lead agency,
+    whose say it is that the work has ended (or begun again). Closing ends rule 1 for the whole team."""
+    return (
+        may_record_people(actor)
+        and case.has_member(actor.id)
+        and (actor.id == case.lead_worker_id or actor.agency_id == case.lead_agency_id)
+    )
+
+
 EntryView = Literal["full", "exists", "hidden"]
 
 

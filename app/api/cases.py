@@ -9,7 +9,7 @@ from app.api.schemas import AGENCY, BOOLEAN, DATE, DATETIME, ID, STRING, SUBJECT
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
-from safeguarding import cases, disclosure, family
+from safeguarding import case_closure, cases, disclosure, family, policy
 
 
 def full_case(case, role: str) -> dict:
@@ -60,6 +60,15 @@ def open_case():
 def get_case(case_id):
     case, role = cases.view_case(db.session, current_actor(), record_id(case_id, "case"))
     return jsonify(full_case(case, role))
+
+
+@bp.patch("/cases/<case_id>")
+@practitioners
+def change_case_status(case_id):
+    actor = current_actor()
+    case = case_closure.change_case_status(db.session, actor, record_id(case_id, "case"), body())
+    # The caller was on the team before or after the change; closing may leave them no role on the case.
+    return jsonify(full_case(case, policy.case_role(db.session, actor, case)))
 
 
 @bp.get("/cases/<case_id>/members")
@@ -120,8 +129,10 @@ CASE = component(
             "status": enum(("open", "closed")),
             "opened_on": DATE,
             "closed_on": nullable(DATE),
+            "closed_reason": nullable(text(case_closure.CLOSED_REASON_MAX)),
             "summary": nullable(STRING),
-            "your_role": enum(("team", "reader")),
+            # null only in the answer to a closing that left the caller no other way to read the case
+            "your_role": enum(("team", "reader"), nullable=True),
             "plan": {"type": "array", "items": {"type": "object"}},
             "family_cases": {"type": "array", "items": {"type": "object"}},
         },
@@ -170,6 +181,28 @@ register(
     ),
 )
 register("/cases/{case_id}", "get", operation("A case", response(200, "The case", CASE), params=[CASE_ID]))
+register(
+    "/cases/{case_id}",
+    "patch",
+    operation(
+        "Close the case with a reason, or reopen it (the lead worker, or a practitioner of the lead agency on the "
+        "team). A closed case's team no longer sees its subject by it. Stale version, or already in that state: 409",
+        response(200, "Changed", CASE),
+        component(
+            "CaseStatusChange",
+            obj(
+                {
+                    "version": VERSION,
+                    "status": enum(case_closure.STATUSES),
+                    "closed_reason": text(case_closure.CLOSED_REASON_MAX, min_length=1),
+                },
+                ["version", "status"],
+                closed=True,
+            ),
+        ),
+        [CASE_ID],
+    ),
+)
 register(
     "/cases/{case_id}/members",
     "get",

@@ -1,4 +1,4 @@
-"""Forms for cases: opening one, the team, the plan, chronology entries and the chronology filters."""
+"""Forms for cases: opening, closing and reopening one, the team, the plan, chronology entries and the filters."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -8,6 +8,7 @@ from app.forms import BaseForm, choices, label_of, version_field
 from app.people.fields import Checkboxes, GovDateField, Radios, at_most
 from app.people.labels import CONCERN_LABELS, SENSITIVITY_HINTS
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
+from safeguarding.case_closure import CLOSED_REASON_MAX
 
 CATEGORY_CHOICES = [(c, label_of(c)) for c in CHRONOLOGY_CATEGORIES]
 SENSITIVITY_CHOICES = [(s, label_of(s)) for s in SENSITIVITIES]
@@ -59,6 +60,21 @@ class RemoveMemberForm(BaseForm):
 
 
 class CompleteActionForm(BaseForm):
+    version = version_field()
+
+
+class CloseCaseForm(BaseForm):
+    closed_reason = TextAreaField(
+        "Why is the case closing?",
+        widget=GovTextArea(),
+        description="For example, the plan is complete, or the family has moved away. Every agency on the team will "
+        "read it",
+        validators=[InputRequired("Enter why the case is closing"), at_most(CLOSED_REASON_MAX, "The reason")],
+    )
+    version = version_field()
+
+
+class ReopenCaseForm(BaseForm):
     version = version_field()
 
 

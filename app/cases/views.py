@@ -5,19 +5,21 @@ from flask import flash, redirect, render_template, request, url_for
 from app.cases import bp
 from app.cases.forms import (
     CaseForm,
+    CloseCaseForm,
     CompleteActionForm,
     EntryForm,
     FilterForm,
     MemberForm,
     PlanActionForm,
     RemoveMemberForm,
+    ReopenCaseForm,
 )
 from app.extensions import db
 from app.forms import choices
 from app.people.fields import reject_submission
 from app.people.views import person_for_work, transition_due
 from app.permissions import current_actor, personal_data, practitioners
-from safeguarding import accounts, cases, contexts, family, policy
+from safeguarding import accounts, case_closure, cases, contexts, family, policy
 from safeguarding.access import load_person
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -150,22 +152,74 @@ def complete_action(case_id: str, action_id: str):
     return redirect(url_for("cases.case", case_id=action.case_id, _anchor="plan"))
 
 
+@bp.post("/cases/<case_id>/close")
+@practitioners
+def close(case_id: str):
+    form = CloseCaseForm()
+    if form.validate_on_submit():
+        data = {"version": form.version.data, "status": "closed", "closed_reason": form.closed_reason.data}
+        try:
+            case_closure.change_case_status(db.session, current_actor(), case_id, data)
+        except ValidationFailed as failure:
+            reject_submission(form, failure, fallback="closed_reason")
+        except Conflict as conflict:
+            db.session.rollback()
+            return render_case(case_id, status_change=True, status=409, problem=conflict.message)
+        else:
+            flash("Case closed. Its team no longer sees the case's subject through it", "success")
+            return redirect(url_for("cases.case", case_id=case_id))
+    elif form.version.errors:  # a page from before the form had a version: nothing the user can fix in the form
+        return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
+    return render_case(case_id, posted=form, status_change=True, close_form=form)
+
+
+@bp.post("/cases/<case_id>/reopen")
+@practitioners
+def reopen(case_id: str):
+    form = ReopenCaseForm()
+    if not form.validate_on_submit():
+        return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
+    try:
+        case_closure.change_case_status(
+            db.session, current_actor(), case_id, {"version": form.version.data, "status": "open"}
+        )
+    except Conflict as conflict:
+        db.session.rollback()
+        return render_case(case_id, status_change=True, status=409, problem=conflict.message)
+    flash("Case reopened. Its team sees the case's subject through it again", "success")
+    return redirect(url_for("cases.case", case_id=case_id))
+
+
 def render_case(
-    case_id: str, *, posted=None, team_only=False, status: int | None = None, problem: str | None = None, **forms
+    case_id: str,
+    *,
+    posted=None,
+    team_only=False,
+    status_change=False,
+    status: int | None = None,
+    problem: str | None = None,
+    **forms,
 ):
     """The case page, with any form that was just posted and its errors (422), or a problem to show."""
     actor = current_actor()
     record, role = cases.view_case(db.session, actor, case_id)
-    if (posted is not None or team_only) and role != "team":
-        # Only the team sees these forms; whoever else posts one is refused as the services would refuse them.
+    may_change_status = policy.may_change_case_status(actor, record)
+    allowed = may_change_status if status_change else role == "team"
+    if (posted is not None or team_only or status_change) and not allowed:
+        # Only those offered these forms may post them; whoever else does is refused as the services would refuse them.
         record_denial(db.session, actor, object_type="case", object_id=record.id)
-        raise PermissionDenied("Only the case team can do that")
+        raise PermissionDenied(
+            "Only the lead worker, or a practitioner of the lead agency on the case team, can close or reopen the case"
+            if status_change
+            else "Only the case team can do that"
+        )
     filters = _filters()
     _, entries = cases.chronology(db.session, actor, record.id, **filters.chosen)
     team = record.current_members
     forms.setdefault("member_form", MemberForm(formdata=None))
     forms.setdefault("entry_form", EntryForm(formdata=None))
     forms.setdefault("action_form", PlanActionForm(formdata=None))
+    forms.setdefault("close_form", CloseCaseForm(formdata=None))
     forms["action_form"].owner_id.choices = choices(
         [(m.user_id, f"{m.user.display_name} ({m.user.agency.name})") for m in team], "Select the owner"
     )
@@ -178,6 +232,7 @@ def render_case(
         role=role,
         team=team,
         manages_team=cases.manages_team(actor, record),
+        may_change_status=may_change_status,
         subject=subject,
         plan=cases.plan(db.session, record),
         entries=entries,

@@ -22,6 +22,7 @@ API_MATRIX: dict = {
     "api.end_relationship": PRACTITIONERS,
     "api.open_case": PRACTITIONERS,
     "api.get_case": PERSONAL_DATA,
+    "api.change_case_status": PRACTITIONERS,
     "api.case_members": PERSONAL_DATA,
     "api.add_case_member": PRACTITIONERS,
     "api.add_chronology_entry": PRACTITIONERS,

@@ -1,0 +1,148 @@
+"""PATCH /cases/ID: closing a case with a reason and reopening it, and everyone who may not."""
+
+import json
+
+import pytest
+
+from models.user import ROLES
+from safeguarding.validation import uk_today
+from tests.web.helpers import audit_events
+
+REASON = "Plan complete: back in school full time and no missing episodes since March"
+
+
+def closing(case, **changes) -> dict:
+    return {"version": case["version"], "status": "closed", "closed_reason": REASON, **changes}
+
+
+def status_changes(case_id) -> list[str]:
+    details = [json.loads(e.detail or "{}") for e in audit_events("update") if e.object_id == case_id]
+    return [d["change"] for d in details if d.get("change") in ("closed", "reopened")]
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user("social_worker")
+
+
+@pytest.fixture
+def person(lead, make_person):
+    return make_person(lead, given_name="Tayo")
+
+
+@pytest.fixture
+def case(lead, person, make_case):
+    return make_case(lead, person["id"])
+
+
+def test_the_lead_worker_closes_the_case_and_gets_it_back_as_get_shows_it(as_user, lead, case):
+    response = as_user(lead).patch(f"/cases/{case['id']}", json=closing(case))
+    assert response.status_code == 200
+    closed = response.get_json()
+    today = uk_today().isoformat()
+    assert (closed["status"], closed["closed_on"], closed["closed_reason"]) == ("closed", today, REASON)
+    assert closed["version"] == case["version"] + 1
+    # The lead recorded the person this month, so they still read the case, now as a reader.
+    read = as_user(lead).get(f"/cases/{case['id']}").get_json()
+    assert {k: read[k] for k in ("status", "closed_on", "closed_reason", "version", "your_role")} == {
+        **{k: closed[k] for k in ("status", "closed_on", "closed_reason", "version")},
+        "your_role": "reader",
+    }
+    assert status_changes(case["id"]) == ["closed"]
+
+
+def test_reopening_takes_the_version_and_clears_the_closure(as_user, lead, case):
+    caller = as_user(lead)
+    closed = caller.patch(f"/cases/{case['id']}", json=closing(case)).get_json()
+    response = caller.patch(f"/cases/{case['id']}", json={"version": closed["version"], "status": "open"})
+    assert response.status_code == 200
+    reopened = response.get_json()
+    assert (reopened["status"], reopened["closed_on"], reopened["closed_reason"]) == ("open", None, None)
+    assert reopened["your_role"] == "team" and status_changes(case["id"]) == ["closed", "reopened"]
+
+
+def test_closing_ends_a_team_members_access_to_the_subject(as_user, make_user, lead, person, case, add_member):
+    officer = make_user("police_officer")
+    add_member(lead, case["id"], officer)
+    assert as_user(officer).get(f"/people/{person['id']}").status_code == 200
+    assert as_user(lead).patch(f"/cases/{case['id']}", json=closing(case)).status_code == 200
+    for path in (f"/people/{person['id']}", f"/cases/{case['id']}", f"/cases/{case['id']}/chronology"):
+        refused = as_user(officer).get(path)
+        assert refused.status_code == 403 and "Tayo" not in refused.get_data(as_text=True), path
+
+
+def test_a_stale_version_or_no_change_is_409_and_changes_nothing(as_user, lead, case):
+    caller = as_user(lead)
+    stale = caller.patch(f"/cases/{case['id']}", json=closing(case, version=case["version"] + 5))
+    assert stale.status_code == 409 and "changed by someone else" in stale.get_json()["error"]
+    already = caller.patch(f"/cases/{case['id']}", json={"version": case["version"], "status": "open"})
+    assert already.status_code == 409 and "already open" in already.get_json()["error"]
+    assert caller.patch(f"/cases/{case['id']}", json=closing(case)).status_code == 200
+    again = caller.patch(f"/cases/{case['id']}", json=closing(case, version=case["version"] + 1))
+    assert again.status_code == 409 and "already closed" in again.get_json()["error"]
+    assert status_changes(case["id"]) == ["closed"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"closed_reason": None}, {"$.closed_reason"}),
+        ({"closed_reason": ""}, {"$.closed_reason"}),
+        ({"closed_reason": 42}, {"$.closed_reason"}),
+        ({"closed_reason": "x" * 501}, {"$.closed_reason"}),
+        ({"status": "archived"}, {"$.status"}),
+        ({"status": None}, {"$.status"}),
+        ({"version": "1"}, {"$.version"}),
+        ({"version": None, "status": "done", "closed_reason": None}, {"$.version", "$.status"}),
+        ({"risk_level": "low"}, {"$.risk_level"}),
+        ({"status": "open"}, {"$.closed_reason"}),  # a reason is for closing only
+    ],
+)
+def test_bad_input_is_422_by_field_and_writes_nothing(as_user, lead, case, changes, fields):
+    response = as_user(lead).patch(f"/cases/{case['id']}", json=closing(case, **changes))
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"] and set(body["fields"]) == fields
+    read = as_user(lead).get(f"/cases/{case['id']}").get_json()
+    assert (read["status"], read["version"], read["closed_reason"]) == ("open", case["version"], None)
+    assert status_changes(case["id"]) == [] and [e for e in audit_events("denied") if e.object_id == case["id"]] == []
+
+
+def test_a_body_that_is_not_an_object_is_refused(as_user, lead, case):
+    response = as_user(lead).patch(f"/cases/{case['id']}", json=["closed"])
+    assert response.status_code in (400, 422)
+    assert as_user(lead).get(f"/cases/{case['id']}").get_json()["status"] == "open"
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_everyone_but_the_lead_agencys_team_is_refused_and_audited(as_user, make_user, lead, case, role):
+    caller = make_user(role)  # not on the team (and admins and leads could never join it)
+    response = as_user(caller).patch(f"/cases/{case['id']}", json=closing(case))
+    assert response.status_code == 403
+    if role in ("admin", "safeguarding_lead"):  # refused by the route for their role
+        return
+    denied = [e for e in audit_events("denied") if e.object_id == case["id"]]
+    assert [e.actor_user_id for e in denied] == [caller.id]
+    assert as_user(lead).get(f"/cases/{case['id']}").get_json()["status"] == "open"
+
+
+def test_a_team_member_of_another_agency_may_not_close_and_one_of_the_lead_agency_may(
+    as_user, make_user, lead, case, add_member
+):
+    officer = make_user("police_officer")
+    colleague = make_user("social_worker", agency=lead.agency)
+    add_member(lead, case["id"], officer)
+    add_member(lead, case["id"], colleague)
+    assert as_user(officer).patch(f"/cases/{case['id']}", json=closing(case)).status_code == 403
+    assert as_user(colleague).patch(f"/cases/{case['id']}", json=closing(case)).status_code == 200
+
+
+def test_unauthenticated_callers_get_401(client, case):
+    response = client.patch(f"/api/v1/cases/{case['id']}", json=closing(case))
+    assert response.status_code == 401 and response.is_json
+
+
+@pytest.mark.parametrize("case_id", ["3e1f8c52-6a7b-4c9d-8e0f-1a2b3c4d5e6f", "1", "case-b"])
+def test_an_unknown_case_is_404(as_user, lead, case_id):
+    response = as_user(lead).patch(f"/cases/{case_id}", json={"version": 1, "status": "closed", "closed_reason": "x"})
+    assert response.status_code == 404
