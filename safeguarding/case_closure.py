@@ -13,6 +13,7 @@ from safeguarding.validation import choice, clean_text, collect, uk_today, versi
 STATUSES = ("open", "closed")
 CLOSED_REASON_MAX = 500  # Case.closed_reason's length
 STATUS_FIELDS = ("version", "status", "closed_reason")
+REFUSAL = "Only the lead worker, or a practitioner of the lead agency on the case team, can close or reopen the case"
 
 
 def validate_status_change(data: dict) -> dict:
@@ -49,9 +50,7 @@ def change_case_status(session: Session, actor, case_id: str, data: dict) -> Cas
     subject = [case.subject_person_id] if case.subject_person_id else []
     if not policy.may_change_case_status(actor, case):
         record_denial(session, actor, object_type="case", object_id=case.id, person_ids=subject)
-        raise PermissionDenied(
-            "Only the lead worker, or a practitioner of the lead agency on the case team, can close or reopen the case"
-        )
+        raise PermissionDenied(REFUSAL)
     clean = validate_status_change(data)
     if clean["version"] != case.version:
         raise Conflict(f"This case was changed by someone else (now version {case.version}). Reload and try again")

@@ -125,7 +125,7 @@ def case_view(case: Case, role: str) -> dict:
         "status": case.status,
         "opened_on": case.opened_on.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
-        "closed_reason": case.closed_reason,
+        "closed_reason": _plain(case.closed_reason),
         "summary": _plain(case.summary),
         "your_role": role,
     }

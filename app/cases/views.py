@@ -208,11 +208,7 @@ def render_case(
     if (posted is not None or team_only or status_change) and not allowed:
         # Only those offered these forms may post them; whoever else does is refused as the services would refuse them.
         record_denial(db.session, actor, object_type="case", object_id=record.id)
-        raise PermissionDenied(
-            "Only the lead worker, or a practitioner of the lead agency on the case team, can close or reopen the case"
-            if status_change
-            else "Only the case team can do that"
-        )
+        raise PermissionDenied(case_closure.REFUSAL if status_change else "Only the case team can do that")
     filters = _filters()
     _, entries = cases.chronology(db.session, actor, record.id, **filters.chosen)
     team = record.current_members
