@@ -37,9 +37,9 @@ def referral_json(referral, repeat: bool | None = None, transitions: list | None
         "sender": _user(referral.sender_id),
         "urgency": referral.urgency,
         "status": referral.status,
-        "reason": referral.reason if isinstance(referral.reason, str) else None,
+        "reason": _readable(referral.reason),
         "lawful_basis": referral.lawful_basis,
-        "lawful_basis_reason": referral.lawful_basis_reason,
+        "lawful_basis_reason": _readable(referral.lawful_basis_reason),
         "sent_at": iso(referral.sent_at),
         "acknowledged_at": iso(referral.acknowledged_at),
         "decided_at": iso(referral.decided_at),
@@ -50,15 +50,26 @@ def referral_json(referral, repeat: bool | None = None, transitions: list | None
         "breached": dict(timing.breached),
         "repeat_referral": referrals.is_repeat(db.session, referral) if repeat is None else repeat,
         "case_id": referral.case_id,
-        "decline_reason": referral.decline_reason,
+        "decline_reason": _readable(referral.decline_reason),
         "history": [
-            {"from": t.from_status, "to": t.to_status, "at": iso(t.at), "actor": _user(t.actor_id), "note": t.note}
+            {
+                "from": t.from_status,
+                "to": t.to_status,
+                "at": iso(t.at),
+                "actor": _user(t.actor_id),
+                "note": _readable(t.note),
+            }
             for t in (referrals.history(db.session, referral) if transitions is None else transitions)
         ],
     }
     if referral.lawful_basis == "not_recorded":
         body["lawful_basis_warning"] = NOT_RECORDED_WARNING
     return body
+
+
+def _readable(text):
+    """Encrypted text as JSON: null when shredded or when it fails its integrity check (UNREADABLE)."""
+    return text if isinstance(text, str) else None
 
 
 def _user(user_id: str | None) -> dict | None:

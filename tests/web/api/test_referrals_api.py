@@ -311,6 +311,21 @@ def test_decline_needs_a_reason_and_a_refused_decline_changes_nothing(as_user, s
     assert [(h["from"], h["to"]) for h in body["history"]] == [(None, "submitted"), ("submitted", "declined")]
 
 
+def test_reasons_that_fail_their_integrity_check_read_as_null_not_an_error(as_user, send, sender, receiver):
+    """Each reason is encrypted for its own row and column: one copied from elsewhere does not decrypt."""
+    first, second = send(lawful_basis="consent_overridden", lawful_basis_reason="Mother would warn him"), send()
+    step(as_user, receiver, first, "decline", reason="Already known to the exploitation team")
+    step(as_user, receiver, second, "decline", reason="Below threshold")
+    stored = db.session.get(Referral, first["id"])
+    moved = {"decline_reason": stored.lawful_basis_reason_enc, "lawful_basis_reason": stored.decline_reason_enc}
+    db.session.execute(sa.update(Referral.__table__).where(Referral.id == second["id"]).values(**moved))
+    db.session.commit()
+    body = as_user(receiver).get(f"/referrals/{second['id']}").get_json()
+    assert (body["decline_reason"], body["lawful_basis_reason"]) == (None, None)
+    readable = as_user(receiver).get(f"/referrals/{first['id']}").get_json()
+    assert readable["history"][-1]["note"] == readable["decline_reason"] == "Already known to the exploitation team"
+
+
 @pytest.mark.parametrize("final", ["accept", "decline", "withdraw"])
 def test_nothing_happens_after_a_final_state(as_user, send, sender, receiver, final):
     referral = send()
