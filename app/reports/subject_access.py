@@ -17,6 +17,7 @@ from app.reports import bp
 from app.reports.forms import PersonReferenceForm, ReauthenticateForm
 from models.base import parse_id, utcnow
 from safeguarding import accounts, subject_access
+from safeguarding.access import load_person
 from safeguarding.errors import AccountLocked, NotFound, SignInRefused
 
 REAUTHENTICATED_AT = "reauthenticated_at"
@@ -67,6 +68,7 @@ def subject_access_start():
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def subject_access_reauthenticate(person_id: str):
     person_id, fmt = _person_id(person_id), _format()
+    load_person(db.session, person_id)  # nobody to export: say so before asking for a password and a code
     form = ReauthenticateForm()
     if form.validate_on_submit():
         actor = current_actor()

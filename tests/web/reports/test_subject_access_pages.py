@@ -129,6 +129,12 @@ def test_an_unknown_person_is_404_after_re_authentication(lead, lead_client, sub
     assert lead_client.get("/subject-access/not-an-id").status_code == 404
 
 
+def test_an_unknown_person_is_404_before_the_lead_is_asked_to_re_authenticate(lead_client):
+    nobody = "3f2b6c1e-0d7a-4e59-9b8e-2c4f1a6d9e30"
+    assert lead_client.get(f"/subject-access/{nobody}").status_code == 302  # to confirm who they are
+    assert lead_client.get(f"/subject-access/{nobody}/confirm").status_code == 404
+
+
 def test_only_safeguarding_leads_reach_subject_access(client, login, make_user, subject):
     child = subject["child"]
     paths = ["/subject-access", f"/subject-access/{child.id}", confirm_path(child)]
