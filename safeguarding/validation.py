@@ -48,6 +48,20 @@ def _text_problem(text: str) -> str | None:
     return "the NUL character" if "\x00" in text else "the character that is not valid Unicode text"
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names one key twice; which value was meant cannot be known."""
+
+
+def json_object_without_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    """A json.loads object_pairs_hook: the object, or DuplicateKey (json.loads keeps the last value silently)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise DuplicateKey(f'"{key}" appears twice in one object')
+        seen.add(key)
+    return dict(pairs)
+
+
 def start_of_day(day: date) -> datetime:
     """00:00 Europe/London on that day: what a bare date means as a time (SPEC section 10), and where a UK day
     starts for reports (23 or 25 hours long on the clock-change days)."""

@@ -1,9 +1,12 @@
 """The JSON API under /api/v1: bearer tokens, the same services and policy as the pages."""
 
+import json
+
 from flask import Blueprint, abort, g, request
 
 from app.extensions import csrf, db
 from safeguarding import accounts
+from safeguarding.validation import DuplicateKey, json_object_without_duplicates
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies, authenticate the API, so there is no cross-site request to forge
@@ -27,10 +30,12 @@ def authenticate():
 
 
 def json_body() -> dict:
-    """The request's JSON object; 400 when the body is not readable JSON or not an object."""
+    """The request's JSON object; 400 when the body is not readable JSON, not an object, or names a key twice."""
     try:
-        data = request.get_json(silent=True, force=True)
-    except RecursionError:  # absurdly deep nesting: unreadable, not a server fault
+        data = json.loads(request.get_data(cache=True), object_pairs_hook=json_object_without_duplicates)
+    except DuplicateKey as twice:
+        abort(400, f"Send a JSON object in the request body: {twice}")
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting, unreadable, not a server fault
         data = None
     if not isinstance(data, dict):
         abort(400, "Send a JSON object in the request body")

@@ -136,6 +136,14 @@ def test_unreadable_bodies_get_400_and_write_nothing(as_user, make_user, data):
     assert people_count() == 0
 
 
+def test_a_key_given_twice_gets_400_naming_it_and_writes_nothing(as_user, make_user):
+    """json.loads would keep the last value silently; which one the caller meant cannot be known."""
+    data = b'{"given_name": "Ada", "family_name": "Okafor", "date_of_birth": "2012-04-01", "given_name": "Eve"}'
+    response = as_user(make_user("social_worker")).raw("POST", "/people", data)
+    assert response.status_code == 400 and '"given_name" appears twice' in response.get_json()["error"]
+    assert people_count() == 0
+
+
 def test_missing_required_fields_are_all_named(as_user, make_user):
     response = as_user(make_user("social_worker")).post("/people", json={})
     assert set(response.get_json()["fields"]) == {"$.given_name", "$.family_name", "$.date_of_birth"}
