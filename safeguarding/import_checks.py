@@ -67,12 +67,12 @@ def check_document(document, known: dict[str, tuple[str, str]], usernames: dict[
     problems = Problems()
     unknown = sorted(set(document) - set(SECTIONS))
     for name in unknown:
-        problems[name] = f"Unknown section: use {', '.join(SECTIONS)}"
+        problems[f"$.{name}"] = f"Unknown section: use {', '.join(SECTIONS)}"
     sections = {}
     for name in SECTIONS:
         items = document.get(name, [])
         if not isinstance(items, list):
-            problems[name] = "Give this section as a list"
+            problems[f"$.{name}"] = "Give this section as a list"
             items = []
         sections[name] = items
     refs = _collect_refs(sections, known, problems)
@@ -111,16 +111,16 @@ def _collect_refs(sections, known, problems) -> dict[str, str]:
             ref = item.get("ref") if isinstance(item, dict) else None
             if ref is None:
                 if name in REF_REQUIRED and isinstance(item, dict):
-                    problems[f"{name}[{i}].ref"] = "Give every item in this section a ref"
+                    problems[f"$.{name}[{i}].ref"] = "Give every item in this section a ref"
                 continue
             if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
-                problems[f"{name}[{i}].ref"] = "A ref is non-empty text of at most 200 characters"
+                problems[f"$.{name}[{i}].ref"] = "A ref is non-empty text of at most 200 characters"
             elif ref in known and known[ref][0] == ERASED:
-                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} named a record since erased: it cannot come back"
+                problems[f"$.{name}[{i}].ref"] = f"The ref {ref!r} named a record since erased: it cannot come back"
             elif ref in seen:
-                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} is used twice in this document"
+                problems[f"$.{name}[{i}].ref"] = f"The ref {ref!r} is used twice in this document"
             elif ref in known and known[ref][0] != KIND_OF_SECTION[name]:
-                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} was imported before as a {known[ref][0]}"
+                problems[f"$.{name}[{i}].ref"] = f"The ref {ref!r} was imported before as a {known[ref][0]}"
             else:
                 seen.add(ref)
                 refs[ref] = KIND_OF_SECTION[name]
@@ -135,7 +135,7 @@ class _Checker:
         self.refs, self.usernames, self.problems = refs, usernames, problems
 
     def check(self, section: str, index: int, item) -> dict:
-        path = f"{section}[{index}]"
+        path = f"$.{section}[{index}]"
         if not isinstance(item, dict):
             self.problems[path] = "Each item is a JSON object"
             return {}

@@ -47,7 +47,7 @@ class ImportResult:
 
 def import_document(session: Session, document, *, dry_run: bool = False, progress: Progress = None) -> ImportResult:
     """Check the whole document first (every bad item reported by path); then write it in one transaction."""
-    if problems := unstorable_text(document, ""):  # before any ref is looked up
+    if problems := unstorable_text(document, "$"):  # before any ref is looked up
         raise rejection(problems)
     try:
         if not dry_run:
@@ -175,13 +175,13 @@ def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict
             stored.update(session.execute(select(model.id, owner).where(model.id.in_(batch))).all())
         for i, record_id in earlier.items():
             if record_id in stored and known.get(clean[section][i][name], ("", ""))[1] != stored[record_id]:
-                problems[f"{section}[{i}].{name}"] = (
+                problems[f"$.{section}[{i}].{name}"] = (
                     f"An earlier import gave this record another {name}: it cannot change"
                 )
     named: dict[str, str] = {}  # lower-cased name -> ref of the first agency item with it
     for i, item in enumerate(clean["agencies"]):
         if named.setdefault(item["name"].lower(), item["ref"]) != item["ref"]:
-            problems[f"agencies[{i}].name"] = "Another agency of this document has this name"
+            problems[f"$.agencies[{i}].name"] = "Another agency of this document has this name"
     earlier = defaultdict(list)  # lower-cased name -> (index, record id) of the items of earlier imports
     for i, item in enumerate(clean["agencies"]):
         if item["ref"] in known:
@@ -192,7 +192,7 @@ def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict
         ):
             for i, record_id in earlier[lowered]:
                 if record_id != agency_id:
-                    problems[f"agencies[{i}].name"] = "Another agency already has this name"
+                    problems[f"$.agencies[{i}].name"] = "Another agency already has this name"
     return problems
 
 

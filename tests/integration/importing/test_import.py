@@ -223,14 +223,14 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
     code, body = run(doc)
     assert code == 1 and body["error"]
     assert set(body["fields"]) >= {
-        "people[0].date_of_birth",
-        "relationships[0].target",
-        "cases[0].members[0]",
-        "referrals[0].urgency",
-        "places[1].ref",
-        "referrals[1].sent_at",
-        "referrals[1].to_agency",
-        "referrals[1].decline_reason",
+        "$.people[0].date_of_birth",
+        "$.relationships[0].target",
+        "$.cases[0].members[0]",
+        "$.referrals[0].urgency",
+        "$.places[1].ref",
+        "$.referrals[1].sent_at",
+        "$.referrals[1].to_agency",
+        "$.referrals[1].decline_reason",
     }
     assert count(Person) == 0 and count(Case) == 0
 
@@ -243,7 +243,7 @@ def test_text_no_column_can_hold_is_refused_by_path_before_anything_is_looked_up
     doc["groups"] = [{"ref": "g\ud800", "name": "Crew"}]
     code, body = run(doc, *flags)
     assert code == 1 and body["error"]
-    assert set(body["fields"]) == {"people[0].given_name", "places[0].ref", "groups[0].ref"}
+    assert set(body["fields"]) == {"$.people[0].given_name", "$.places[0].ref", "$.groups[0].ref"}
     assert count(Person) == 0
 
 
@@ -265,8 +265,8 @@ def test_refs_of_records_an_erasure_took_are_refused_by_path(run, flags):
     code, body = run(document(), *flags)
     assert code == 1 and body["error"]
     # p1 itself, what names it, and the records shredded with its key (its case, its referral, its edges).
-    assert {"people[0].ref", "cases[0].ref", "referrals[0].ref", "referrals[0].person"} <= set(body["fields"])
-    assert "people[1].ref" not in body["fields"]
+    assert {"$.people[0].ref", "$.cases[0].ref", "$.referrals[0].ref", "$.referrals[0].person"} <= set(body["fields"])
+    assert "$.people[1].ref" not in body["fields"]
 
 
 def test_dry_run_counts_and_writes_nothing(run):
@@ -275,12 +275,16 @@ def test_dry_run_counts_and_writes_nothing(run):
     assert count(Person) == 0
 
 
-@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"people": {"ref": "x"}}', '{"aliens": []}'])
-def test_unreadable_documents_are_refused(app, tmp_path, content):
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [("not json", "$"), ("[1, 2]", "$"), ('{"people": {"ref": "x"}}', "$.people"), ('{"aliens": []}', "$.aliens")],
+)
+def test_unreadable_documents_are_refused_at_their_json_path(app, tmp_path, content, where):
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import", str(path), "--json"])
-    assert result.exit_code == 1 and "error" in json.loads(result.output.strip().splitlines()[-1])
+    body = json.loads(result.output.strip().splitlines()[-1])
+    assert result.exit_code == 1 and body["error"] and set(body["fields"]) == {where}
 
 
 def audit_events():
@@ -302,10 +306,10 @@ def test_a_re_import_cannot_move_a_record_to_another_owner(run, flags):
     code, body = run(moved, *flags)
     assert code == 1 and body["error"]
     assert set(body["fields"]) == {
-        "relationships[1].source",
-        "referrals[0].person",
-        "cases[0].subject",
-        "chronology[1].case",
+        "$.relationships[1].source",
+        "$.referrals[0].person",
+        "$.cases[0].subject",
+        "$.chronology[1].case",
     }
     case = db.session.get(Case, first["ids"]["c1"])
     assert case.subject_person_id == first["ids"]["p1"]
@@ -319,7 +323,7 @@ def test_agency_names_stay_unique_whatever_their_case(run):
         {"ref": "ag-yos2", "name": "YOUTH JUSTICE", "kind": "youth_justice"},
     ]
     code, body = run({"agencies": renamed}, "--dry-run")
-    assert code == 1 and set(body["fields"]) == {"agencies[0].name", "agencies[2].name"}
+    assert code == 1 and set(body["fields"]) == {"$.agencies[0].name", "$.agencies[2].name"}
     # A new ref under an existing name, in another case, is that agency (its natural key), not a second one.
     police = db.session.scalar(sa.select(Agency.id).where(Agency.name == "Old Police"))
     code, body = run({"agencies": [{"ref": "ag-pol-2", "name": "OLD POLICE", "kind": "police"}]})
@@ -330,7 +334,9 @@ def test_members_that_are_not_usernames_are_refused_by_path(run):
     doc = document()
     doc["cases"][0]["members"] = [["importer.sw"], {"name": "x"}, 7]
     code, body = run(doc)
-    assert code == 1 and {"cases[0].members[0]", "cases[0].members[1]", "cases[0].members[2]"} <= set(body["fields"])
+    assert code == 1 and {"$.cases[0].members[0]", "$.cases[0].members[1]", "$.cases[0].members[2]"} <= set(
+        body["fields"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -385,10 +391,10 @@ def test_dates_in_the_future_and_a_person_related_to_themselves_are_refused_as_t
     code, body = run(doc, *flags)
     assert code == 1
     assert {
-        "relationships[0].first_seen",
-        "relationships[1].target",
-        "cases[0].opened_on",
-        "chronology[0].occurred_on",
-        "missing_episodes[0].returned_at",
+        "$.relationships[0].first_seen",
+        "$.relationships[1].target",
+        "$.cases[0].opened_on",
+        "$.chronology[0].occurred_on",
+        "$.missing_episodes[0].returned_at",
     } <= set(body["fields"])
     assert count(Person) == 0
