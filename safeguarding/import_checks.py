@@ -315,6 +315,8 @@ class _Checker:
             self.problems[f"{path}.outcome"] = "The outcome is accepted or declined"
         if (outcome is None) != (times.get("decided_at") is None):
             self.problems[f"{path}.outcome"] = "Give an outcome and decided_at together, or neither"
+        if outcome != "declined" and item.get("decline_reason") is not None:
+            self.problems[f"{path}.decline_reason"] = "Give a reason for declining only with the outcome declined"
         return {
             "person": self.reference("referrals", path, item, "person"),
             "from_agency": self.reference("referrals", path, item, "from_agency"),

@@ -256,6 +256,15 @@ def test_a_decision_without_its_acknowledgement_acknowledges_at_the_decision_as_
     assert referral.decline_reason == "No role for us"
 
 
+@pytest.mark.parametrize("outcome", [{}, {"outcome": "accepted", "decided_at": "2024-08-02T10:00:00+01:00"}])
+def test_a_reason_for_declining_is_refused_on_a_referral_not_declined(run, outcome):
+    doc = document()
+    doc["referrals"][1] |= outcome | {"decline_reason": "No role for us"}
+    code, body = run(doc)
+    assert code == 1 and set(body["fields"]) == {"$.referrals[1].decline_reason"}
+    assert count(Referral) == 0
+
+
 @pytest.mark.parametrize("flags", [(), ("--dry-run",)], ids=["import", "dry run"])
 def test_refs_of_records_an_erasure_took_are_refused_by_path(run, flags):
     from safeguarding import retention
