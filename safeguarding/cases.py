@@ -88,7 +88,7 @@ def _subject(session: Session, actor, kind: str, subject_id: str) -> tuple[str, 
 
 
 CASE_FIELDS = {
-    "concerns": lambda v: _concerns(v),
+    "concerns": lambda v: check_concerns(v),
     "risk_level": lambda v: choice(v, field="$.risk_level", label="the risk level", options=RISK_LEVELS),
     "summary": lambda v: clean_text(v, field="$.summary", label="a summary of the concern", max_length=5000),
 }
@@ -98,7 +98,8 @@ def validate_case(data: dict) -> dict:
     return collect(CASE_FIELDS, data)
 
 
-def _concerns(value) -> list[str]:
+def check_concerns(value) -> list[str]:
+    """At least one concern, each from the list: for a case opened here or brought in by an import."""
     concerns = text_list(value, field="$.concerns", label="concerns", max_items=len(CONCERNS), max_length=40)
     if not concerns:
         raise ValidationFailed({"$.concerns": "Select at least one concern"})

@@ -4,13 +4,14 @@ from datetime import datetime
 
 from models.agency import AGENCY_KINDS
 from models.base import utcnow
-from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
+from models.case import CHRONOLOGY_CATEGORIES, RISK_LEVELS, SENSITIVITIES
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND
 from models.referral import URGENCIES
+from safeguarding.cases import check_concerns
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 from safeguarding.errors import ValidationFailed
 from safeguarding.people import validate_person
-from safeguarding.validation import boolean, choice, clean_text, parse_date, parse_datetime, text_list
+from safeguarding.validation import boolean, choice, clean_text, parse_date, parse_datetime
 
 # Written in this order, so that everything an item refers to exists before it.
 SECTIONS = (
@@ -227,22 +228,11 @@ class _Checker:
         closed = self.field(f"{path}.closed_on", parse_date, item.get("closed_on"), label="the closing date", **_PAST)
         if opened and closed and closed < opened:
             self.problems[f"{path}.closed_on"] = "A case closes on or after the day it opened"
-        concerns = (
-            self.field(
-                f"{path}.concerns",
-                text_list,
-                item.get("concerns"),
-                label="concerns",
-                max_items=len(CONCERNS),
-                max_length=40,
-            )
-            or []
-        )
-        for i, concern in enumerate(concerns):
-            if concern not in CONCERNS:
-                self.problems[f"{path}.concerns[{i}]"] = f"Unknown concern {concern!r}"
-        members = item.get("members") or []
-        if not isinstance(members, list):
+        concerns = self.problems.at(path, check_concerns, item.get("concerns")) or []
+        members = item.get("members")
+        if members is None:
+            members = []
+        elif not isinstance(members, list):  # {} or 0 too, which are not "no members"
             self.problems[f"{path}.members"] = "Give the members as a list of usernames"
             members = []
         for i, username in enumerate(members):

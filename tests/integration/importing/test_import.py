@@ -348,6 +348,48 @@ def test_members_that_are_not_usernames_are_refused_by_path(run):
     )
 
 
+def test_a_key_given_twice_is_refused_by_name(app, tmp_path):
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(document())[:-1] + ', "people": []}', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--json"])
+    body = json.loads(result.output.strip().splitlines()[-1])
+    assert result.exit_code == 1 and "'people'" in body["fields"]["$"]
+    assert count(Person) == 0
+
+
+@pytest.mark.parametrize("members", [{}, 0, "importer.sw"])
+def test_members_not_given_as_a_list_are_refused(run, members):
+    doc = document()
+    doc["cases"][0]["members"] = members
+    code, body = run(doc)
+    assert code == 1 and set(body["fields"]) == {"$.cases[0].members"}
+
+
+@pytest.mark.parametrize("concerns", [None, [], "absent"])
+def test_a_case_without_concerns_is_refused(run, concerns):
+    doc = document()
+    if concerns == "absent":
+        del doc["cases"][1]["concerns"]
+    else:
+        doc["cases"][1]["concerns"] = concerns
+    code, body = run(doc)
+    assert code == 1 and set(body["fields"]) == {"$.cases[1].concerns"}
+
+
+def test_every_bad_element_of_a_list_is_reported(run):
+    doc = document()
+    doc["people"][0]["flags"] = [1, None]
+    doc["cases"][0]["concerns"] = ["cce", 7, None]
+    code, body = run(doc)
+    assert code == 1
+    assert set(body["fields"]) == {
+        "$.people[0].flags[0]",
+        "$.people[0].flags[1]",
+        "$.cases[0].concerns[1]",
+        "$.cases[0].concerns[2]",
+    }
+
+
 @pytest.mark.parametrize(
     ("content", "readable"),
     [("[" * 100_000 + "]" * 100_000, False), ("\ufeff" + json.dumps({"groups": [{"ref": "g", "name": "Crew"}]}), True)],
