@@ -36,6 +36,39 @@ KIND_OF_SECTION = {
     "missing_episodes": "missing_episode",
     "referrals": "referral",
 }
+# The keys each section's items may have (SPEC section 10): any other is refused, not dropped with its data.
+CONTRACT_KEYS = {
+    "agencies": {"ref", "name", "kind", "external"},
+    "people": {"ref", "given_name", "family_name", "date_of_birth", "sex", "flags"},
+    "places": {"ref", "name", "kind"},
+    "groups": {"ref", "name"},
+    "relationships": {"ref", "source", "target", "kind", "agency", "first_seen", "last_seen", "grading", "notes"},
+    "cases": {"ref", "subject", "agency", "opened_on", "concerns", "risk_level", "closed_on", "members"},
+    "chronology": {"ref", "case", "agency", "occurred_on", "category", "summary", "sensitivity"},
+    "missing_episodes": {
+        "ref",
+        "person",
+        "agency",
+        "reported_at",
+        "returned_at",
+        "found_at",
+        "return_interview_offered_at",
+    },
+    "referrals": {
+        "ref",
+        "person",
+        "from_agency",
+        "to_agency",
+        "urgency",
+        "reason",
+        "sent_at",
+        "acknowledged_at",
+        "decided_at",
+        "outcome",
+        "decline_reason",
+    },
+}
+GRADING_KEYS = ("source", "information", "handling")
 # The kind of a remembered ref whose record an erasure took: refused wherever the document uses it.
 ERASED = "erased record"
 REF_REQUIRED = {"agencies", "people", "places", "groups", "cases", "referrals"}
@@ -140,9 +173,14 @@ class _Checker:
         if not isinstance(item, dict):
             self.problems[path] = "Each item is a JSON object"
             return {}
+        self.unknown_keys(path, item, CONTRACT_KEYS[section])
         clean = getattr(self, section)(path, item)
         clean["ref"] = item.get("ref")
         return clean
+
+    def unknown_keys(self, path: str, item: dict, allowed) -> None:
+        for key in item.keys() - allowed:
+            self.problems[f"{path}.{key}"] = f"Unknown field: use {', '.join(sorted(allowed))}"
 
     def reference(self, section: str, path: str, item: dict, name: str) -> str | None:
         value, kinds, path = item.get(name), REFERENCES[section][name], f"{path}.{name}"
@@ -212,13 +250,10 @@ class _Checker:
         if not isinstance(value, dict):
             self.problems[path] = 'Grade as {"source": "1"-"3", "information": "A"-"E", "handling": "P"|"C"}'
             return None
+        self.unknown_keys(path, value, GRADING_KEYS)
         return {
             name: self.field(f"{path}.{name}", choice, value.get(name), label=name, options=options)
-            for name, options in (
-                ("source", GRADING_SOURCE),
-                ("information", GRADING_INFORMATION),
-                ("handling", GRADING_HANDLING),
-            )
+            for name, options in zip(GRADING_KEYS, (GRADING_SOURCE, GRADING_INFORMATION, GRADING_HANDLING), strict=True)
         }
 
     def cases(self, path, item):

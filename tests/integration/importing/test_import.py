@@ -357,6 +357,22 @@ def test_a_key_given_twice_is_refused_by_name(app, tmp_path):
     assert count(Person) == 0
 
 
+def test_fields_outside_the_contract_are_refused_by_path_instead_of_dropped(run):
+    doc = document()
+    doc["people"][0] |= {"dob": "2011-03-27", "notes": "Known to the youth club"}
+    doc["referrals"][0]["lawful_basis"] = "consent"
+    doc["relationships"][1]["grading"]["confidence"] = "high"
+    code, body = run(doc)
+    assert code == 1
+    assert set(body["fields"]) == {
+        "$.people[0].dob",
+        "$.people[0].notes",
+        "$.referrals[0].lawful_basis",
+        "$.relationships[1].grading.confidence",
+    }
+    assert count(Person) == 0
+
+
 @pytest.mark.parametrize("members", [{}, 0, "importer.sw"])
 def test_members_not_given_as_a_list_are_refused(run, members):
     doc = document()
