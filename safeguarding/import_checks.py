@@ -94,8 +94,11 @@ class Problems(dict):
             return None
 
 
-def check_document(document, known: dict[str, tuple[str, str]], usernames: dict[str, str]) -> dict[str, list[dict]]:
-    """Clean items per section, references resolved to (kind, ref); raises ValidationFailed listing every path."""
+def check_document(
+    document, known: dict[str, tuple[str, str]], usernames: dict[str, str], unfit: dict[str, str]
+) -> dict[str, list[dict]]:
+    """Clean items per section, references resolved to (kind, ref); raises ValidationFailed listing every path.
+    usernames: username -> user id; unfit: username -> why that user cannot join a case team."""
     if not isinstance(document, dict):
         raise ValidationFailed({"$": "The import file must be one JSON object with lists of records"})
     problems = Problems()
@@ -110,7 +113,7 @@ def check_document(document, known: dict[str, tuple[str, str]], usernames: dict[
             items = []
         sections[name] = items
     refs = _collect_refs(sections, known, problems)
-    checker = _Checker(refs, usernames, problems)
+    checker = _Checker(refs, usernames, unfit, problems)
     clean = {name: [checker.check(name, i, item) for i, item in enumerate(items)] for name, items in sections.items()}
     if problems:
         raise rejection(dict(problems))
@@ -165,8 +168,8 @@ _PAST = {"required": False, "not_future": True}  # an optional date an import br
 
 
 class _Checker:
-    def __init__(self, refs: dict[str, str], usernames: dict[str, str], problems: Problems):
-        self.refs, self.usernames, self.problems = refs, usernames, problems
+    def __init__(self, refs: dict[str, str], usernames: dict[str, str], unfit: dict[str, str], problems: Problems):
+        self.refs, self.usernames, self.unfit, self.problems = refs, usernames, unfit, problems
 
     def check(self, section: str, index: int, item) -> dict:
         path = f"$.{section}[{index}]"
@@ -273,6 +276,8 @@ class _Checker:
         for i, username in enumerate(members):
             if not isinstance(username, str) or username not in self.usernames:
                 self.problems[f"{path}.members[{i}]"] = "No user with this username"
+            elif username in self.unfit:  # as when added to the team on the case's page
+                self.problems[f"{path}.members[{i}]"] = self.unfit[username]
         return {
             "subject": self.reference("cases", path, item, "subject"),
             "agency": self.reference("cases", path, item, "agency"),

@@ -25,6 +25,7 @@ from models.person import Person
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
 from models.user import User
+from safeguarding.cases import team_refusal
 from safeguarding.errors import ValidationFailed
 from safeguarding.import_checks import ERASED, SECTIONS, check_document, referenced_refs, rejection
 from safeguarding.import_writers import ImportWriter, chunks
@@ -55,8 +56,10 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
             # updates it (two at once both planned to create the same ref-less relationships).
             lock_named(session, IMPORT_LOCK_KEY)
         known = remembered_refs(session, referenced_refs(document))
-        usernames = {name: user_id for name, user_id in session.execute(select(User.username, User.id))}
-        clean = check_document(document, known, usernames)
+        users = session.execute(select(User.username, User.id, User.active, User.role)).all()
+        usernames = {user.username: user.id for user in users}
+        unfit = {user.username: refusal for user in users if (refusal := team_refusal(user))}
+        clean = check_document(document, known, usernames, unfit)
         if problems := stored_conflicts(session, clean, known):
             raise rejection(problems)
         result = ImportResult()

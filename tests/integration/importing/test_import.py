@@ -406,6 +406,25 @@ def test_every_bad_element_of_a_list_is_reported(run):
     }
 
 
+def test_only_active_practitioners_join_a_case_team_as_when_added_on_the_case(run, make_user):
+    make_user("admin", username="importer.admin")
+    make_user("safeguarding_lead", username="importer.lead")
+    make_user("police_officer", username="importer.left").active = False
+    db.session.commit()
+    doc = document()
+    doc["cases"][0]["members"] = ["importer.sw", "importer.admin", "importer.lead", "importer.left"]
+    doc["cases"][1]["members"] = ["importer.admin"]  # would have been the case's lead worker
+    code, body = run(doc)
+    assert code == 1
+    assert body["fields"] == {
+        "$.cases[0].members[1]": "Only practitioners can join a case team",
+        "$.cases[0].members[2]": "Only practitioners can join a case team",
+        "$.cases[0].members[3]": "Choose an active user to add to the team",
+        "$.cases[1].members[0]": "Only practitioners can join a case team",
+    }
+    assert count(Case) == 0
+
+
 @pytest.mark.parametrize(
     ("content", "readable"),
     [("[" * 100_000 + "]" * 100_000, False), ("\ufeff" + json.dumps({"groups": [{"ref": "g", "name": "Crew"}]}), True)],
