@@ -179,6 +179,7 @@ class _Checker:
         self.unknown_keys(path, item, CONTRACT_KEYS[section])
         clean = getattr(self, section)(path, item)
         clean["ref"] = item.get("ref")
+        clean["given"] = frozenset(item)  # on a re-import, an optional field left out keeps its stored value
         return clean
 
     def unknown_keys(self, path: str, item: dict, allowed) -> None:

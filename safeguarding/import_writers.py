@@ -33,6 +33,23 @@ CHUNK = 1000
 TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
 
 Plan = list[tuple[dict, str, bool]]  # (item, record id, created) for each item of a chunk
+# The optional fields of each section and the columns they set: left out of an item, they keep what the record
+# has (given as null, they clear it); a record created takes the defaults.
+OPTIONAL_COLUMNS = {
+    "agencies": {"external": ("external",)},
+    "people": {"sex": ("sex",)},
+    "relationships": {
+        "last_seen": ("last_seen",),
+        "grading": ("grading_source", "grading_information", "grading_handling"),
+        "notes": ("notes",),
+    },
+    "cases": {"closed_on": ("closed_on", "status")},
+    "missing_episodes": {
+        "returned_at": ("returned_at",),
+        "found_at": ("found_at_place_id",),
+        "return_interview_offered_at": ("return_interview_offered_at",),
+    },
+}
 
 
 def chunks(values: list, size: int | None = None) -> Iterable[list]:
@@ -255,12 +272,17 @@ class ImportWriter:
         for group in alike.values():
             self.session.connection().execute(statement, group)
 
-    def _apply(self, model, plan: Plan, build: Callable[[dict, str, bool], dict]) -> None:
+    def _apply(self, model, plan: Plan, build: Callable[[dict, str, bool], dict], section: str = "") -> None:
         """Build each item's row (full for a new record, the imported columns for an update) and write them."""
+        optional = OPTIONAL_COLUMNS.get(section, {})
         inserts: dict[str, dict] = {}
         updates: dict[str, dict] = {}
         for item, record_id, is_new in plan:
             row = build(item, record_id, is_new)
+            if not is_new:
+                for name in optional.keys() - item["given"]:
+                    for column in optional[name]:
+                        row.pop(column, None)
             if is_new:
                 inserts[record_id] = row
             elif record_id in inserts:  # a second item for a record this chunk creates: the later values win
@@ -277,7 +299,7 @@ class ImportWriter:
             row = {"name": item["name"], "kind": item["kind"], "external": bool(item["external"])}
             return {"id": record_id, **row} if is_new else row
 
-        self._apply(Agency, plan, build)
+        self._apply(Agency, plan, build, "agencies")
 
     def _write_people(self, plan: Plan) -> None:
         new = [record_id for _, record_id, is_new in plan if is_new]
@@ -317,7 +339,7 @@ class ImportWriter:
             }
             return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
 
-        self._apply(Person, plan, build)
+        self._apply(Person, plan, build, "people")
         self._insert(PersonIndexToken, tokens)
         self._insert(PersonFlag, flags)
 
@@ -371,7 +393,7 @@ class ImportWriter:
             }
             return {"id": record_id, "source_person_id": source, "data_key_id": key_id, **row} if is_new else row
 
-        self._apply(Relationship, plan, build)
+        self._apply(Relationship, plan, build, "relationships")
 
     def _write_cases(self, plan: Plan) -> None:
         subjects = defaultdict(set)
@@ -416,7 +438,7 @@ class ImportWriter:
             }
             return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
 
-        self._apply(Case, plan, build)
+        self._apply(Case, plan, build, "cases")
         self._insert(CaseMember, new_members)
 
     def _write_chronology(self, plan: Plan) -> None:
@@ -453,7 +475,7 @@ class ImportWriter:
             }
             return {"id": record_id, "person_id": self.id_of(item["person"]), **row} if is_new else row
 
-        self._apply(MissingEpisode, plan, build)
+        self._apply(MissingEpisode, plan, build, "missing_episodes")
 
     def _write_referrals(self, plan: Plan) -> None:
         owners = self._owner_key_ids("person", {self.id_of(item["person"]) for item, _, is_new in plan if is_new})

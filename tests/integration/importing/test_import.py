@@ -191,6 +191,46 @@ def test_a_second_import_updates_and_never_duplicates(run):
     assert db.session.scalars(sa.select(Person).where(Person.id == body["ids"]["p2"])).one().given_name == "Kai-Leon"
 
 
+def test_a_re_import_keeps_what_its_items_leave_out_and_clears_what_they_give_as_null(run):
+    doc = document()
+    doc["relationships"][0]["last_seen"] = "2024-06-01"
+    doc["missing_episodes"][0]["return_interview_offered_at"] = "2024-05-22T10:00:00+01:00"
+    _, first = run(doc)
+    later = document()
+    del later["agencies"][2]["external"]
+    later["agencies"][2]["ref"] = "ag-nca-again"  # the same agency, matched by its name
+    del later["people"][0]["sex"]
+    for key in ("grading", "notes"):
+        del later["relationships"][1][key]
+    del later["cases"][1]["closed_on"]
+    for key in ("returned_at", "found_at"):
+        del later["missing_episodes"][0][key]
+    later["missing_episodes"][0]["return_interview_offered_at"] = None
+    code, body = run(later)
+    assert code == 0 and sum(body["created"].values()) == 0, body
+    db.session.expire_all()
+    assert db.session.get(Agency, first["ids"]["ag-nca"]).external is True
+    assert db.session.get(Person, first["ids"]["p1"]).sex == "male"
+    edge = db.session.get(Relationship, first["ids"]["r2"])
+    assert (edge.notes, edge.grading_source, edge.grading_information, edge.grading_handling) == (
+        "Often together",
+        "2",
+        "B",
+        "P",
+    )
+    frequents = db.session.scalar(sa.select(Relationship).where(Relationship.kind == "frequents"))
+    assert str(frequents.last_seen) == "2024-06-01"
+    case = db.session.get(Case, first["ids"]["c2"])
+    assert (str(case.closed_on), case.status) == ("2023-06-30", "closed")
+    episode = db.session.scalar(sa.select(MissingEpisode))
+    assert episode.returned_at is not None and episode.found_at_place_id == first["ids"]["pl1"]
+    assert episode.return_interview_offered_at is None  # given as null: cleared
+    later["relationships"][1]["notes"] = None
+    assert run(later)[0] == 0
+    db.session.expire_all()
+    assert db.session.get(Relationship, first["ids"]["r2"]).notes is None
+
+
 def test_a_later_document_may_refer_to_refs_of_an_earlier_one(run):
     run(document())
     code, body = run(
