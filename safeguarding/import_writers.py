@@ -66,8 +66,16 @@ def updated_ids(plan: Plan) -> list[str]:
 class ImportWriter:
     """Writes one document's sections in order (or, in a dry run, only plans them to count what would change)."""
 
-    def __init__(self, session: Session, known: dict[str, tuple[str, str]], users: dict[str, str], dry_run: bool):
+    def __init__(
+        self,
+        session: Session,
+        known: dict[str, tuple[str, str]],
+        users: dict[str, str],
+        merged: set[str],
+        dry_run: bool,
+    ):
         self.session, self.known, self.users, self.dry_run = session, known, users, dry_run
+        self.merged = merged  # refs of people since merged: known gives the survivor's id
         self.ids: dict[str, str] = {}  # refs this import wrote: ref -> record id
         self.kinds: dict[str, str] = {}  # refs this import wrote: ref -> kind
         self.created: set[str] = set()  # ids of records this import creates: nothing stored hangs off them yet
@@ -302,6 +310,10 @@ class ImportWriter:
         self._apply(Agency, plan, build, "agencies")
 
     def _write_people(self, plan: Plan) -> None:
+        # A person since merged into another record: the survivor holds their data (their names as its aliases),
+        # which their item's names must not overwrite; only its flags are added to the survivor, as the merge does.
+        folded = [entry for entry in plan if entry[0]["ref"] in self.merged]
+        plan = [entry for entry in plan if entry[0]["ref"] not in self.merged]
         new = [record_id for _, record_id, is_new in plan if is_new]
         fresh_keys = self.keyring.create_data_keys(self.session, len(new))
         self.keys.update(fresh_keys)
@@ -311,7 +323,7 @@ class ImportWriter:
         self.key_ids.update((record_id, key_id) for record_id, (key_id, _) in stored.items())
         self._load_keys(key_id for key_id, _ in stored.values())
         held = defaultdict(set)
-        for batch in chunks(stored_ids):
+        for batch in chunks(list(dict.fromkeys(stored_ids + updated_ids(folded)))):
             rows = self.session.execute(
                 select(PersonFlag.person_id, PersonFlag.flag).where(
                     PersonFlag.person_id.in_(batch), PersonFlag.cleared_at.is_(None)
@@ -319,9 +331,16 @@ class ImportWriter:
             )
             for person_id, flag in rows:
                 held[person_id].add(flag)
+        for batch in chunks(stored_ids):
             self.session.connection().execute(delete(PersonIndexToken).where(PersonIndexToken.person_id.in_(batch)))
         indexer = runtime().indexer
         tokens, flags = [], []
+
+        def add_flags(item, record_id):
+            for flag in dict.fromkeys(item.get("flags") or []):
+                if flag not in held[record_id]:
+                    held[record_id].add(flag)
+                    flags.append({"id": new_id(), "person_id": record_id, "flag": flag, "set_by_id": None})
 
         def build(item, record_id, is_new):
             key_id = self.key_ids[record_id]
@@ -329,10 +348,7 @@ class ImportWriter:
             names = (item["given_name"], item["family_name"])
             found = person_tokens(indexer, *names, item["date_of_birth"], aliases, memo=self.name_tokens)
             tokens.extend({"person_id": record_id, "index_name": name, "token": token} for name, token in found)
-            for flag in dict.fromkeys(item.get("flags") or []):
-                if flag not in held[record_id]:
-                    held[record_id].add(flag)
-                    flags.append({"id": new_id(), "person_id": record_id, "flag": flag, "set_by_id": None})
+            add_flags(item, record_id)
             row = {
                 name: self._seal(Person, name, item.get(name), record_id, key_id)
                 for name in ("given_name", "family_name", "date_of_birth", "sex")
@@ -340,6 +356,8 @@ class ImportWriter:
             return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
 
         self._apply(Person, plan, build, "people")
+        for item, record_id, _ in folded:
+            add_flags(item, record_id)
         self._insert(PersonIndexToken, tokens)
         self._insert(PersonFlag, flags)
 

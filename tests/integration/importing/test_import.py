@@ -364,6 +364,38 @@ def test_a_re_import_cannot_move_a_record_to_another_owner(run, flags):
     assert case.subject_person_id == first["ids"]["p1"]
 
 
+def test_refs_of_a_person_since_merged_name_the_record_they_were_merged_into(run):
+    from models.user import User
+    from safeguarding.merging import merge_people
+
+    doc = document()
+    doc["cases"].append(dict(doc["cases"][0], ref="c3", subject="p2"))  # so the team may merge the two
+    _, first = run(doc)
+    jayden, kai = first["ids"]["p1"], first["ids"]["p2"]
+    worker = db.session.scalar(sa.select(User).where(User.username == "importer.sw"))
+    merge_people(db.session, worker, jayden, kai)
+    doc["people"][1]["flags"] = ["looked_after"]
+    doc["relationships"].append(
+        {"source": "p2", "target": "pl1", "kind": "seen_at", "agency": "ag-pol", "first_seen": "2024-08-01"}
+    )
+    doc["missing_episodes"].append({"person": "p2", "agency": "ag-pol", "reported_at": "2024-08-02T22:00:00+01:00"})
+    code, body = run(doc)
+    assert code == 0, body
+    assert body["created"]["people"] == 0 and body["ids"]["p2"] == jayden
+    db.session.expire_all()
+    seen_at = db.session.scalar(sa.select(Relationship).where(Relationship.kind == "seen_at"))
+    assert seen_at.source_person_id == jayden
+    assert {e.person_id for e in db.session.scalars(sa.select(MissingEpisode))} == {jayden}
+    survivor = db.session.get(Person, jayden)
+    assert (survivor.given_name, survivor.has_flag("looked_after")) == ("Jayden", True)
+    assert db.session.get(Person, kai).merged_into_id == jayden
+    # The edge between the two, which the merge ended, stays as it was; a new one would relate Jayden to himself.
+    assert db.session.get(Relationship, first["ids"]["r2"]).ended_on is not None
+    doc["relationships"][1]["ref"] = "r2-again"
+    code, body = run(doc)
+    assert code == 1 and set(body["fields"]) == {"$.relationships[1].target"}
+
+
 def test_agency_names_stay_unique_whatever_their_case(run):
     run(document())
     renamed = [
