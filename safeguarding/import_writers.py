@@ -27,7 +27,7 @@ from models.safeguarding_events import MissingEpisode
 from safeguarding.blind_index import person_tokens
 from safeguarding.import_checks import KIND_OF_SECTION
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import start_of_day
+from safeguarding.validation import start_of_day, uk_today
 
 CHUNK = 1000
 TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
@@ -85,6 +85,8 @@ class ImportWriter:
         self.keys: dict[str, bytes] = {}  # data key id -> plaintext data key
         self.name_tokens: dict[tuple, list] = {}  # blind-index tokens of names already indexed by this import
         self.keyring = current_keyring()
+        self.superseded: dict[str, str] = {}  # id of an edge this import adds as a correction -> the edge it ends
+        self.carried: dict[str, dict] = {}  # id of a correction -> the optional fields it keeps from that edge
 
     # --- refs -------------------------------------------------------------------------------------------------
 
@@ -104,6 +106,8 @@ class ImportWriter:
         created = updated = 0
         for chunk in chunks(items):
             plan = self._plan(section, chunk)
+            if section == "relationships":
+                plan = self._corrections(plan)
             if not self.dry_run:
                 getattr(self, f"_write_{section}")(plan)
                 self._insert(ImportRef, self._new_refs(section, plan))
@@ -134,6 +138,52 @@ class ImportWriter:
                 self.ids[item["ref"]], self.kinds[item["ref"]] = record_id, KIND_OF_SECTION[section]
             plan.append((item, record_id, is_new))
         return plan
+
+    def _corrections(self, plan: Plan) -> Plan:
+        """Edges are never overwritten (SPEC 2): a remembered edge whose target, kind or first-seen date the item
+        changes is ended, and a new edge that supersedes it is planned instead; the ref moves to the new edge."""
+        edge = Relationship
+        ids = [record_id for item, record_id, is_new in plan if not is_new and item["ref"] is not None]
+        columns = (edge.target_person_id, edge.target_place_id, edge.target_group_id, edge.kind, edge.first_seen)
+        stored = self._stored(edge, ids, *columns)
+        corrected = []
+        for item, record_id, is_new in plan:
+            if record_id in stored:
+                target_person, target_place, target_group, kind, first_seen = stored[record_id]
+                was = (target_person or target_place or target_group, kind, first_seen)
+                if was != (self.id_of(item["target"]), item["kind"], item["first_seen"]):
+                    successor = new_id()
+                    self.superseded[successor] = record_id
+                    self.created.add(successor)
+                    self.ids[item["ref"]] = successor
+                    self.natural["relationships"][self._relationship_key(item)] = successor
+                    record_id, is_new = successor, True
+            corrected.append((item, record_id, is_new))
+        self._carry_over([(item, successor) for item, successor, _ in corrected if successor in self.superseded])
+        return corrected
+
+    def _carry_over(self, corrections: list[tuple[dict, str]]) -> None:
+        """What a correction's item leaves out of the optional fields, it keeps from the edge it supersedes."""
+        omitting = {
+            successor: OPTIONAL_COLUMNS["relationships"].keys() - item["given"] for item, successor in corrections
+        }
+        old = {successor: self.superseded[successor] for successor, omitted in omitting.items() if omitted}
+        edge = Relationship
+        columns = (edge.last_seen, edge.grading_source, edge.grading_information, edge.grading_handling)
+        stored = self._stored(edge, list(old.values()), *columns, edge.notes_enc, edge.data_key_id)
+        self._load_keys(row[5] for row in stored.values() if row[4] is not None)
+        for successor, edge_id in old.items():
+            last_seen, source, information, handling, notes, key_id = stored[edge_id]
+            values = {
+                "last_seen": last_seen,
+                "grading": None
+                if source is None
+                else {"source": source, "information": information, "handling": handling},
+                "notes": None
+                if notes is None
+                else _unseal(Relationship, "notes", notes, edge_id, self.keys.get(key_id)),
+            }
+            self.carried[successor] = {name: values[name] for name in omitting[successor]}
 
     def _new_refs(self, section: str, plan: Plan) -> list[dict]:
         kind = KIND_OF_SECTION[section]
@@ -387,10 +437,11 @@ class ImportWriter:
         sources = self._owner_key_ids("person", {self.id_of(item["source"]) for item, _, _ in plan})
         stored = self._stored(Relationship, updated_ids(plan), Relationship.data_key_id)
         noted = [item for item, _, _ in plan if item["notes"] is not None]
-        if noted:
+        if noted or self.carried:
             self._load_keys(list(sources.values()) + [key_id for (key_id,) in stored.values()])
 
         def build(item, record_id, is_new):
+            item = item | self.carried.pop(record_id, {})
             source = self.id_of(item["source"])
             # An edge keeps the key it was created under; one created earlier in this chunk has its source's.
             key_id = stored[record_id][0] if record_id in stored else sources[source]
@@ -409,9 +460,30 @@ class ImportWriter:
                 "grading_handling": grading.get("handling"),
                 "notes": self._seal(Relationship, "notes", item["notes"], record_id, key_id),
             }
-            return {"id": record_id, "source_person_id": source, "data_key_id": key_id, **row} if is_new else row
+            if not is_new:
+                return row
+            fixed = {"source_person_id": source, "data_key_id": key_id, "supersedes_id": self.superseded.get(record_id)}
+            return {"id": record_id, **fixed, **row}
 
         self._apply(Relationship, plan, build, "relationships")
+        self._end_superseded([(item["ref"], record_id) for item, record_id, _ in plan if record_id in self.superseded])
+
+    def _end_superseded(self, corrections: list[tuple[str, str]]) -> None:
+        """End the edges these corrections (ref, new edge id) replace, today as a correction made on the record
+        does (one already ended keeps its date), and move their refs to the corrections."""
+        if not corrections:
+            return
+        table, connection = Relationship.__table__, self.session.connection()
+        ending = update(table).where(table.c.id == bindparam("edge_id"), table.c.ended_on.is_(None))
+        connection.execute(
+            ending.values(ended_on=uk_today()),
+            [{"edge_id": self.superseded[successor]} for _, successor in corrections],
+        )
+        moving = update(ImportRef.__table__).where(ImportRef.__table__.c.ref == bindparam("import_ref"))
+        connection.execute(
+            moving.values(record_id=bindparam("successor")),
+            [{"import_ref": ref, "successor": successor} for ref, successor in corrections],
+        )
 
     def _write_cases(self, plan: Plan) -> None:
         subjects = defaultdict(set)

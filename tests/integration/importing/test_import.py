@@ -231,6 +231,28 @@ def test_a_re_import_keeps_what_its_items_leave_out_and_clears_what_they_give_as
     assert db.session.get(Relationship, first["ids"]["r2"]).notes is None
 
 
+def test_an_edge_whose_target_kind_or_first_seen_changes_is_ended_and_superseded_not_overwritten(run):
+    from safeguarding.validation import uk_today
+
+    _, first = run(document())
+    corrected = document()
+    corrected["relationships"][1] |= {"kind": "associate", "first_seen": "2024-06-02"}
+    del corrected["relationships"][1]["notes"]  # kept from the edge it corrects, as a re-import keeps it
+    code, dry = run(corrected, "--dry-run")
+    assert code == 0 and dry["created"]["relationships"] == 1 and count(Relationship) == 3
+    code, body = run(corrected)
+    assert code == 0 and body["created"]["relationships"] == 1 and body["updated"]["relationships"] == 2, body
+    db.session.expire_all()
+    old, new = db.session.get(Relationship, first["ids"]["r2"]), db.session.get(Relationship, body["ids"]["r2"])
+    assert old.id != new.id and (old.kind, str(old.first_seen), old.ended_on) == ("friend", "2024-06-01", uk_today())
+    assert (new.kind, str(new.first_seen), new.ended_on, new.supersedes_id) == ("associate", "2024-06-02", None, old.id)
+    assert (new.notes, new.grading_source, new.source_person_id) == ("Often together", "2", first["ids"]["p1"])
+    # The ref now names the correction: the same document again changes nothing more.
+    code, again = run(corrected)
+    assert code == 0 and again["created"]["relationships"] == 0 and again["ids"]["r2"] == new.id
+    assert count(Relationship) == 4
+
+
 def test_a_later_document_may_refer_to_refs_of_an_earlier_one(run):
     run(document())
     code, body = run(
