@@ -30,6 +30,13 @@ from safeguarding.runtime import current as runtime
 from safeguarding.validation import start_of_day, uk_today
 
 CHUNK = 1000
+# The fields of each section that may name a person whose data the item is (or is part of).
+PERSON_FIELDS = {
+    "relationships": ("source", "target"),
+    "cases": ("subject",),
+    "missing_episodes": ("person",),
+    "referrals": ("person",),
+}
 TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
 
 Plan = list[tuple[dict, str, bool]]  # (item, record id, created) for each item of a chunk
@@ -85,6 +92,7 @@ class ImportWriter:
         self.keys: dict[str, bytes] = {}  # data key id -> plaintext data key
         self.name_tokens: dict[tuple, list] = {}  # blind-index tokens of names already indexed by this import
         self.keyring = current_keyring()
+        self.touched: set[str] = set()  # ids of the people whose data this import created or updated (for audit)
         self.superseded: dict[str, str] = {}  # id of an edge this import adds as a correction -> the edge it ends
         self.carried: dict[str, dict] = {}  # id of a correction -> the optional fields it keeps from that edge
 
@@ -99,6 +107,16 @@ class ImportWriter:
     def kind_of(self, ref: str) -> str:
         return self.kinds.get(ref) or self.known[ref][0]
 
+    def _touch(self, section: str, plan: Plan) -> None:
+        """Note the people whose data a written chunk created or updated."""
+        if section == "people":
+            self.touched.update(record_id for _, record_id, _ in plan)
+        elif section == "chronology":
+            self.touched.update(self.case_subjects[self.id_of(item["case"])] for item, _, _ in plan)
+            self.touched.discard(None)  # an entry on a case about a place or group
+        for name in PERSON_FIELDS.get(section, ()):
+            self.touched.update(self.id_of(item[name]) for item, _, _ in plan if self.kind_of(item[name]) == "person")
+
     # --- planning ---------------------------------------------------------------------------------------------
 
     def write(self, section: str, items: list[dict], progress: Callable[[int], None] | None = None) -> tuple[int, int]:
@@ -110,6 +128,7 @@ class ImportWriter:
                 plan = self._corrections(plan)
             if not self.dry_run:
                 getattr(self, f"_write_{section}")(plan)
+                self._touch(section, plan)
                 self._insert(ImportRef, self._new_refs(section, plan))
             fresh = sum(1 for _, _, is_new in plan if is_new)
             created, updated = created + fresh, updated + len(plan) - fresh

@@ -2,8 +2,9 @@
 
 The document's refs are remembered, so importing it again updates the same records instead of duplicating them;
 items without a ref match on their natural key. Original dates are kept, everything is encrypted as it is
-written, and the import is audited as one event with its counts. The whole document is written in one
-transaction (with the audit event), a chunk of items per statement, so a failure part-way leaves nothing behind.
+written, and the import is audited as one event with its counts and the people whose data it touched. The whole
+document is written in one transaction (with the audit event), a chunk of items per statement, so a failure
+part-way leaves nothing behind.
 """
 
 from collections import defaultdict
@@ -79,6 +80,7 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
             actor=None,
             object_type="import",
             object_id=None,
+            person_ids=writer.touched,  # so "who accessed this person's record" finds the import
             detail={"created": result.created, "updated": result.updated},
         )
         session.commit()

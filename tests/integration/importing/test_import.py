@@ -178,6 +178,28 @@ def test_a_document_imports_with_its_original_dates_and_encrypted(run):
     assert audit.verify(db.engine, runtime().signing_key).ok
 
 
+def test_the_import_event_names_every_person_whose_data_it_touched(run):
+    from safeguarding.audit_workspace import EventQuery, find_events
+
+    doc = document()
+    doc["people"].append({"ref": "p3", "given_name": "Ama", "family_name": "Boateng", "date_of_birth": "2012-02-02"})
+    _, body = run(doc)
+    people = {body["ids"][ref] for ref in ("p1", "p2", "p3")}
+    [event] = [e for e in audit_events() if e.action == "import"]
+    assert set(event.person_id_list) == people
+    # A later document touching one person names only them, and "who accessed this record" finds both imports.
+    episode = {"person": "p1", "agency": "ag-pol", "reported_at": "2024-09-01T20:00:00+01:00"}
+    assert run({"missing_episodes": [episode]})[0] == 0
+    [later] = [e for e in audit_events() if e.action == "import" and e.id != event.id]
+    assert later.person_id_list == [body["ids"]["p1"]]
+    assert audit.verify(db.engine, runtime().signing_key).ok  # seals them, indexing their people
+    for found in (find_events(db.session, EventQuery(person_id=pid)) for pid in people):
+        assert any(e.action == "import" for e in found)
+    assert (
+        len([e for e in find_events(db.session, EventQuery(person_id=body["ids"]["p1"])) if e.action == "import"]) == 2
+    )
+
+
 def test_a_second_import_updates_and_never_duplicates(run):
     run(document())
     doc = document()
