@@ -88,7 +88,7 @@ def _subject(session: Session, actor, kind: str, subject_id: str) -> tuple[str, 
 
 
 CASE_FIELDS = {
-    "concerns": lambda v: _concerns(v),
+    "concerns": lambda v: check_concerns(v),
     "risk_level": lambda v: choice(v, field="$.risk_level", label="the risk level", options=RISK_LEVELS),
     "summary": lambda v: clean_text(v, field="$.summary", label="a summary of the concern", max_length=5000),
 }
@@ -98,7 +98,8 @@ def validate_case(data: dict) -> dict:
     return collect(CASE_FIELDS, data)
 
 
-def _concerns(value) -> list[str]:
+def check_concerns(value) -> list[str]:
+    """At least one concern, each from the list: for a case opened here or brought in by an import."""
     concerns = text_list(value, field="$.concerns", label="concerns", max_items=len(CONCERNS), max_length=40)
     if not concerns:
         raise ValidationFailed({"$.concerns": "Select at least one concern"})
@@ -167,15 +168,22 @@ def case_for_team_change(session: Session, case_id) -> Case:
     return case
 
 
+def team_refusal(user) -> str | None:
+    """Why this user (anything with active and role) cannot join a case team, or None: added here or imported."""
+    if user is None or not user.active:
+        return "Choose an active user to add to the team"
+    if user.role not in PRACTITIONER_ROLES:
+        return "Only practitioners can join a case team"
+    return None
+
+
 def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
     """Add a practitioner from any agency to the team; only current members may do so."""
     case = case_for_team_change(session, case_id)
     _require_case_role(session, actor, case, team=True)
     user = session.get(User, user_id) if isinstance(user_id, str) else None
-    if user is None or not user.active:
-        raise ValidationFailed({"$.user_id": "Choose an active user to add to the team"})
-    if user.role not in PRACTITIONER_ROLES:
-        raise ValidationFailed({"$.user_id": "Only practitioners can join a case team"})
+    if refusal := team_refusal(user):
+        raise ValidationFailed({"$.user_id": refusal})
     if case.has_member(user.id):
         raise Conflict("This user is already on the team")
     member = CaseMember(case_id=case.id, user_id=user.id, added_by_id=actor.id)

@@ -4,13 +4,14 @@ from datetime import datetime
 
 from models.agency import AGENCY_KINDS
 from models.base import utcnow
-from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
+from models.case import CHRONOLOGY_CATEGORIES, RISK_LEVELS, SENSITIVITIES
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND
 from models.referral import URGENCIES
+from safeguarding.cases import check_concerns
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 from safeguarding.errors import ValidationFailed
 from safeguarding.people import validate_person
-from safeguarding.validation import boolean, choice, clean_text, parse_date, parse_datetime, text_list
+from safeguarding.validation import boolean, choice, clean_text, parse_date, parse_datetime
 
 # Written in this order, so that everything an item refers to exists before it.
 SECTIONS = (
@@ -35,6 +36,39 @@ KIND_OF_SECTION = {
     "missing_episodes": "missing_episode",
     "referrals": "referral",
 }
+# The keys each section's items may have (SPEC section 10): any other is refused, not dropped with its data.
+CONTRACT_KEYS = {
+    "agencies": {"ref", "name", "kind", "external"},
+    "people": {"ref", "given_name", "family_name", "date_of_birth", "sex", "flags"},
+    "places": {"ref", "name", "kind"},
+    "groups": {"ref", "name"},
+    "relationships": {"ref", "source", "target", "kind", "agency", "first_seen", "last_seen", "grading", "notes"},
+    "cases": {"ref", "subject", "agency", "opened_on", "concerns", "risk_level", "closed_on", "members"},
+    "chronology": {"ref", "case", "agency", "occurred_on", "category", "summary", "sensitivity"},
+    "missing_episodes": {
+        "ref",
+        "person",
+        "agency",
+        "reported_at",
+        "returned_at",
+        "found_at",
+        "return_interview_offered_at",
+    },
+    "referrals": {
+        "ref",
+        "person",
+        "from_agency",
+        "to_agency",
+        "urgency",
+        "reason",
+        "sent_at",
+        "acknowledged_at",
+        "decided_at",
+        "outcome",
+        "decline_reason",
+    },
+}
+GRADING_KEYS = ("source", "information", "handling")
 # The kind of a remembered ref whose record an erasure took: refused wherever the document uses it.
 ERASED = "erased record"
 REF_REQUIRED = {"agencies", "people", "places", "groups", "cases", "referrals"}
@@ -60,23 +94,26 @@ class Problems(dict):
             return None
 
 
-def check_document(document, known: dict[str, tuple[str, str]], usernames: dict[str, str]) -> dict[str, list[dict]]:
-    """Clean items per section, references resolved to (kind, ref); raises ValidationFailed listing every path."""
+def check_document(
+    document, known: dict[str, tuple[str, str]], usernames: dict[str, str], unfit: dict[str, str]
+) -> dict[str, list[dict]]:
+    """Clean items per section, references resolved to (kind, ref); raises ValidationFailed listing every path.
+    usernames: username -> user id; unfit: username -> why that user cannot join a case team."""
     if not isinstance(document, dict):
         raise ValidationFailed({"$": "The import file must be one JSON object with lists of records"})
     problems = Problems()
     unknown = sorted(set(document) - set(SECTIONS))
     for name in unknown:
-        problems[name] = f"Unknown section: use {', '.join(SECTIONS)}"
+        problems[f"$.{name}"] = f"Unknown section: use {', '.join(SECTIONS)}"
     sections = {}
     for name in SECTIONS:
         items = document.get(name, [])
         if not isinstance(items, list):
-            problems[name] = "Give this section as a list"
+            problems[f"$.{name}"] = "Give this section as a list"
             items = []
         sections[name] = items
     refs = _collect_refs(sections, known, problems)
-    checker = _Checker(refs, usernames, problems)
+    checker = _Checker(refs, usernames, unfit, problems)
     clean = {name: [checker.check(name, i, item) for i, item in enumerate(items)] for name, items in sections.items()}
     if problems:
         raise rejection(dict(problems))
@@ -111,16 +148,16 @@ def _collect_refs(sections, known, problems) -> dict[str, str]:
             ref = item.get("ref") if isinstance(item, dict) else None
             if ref is None:
                 if name in REF_REQUIRED and isinstance(item, dict):
-                    problems[f"{name}[{i}].ref"] = "Give every item in this section a ref"
+                    problems[f"$.{name}[{i}].ref"] = "Give every item in this section a ref"
                 continue
             if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
-                problems[f"{name}[{i}].ref"] = "A ref is non-empty text of at most 200 characters"
+                problems[f"$.{name}[{i}].ref"] = "A ref is non-empty text of at most 200 characters"
             elif ref in known and known[ref][0] == ERASED:
-                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} named a record since erased: it cannot come back"
+                problems[f"$.{name}[{i}].ref"] = f"The ref {ref!r} named a record since erased: it cannot come back"
             elif ref in seen:
-                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} is used twice in this document"
+                problems[f"$.{name}[{i}].ref"] = f"The ref {ref!r} is used twice in this document"
             elif ref in known and known[ref][0] != KIND_OF_SECTION[name]:
-                problems[f"{name}[{i}].ref"] = f"The ref {ref!r} was imported before as a {known[ref][0]}"
+                problems[f"$.{name}[{i}].ref"] = f"The ref {ref!r} was imported before as a {known[ref][0]}"
             else:
                 seen.add(ref)
                 refs[ref] = KIND_OF_SECTION[name]
@@ -131,17 +168,23 @@ _PAST = {"required": False, "not_future": True}  # an optional date an import br
 
 
 class _Checker:
-    def __init__(self, refs: dict[str, str], usernames: dict[str, str], problems: Problems):
-        self.refs, self.usernames, self.problems = refs, usernames, problems
+    def __init__(self, refs: dict[str, str], usernames: dict[str, str], unfit: dict[str, str], problems: Problems):
+        self.refs, self.usernames, self.unfit, self.problems = refs, usernames, unfit, problems
 
     def check(self, section: str, index: int, item) -> dict:
-        path = f"{section}[{index}]"
+        path = f"$.{section}[{index}]"
         if not isinstance(item, dict):
             self.problems[path] = "Each item is a JSON object"
             return {}
+        self.unknown_keys(path, item, CONTRACT_KEYS[section])
         clean = getattr(self, section)(path, item)
         clean["ref"] = item.get("ref")
+        clean["given"] = frozenset(item)  # on a re-import, an optional field left out keeps its stored value
         return clean
+
+    def unknown_keys(self, path: str, item: dict, allowed) -> None:
+        for key in item.keys() - allowed:
+            self.problems[f"{path}.{key}"] = f"Unknown field: use {', '.join(sorted(allowed))}"
 
     def reference(self, section: str, path: str, item: dict, name: str) -> str | None:
         value, kinds, path = item.get(name), REFERENCES[section][name], f"{path}.{name}"
@@ -211,13 +254,10 @@ class _Checker:
         if not isinstance(value, dict):
             self.problems[path] = 'Grade as {"source": "1"-"3", "information": "A"-"E", "handling": "P"|"C"}'
             return None
+        self.unknown_keys(path, value, GRADING_KEYS)
         return {
             name: self.field(f"{path}.{name}", choice, value.get(name), label=name, options=options)
-            for name, options in (
-                ("source", GRADING_SOURCE),
-                ("information", GRADING_INFORMATION),
-                ("handling", GRADING_HANDLING),
-            )
+            for name, options in zip(GRADING_KEYS, (GRADING_SOURCE, GRADING_INFORMATION, GRADING_HANDLING), strict=True)
         }
 
     def cases(self, path, item):
@@ -227,27 +267,18 @@ class _Checker:
         closed = self.field(f"{path}.closed_on", parse_date, item.get("closed_on"), label="the closing date", **_PAST)
         if opened and closed and closed < opened:
             self.problems[f"{path}.closed_on"] = "A case closes on or after the day it opened"
-        concerns = (
-            self.field(
-                f"{path}.concerns",
-                text_list,
-                item.get("concerns"),
-                label="concerns",
-                max_items=len(CONCERNS),
-                max_length=40,
-            )
-            or []
-        )
-        for i, concern in enumerate(concerns):
-            if concern not in CONCERNS:
-                self.problems[f"{path}.concerns[{i}]"] = f"Unknown concern {concern!r}"
-        members = item.get("members") or []
-        if not isinstance(members, list):
+        concerns = self.problems.at(path, check_concerns, item.get("concerns")) or []
+        members = item.get("members")
+        if members is None:
+            members = []
+        elif not isinstance(members, list):  # {} or 0 too, which are not "no members"
             self.problems[f"{path}.members"] = "Give the members as a list of usernames"
             members = []
         for i, username in enumerate(members):
             if not isinstance(username, str) or username not in self.usernames:
                 self.problems[f"{path}.members[{i}]"] = "No user with this username"
+            elif username in self.unfit:  # as when added to the team on the case's page
+                self.problems[f"{path}.members[{i}]"] = self.unfit[username]
         return {
             "subject": self.reference("cases", path, item, "subject"),
             "agency": self.reference("cases", path, item, "agency"),
@@ -315,6 +346,8 @@ class _Checker:
             self.problems[f"{path}.outcome"] = "The outcome is accepted or declined"
         if (outcome is None) != (times.get("decided_at") is None):
             self.problems[f"{path}.outcome"] = "Give an outcome and decided_at together, or neither"
+        if outcome != "declined" and item.get("decline_reason") is not None:
+            self.problems[f"{path}.decline_reason"] = "Give a reason for declining only with the outcome declined"
         return {
             "person": self.reference("referrals", path, item, "person"),
             "from_agency": self.reference("referrals", path, item, "from_agency"),

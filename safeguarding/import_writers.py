@@ -27,12 +27,36 @@ from models.safeguarding_events import MissingEpisode
 from safeguarding.blind_index import person_tokens
 from safeguarding.import_checks import KIND_OF_SECTION
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import start_of_day
+from safeguarding.validation import start_of_day, uk_today
 
 CHUNK = 1000
+# The fields of each section that may name a person whose data the item is (or is part of).
+PERSON_FIELDS = {
+    "relationships": ("source", "target"),
+    "cases": ("subject",),
+    "missing_episodes": ("person",),
+    "referrals": ("person",),
+}
 TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
 
 Plan = list[tuple[dict, str, bool]]  # (item, record id, created) for each item of a chunk
+# The optional fields of each section and the columns they set: left out of an item, they keep what the record
+# has (given as null, they clear it); a record created takes the defaults.
+OPTIONAL_COLUMNS = {
+    "agencies": {"external": ("external",)},
+    "people": {"sex": ("sex",)},
+    "relationships": {
+        "last_seen": ("last_seen",),
+        "grading": ("grading_source", "grading_information", "grading_handling"),
+        "notes": ("notes",),
+    },
+    "cases": {"closed_on": ("closed_on", "status")},
+    "missing_episodes": {
+        "returned_at": ("returned_at",),
+        "found_at": ("found_at_place_id",),
+        "return_interview_offered_at": ("return_interview_offered_at",),
+    },
+}
 
 
 def chunks(values: list, size: int | None = None) -> Iterable[list]:
@@ -49,8 +73,16 @@ def updated_ids(plan: Plan) -> list[str]:
 class ImportWriter:
     """Writes one document's sections in order (or, in a dry run, only plans them to count what would change)."""
 
-    def __init__(self, session: Session, known: dict[str, tuple[str, str]], users: dict[str, str], dry_run: bool):
+    def __init__(
+        self,
+        session: Session,
+        known: dict[str, tuple[str, str]],
+        users: dict[str, str],
+        merged: set[str],
+        dry_run: bool,
+    ):
         self.session, self.known, self.users, self.dry_run = session, known, users, dry_run
+        self.merged = merged  # refs of people since merged: known gives the survivor's id
         self.ids: dict[str, str] = {}  # refs this import wrote: ref -> record id
         self.kinds: dict[str, str] = {}  # refs this import wrote: ref -> kind
         self.created: set[str] = set()  # ids of records this import creates: nothing stored hangs off them yet
@@ -60,6 +92,9 @@ class ImportWriter:
         self.keys: dict[str, bytes] = {}  # data key id -> plaintext data key
         self.name_tokens: dict[tuple, list] = {}  # blind-index tokens of names already indexed by this import
         self.keyring = current_keyring()
+        self.touched: set[str] = set()  # ids of the people whose data this import created or updated (for audit)
+        self.superseded: dict[str, str] = {}  # id of an edge this import adds as a correction -> the edge it ends
+        self.carried: dict[str, dict] = {}  # id of a correction -> the optional fields it keeps from that edge
 
     # --- refs -------------------------------------------------------------------------------------------------
 
@@ -72,6 +107,16 @@ class ImportWriter:
     def kind_of(self, ref: str) -> str:
         return self.kinds.get(ref) or self.known[ref][0]
 
+    def _touch(self, section: str, plan: Plan) -> None:
+        """Note the people whose data a written chunk created or updated."""
+        if section == "people":
+            self.touched.update(record_id for _, record_id, _ in plan)
+        elif section == "chronology":
+            self.touched.update(self.case_subjects[self.id_of(item["case"])] for item, _, _ in plan)
+            self.touched.discard(None)  # an entry on a case about a place or group
+        for name in PERSON_FIELDS.get(section, ()):
+            self.touched.update(self.id_of(item[name]) for item, _, _ in plan if self.kind_of(item[name]) == "person")
+
     # --- planning ---------------------------------------------------------------------------------------------
 
     def write(self, section: str, items: list[dict], progress: Callable[[int], None] | None = None) -> tuple[int, int]:
@@ -79,8 +124,11 @@ class ImportWriter:
         created = updated = 0
         for chunk in chunks(items):
             plan = self._plan(section, chunk)
+            if section == "relationships":
+                plan = self._corrections(plan)
             if not self.dry_run:
                 getattr(self, f"_write_{section}")(plan)
+                self._touch(section, plan)
                 self._insert(ImportRef, self._new_refs(section, plan))
             fresh = sum(1 for _, _, is_new in plan if is_new)
             created, updated = created + fresh, updated + len(plan) - fresh
@@ -109,6 +157,52 @@ class ImportWriter:
                 self.ids[item["ref"]], self.kinds[item["ref"]] = record_id, KIND_OF_SECTION[section]
             plan.append((item, record_id, is_new))
         return plan
+
+    def _corrections(self, plan: Plan) -> Plan:
+        """Edges are never overwritten (SPEC 2): a remembered edge whose target, kind or first-seen date the item
+        changes is ended, and a new edge that supersedes it is planned instead; the ref moves to the new edge."""
+        edge = Relationship
+        ids = [record_id for item, record_id, is_new in plan if not is_new and item["ref"] is not None]
+        columns = (edge.target_person_id, edge.target_place_id, edge.target_group_id, edge.kind, edge.first_seen)
+        stored = self._stored(edge, ids, *columns)
+        corrected = []
+        for item, record_id, is_new in plan:
+            if record_id in stored:
+                target_person, target_place, target_group, kind, first_seen = stored[record_id]
+                was = (target_person or target_place or target_group, kind, first_seen)
+                if was != (self.id_of(item["target"]), item["kind"], item["first_seen"]):
+                    successor = new_id()
+                    self.superseded[successor] = record_id
+                    self.created.add(successor)
+                    self.ids[item["ref"]] = successor
+                    self.natural["relationships"][self._relationship_key(item)] = successor
+                    record_id, is_new = successor, True
+            corrected.append((item, record_id, is_new))
+        self._carry_over([(item, successor) for item, successor, _ in corrected if successor in self.superseded])
+        return corrected
+
+    def _carry_over(self, corrections: list[tuple[dict, str]]) -> None:
+        """What a correction's item leaves out of the optional fields, it keeps from the edge it supersedes."""
+        omitting = {
+            successor: OPTIONAL_COLUMNS["relationships"].keys() - item["given"] for item, successor in corrections
+        }
+        old = {successor: self.superseded[successor] for successor, omitted in omitting.items() if omitted}
+        edge = Relationship
+        columns = (edge.last_seen, edge.grading_source, edge.grading_information, edge.grading_handling)
+        stored = self._stored(edge, list(old.values()), *columns, edge.notes_enc, edge.data_key_id)
+        self._load_keys(row[5] for row in stored.values() if row[4] is not None)
+        for successor, edge_id in old.items():
+            last_seen, source, information, handling, notes, key_id = stored[edge_id]
+            values = {
+                "last_seen": last_seen,
+                "grading": None
+                if source is None
+                else {"source": source, "information": information, "handling": handling},
+                "notes": None
+                if notes is None
+                else _unseal(Relationship, "notes", notes, edge_id, self.keys.get(key_id)),
+            }
+            self.carried[successor] = {name: values[name] for name in omitting[successor]}
 
     def _new_refs(self, section: str, plan: Plan) -> list[dict]:
         kind = KIND_OF_SECTION[section]
@@ -273,12 +367,17 @@ class ImportWriter:
         for group in alike.values():
             self.session.connection().execute(statement, group)
 
-    def _apply(self, model, plan: Plan, build: Callable[[dict, str, bool], dict]) -> None:
+    def _apply(self, model, plan: Plan, build: Callable[[dict, str, bool], dict], section: str = "") -> None:
         """Build each item's row (full for a new record, the imported columns for an update) and write them."""
+        optional = OPTIONAL_COLUMNS.get(section, {})
         inserts: dict[str, dict] = {}
         updates: dict[str, dict] = {}
         for item, record_id, is_new in plan:
             row = build(item, record_id, is_new)
+            if not is_new:
+                for name in optional.keys() - item["given"]:
+                    for column in optional[name]:
+                        row.pop(column, None)
             if is_new:
                 inserts[record_id] = row
             elif record_id in inserts:  # a second item for a record this chunk creates: the later values win
@@ -295,9 +394,13 @@ class ImportWriter:
             row = {"name": item["name"], "kind": item["kind"], "external": bool(item["external"])}
             return {"id": record_id, **row} if is_new else row
 
-        self._apply(Agency, plan, build)
+        self._apply(Agency, plan, build, "agencies")
 
     def _write_people(self, plan: Plan) -> None:
+        # A person since merged into another record: the survivor holds their data (their names as its aliases),
+        # which their item's names must not overwrite; only its flags are added to the survivor, as the merge does.
+        folded = [entry for entry in plan if entry[0]["ref"] in self.merged]
+        plan = [entry for entry in plan if entry[0]["ref"] not in self.merged]
         new = [record_id for _, record_id, is_new in plan if is_new]
         fresh_keys = self.keyring.create_data_keys(self.session, len(new))
         self.keys.update(fresh_keys)
@@ -307,7 +410,7 @@ class ImportWriter:
         self.key_ids.update((record_id, key_id) for record_id, (key_id, _) in stored.items())
         self._load_keys(key_id for key_id, _ in stored.values())
         held = defaultdict(set)
-        for batch in chunks(stored_ids):
+        for batch in chunks(list(dict.fromkeys(stored_ids + updated_ids(folded)))):
             rows = self.session.execute(
                 select(PersonFlag.person_id, PersonFlag.flag).where(
                     PersonFlag.person_id.in_(batch), PersonFlag.cleared_at.is_(None)
@@ -315,9 +418,16 @@ class ImportWriter:
             )
             for person_id, flag in rows:
                 held[person_id].add(flag)
+        for batch in chunks(stored_ids):
             self.session.connection().execute(delete(PersonIndexToken).where(PersonIndexToken.person_id.in_(batch)))
         indexer = runtime().indexer
         tokens, flags = [], []
+
+        def add_flags(item, record_id):
+            for flag in dict.fromkeys(item.get("flags") or []):
+                if flag not in held[record_id]:
+                    held[record_id].add(flag)
+                    flags.append({"id": new_id(), "person_id": record_id, "flag": flag, "set_by_id": None})
 
         def build(item, record_id, is_new):
             key_id = self.key_ids[record_id]
@@ -325,17 +435,16 @@ class ImportWriter:
             names = (item["given_name"], item["family_name"])
             found = person_tokens(indexer, *names, item["date_of_birth"], aliases, memo=self.name_tokens)
             tokens.extend({"person_id": record_id, "index_name": name, "token": token} for name, token in found)
-            for flag in dict.fromkeys(item.get("flags") or []):
-                if flag not in held[record_id]:
-                    held[record_id].add(flag)
-                    flags.append({"id": new_id(), "person_id": record_id, "flag": flag, "set_by_id": None})
+            add_flags(item, record_id)
             row = {
                 name: self._seal(Person, name, item.get(name), record_id, key_id)
                 for name in ("given_name", "family_name", "date_of_birth", "sex")
             }
             return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
 
-        self._apply(Person, plan, build)
+        self._apply(Person, plan, build, "people")
+        for item, record_id, _ in folded:
+            add_flags(item, record_id)
         self._insert(PersonIndexToken, tokens)
         self._insert(PersonFlag, flags)
 
@@ -365,10 +474,11 @@ class ImportWriter:
         sources = self._owner_key_ids("person", {self.id_of(item["source"]) for item, _, _ in plan})
         stored = self._stored(Relationship, updated_ids(plan), Relationship.data_key_id)
         noted = [item for item, _, _ in plan if item["notes"] is not None]
-        if noted:
+        if noted or self.carried:
             self._load_keys(list(sources.values()) + [key_id for (key_id,) in stored.values()])
 
         def build(item, record_id, is_new):
+            item = item | self.carried.pop(record_id, {})
             source = self.id_of(item["source"])
             # An edge keeps the key it was created under; one created earlier in this chunk has its source's.
             key_id = stored[record_id][0] if record_id in stored else sources[source]
@@ -387,9 +497,30 @@ class ImportWriter:
                 "grading_handling": grading.get("handling"),
                 "notes": self._seal(Relationship, "notes", item["notes"], record_id, key_id),
             }
-            return {"id": record_id, "source_person_id": source, "data_key_id": key_id, **row} if is_new else row
+            if not is_new:
+                return row
+            fixed = {"source_person_id": source, "data_key_id": key_id, "supersedes_id": self.superseded.get(record_id)}
+            return {"id": record_id, **fixed, **row}
 
-        self._apply(Relationship, plan, build)
+        self._apply(Relationship, plan, build, "relationships")
+        self._end_superseded([(item["ref"], record_id) for item, record_id, _ in plan if record_id in self.superseded])
+
+    def _end_superseded(self, corrections: list[tuple[str, str]]) -> None:
+        """End the edges these corrections (ref, new edge id) replace, today as a correction made on the record
+        does (one already ended keeps its date), and move their refs to the corrections."""
+        if not corrections:
+            return
+        table, connection = Relationship.__table__, self.session.connection()
+        ending = update(table).where(table.c.id == bindparam("edge_id"), table.c.ended_on.is_(None))
+        connection.execute(
+            ending.values(ended_on=uk_today()),
+            [{"edge_id": self.superseded[successor]} for _, successor in corrections],
+        )
+        moving = update(ImportRef.__table__).where(ImportRef.__table__.c.ref == bindparam("import_ref"))
+        connection.execute(
+            moving.values(record_id=bindparam("successor")),
+            [{"import_ref": ref, "successor": successor} for ref, successor in corrections],
+        )
 
     def _write_cases(self, plan: Plan) -> None:
         subjects = defaultdict(set)
@@ -434,7 +565,7 @@ class ImportWriter:
             }
             return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
 
-        self._apply(Case, plan, build)
+        self._apply(Case, plan, build, "cases")
         self._insert(CaseMember, new_members)
 
     def _write_chronology(self, plan: Plan) -> None:
@@ -471,7 +602,7 @@ class ImportWriter:
             }
             return {"id": record_id, "person_id": self.id_of(item["person"]), **row} if is_new else row
 
-        self._apply(MissingEpisode, plan, build)
+        self._apply(MissingEpisode, plan, build, "missing_episodes")
 
     def _write_referrals(self, plan: Plan) -> None:
         owners = self._owner_key_ids("person", {self.id_of(item["person"]) for item, _, is_new in plan if is_new})

@@ -2,8 +2,9 @@
 
 The document's refs are remembered, so importing it again updates the same records instead of duplicating them;
 items without a ref match on their natural key. Original dates are kept, everything is encrypted as it is
-written, and the import is audited as one event with its counts. The whole document is written in one
-transaction (with the audit event), a chunk of items per statement, so a failure part-way leaves nothing behind.
+written, and the import is audited as one event with its counts and the people whose data it touched. The whole
+document is written in one transaction (with the audit event), a chunk of items per statement, so a failure
+part-way leaves nothing behind.
 """
 
 from collections import defaultdict
@@ -25,6 +26,7 @@ from models.person import Person
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
 from models.user import User
+from safeguarding.cases import team_refusal
 from safeguarding.errors import ValidationFailed
 from safeguarding.import_checks import ERASED, SECTIONS, check_document, referenced_refs, rejection
 from safeguarding.import_writers import ImportWriter, chunks
@@ -47,20 +49,23 @@ class ImportResult:
 
 def import_document(session: Session, document, *, dry_run: bool = False, progress: Progress = None) -> ImportResult:
     """Check the whole document first (every bad item reported by path); then write it in one transaction."""
-    if problems := unstorable_text(document, ""):  # before any ref is looked up
+    if problems := unstorable_text(document, "$"):  # before any ref is looked up
         raise rejection(problems)
     try:
         if not dry_run:
             # One import at a time: a second one started meanwhile waits, then finds what the first wrote and
             # updates it (two at once both planned to create the same ref-less relationships).
             lock_named(session, IMPORT_LOCK_KEY)
-        known = remembered_refs(session, referenced_refs(document))
-        usernames = {name: user_id for name, user_id in session.execute(select(User.username, User.id))}
-        clean = check_document(document, known, usernames)
+        known, merged = remembered_refs(session, referenced_refs(document))
+        users = session.execute(select(User.username, User.id, User.active, User.role)).all()
+        usernames = {user.username: user.id for user in users}
+        unfit = {user.username: refusal for user in users if (refusal := team_refusal(user))}
+        clean = check_document(document, known, usernames, unfit)
         if problems := stored_conflicts(session, clean, known):
             raise rejection(problems)
+        clean["relationships"] = [item for item in clean["relationships"] if not _joins_merged(item, known)]
         result = ImportResult()
-        writer = ImportWriter(session, known, usernames, dry_run=dry_run)
+        writer = ImportWriter(session, known, usernames, merged, dry_run=dry_run)
         with _page_cache(session):
             for section in SECTIONS:
                 items = clean[section]
@@ -75,6 +80,7 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
             actor=None,
             object_type="import",
             object_id=None,
+            person_ids=writer.touched,  # so "who accessed this person's record" finds the import
             detail={"created": result.created, "updated": result.updated},
         )
         session.commit()
@@ -109,17 +115,55 @@ def _page_cache(session: Session):
         connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")
 
 
-def remembered_refs(session: Session, refs: set[str]) -> dict[str, tuple[str, str]]:
-    """Those of these refs that earlier imports remembered: ref -> (kind, record id); the kind is ERASED for a
-    record an erasure took (deleted, or its data key destroyed), which the checks refuse to bring back."""
+def remembered_refs(session: Session, refs: set[str]) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """Those of these refs that earlier imports remembered: ref -> (kind, record id), and the refs of people since
+    merged into another record. A merged person's ref stands for the record it was merged into (the duplicate is
+    only a pointer); the kind is ERASED for a record an erasure took (deleted, or its data key destroyed), which the
+    checks refuse to bring back."""
     found = {}
     for batch in chunks(sorted(refs)):
         rows = session.execute(
             select(ImportRef.ref, ImportRef.kind, ImportRef.record_id).where(ImportRef.ref.in_(batch))
         )
         found.update((ref, (kind, record_id)) for ref, kind, record_id in rows)
+    survivors = _survivors(session, [record_id for kind, record_id in found.values() if kind == "person"])
+    merged = {ref for ref, (kind, record_id) in found.items() if kind == "person" and record_id in survivors}
+    found = {ref: (kind, survivors.get(record_id, record_id)) for ref, (kind, record_id) in found.items()}
     gone = _erased(session, found.values())
-    return {ref: (ERASED if record_id in gone else kind, record_id) for ref, (kind, record_id) in found.items()}
+    known = {ref: (ERASED if record_id in gone else kind, record_id) for ref, (kind, record_id) in found.items()}
+    return known, merged
+
+
+def _survivors(session: Session, person_ids: list[str]) -> dict[str, str]:
+    """Merged person id -> the record that holds their data now, following merges of merged records to the end."""
+    pointers: dict[str, str] = {}
+    asked = set(person_ids)
+    while asked:
+        found = {}
+        for batch in chunks(sorted(asked)):
+            found.update(
+                session.execute(
+                    select(Person.id, Person.merged_into_id).where(
+                        Person.id.in_(batch), Person.merged_into_id.is_not(None)
+                    )
+                ).all()
+            )
+        pointers.update(found)
+        asked = set(found.values()) - pointers.keys()
+    survivors = {}
+    for person_id in pointers:
+        survivor = person_id
+        while survivor in pointers:
+            survivor = pointers[survivor]
+        survivors[person_id] = survivor
+    return survivors
+
+
+def _joins_merged(item: dict, known: dict[str, tuple[str, str]]) -> bool:
+    """An edge of an earlier import between two people since merged into one: the merge ended it, and it stays so
+    (written again, it would relate the survivor to themselves; stored_conflicts refuses a new one)."""
+    source, target = known.get(item["source"]), known.get(item["target"])
+    return item["ref"] in known and source is not None and source == target
 
 
 # Records an erasure shreds with their person's data key, and how to find those still readable.
@@ -166,7 +210,8 @@ _OWNERS = {
 
 def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict[str, tuple[str, str]]) -> dict:
     """What a checked document asks that the stored records refuse, by path: a record of an earlier import moved to
-    another owner, or an agency given a name another agency has (names are unique, whatever their case)."""
+    another owner (people compared as merged), a new edge between two people since merged into one, or an agency
+    given a name another agency has (names are unique, whatever their case)."""
     problems = {}
     for section, (name, model, owner) in _OWNERS.items():
         earlier = {i: known[item["ref"]][1] for i, item in enumerate(clean[section]) if item["ref"] in known}
@@ -175,13 +220,19 @@ def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict
             stored.update(session.execute(select(model.id, owner).where(model.id.in_(batch))).all())
         for i, record_id in earlier.items():
             if record_id in stored and known.get(clean[section][i][name], ("", ""))[1] != stored[record_id]:
-                problems[f"{section}[{i}].{name}"] = (
+                problems[f"$.{section}[{i}].{name}"] = (
                     f"An earlier import gave this record another {name}: it cannot change"
                 )
+    for i, item in enumerate(clean["relationships"]):
+        source = known.get(item["source"])
+        if item["ref"] not in known and source is not None and source == known.get(item["target"]):
+            problems[f"$.relationships[{i}].target"] = (
+                "Since a merge, this is the same person as the source: a person cannot be related to themselves"
+            )
     named: dict[str, str] = {}  # lower-cased name -> ref of the first agency item with it
     for i, item in enumerate(clean["agencies"]):
         if named.setdefault(item["name"].lower(), item["ref"]) != item["ref"]:
-            problems[f"agencies[{i}].name"] = "Another agency of this document has this name"
+            problems[f"$.agencies[{i}].name"] = "Another agency of this document has this name"
     earlier = defaultdict(list)  # lower-cased name -> (index, record id) of the items of earlier imports
     for i, item in enumerate(clean["agencies"]):
         if item["ref"] in known:
@@ -192,7 +243,7 @@ def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict
         ):
             for i, record_id in earlier[lowered]:
                 if record_id != agency_id:
-                    problems[f"agencies[{i}].name"] = "Another agency already has this name"
+                    problems[f"$.agencies[{i}].name"] = "Another agency already has this name"
     return problems
 
 

@@ -222,7 +222,15 @@ def text_list(value, *, field: str, label: str, max_items: int, max_length: int)
         raise ValidationFailed({field: f"{_cap(label)} must be a list of text"})
     if len(value) > max_items:
         raise ValidationFailed({field: f"Give at most {max_items} {label}"})
-    return [clean_text(v, field=f"{field}[{i}]", label=label, max_length=max_length) for i, v in enumerate(value)]
+    clean, errors = [], {}
+    for i, item in enumerate(value):
+        try:
+            clean.append(clean_text(item, field=f"{field}[{i}]", label=label, max_length=max_length))
+        except ValidationFailed as failure:  # every bad element is reported, not only the first
+            errors.update(failure.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
 
 
 def boolean(value, *, field: str, label: str) -> bool:
