@@ -10,6 +10,7 @@ from app.cli import JsonCommand, json_option
 from app.extensions import db
 from safeguarding.errors import Conflict, ValidationFailed
 from safeguarding.importer import import_document
+from safeguarding.validation import DuplicateKey, json_object_without_duplicates
 
 
 def _progress(section: str, done: int, total: int) -> None:
@@ -21,19 +22,6 @@ def terminal_progress():
     return _progress if sys.stderr.isatty() else None
 
 
-class RepeatedKey(ValueError):
-    """A JSON object names the same key twice: json would keep the last silently, dropping what came before."""
-
-
-def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
-    found = {}
-    for key, value in pairs:
-        if key in found:
-            raise RepeatedKey(f"The key {key!r} is given twice in one object: give each key once")
-        found[key] = value
-    return found
-
-
 @click.command("import", cls=JsonCommand)
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and count what would change; write nothing.")
@@ -42,10 +30,10 @@ def import_command(path: str, dry_run: bool):
     """Import one JSON document (agencies, people, places, groups, relationships, cases, chronology, ...)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:  # a byte-order mark, as some exporters write, is skipped
-            document = json.load(handle, object_pairs_hook=_object_without_repeated_keys)
+            document = json.load(handle, object_pairs_hook=json_object_without_duplicates)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed({"$": str(exc)}, f"Could not read {path} as JSON") from None
-    except RepeatedKey as exc:
+    except DuplicateKey as exc:
         raise ValidationFailed({"$": str(exc)}, f"Could not read {path}: a key is repeated") from None
     except RecursionError:
         raise ValidationFailed(
