@@ -14,6 +14,7 @@ from models.context import Relationship
 from models.person import Person
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
+from safeguarding import referrals
 from safeguarding.runtime import current as runtime
 
 
@@ -338,6 +339,7 @@ def test_a_decision_without_its_acknowledgement_acknowledges_at_the_decision_as_
     referral = db.session.get(Referral, body["ids"]["ref1"])
     assert (referral.status, referral.acknowledged_at) == ("declined", referral.decided_at)
     assert referral.decline_reason == "No role for us"
+    assert [step.note for step in referrals.history(db.session, referral)] == ["Imported", "Imported"]
 
 
 @pytest.mark.parametrize("outcome", [{}, {"outcome": "accepted", "decided_at": "2024-08-02T10:00:00+01:00"}])
