@@ -1,12 +1,12 @@
 """Putting records right: merging duplicate people, and moving an entry made on the wrong case."""
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 import audit
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
-from models.person import PersonFlag, PersonIndexToken
+from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
 from safeguarding import policy
@@ -25,6 +25,16 @@ PERSON_REFERENCES = (
     (MissingEpisode, MissingEpisode.person_id),
     (Referral, Referral.person_id),
 )
+
+
+def merged_into(session: Session, person_id: str) -> list[str]:
+    """Every record merged into this one, directly or through a record merged into it in turn (a survivor can
+    itself be merged later, and its duplicates then point at it, not at the last survivor)."""
+    found, layer = [], [person_id]
+    while layer:
+        layer = list(session.scalars(select(Person.id).where(Person.merged_into_id.in_(layer))))
+        found += layer
+    return found
 
 
 def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):

@@ -23,6 +23,7 @@ from models.referral import Referral
 from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding.access import load_person
 from safeguarding.errors import ValidationFailed
+from safeguarding.merging import merged_into
 from safeguarding.validation import clean_text, london_day
 
 
@@ -123,8 +124,7 @@ def erase(session: Session, person_id: str, *, reason: str, actor=None) -> list[
         raise ValidationFailed(
             {"person_id": f"This record was merged into {person.merged_into_id}: erase that one, which erases both"}
         )
-    merged = list(session.scalars(select(Person.id).where(Person.merged_into_id == person.id)))
-    ids = [person.id, *merged]
+    ids = [person.id, *merged_into(session, person.id)]
     keyring = current_keyring()
     for record in session.scalars(select(Person).where(Person.id.in_(ids))):
         keyring.destroy(session, record.data_key_id)

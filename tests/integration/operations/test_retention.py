@@ -191,3 +191,12 @@ def test_a_merged_duplicate_is_erased_through_its_survivor_only(app, worker):
     assert db.session.get(Person, duplicate.id).erased_at is None
     code, body = cli(app, "retention", "erase", survivor.id, "--reason", "Article 17 request upheld", "--json")
     assert code == 0 and sorted(body["erased"]) == sorted([survivor.id, duplicate.id])
+
+
+def test_erasing_a_survivor_erases_records_merged_into_it_through_another(app, worker):
+    """A was merged into B, then B into C: A's data, still under A's key, went to C with B's."""
+    first, second, third = record(worker, "Jaden"), record(worker, "Jayden"), record(worker, "Jaydon")
+    merging.merge_people(db.session, worker, second.id, first.id)
+    merging.merge_people(db.session, worker, third.id, second.id)
+    code, body = cli(app, "retention", "erase", third.id, "--reason", "Article 17 request upheld", "--json")
+    assert code == 0 and sorted(body["erased"]) == sorted([first.id, second.id, third.id])
