@@ -222,6 +222,26 @@ def social_worker_journey(page: Page, world: dict, act: Pointer, checkpoint) -> 
     recorded = sorted(((uk_today() - e.occurred_on).days, e.sensitivity) for e in entries)
     assert recorded == [(5, "health"), (12, "general")]
 
+    # Later, the work done: closing the case; leaving out why shows an error linked to the field.
+    page.goto(page.url.split("/referrals/")[0] + f"/cases/{case.id}")
+    act.press(page.locator("summary", has_text="Close the case"))
+    act.press(page.get_by_role("button", name="Close case"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter why the case is closing")
+    checkpoint("close-case-error")
+    act.press(summary.get_by_role("link", name="Enter why the case is closing"))
+    why = page.get_by_label("Why is the case closing?")
+    expect(why).to_be_focused()
+    act.fill(why, "Plan complete: Jayden is settled at college and the referral is with the police.")
+    act.press(page.get_by_role("button", name="Close case"))
+    banner(page).to_contain_text("Case closed")
+    expect(page.locator(".sc-closed-reason")).to_have_text(
+        "Plan complete: Jayden is settled at college and the referral is with the police."
+    )
+    checkpoint("case-closed")
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).status == "closed"
+
 
 def test_a_social_worker_records_a_child_opens_a_case_and_refers_to_the_police(
     live_server, browser_page, world, screenshot_dir, check_accessibility
