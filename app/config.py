@@ -39,9 +39,9 @@ class BaseConfig:
     EXTRA_BANK_HOLIDAYS: tuple = ()
     # Bank holidays that are working days after all (ISO dates): one moved by proclamation, whose new day goes above.
     CANCELLED_BANK_HOLIDAYS: tuple = ()
-    REPEAT_REFERRAL_WINDOW_DAYS = 365
+    REPEAT_REFERRAL_WINDOW_MONTHS = 12  # calendar months, by UK dates
     ESCALATION_REFERRALS = 3
-    ESCALATION_WINDOW_DAYS = 90
+    ESCALATION_WINDOW_DAYS = 90  # UK calendar days from the first referral's to the last's
     FORCE_HTTPS = False
     ALLOW_KEY_GENERATION = False
     DEMO_ALLOWED = False

@@ -1,7 +1,5 @@
 """Start-up: resolve secrets and keys (environment, else development instance files) and configure the services."""
 
-from datetime import timedelta
-
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask import Flask
@@ -44,8 +42,8 @@ def init_runtime(app: Flask) -> None:
             extra_holidays=cfg["EXTRA_BANK_HOLIDAYS"], cancelled_holidays=cfg["CANCELLED_BANK_HOLIDAYS"]
         ),
         referral_rules=ReferralRules(
-            repeat_window=timedelta(days=cfg["REPEAT_REFERRAL_WINDOW_DAYS"]),
+            repeat_months=cfg["REPEAT_REFERRAL_WINDOW_MONTHS"],
             escalation_count=cfg["ESCALATION_REFERRALS"],
-            escalation_window=timedelta(days=cfg["ESCALATION_WINDOW_DAYS"]),
+            escalation_days=cfg["ESCALATION_WINDOW_DAYS"],
         ),
     )

@@ -9,7 +9,8 @@ from models.safeguarding_events import Alert
 
 
 def fire(session: Session, kind: str, *, fired_on: date, detail: str, person_id=None, place_id=None) -> None:
-    """Insert the alert unless this subject already fired this rule (the first date stands)."""
+    """Insert the alert, once per subject and rule; when records entered since (an import of old referrals, say)
+    show the condition held earlier than the stored date, the alert is dated back to then."""
     subject_key = f"person:{person_id}" if person_id else f"place:{place_id}"
     values = {
         "id": new_id(),
@@ -21,6 +22,11 @@ def fire(session: Session, kind: str, *, fired_on: date, detail: str, person_id=
         "detail": detail,
         "created_at": utcnow(),
     }
+    insert = upsert_insert(session, Alert).values(**values)
     session.execute(
-        upsert_insert(session, Alert).values(**values).on_conflict_do_nothing(index_elements=["kind", "subject_key"])
+        insert.on_conflict_do_update(
+            index_elements=["kind", "subject_key"],
+            set_={"fired_on": insert.excluded.fired_on, "detail": insert.excluded.detail},
+            where=Alert.fired_on > insert.excluded.fired_on,
+        )
     )

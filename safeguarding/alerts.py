@@ -17,21 +17,15 @@ from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.missing import status_of
 from safeguarding.referrals import escalation_candidates
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import london_day, uk_today
+from safeguarding.validation import add_months, birthday, london_day, uk_today
 
 ALERT_KINDS = ("escalation", "location_assessment", "exposure", "transition", "return_interview")
 TRANSITION_AGE_MONTHS = 17 * 12 + 6
 
 
-def add_months(day: date, months: int) -> date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    for last_day in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, last_day)
-        except ValueError:
-            continue
-    raise ValueError(day)
+def transition_dates(born: date) -> tuple[date, date]:
+    """When a young person's transitional prompt is due (17 years 6 months), and their 18th birthday."""
+    return add_months(born, TRANSITION_AGE_MONTHS), birthday(born, 18)
 
 
 def refresh_transition_alerts(session: Session, today: date) -> None:
@@ -46,8 +40,7 @@ def refresh_transition_alerts(session: Session, today: date) -> None:
         born = person.date_of_birth
         if not born:
             continue
-        due = add_months(born, TRANSITION_AGE_MONTHS)
-        adult = add_months(born, 18 * 12)
+        due, adult = transition_dates(born)
         if due <= today and earliest_open[person.id] < adult:
             fire(
                 session,
@@ -83,7 +76,7 @@ def refresh_escalation_alerts(session: Session, today: date) -> None:
             "escalation",
             person_id=person_id,
             fired_on=london_day(fired_at),
-            detail=f"{rules.escalation_count} referrals within {rules.escalation_window.days} days",
+            detail=f"{rules.escalation_count} referrals within {rules.escalation_days} days",
         )
 
 
@@ -113,7 +106,9 @@ def list_alerts(session: Session, actor, kind: str | None = None, today: date | 
     alerts = list(session.scalars(query))
     if actor.role != "safeguarding_lead":
         access = policy.people_access(session, actor, {a.person_id for a in alerts if a.person_id})
-        alerts = [a for a in alerts if a.person_id is None or access[a.person_id].visible]
+        # Only with full access: a limited view shows an age in years, and an alert's detail says more (a birthday,
+        # a return from missing, a run of referrals).
+        alerts = [a for a in alerts if a.person_id is None or access[a.person_id].full]
     record_read(
         session,
         actor,

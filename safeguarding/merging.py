@@ -1,6 +1,6 @@
 """Putting records right: merging duplicate people, and moving an entry made on the wrong case."""
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 import audit
@@ -8,7 +8,7 @@ from models.case import Case, ChronologyEntry
 from models.context import Relationship
 from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral
-from models.safeguarding_events import MissingEpisode
+from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding import policy
 from safeguarding.access import load_person, require_person_access
 from safeguarding.cases import load_case
@@ -68,6 +68,8 @@ def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
     other_names = {duplicate.display_name, *(duplicate.aliases or [])} - {survivor.display_name}
     survivor.aliases = list(dict.fromkeys([*(survivor.aliases or []), *sorted(other_names)]))
     duplicate.merged_into_id = survivor.id
+    # Their records are the survivor's now: the survivor's own alerts are fired (and dated) from them.
+    session.execute(delete(Alert).where(Alert.person_id == duplicate.id))
     session.query(PersonIndexToken).filter(PersonIndexToken.person_id == duplicate.id).delete()
     reindex(session, survivor)
     audit.record(

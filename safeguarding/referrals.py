@@ -438,26 +438,34 @@ def is_repeat(session: Session, referral: Referral) -> bool:
 def repeat_flags(session: Session, referrals: list[Referral]) -> dict[str, bool]:
     """Whether another referral about the same person was sent within the repeat window (default 12 months) of
     each one: one query for a whole inbox."""
-    window = runtime().referral_rules.repeat_window
+    rules = runtime().referral_rules
     sent_times: dict[str, list[tuple[datetime, str]]] = {}
     people = {r.person_id for r in referrals if r.person_id}
     query = select(Referral.person_id, Referral.sent_at, Referral.id).where(Referral.person_id.in_(people))
     for person_id, sent_at, referral_id in session.execute(query):
         sent_times.setdefault(person_id, []).append((sent_at, referral_id))
     return {
-        r.id: any(other != r.id and abs(sent - r.sent_at) <= window for sent, other in sent_times.get(r.person_id, ()))
+        r.id: any(
+            other != r.id and rules.repeats(min(sent, r.sent_at), max(sent, r.sent_at))
+            for sent, other in sent_times.get(r.person_id, ())
+        )
         for r in referrals
     }
 
 
 def repeat_referral_people(session: Session, person_ids) -> set[str]:
     """Which of these people were referred twice or more within the repeat window."""
-    window = runtime().referral_rules.repeat_window
     times: dict[str, list[datetime]] = {}
     query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.in_(set(person_ids)))
-    for person_id, sent_at in session.execute(query.order_by(Referral.sent_at)):
+    for person_id, sent_at in session.execute(query):
         times.setdefault(person_id, []).append(sent_at)
-    return {p for p, sent in times.items() if any(b - a <= window for a, b in zip(sent, sent[1:], strict=False))}
+    return {p for p, sent in times.items() if referred_again(sent)}
+
+
+def referred_again(sent: list[datetime]) -> bool:
+    """Whether any two of these sending times fall within the repeat window of each other."""
+    rules, ordered = runtime().referral_rules, sorted(sent)
+    return any(rules.repeats(a, b) for a, b in zip(ordered, ordered[1:], strict=False))
 
 
 def awaiting_action(session: Session, actor) -> dict[str, int]:
@@ -490,7 +498,7 @@ def escalation_candidates(session: Session) -> list[tuple[str, datetime]]:
     n = rules.escalation_count
     for person_id, sent in times.items():
         for i in range(n - 1, len(sent)):
-            if sent[i] - sent[i - n + 1] <= rules.escalation_window:
+            if rules.escalates(sent[i - n + 1], sent[i]):
                 held.append((person_id, sent[i]))
                 break
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([p for p, _ in held])))}

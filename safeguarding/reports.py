@@ -22,8 +22,7 @@ from safeguarding.context_analysis import borough_graph
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph.analysis import place_hotspots
 from safeguarding.missing import status_of
-from safeguarding.referrals import timeliness
-from safeguarding.runtime import current as runtime
+from safeguarding.referrals import referred_again, timeliness
 from safeguarding.suppression import suppress, suppress_table, suppress_total
 from safeguarding.validation import iso_date, start_of_day
 
@@ -143,18 +142,13 @@ def _referral_figures(session: Session, referrals: list[Referral], until: dateti
 def _repeat_people(session: Session, referrals: list[Referral], until: datetime) -> int:
     """People referred in the period who were referred twice within the window, counting no referral sent after
     the period: a report of a past period does not change as later referrals arrive."""
-    window = runtime().referral_rules.repeat_window
     people = {r.person_id for r in referrals if r.person_id}
     times: dict[str, list[datetime]] = defaultdict(list)
     for person_id, sent_at in session.execute(
         select(Referral.person_id, Referral.sent_at).where(Referral.person_id.in_(people), Referral.sent_at < until)
     ).all():
         times[person_id].append(sent_at)
-    return sum(
-        1
-        for sent in times.values()
-        if any(b - a <= window for a, b in zip(sorted(sent), sorted(sent)[1:], strict=False))
-    )
+    return sum(1 for sent in times.values() if referred_again(sent))
 
 
 def _missing_figures(session: Session, period: Period) -> dict:

@@ -24,7 +24,7 @@ from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding.access import load_person
 from safeguarding.errors import ValidationFailed
 from safeguarding.merging import merged_into
-from safeguarding.validation import clean_text, london_day
+from safeguarding.validation import birthday, clean_text, london_day
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
             continue
         limits = []
         if person.date_of_birth:
-            limits.append((_years_after(person.date_of_birth, schedule.age), f"{schedule.age}th birthday"))
+            limits.append((birthday(person.date_of_birth, schedule.age), f"{schedule.age}th birthday"))
         if closed.get(person.id):
             limits.append(
                 (

@@ -1,12 +1,13 @@
 """Process-wide keys and settings the services need, set once at start-up (by the app factory or a CLI)."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 
 from safeguarding.blind_index import BlindIndexer
 from safeguarding.timescales import TimescalePolicy
+from safeguarding.validation import add_months, london_day
 from safeguarding.working_time import WorkingCalendar
 
 
@@ -19,11 +20,23 @@ class AuthSettings:
 
 @dataclass(frozen=True)
 class ReferralRules:
-    """Repeat referrals (2+ in the window) and the escalation rule (N referrals about a child within a window)."""
+    """Repeat referrals (2+ in the window) and the escalation rule (N referrals about a child within a window).
 
-    repeat_window: timedelta = timedelta(days=365)
+    Both windows count UK calendar days, as practitioners do: neither the time of day a referral was sent nor a
+    change of the clocks moves their edge, and "12 months" is twelve calendar months, leap years included.
+    """
+
+    repeat_months: int = 12
     escalation_count: int = 3
-    escalation_window: timedelta = timedelta(days=90)
+    escalation_days: int = 90
+
+    def repeats(self, earlier: datetime, later: datetime) -> bool:
+        """Whether a referral sent at `later` repeats one sent at `earlier` (earlier <= later)."""
+        return london_day(later) <= add_months(london_day(earlier), self.repeat_months)
+
+    def escalates(self, first: datetime, last: datetime) -> bool:
+        """Whether referrals from `first` to `last` fall within the escalation window (first <= last)."""
+        return (london_day(last) - london_day(first)).days <= self.escalation_days
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,27 @@ def london_day(at: datetime) -> date:
     return at.astimezone(LONDON).date()
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months on (or back), or the month's last day where it has no such day."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, last_day)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def birthday(born: date, years: int) -> date:
+    """The day someone born on `born` turns `years` old: a 29 February birthday falls on 1 March in other years,
+    as UK law counts it (and as ages are counted here)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return date(born.year + years, 3, 1)
+
+
 def uk_today() -> date:
     """Today in the UK: on a server kept on UTC, date.today() is still yesterday for the first hour of a BST day."""
     return datetime.now(LONDON).date()

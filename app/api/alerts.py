@@ -1,9 +1,9 @@
 """/alerts: prompts that fired once per person or place and rule, scoped to what the caller may see."""
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
-from app.api.inputs import iso
+from app.api.inputs import iso, query_choice
 from app.api.openapi import component, operation, query_param, register, response, results_of
 from app.api.schemas import DATE, ID, STRING, enum, nullable, obj
 from app.extensions import db
@@ -25,7 +25,7 @@ def alert_view(alert) -> dict:
 @bp.get("/alerts")
 @personal_data
 def list_alerts():
-    kind = request.args.get("kind") or None
+    kind = query_choice("kind", "the kind of alert", alerts.ALERT_KINDS)
     found = alerts.list_alerts(db.session, current_actor(), kind)
     return jsonify({"results": [alert_view(a) for a in found]})
 

@@ -35,10 +35,19 @@ def _unknown(what: str):
     raise NotFound(f"No {what} with that id")
 
 
+def query_value(name: str) -> str | None:
+    """An optional query parameter given at most once (empty reads as not given); 422 when repeated, since which
+    one was meant cannot be known."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ValidationFailed({name: f"Give {name} once"})
+    return values[0] if values and values[0] != "" else None
+
+
 def query_id(name: str, label: str) -> str | None:
     """An optional id in the query string; 422 when it is not an id at all."""
-    value = request.args.get(name)
-    if value is None or value == "":
+    value = query_value(name)
+    if value is None:
         return None
     return parse_id(value) or _bad_query_id(name, label)
 
@@ -48,8 +57,8 @@ def _bad_query_id(name: str, label: str):
 
 
 def query_choice(name: str, label: str, options) -> str | None:
-    value = request.args.get(name)
-    if value is None or value == "":
+    value = query_value(name)
+    if value is None:
         return None
     if value not in options:
         raise ValidationFailed({name: f"Choose {label}: one of {', '.join(options)}"})

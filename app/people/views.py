@@ -15,7 +15,7 @@ from safeguarding import break_glass as emergency
 from safeguarding import cases, contexts, disclosure, family, missing, people, policy, referrals
 from safeguarding.access import load_person, require_person_access
 from safeguarding.accounts import get_user
-from safeguarding.alerts import TRANSITION_AGE_MONTHS, add_months
+from safeguarding.alerts import transition_dates
 from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
 from safeguarding.search import search_people
 from safeguarding.validation import uk_today
@@ -113,9 +113,11 @@ def _names_of(user_ids: set[str]) -> dict[str, str]:
 
 def transition_due(born, today: date) -> date | None:
     """The 18th birthday, when a transitional safeguarding prompt is due (from 17 years 6 months)."""
-    if not isinstance(born, date) or add_months(born, TRANSITION_AGE_MONTHS) > today:
+    if not isinstance(born, date):
         return None
-    adult = add_months(born, 18 * 12)
+    due, adult = transition_dates(born)
+    if due > today:
+        return None
     return adult if adult > today else None
 
 

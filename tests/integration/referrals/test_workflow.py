@@ -10,6 +10,7 @@ from models.case import Case
 from safeguarding import cases, people, policy, referrals
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.validation import london_day
+from tests.fixtures.ages import child_birth_date
 from tests.web.helpers import audit_events
 
 
@@ -146,3 +147,55 @@ def test_the_escalation_rule_is_about_children(refer, make_user, social_worker):
     for days in (30, 20, 10):
         refer(person_id=adult.id, sent_at=datetime.now(UTC) - timedelta(days=days))
     assert alerts.list_alerts(db.session, make_user("safeguarding_lead"), "escalation") == []
+
+
+def young_person(social_worker, name: str):
+    data = {"given_name": name, "family_name": "Window", "date_of_birth": child_birth_date()}
+    return people.record_person(db.session, social_worker, data)
+
+
+def test_the_escalation_window_counts_uk_days_whatever_the_hour_or_the_clocks(refer, make_user, social_worker):
+    """1 September is in British Summer Time and 30 November is not: 90 days and an hour apart, yet 90 days."""
+    from safeguarding import alerts
+
+    within, beyond = young_person(social_worker, "Within"), young_person(social_worker, "Beyond")
+    for person, last in ((within, "2025-11-30T09:00:00+00:00"), (beyond, "2025-12-01T00:30:00+00:00")):
+        for sent_at in ("2025-09-01T09:00:00+01:00", "2025-10-01T09:00:00+01:00", last):
+            refer(person_id=person.id, sent_at=datetime.fromisoformat(sent_at))
+    fired = alerts.list_alerts(db.session, make_user("safeguarding_lead"), "escalation")
+    assert [alert.person_id for alert in fired] == [within.id]
+
+
+def test_a_repeat_referral_is_one_within_twelve_calendar_months_leap_years_included(refer, social_worker):
+    """1 June 2023 to 31 May 2024 is 365 days, 29 February among them, and within twelve months."""
+    again, later = young_person(social_worker, "Again"), young_person(social_worker, "Later")
+    for person, second in ((again, "2024-05-31T12:00:00+01:00"), (later, "2024-06-02T09:00:00+01:00")):
+        first = refer(person_id=person.id, sent_at=datetime.fromisoformat("2023-06-01T10:00:00+01:00"))
+        refer(person_id=person.id, sent_at=datetime.fromisoformat(second))
+        assert referrals.is_repeat(db.session, first) is (person is again)
+    assert referrals.repeat_referral_people(db.session, [again.id, later.id]) == {again.id}
+
+
+def test_an_alert_is_dated_back_when_older_referrals_show_the_rule_held_earlier(refer, make_user, social_worker):
+    """Referrals entered since (an import of the old system's, say) can show the condition first held earlier."""
+    from safeguarding import alerts
+
+    lead, child = make_user("safeguarding_lead"), young_person(social_worker, "Dated")
+    for days in (20, 10, 1):
+        refer(person_id=child.id, sent_at=datetime.now(UTC) - timedelta(days=days))
+    [alert] = alerts.list_alerts(db.session, lead, "escalation")
+    for sent_at in ("2025-01-02T10:00:00+00:00", "2025-01-05T10:00:00+00:00", "2025-01-08T10:00:00+00:00"):
+        refer(person_id=child.id, sent_at=datetime.fromisoformat(sent_at))
+    [alert] = alerts.list_alerts(db.session, lead, "escalation")
+    assert alert.fired_on == date(2025, 1, 8)
+
+
+def test_a_merged_duplicates_alerts_go_and_the_survivor_fires_its_own(refer, make_user, social_worker):
+    from safeguarding import alerts, merging
+
+    lead, survivor, duplicate = make_user("safeguarding_lead"), *(young_person(social_worker, n) for n in "AB")
+    for days in (20, 10, 1):
+        refer(person_id=duplicate.id, sent_at=datetime.now(UTC) - timedelta(days=days))
+    assert [a.person_id for a in alerts.list_alerts(db.session, lead, "escalation")] == [duplicate.id]
+    merging.merge_people(db.session, social_worker, survivor.id, duplicate.id)
+    assert [a.person_id for a in alerts.list_alerts(db.session, lead, "escalation")] == [survivor.id]

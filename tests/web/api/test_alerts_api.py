@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import time_machine
+
 from safeguarding.validation import london_day, uk_today
 from tests.fixtures.ages import born_months_ago
 
@@ -74,3 +76,36 @@ def test_every_kind_in_the_contract_is_accepted(as_user, make_user):
     caller = as_user(make_user("police_officer"))
     for kind in ("escalation", "location_assessment", "exposure", "transition", "return_interview"):
         assert caller.get("/alerts", kind=kind).status_code == 200, kind
+
+
+def test_a_repeated_kind_gets_422_and_an_empty_one_lists_every_kind(as_user, make_user):
+    caller = as_user(make_user("social_worker"))
+    for kinds in (["transition", "horoscope"], ["horoscope", "transition"], ["exposure", "exposure"]):
+        response = caller.get("/alerts", kind=kinds)
+        assert response.status_code == 422 and "kind" in response.get_json()["fields"], kinds
+    assert caller.get("/alerts", kind="").status_code == 200
+
+
+def test_a_29_february_birthday_turns_18_on_1_march(as_user, make_user, make_person, make_case):
+    """A case opened on 28 February 2026, when she is still 17, gets its transition prompt."""
+    with time_machine.travel(datetime(2026, 2, 28, 12, tzinfo=UTC)):
+        worker = make_user("social_worker")
+        person = make_person(worker, date_of_birth="2008-02-29")
+        make_case(worker, person["id"])
+        [alert] = as_user(worker).get("/alerts", kind="transition").get_json()["results"]
+    assert alert["person_id"] == person["id"] and "Turns 18 on 2026-03-01" in alert["detail"]
+
+
+def test_an_alert_is_shown_only_to_those_who_see_the_person_in_full(as_user, make_user, make_person, make_case):
+    """A context neighbour's limited view gives an age in years; a transition alert would give the birthday."""
+    worker, neighbour = make_user("social_worker"), make_user("youth_worker")
+    nearly_adult = make_person(worker, given_name="Older", date_of_birth=born_months_ago(17 * 12 + 7))
+    friend = make_person(worker, given_name="Friend")
+    make_case(worker, nearly_adult["id"])
+    friends_case = make_case(worker, friend["id"])
+    as_user(worker).post(f"/cases/{friends_case['id']}/members", json={"user_id": neighbour.id})
+    tie = {"source": {"type": "person", "id": friend["id"]}, "target": {"type": "person", "id": nearly_adult["id"]}}
+    assert as_user(worker).post("/relationships", json={**tie, "kind": "friend"}).status_code == 201
+    assert as_user(neighbour).get(f"/people/{nearly_adult['id']}").get_json()["view"] == "limited"
+    assert as_user(neighbour).get("/alerts", kind="transition").get_json()["results"] == []
+    assert len(as_user(worker).get("/alerts", kind="transition").get_json()["results"]) == 1

@@ -6,9 +6,8 @@ import pytest
 
 from app.extensions import db
 from models.case import Case, CaseMember, ChronologyEntry, PlanAction
-from safeguarding.alerts import add_months
 from safeguarding.break_glass import break_glass
-from safeguarding.validation import uk_today
+from safeguarding.validation import add_months, uk_today
 from tests.web.helpers import assert_good_page, audit_events, page
 from tests.web.pages.helpers import count, dob, error_summary, main_text, post_form
 
