@@ -42,6 +42,7 @@ class BaseConfig:
     REPEAT_REFERRAL_WINDOW_MONTHS = 12  # calendar months, by UK dates
     ESCALATION_REFERRALS = 3
     ESCALATION_WINDOW_DAYS = 90  # UK calendar days from the first referral's to the last's
+    RETURN_INTERVIEW_HOURS = 72  # a return-home interview is offered within this time of the return
     FORCE_HTTPS = False
     ALLOW_KEY_GENERATION = False
     DEMO_ALLOWED = False

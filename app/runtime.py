@@ -1,5 +1,7 @@
 """Start-up: resolve secrets and keys (environment, else development instance files) and configure the services."""
 
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask import Flask
@@ -46,4 +48,5 @@ def init_runtime(app: Flask) -> None:
             escalation_count=cfg["ESCALATION_REFERRALS"],
             escalation_days=cfg["ESCALATION_WINDOW_DAYS"],
         ),
+        return_interview_within=timedelta(hours=cfg["RETURN_INTERVIEW_HOURS"]),
     )

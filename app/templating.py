@@ -11,6 +11,7 @@ from app.extensions import db
 from app.permissions import current_actor
 from models.user import PRACTITIONER_ROLES
 from safeguarding import referrals
+from safeguarding.alerts import interview_hours
 
 log = logging.getLogger("safecontext.templating")
 
@@ -76,6 +77,7 @@ def init_templating(app: Flask) -> None:
             "now": lambda: datetime.now(UTC),
             "nav_items": nav_items,
             "referral_counts": referral_counts,
+            "return_interview_hours": interview_hours,
             "session_timeout": {
                 "idle": int(cfg["IDLE_TIMEOUT"].total_seconds()),
                 "warning": int(cfg["IDLE_WARNING"].total_seconds()),

@@ -51,6 +51,11 @@ def refresh_transition_alerts(session: Session, today: date) -> None:
             )
 
 
+def interview_hours() -> int:
+    """The hours within which a return-home interview is offered, as pages and alerts state them."""
+    return int(runtime().return_interview_within.total_seconds() // 3600)
+
+
 def refresh_return_interview_alerts(session: Session, today: date) -> None:
     now = utcnow()
     query = select(MissingEpisode).where(MissingEpisode.returned_at.is_not(None)).order_by(MissingEpisode.returned_at)
@@ -62,7 +67,7 @@ def refresh_return_interview_alerts(session: Session, today: date) -> None:
                 "return_interview",
                 person_id=episode.person_id,
                 fired_on=london_day(status.return_interview_due_by),
-                detail=f"No return-home interview offered within 72 hours of the return on "
+                detail=f"No return-home interview offered within {interview_hours()} hours of the return on "
                 f"{london_day(episode.returned_at).isoformat()}",
             )
 

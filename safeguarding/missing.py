@@ -1,4 +1,4 @@
-"""Missing episodes: reported and returned times, where found, and the return-home interview (72 hours)."""
+"""Missing episodes: reported and returned times, where found, and the return-home interview (72 hours by default)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,9 +14,9 @@ from models.safeguarding_events import MissingEpisode
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_place
 from safeguarding.errors import Conflict, NotFound, ValidationFailed
+from safeguarding.runtime import current as runtime
 from safeguarding.validation import LONDON, collect, parse_datetime, version_of
 
-RETURN_INTERVIEW_WITHIN = timedelta(hours=72)
 COUNT_WINDOWS = (30, 90)
 
 
@@ -27,11 +27,11 @@ class EpisodeStatus:
     return_interview_late: bool
 
 
-def status_of(episode: MissingEpisode, now: datetime, within: timedelta = RETURN_INTERVIEW_WITHIN) -> EpisodeStatus:
+def status_of(episode: MissingEpisode, now: datetime) -> EpisodeStatus:
     """Late = offered after the due time, or not offered and the due time has passed (derived, never stored)."""
     if episode.returned_at is None:
         return EpisodeStatus(episode, None, False)
-    due = episode.returned_at + within
+    due = episode.returned_at + runtime().return_interview_within
     late = (episode.return_interview_offered_at or now) > due
     return EpisodeStatus(episode, due, late)
 

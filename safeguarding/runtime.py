@@ -48,6 +48,8 @@ class Runtime:
     timescales: TimescalePolicy = field(default_factory=TimescalePolicy)
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     referral_rules: ReferralRules = field(default_factory=ReferralRules)
+    # A return-home interview is offered within this time of the child's return (SPEC 2: 72 hours, configurable).
+    return_interview_within: timedelta = timedelta(hours=72)
 
 
 _current: Runtime | None = None
