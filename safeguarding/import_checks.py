@@ -36,7 +36,7 @@ KIND_OF_SECTION = {
     "missing_episodes": "missing_episode",
     "referrals": "referral",
 }
-# The keys each section's items may have (SPEC section 10): any other is refused, not dropped with its data.
+# The keys each section's items may have (SPEC section 10): any other is reported as ignored.
 CONTRACT_KEYS = {
     "agencies": {"ref", "name", "kind", "external"},
     "people": {"ref", "given_name", "family_name", "date_of_birth", "sex", "flags"},
@@ -96,9 +96,10 @@ class Problems(dict):
 
 def check_document(
     document, known: dict[str, tuple[str, str]], usernames: dict[str, str], unfit: dict[str, str]
-) -> dict[str, list[dict]]:
-    """Clean items per section, references resolved to (kind, ref); raises ValidationFailed listing every path.
-    usernames: username -> user id; unfit: username -> why that user cannot join a case team."""
+) -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """Clean items per section, references resolved to (kind, ref), and the paths of fields ignored as outside the
+    format; raises ValidationFailed listing every path. usernames: username -> user id; unfit: username -> why that
+    user cannot join a case team."""
     if not isinstance(document, dict):
         raise ValidationFailed({"$": "The import file must be one JSON object with lists of records"})
     problems = Problems()
@@ -117,7 +118,7 @@ def check_document(
     clean = {name: [checker.check(name, i, item) for i, item in enumerate(items)] for name, items in sections.items()}
     if problems:
         raise rejection(dict(problems))
-    return clean
+    return clean, checker.ignored
 
 
 def rejection(problems: dict[str, str]) -> ValidationFailed:
@@ -170,6 +171,7 @@ _PAST = {"required": False, "not_future": True}  # an optional date an import br
 class _Checker:
     def __init__(self, refs: dict[str, str], usernames: dict[str, str], unfit: dict[str, str], problems: Problems):
         self.refs, self.usernames, self.unfit, self.problems = refs, usernames, unfit, problems
+        self.ignored: dict[str, str] = {}
 
     def check(self, section: str, index: int, item) -> dict:
         path = f"$.{section}[{index}]"
@@ -183,8 +185,11 @@ class _Checker:
         return clean
 
     def unknown_keys(self, path: str, item: dict, allowed) -> None:
-        for key in item.keys() - allowed:
-            self.problems[f"{path}.{key}"] = f"Unknown field: use {', '.join(sorted(allowed))}"
+        """Fields outside the format are listed as ignored, never dropped without a word; they do not reject the
+        document, since another system's export may carry more than the format asks for."""
+        known = ", ".join(sorted(allowed))
+        for key in sorted(item.keys() - allowed):
+            self.ignored[f"{path}.{key}"] = f"Not part of the import format, so not imported: the format has {known}"
 
     def reference(self, section: str, path: str, item: dict, name: str) -> str | None:
         value, kinds, path = item.get(name), REFERENCES[section][name], f"{path}.{name}"

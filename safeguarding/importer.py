@@ -42,9 +42,10 @@ class ImportResult:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     ids: dict[str, str] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)  # path -> why: fields outside the format
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "ids": self.ids}
+        return {"created": self.created, "updated": self.updated, "ids": self.ids, "ignored": self.ignored}
 
 
 def import_document(session: Session, document, *, dry_run: bool = False, progress: Progress = None) -> ImportResult:
@@ -60,11 +61,11 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
         users = session.execute(select(User.username, User.id, User.active, User.role)).all()
         usernames = {user.username: user.id for user in users}
         unfit = {user.username: refusal for user in users if (refusal := team_refusal(user))}
-        clean = check_document(document, known, usernames, unfit)
+        clean, ignored = check_document(document, known, usernames, unfit)
         if problems := stored_conflicts(session, clean, known):
             raise rejection(problems)
         clean["relationships"] = [item for item in clean["relationships"] if not _joins_merged(item, known)]
-        result = ImportResult()
+        result = ImportResult(ignored=ignored)
         writer = ImportWriter(session, known, usernames, merged, dry_run=dry_run)
         with _page_cache(session):
             for section in SECTIONS:

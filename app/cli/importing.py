@@ -51,6 +51,8 @@ def import_command(path: str, dry_run: bool):
         ("Would create" if dry_run else "Created") + ": " + _counts(result.created),
         ("Would update" if dry_run else "Updated") + ": " + _counts(result.updated),
     ]
+    if result.ignored:
+        lines.append(f"Ignored {len(result.ignored)} fields outside the import format: " + ", ".join(result.ignored))
     return body, "\n".join(lines)
 
 
