@@ -3,7 +3,6 @@
 Producing a bundle needs a fresh re-authentication (within five minutes) and is audited as an export.
 """
 
-import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -23,9 +22,11 @@ from models.safeguarding_events import BreakGlassGrant, MissingEpisode
 from models.user import User
 from safeguarding.access import load_person
 from safeguarding.errors import PermissionDenied
+from safeguarding.subject_access.redaction import REDACTED, redactor
+
+__all__ = ["FRESH_AUTHENTICATION", "REDACTED", "build_bundle"]
 
 FRESH_AUTHENTICATION = timedelta(minutes=5)
-REDACTED = "[another person]"
 
 
 def _plain(value):
@@ -41,7 +42,19 @@ def build_bundle(session: Session, actor, person_id: str, reauthenticated_at: da
     if reauthenticated_at is None or utcnow() - reauthenticated_at > FRESH_AUTHENTICATION:
         raise PermissionDenied("Confirm your password and security code again before producing a bundle")
     person = load_person(session, person_id)
-    redact = _redactor(session, person)
+    edges = list(
+        session.scalars(
+            select(Relationship)
+            .where(or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id))
+            .order_by(Relationship.recorded_at)
+        )
+    )
+    ratings = session.execute(
+        select(SafetyRating.place_id, Place.name, SafetyRating.rating, SafetyRating.rated_on)
+        .join(Place, Place.id == SafetyRating.place_id)
+        .where(SafetyRating.person_id == person.id)
+    ).all()
+    redact = redactor(session, [person.id], edges, place_ids={place_id for place_id, *_ in ratings})
     bundle = {
         # The record's own text (its notes above all) can name other people too.
         "person": {attr: redact(_plain(getattr(person, attr))) for attr, _c, _k in ENCRYPTED_FIELDS}
@@ -51,7 +64,7 @@ def build_bundle(session: Session, actor, person_id: str, reauthenticated_at: da
             "flags": [f.flag for f in person.active_flags],
             "recorded_at": person.created_at.isoformat(),
         },
-        "relationships": _relationships(session, person, redact),
+        "relationships": _relationships(session, edges, redact),
         "cases": _cases(session, person, redact),
         "missing_episodes": [
             {
@@ -77,16 +90,11 @@ def build_bundle(session: Session, actor, person_id: str, reauthenticated_at: da
             for m in session.scalars(select(Meeting).where(Meeting.person_id == person.id))
         ],
         "context_weightings": [
-            {"assessed_on": _plain(w.assessed_on), "weights": w.weights}
+            {"assessed_on": _plain(w.assessed_on), "weights": redact(w.weights)}
             for w in session.scalars(select(ContextWeighting).where(ContextWeighting.person_id == person.id))
         ],
         "safety_ratings": [
-            {"place": r_place, "rating": rating, "rated_on": _plain(on)}
-            for r_place, rating, on in session.execute(
-                select(Place.name, SafetyRating.rating, SafetyRating.rated_on)
-                .join(Place, Place.id == SafetyRating.place_id)
-                .where(SafetyRating.person_id == person.id)
-            ).all()
+            {"place": redact(place), "rating": rating, "rated_on": _plain(on)} for _id, place, rating, on in ratings
         ],
         "emergency_access": [
             {"by": g.user.display_name, "at": _plain(g.granted_at), "reason": redact(g.reason)}
@@ -108,58 +116,27 @@ def build_bundle(session: Session, actor, person_id: str, reauthenticated_at: da
     return bundle
 
 
-def _redactor(session: Session, person: Person):
-    """Replace the names of every other person linked to this one wherever free text mentions them."""
-    others = {
-        row
-        for pair in session.execute(
-            select(Relationship.source_person_id, Relationship.target_person_id).where(
-                or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id)
-            )
-        ).all()
-        for row in pair
-        if row and row != person.id
-    }
-    names = set()
-    for other in session.scalars(select(Person).where(Person.id.in_(others))):
-        for part in (other.given_name, other.family_name, *(other.aliases or [])):
-            if part and part is not UNREADABLE and len(part) > 1:
-                names.add(part)
-    own = {str(p).casefold() for p in (person.given_name, person.family_name) if p}
-    names = {n for n in names if n.casefold() not in own}
-    if not names:
-        return lambda text: text
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.IGNORECASE
-    )
-    return lambda text: pattern.sub(REDACTED, text) if isinstance(text, str) else text
+def _relationships(session: Session, edges: list[Relationship], redact) -> list[dict]:
+    """Every tie recorded to or from the person, ended ones too; places and groups by their (redacted) names."""
+    places = _names(session, Place, {e.target_place_id for e in edges})
+    groups = _names(session, Group, {e.target_group_id for e in edges})
+    return [
+        {
+            "kind": edge.kind,
+            "with": REDACTED if edge.target_type == "person" else redact((places | groups).get(edge.target_id)),
+            "first_seen": _plain(edge.first_seen),
+            "last_seen": _plain(edge.last_seen),
+            "ended_on": _plain(edge.ended_on),
+            "recorded_by_agency": edge.agency.name,
+            "notes": redact(_plain(edge.notes)),
+        }
+        for edge in edges
+    ]
 
 
-def _relationships(session: Session, person: Person, redact) -> list[dict]:
-    rows = session.scalars(
-        select(Relationship).where(
-            or_(Relationship.source_person_id == person.id, Relationship.target_person_id == person.id)
-        )
-    )
-    result = []
-    for edge in rows:
-        if edge.target_type == "person":
-            other = REDACTED
-        else:
-            model = Place if edge.target_type == "place" else Group
-            other = session.get(model, edge.target_id).name
-        result.append(
-            {
-                "kind": edge.kind,
-                "with": other,
-                "first_seen": _plain(edge.first_seen),
-                "last_seen": _plain(edge.last_seen),
-                "ended_on": _plain(edge.ended_on),
-                "recorded_by_agency": edge.agency.name,
-                "notes": redact(_plain(edge.notes)),
-            }
-        )
-    return result
+def _names(session: Session, model, ids: set) -> dict[str, str]:
+    ids.discard(None)
+    return dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
 
 
 def _cases(session: Session, person: Person, redact) -> list[dict]:
