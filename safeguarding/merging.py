@@ -1,12 +1,12 @@
 """Putting records right: merging duplicate people, and moving an entry made on the wrong case."""
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 import audit
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
-from models.person import PersonFlag, PersonIndexToken
+from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
 from safeguarding import policy
@@ -71,6 +71,22 @@ def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
     )
     session.commit()
     return survivor
+
+
+def survivor_of(session: Session, person: Person) -> Person:
+    """The record a merged duplicate now points to (through any later merges), or the person themselves."""
+    while person.merged_into_id:
+        person = session.get(Person, person.merged_into_id)
+    return person
+
+
+def merged_ids(session: Session, person_id: str) -> list[str]:
+    """The ids of every record merged into this one, and into those, one query per level of merging."""
+    found, level = [], [person_id]
+    while level:
+        level = sorted(session.scalars(select(Person.id).where(Person.merged_into_id.in_(level))))
+        found += level
+    return found
 
 
 def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: str) -> ChronologyEntry:

@@ -8,7 +8,9 @@ import time_machine
 
 from app.extensions import db
 from models.user import ROLES, User
+from safeguarding import merging
 from tests.fixtures.accounts import PASSWORD, totp_now
+from tests.fixtures.caseloads import record
 from tests.web.helpers import assert_good_page, audit_events, csrf_token, page
 from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary, main_text
 
@@ -153,3 +155,20 @@ def test_the_subject_access_pages_are_good_pages(lead, lead_client, subject):
     reauthenticate(lead_client, child, user=lead)
     soup = page(lead_client.get(f"/subject-access/{child.id}"))
     assert soup.select_one("a[href$='format=json']") and soup.select_one(".sc-no-print")
+
+
+def test_a_bundle_asked_for_by_a_merged_records_id_shows_the_survivor_and_what_the_merged_record_held(
+    lead, lead_client, subject
+):
+    child = subject["child"]
+    worker = db.session.get(User, child.recorded_by_id)
+    duplicate = record(worker, "Quilonetta", "Zarb", address="2 Old Street")
+    merging.merge_people(db.session, worker, child.id, duplicate.id)
+    reauthenticate(lead_client, duplicate, user=lead)
+    response = lead_client.get(f"/subject-access/{duplicate.id}")
+    assert response.status_code == 200
+    soup = assert_strict_page(response)
+    assert soup.select_one(".sc-reference").get_text() == child.id
+    merged = soup.select_one("#merged-records").find_next("dl").get_text(" ", strip=True)
+    assert "Quilonetta" in merged and "2 Old Street" in merged
+    assert "Barnabus" not in response.get_data(as_text=True)
