@@ -23,6 +23,7 @@ REDACTED = "[another person]"
 _SEPARATORS = r"[\s\-().]*"
 _NAME_PARTS = re.compile(r"[\s\-]+")
 _HOUSE_NUMBER = re.compile(r"^\s*(?:flat\s+)?\d+[a-z]?,?\s+(.+)$", re.IGNORECASE)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
 
 class Redactor:
@@ -137,8 +138,10 @@ def _identity(people: list[Person], homes: list[str]) -> tuple[set[str], set[str
 
 
 def _address_terms(address: str) -> set[str]:
-    """The whole address, each line or comma part with a number in it (house, flat, postcode), and the street."""
+    """The whole address, each line or comma part with a number in it (house, flat, postcode), the street, and the
+    postcode on its own."""
     found = {address.strip()} if address.strip() else set()
+    found.update(_POSTCODE.findall(address))
     for part in re.split(r"[,\n]", address):
         part = part.strip()
         if len(part) > 2 and any(c.isdigit() for c in part):
