@@ -85,6 +85,13 @@ def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
     return survivor
 
 
+def survivor_of(session: Session, person: Person) -> Person:
+    """The record a merged duplicate now points to (through any later merges), or the person themselves."""
+    while person.merged_into_id:
+        person = session.get(Person, person.merged_into_id)
+    return person
+
+
 def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: str) -> ChronologyEntry:
     """Move an entry recorded on the wrong case; the actor must be on both teams. The summary is re-keyed."""
     entry = session.get(ChronologyEntry, entry_id) if isinstance(entry_id, str) else None

@@ -8,7 +8,9 @@ import time_machine
 
 from app.extensions import db
 from models.user import ROLES, User
+from safeguarding import merging, people
 from tests.fixtures.accounts import PASSWORD, totp_now
+from tests.fixtures.caseloads import record
 from tests.web.helpers import assert_good_page, audit_events, csrf_token, page
 from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary, main_text
 
@@ -153,3 +155,53 @@ def test_the_subject_access_pages_are_good_pages(lead, lead_client, subject):
     reauthenticate(lead_client, child, user=lead)
     soup = page(lead_client.get(f"/subject-access/{child.id}"))
     assert soup.select_one("a[href$='format=json']") and soup.select_one(".sc-no-print")
+
+
+def test_a_bundle_asked_for_by_a_merged_records_id_shows_the_survivor_and_what_the_merged_record_held(
+    lead, lead_client, subject
+):
+    child = subject["child"]
+    worker = db.session.get(User, child.recorded_by_id)
+    duplicate = record(worker, "Quilonetta", "Zarb", address="2 Old Street")
+    merging.merge_people(db.session, worker, child.id, duplicate.id)
+    reauthenticate(lead_client, duplicate, user=lead)
+    response = lead_client.get(f"/subject-access/{duplicate.id}")
+    assert response.status_code == 200
+    soup = assert_strict_page(response)
+    assert soup.select_one(".sc-reference").get_text() == child.id
+    merged = soup.select_one("#merged-records").find_next("dl").get_text(" ", strip=True)
+    assert "Quilonetta" in merged and "2 Old Street" in merged
+    assert "Barnabus" not in response.get_data(as_text=True)
+
+
+def test_the_bundle_page_shows_everything_the_json_holds_with_no_one_elses_name(lead, lead_client, subject):
+    child, police = subject["child"], subject["police"]
+    people_update = {"flags": ["missing_from_home"], "version": child.version}
+    people.update_person(db.session, subject["worker"], child.id, people_update)
+    people.update_person(db.session, subject["worker"], child.id, {"flags": [], "version": child.version})
+    reauthenticate(lead_client, child, user=lead)
+    response = lead_client.get(f"/subject-access/{child.id}")
+    soup = assert_strict_page(response)
+    html = response.get_data(as_text=True)
+    for leaked in ("Barnabus", "Vexley", "900123"):
+        assert leaked not in html
+    text = main_text(response)
+    ties = soup.select_one("#relationships").find_next("table").get_text(" ", strip=True)
+    assert "[another person] rings her on [another person]" in ties and "Last seen 30 April 2026" in ties
+    assert "Source 2, information B, handling P" in ties and "Ridley Park" in ties
+    assert "Missing from home" in soup.select_one("#record").find_next("table").get_text(" ", strip=True)
+    case = soup.select_one("#case-1").find_parent("section").get_text(" ", strip=True)
+    assert "Ask [another person] to meet" in case and "Risk level High" in case
+    referral = soup.select_one("#referral-1").find_parent("section").get_text(" ", strip=True)
+    assert "Consent not sought" in referral
+    assert "[another person] would hear" in referral and "[another person] is known to another force" in referral
+    assert "Declined" in referral and police.display_name in referral
+    meeting = soup.select_one("#meeting-1").find_parent("section").get_text(" ", strip=True)
+    assert (
+        "Ridley Park" in meeting
+        and police.display_name in meeting
+        and "Patrol when [another person] is about" in meeting
+    )
+    assessment = soup.select_one("#assessment-1").find_parent("section").get_text(" ", strip=True)
+    assert "[another person] deals by the gates" in assessment
+    assert "Context conference" in text
