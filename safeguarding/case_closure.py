@@ -58,7 +58,7 @@ def change_case_status(session: Session, actor, case_id: str, data: dict) -> Cas
         raise Conflict(f"This case is already {case.status}")
     if clean["status"] == "closed":
         case.status, case.closed_on = "closed", uk_today()
-        case.closed_reason = clean["closed_reason"]  # through the ORM: the column may become an encrypted field
+        case.closed_reason = clean["closed_reason"]  # through the ORM, which encrypts it
     else:
         case.status, case.closed_on = "open", None
         case.closed_reason = None
