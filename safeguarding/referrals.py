@@ -26,6 +26,7 @@ from models.referral import (
     ReferralTransition,
 )
 from models.user import PRACTITIONER_ROLES
+from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.cases import case_for_team_change, cases_of_person
 from safeguarding.denials import record_denial
@@ -223,6 +224,8 @@ def view_referral(session: Session, actor, referral_id: str) -> Referral:
         object_type="referral",
         object_id=referral.id,
         person_ids=[referral.person_id] if referral.person_id else [],
+        # The child's basis for this user: a view without a case assignment in force is flagged (SPEC 5).
+        access=policy.person_access(session, actor, referral.person_id) if referral.person_id else None,
         detail={"party": party(actor, referral)},
     )
     return referral

@@ -311,6 +311,22 @@ def test_decline_needs_a_reason_and_a_refused_decline_changes_nothing(as_user, s
     assert [(h["from"], h["to"]) for h in body["history"]] == [(None, "submitted"), ("submitted", "declined")]
 
 
+def test_a_view_of_a_referral_without_a_case_assignment_is_flagged_for_review(
+    as_user, send, sender, receiver, child, make_case
+):
+    """SPEC 5: the receiving officer sees the child by the referral rule alone; the sender, once on a case, does not."""
+    referral = send()
+    make_case(sender, child["id"])
+
+    def flagged_view(user) -> bool:
+        assert as_user(user).get(f"/referrals/{referral['id']}").status_code == 200
+        [event] = [e for e in audit_events("view") if e.object_type == "referral" and e.actor_user_id == user.id]
+        return event.flagged
+
+    assert flagged_view(receiver) is True
+    assert flagged_view(sender) is False
+
+
 def test_reasons_that_fail_their_integrity_check_read_as_null_not_an_error(as_user, send, sender, receiver):
     """Each reason is encrypted for its own row and column: one copied from elsewhere does not decrypt."""
     first, second = send(lawful_basis="consent_overridden", lawful_basis_reason="Mother would warn him"), send()
