@@ -15,6 +15,7 @@ import audit
 from models.agency import Agency
 from models.base import utcnow
 from models.case import Case, CaseMember
+from models.crypto import current_keyring
 from models.person import Person
 from models.referral import (
     FINAL_STATES,
@@ -424,8 +425,10 @@ def history(session: Session, referral: Referral) -> list[Step]:
 
 def histories(session: Session, referrals: list[Referral]) -> dict[str, list[Step]]:
     """Each referral's transitions in time order, in one query for a whole inbox; read as columns, not ORM objects,
-    which would cost more than the rest of an inbox's reply (the few notes are decrypted one by one)."""
+    which would cost more than the rest of an inbox's reply. Notes are under their referral's key: the keys of a
+    whole inbox are unwrapped in one query first, not one query each."""
     found: dict[str, list[Step]] = {r.id: [] for r in referrals}
+    current_keyring().preload(session, (r.data_key_id for r in referrals))
     step = ReferralTransition
     query = select(step.id, step.referral_id, step.actor_id, step.at, step.from_status, step.to_status, step.note_enc)
     for row in session.execute(query.where(step.referral_id.in_(found)).order_by(step.at)):
