@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 from models.crypto.aead import associated_data, decrypt, encrypt
-from models.crypto.errors import KeyDestroyed
+from models.crypto.errors import DecryptionError, KeyDestroyed
 from models.crypto.registry import current_keyring
 
 revision = "2c8e5a7d1f63"
@@ -57,22 +57,28 @@ def downgrade():
 
 
 def _convert(change, new_type) -> None:
-    """Read every value, replace the column by one of the new type, and write each value back changed.
+    """Read and change every value first, then replace each column by one of the new type and write the values back.
 
-    The column is dropped and added rather than altered: SQLite alters a type by copying the table, and dropping
-    `referrals` or `cases` would cascade to their history, team and chronology rows.
+    Nothing is dropped before every value is changed: SQLite commits DDL at once, so a failure after a drop would
+    lose the column. The columns are dropped and added rather than altered: SQLite alters a type by copying the
+    table, and dropping `referrals` or `cases` would cascade to their history, team and chronology rows.
     """
     bind = op.get_bind()
     session = Session(bind=bind)
-    for table, column, length in _FIELDS:
+    changed = {}
+    for table, column, _length in _FIELDS:
         rows = bind.execute(
             sa.text(f"SELECT id, data_key_id, {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
         ).all()
-        values = [{"id": row_id, "value": change(session, table, column, row_id, key_id, value)} for row_id, key_id, value in rows]
+        changed[table, column] = [
+            {"id": row_id, "value": change(session, table, column, row_id, key_id, value)}
+            for row_id, key_id, value in rows
+        ]
+    for table, column, length in _FIELDS:
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         op.add_column(table, sa.Column(column, new_type(length) if new_type is sa.String else new_type(), nullable=True))
-        if values:
-            bind.execute(sa.text(f"UPDATE {table} SET {column} = :value WHERE id = :id"), values)  # noqa: S608
+        if changed[table, column]:
+            bind.execute(sa.text(f"UPDATE {table} SET {column} = :value WHERE id = :id"), changed[table, column])  # noqa: S608
 
 
 def _key(session: Session, key_id: str) -> bytes | None:
@@ -88,5 +94,11 @@ def _encrypted(session: Session, table: str, column: str, row_id: str, key_id: s
 
 
 def _decrypted(session: Session, table: str, column: str, row_id: str, key_id: str, blob: bytes) -> str | None:
+    """The plain text, or None for a shredded key or a value that fails its check (it was unreadable already)."""
     key = _key(session, key_id)
-    return None if key is None else decrypt(key, bytes(blob), associated_data(table, column, row_id)).decode("utf-8")
+    if key is None:
+        return None
+    try:
+        return decrypt(key, bytes(blob), associated_data(table, column, row_id)).decode("utf-8")
+    except DecryptionError:
+        return None
