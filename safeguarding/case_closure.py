@@ -13,7 +13,7 @@ from safeguarding.validation import choice, clean_text, collect, uk_today, versi
 STATUSES = ("open", "closed")
 CLOSED_REASON_MAX = 500  # Case.closed_reason's length
 STATUS_FIELDS = ("version", "status", "closed_reason")
-REFUSAL = "Only the lead worker, or a practitioner of the lead agency on the case team, can close or reopen the case"
+REFUSAL = "Only the lead worker, or a team manager of the lead agency on the case team, can close or reopen the case"
 
 
 def validate_status_change(data: dict) -> dict:

@@ -204,7 +204,7 @@ def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
 def manages_team(actor, case: Case) -> bool:
     """Whether the actor may take others off the case team: its lead worker, or a team manager of the lead agency
     (who reassigns their agency's cases, SPEC 1)."""
-    return actor.id == case.lead_worker_id or (actor.role == "team_manager" and actor.agency_id == case.lead_agency_id)
+    return policy.leads_case(actor, case)
 
 
 def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:

@@ -296,14 +296,16 @@ def case_access(
     return None, None
 
 
+def leads_case(actor, case: Case) -> bool:
+    """The case's lead worker, or a team manager of its lead agency (who reassigns their agency's cases and approves
+    their closure, SPEC 1)."""
+    return actor.id == case.lead_worker_id or (actor.role == "team_manager" and actor.agency_id == case.lead_agency_id)
+
+
 def may_change_case_status(actor, case: Case) -> bool:
-    """Who may close a case, or reopen it: a practitioner on its team who is its lead worker or of its lead agency,
-    whose say it is that the work has ended (or begun again). Closing ends rule 1 for the whole team."""
-    return (
-        may_record_people(actor)
-        and case.has_member(actor.id)
-        and (actor.id == case.lead_worker_id or actor.agency_id == case.lead_agency_id)
-    )
+    """Who may close a case, or reopen it: one on its team who leads it (leads_case). Closing ends rule 1 for the
+    whole team, so it is not for every member to decide."""
+    return may_record_people(actor) and case.has_member(actor.id) and leads_case(actor, case)
 
 
 EntryView = Literal["full", "exists", "hidden"]

@@ -67,8 +67,12 @@ def get_case(case_id):
 def change_case_status(case_id):
     actor = current_actor()
     case = case_closure.change_case_status(db.session, actor, record_id(case_id, "case"), body())
-    # The caller was on the team before or after the change; closing may leave them no role on the case.
-    return jsonify(full_case(case, policy.case_role(db.session, actor, case)))
+    # Closing may leave the caller no way to read the case: then they learn only what their change did.
+    role = policy.case_role(db.session, actor, case)
+    if role is None:
+        closed_on = iso(case.closed_on)
+        return jsonify({"id": case.id, "version": case.version, "status": case.status, "closed_on": closed_on})
+    return jsonify(full_case(case, role))
 
 
 @bp.get("/cases/<case_id>/members")
@@ -131,8 +135,7 @@ CASE = component(
             "closed_on": nullable(DATE),
             "closed_reason": nullable(text(case_closure.CLOSED_REASON_MAX)),
             "summary": nullable(STRING),
-            # null only in the answer to a closing that left the caller no other way to read the case
-            "your_role": enum(("team", "reader"), nullable=True),
+            "your_role": enum(("team", "reader")),
             "plan": {"type": "array", "items": {"type": "object"}},
             "family_cases": {"type": "array", "items": {"type": "object"}},
         },
@@ -180,14 +183,26 @@ register(
         ),
     ),
 )
+CASE_STATUS = component(
+    "CaseStatus",
+    obj(
+        {"id": ID, "version": VERSION, "status": enum(("open", "closed")), "closed_on": nullable(DATE)},
+        ["id", "version", "status", "closed_on"],
+        closed=True,
+    ),
+)
 register("/cases/{case_id}", "get", operation("A case", response(200, "The case", CASE), params=[CASE_ID]))
 register(
     "/cases/{case_id}",
     "patch",
     operation(
-        "Close the case with a reason, or reopen it (the lead worker, or a practitioner of the lead agency on the "
+        "Close the case with a reason, or reopen it (the lead worker, or a team manager of the lead agency on the "
         "team). A closed case's team no longer sees its subject by it. Stale version, or already in that state: 409",
-        response(200, "Changed", CASE),
+        response(
+            200,
+            "Changed: the case as GET shows it, or, to a caller the closing left no way to read it, only what changed",
+            {"oneOf": [CASE, CASE_STATUS]},
+        ),
         component(
             "CaseStatusChange",
             obj(

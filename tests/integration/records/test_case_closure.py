@@ -86,7 +86,7 @@ def test_a_closed_case_starts_the_retention_clock(record_child, open_case_for, s
     assert "6 years after the last case closed" in due[child.id].reasons
 
 
-def test_a_practitioner_of_the_lead_agency_on_the_team_may_close_it(
+def test_a_team_manager_of_the_lead_agency_on_the_team_may_close_it(
     record_child, open_case_for, social_worker, make_user
 ):
     case = open_case_for(record_child())

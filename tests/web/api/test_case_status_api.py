@@ -126,15 +126,23 @@ def test_everyone_but_the_lead_agencys_team_is_refused_and_audited(as_user, make
     assert as_user(lead).get(f"/cases/{case['id']}").get_json()["status"] == "open"
 
 
-def test_a_team_member_of_another_agency_may_not_close_and_one_of_the_lead_agency_may(
+def test_of_the_team_only_the_lead_worker_and_a_lead_agency_team_manager_may_close(
     as_user, make_user, lead, case, add_member
 ):
+    """SPEC 1: team managers approve case closure; a colleague of the lead agency on the team may not close it."""
     officer = make_user("police_officer")
     colleague = make_user("social_worker", agency=lead.agency)
-    add_member(lead, case["id"], officer)
-    add_member(lead, case["id"], colleague)
+    manager = make_user("team_manager", agency=lead.agency)
+    for member in (officer, colleague, manager):
+        add_member(lead, case["id"], member)
     assert as_user(officer).patch(f"/cases/{case['id']}", json=closing(case)).status_code == 403
-    assert as_user(colleague).patch(f"/cases/{case['id']}", json=closing(case)).status_code == 200
+    assert as_user(colleague).patch(f"/cases/{case['id']}", json=closing(case)).status_code == 403
+    response = as_user(manager).patch(f"/cases/{case['id']}", json=closing(case))
+    # The case alone let the manager read it: closing leaves them only what their change did, not the record.
+    assert response.status_code == 200
+    assert response.get_json() == {"id": case["id"], "version": case["version"] + 1, "status": "closed"} | {
+        "closed_on": response.get_json()["closed_on"]
+    }
 
 
 def test_unauthenticated_callers_get_401(client, case):
