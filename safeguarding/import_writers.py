@@ -50,7 +50,7 @@ OPTIONAL_COLUMNS = {
         "grading": ("grading_source", "grading_information", "grading_handling"),
         "notes": ("notes",),
     },
-    "cases": {"closed_on": ("closed_on", "status")},
+    "cases": {"closed_on": ("closed_on", "status", "closed_reason")},
     "missing_episodes": {
         "returned_at": ("returned_at",),
         "found_at": ("found_at_place_id",),
@@ -561,6 +561,7 @@ class ImportWriter:
                 "concerns": list(item["concerns"]),
                 "risk_level": item["risk_level"],
                 "status": "closed" if item["closed_on"] else "open",
+                "closed_reason": None,  # the import has no reason; one from the app was for another closing
                 "lead_worker_id": lead or (team[0] if team else None),
             }
             return {"id": record_id, "data_key_id": key_id, **row} if is_new else row

@@ -606,3 +606,24 @@ def test_dates_in_the_future_and_a_person_related_to_themselves_are_refused_as_t
         "$.missing_episodes[0].returned_at",
     } <= set(body["fields"])
     assert count(Person) == 0
+
+
+def test_a_re_import_that_reopens_a_case_clears_the_reason_it_was_closed_for(run):
+    """The import carries no closing reason: one given in the app described a closing the document undoes."""
+    from safeguarding import case_closure
+
+    _, first = run(document())
+    case = db.session.get(Case, first["ids"]["c1"])
+    lead = case.lead_worker
+    data = {"version": case.version, "status": "closed", "closed_reason": "Plan complete"}
+    case_closure.change_case_status(db.session, lead, case.id, data)
+    kept = document()
+    run(kept)  # closed_on left out: the closing made in the app stands, with its reason
+    db.session.expire_all()
+    assert db.session.get(Case, first["ids"]["c1"]).closed_reason == "Plan complete"
+    kept["cases"][0]["closed_on"] = None  # the old system says the case is open
+    code, _ = run(kept)
+    assert code == 0
+    db.session.expire_all()
+    reopened = db.session.get(Case, first["ids"]["c1"])
+    assert (reopened.status, reopened.closed_on, reopened.closed_reason) == ("open", None, None)
