@@ -171,6 +171,8 @@ class ImportWriter:
                 target_person, target_place, target_group, kind, first_seen = stored[record_id]
                 was = (target_person or target_place or target_group, kind, first_seen)
                 if was != (self.id_of(item["target"]), item["kind"], item["first_seen"]):
+                    if target_person and not self.dry_run:
+                        self.touched.add(target_person)  # their tie is ended: the import changed their data too
                     successor = new_id()
                     self.superseded[successor] = record_id
                     self.created.add(successor)

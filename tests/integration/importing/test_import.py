@@ -627,3 +627,13 @@ def test_a_re_import_that_reopens_a_case_clears_the_reason_it_was_closed_for(run
     db.session.expire_all()
     reopened = db.session.get(Case, first["ids"]["c1"])
     assert (reopened.status, reopened.closed_on, reopened.closed_reason) == ("open", None, None)
+
+
+def test_the_import_event_names_the_person_whose_tie_a_correction_ended(run):
+    """Moving r2 from p2 to a place ends p2's tie: the import changed p2's data, so "who accessed p2" finds it."""
+    _, first = run(document())
+    moved = {**document()["relationships"][1], "target": "pl1", "kind": "frequents"}
+    code, _ = run({"relationships": [moved]})
+    assert code == 0
+    latest = [e for e in audit_events() if e.action == "import"][-1]
+    assert set(latest.person_id_list) == {first["ids"]["p1"], first["ids"]["p2"]}
