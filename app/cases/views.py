@@ -159,7 +159,7 @@ def close(case_id: str):
     if form.validate_on_submit():
         data = {"version": form.version.data, "status": "closed", "closed_reason": form.closed_reason.data}
         try:
-            case_closure.change_case_status(db.session, current_actor(), case_id, data)
+            closed = case_closure.change_case_status(db.session, current_actor(), case_id, data)
         except ValidationFailed as failure:
             reject_submission(form, failure, fallback="closed_reason")
         except Conflict as conflict:
@@ -167,7 +167,9 @@ def close(case_id: str):
             return render_case(case_id, status_change=True, status=409, problem=conflict.message)
         else:
             flash("Case closed. Its team no longer sees the case's subject through it", "success")
-            return redirect(url_for("cases.case", case_id=case_id))
+            # The case may have been the closer's only way to read it: then the case page would refuse them.
+            readable = policy.case_role(db.session, current_actor(), closed) is not None
+            return redirect(url_for("cases.case", case_id=case_id) if readable else url_for("main.home"))
     elif form.version.errors:  # a page from before the form had a version: nothing the user can fix in the form
         return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
     return render_case(case_id, posted=form, status_change=True, close_form=form)

@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from models.case import Case
+from safeguarding import cases
 from safeguarding.break_glass import break_glass
 from safeguarding.validation import uk_today
 from tests.web.helpers import assert_good_page, audit_events, page
@@ -130,3 +131,15 @@ def test_a_reader_who_is_not_on_the_team_sees_the_closure_but_no_reopen(login, l
     assert "Moved away" in main_text(response) and not page(response).select('form[action$="/reopen"]')
     assert post_form(client, f"/cases/{case.id}", {}, f"/cases/{case.id}/reopen").status_code == 403
     assert stored(case).status == "closed"
+
+
+def test_a_manager_the_closing_leaves_without_access_is_sent_home_not_refused(login, lead, case, make_user):
+    """A team manager of the lead agency, on the team by the case alone, closes it: the case page would now refuse
+    them (and audit a denial), so the closing sends them home with its confirmation."""
+    manager = make_user("team_manager", agency=lead.agency)
+    cases.add_member(db.session, lead, case.id, manager.id)
+    client = login(manager)
+    closed = post_form(client, f"/cases/{case.id}", {"closed_reason": REASON}, f"/cases/{case.id}/close")
+    assert closed.status_code == 302 and closed.headers["Location"] == "/"
+    assert stored(case).status == "closed" and "Case closed" in main_text(client.get("/"))
+    assert [e for e in audit_events("denied") if e.object_id == case.id] == []
