@@ -53,6 +53,8 @@ def build_bundle(session: Session, actor, person_id: str, reauthenticated_at: da
         "emergency_access": [
             {"by": g.user.display_name, "at": plain(g.granted_at), "reason": redact(g.reason)} for g in held.grants
         ],
+        # The prompts raised about them (a transition, a missed return interview, a run of referrals): held too.
+        "alerts": [{"kind": a.kind, "fired_on": plain(a.fired_on), "detail": redact(a.detail)} for a in held.alerts],
         "accessed_by": sections.accesses(held, names),
         "produced_at": utcnow().isoformat(),
     }

@@ -13,7 +13,7 @@ from models.context import Place, Relationship
 from models.context_work import ContextAssessment, ContextWeighting, Meeting, SafetyRating
 from models.person import Person, PersonFlag
 from models.referral import Referral
-from models.safeguarding_events import BreakGlassGrant, MissingEpisode
+from models.safeguarding_events import Alert, BreakGlassGrant, MissingEpisode
 from safeguarding import merging
 from safeguarding.access import load_person
 from safeguarding.referrals import Step, histories
@@ -38,6 +38,7 @@ class Held:
     weightings: list[ContextWeighting] = field(default_factory=list)
     ratings: list = field(default_factory=list)
     grants: list[BreakGlassGrant] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
     accesses: list = field(default_factory=list)
     linked_people: set[str] = field(default_factory=set)
 
@@ -91,6 +92,7 @@ def gather(session: Session, person_id: str) -> Held:
     held.grants = _all(
         session, select(BreakGlassGrant).where(BreakGlassGrant.person_id.in_(ids)).order_by(BreakGlassGrant.granted_at)
     )
+    held.alerts = _all(session, select(Alert).where(Alert.person_id.in_(ids)).order_by(Alert.fired_on, Alert.kind))
     held.accesses = session.execute(
         select(AuditEvent.at, AuditEvent.action, AuditEvent.actor_user_id, AuditEvent.outcome)
         .where(or_(*(touched(i) for i in ids)))

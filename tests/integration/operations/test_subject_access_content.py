@@ -10,7 +10,7 @@ from app.extensions import db
 from models.base import utcnow
 from models.crypto import UNREADABLE
 from models.referral import Referral
-from safeguarding import case_closure, cases, context_work, contexts, missing, people, referrals, subject_access
+from safeguarding import alerts, case_closure, cases, context_work, contexts, missing, people, referrals, subject_access
 from tests.fixtures.caseloads import open_case, record
 
 
@@ -159,6 +159,16 @@ def test_a_missing_episode_has_where_it_ended_and_who_reported_it(make_user, wor
     [held] = bundle_of(make_user, child)["missing_episodes"]
     assert held["found_at"] == "Ridley Park" and held["reported_by"] == worker.display_name
     assert held["reported_by_agency"] == worker.agency.name
+
+
+def test_the_alerts_raised_about_them_are_in_the_bundle(make_user, worker, child):
+    """A missed return-home interview raises an alert about the child: held about them, so in the bundle."""
+    episode = {"reported_at": "2026-04-01T20:00:00+00:00", "returned_at": "2026-04-02T08:00:00+00:00"}
+    missing.record_episode(db.session, worker, child.id, episode)
+    alerts.list_alerts(db.session, make_user("safeguarding_lead"), "return_interview")
+    [alert] = bundle_of(make_user, child)["alerts"]
+    assert (alert["kind"], alert["fired_on"]) == ("return_interview", "2026-04-05")
+    assert "2026-04-02" in alert["detail"]
 
 
 def test_a_referral_has_its_lawful_basis_decline_and_history(make_user, worker, child):
