@@ -24,7 +24,7 @@ from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding.access import load_person
 from safeguarding.errors import ValidationFailed
 from safeguarding.merging import merged_into
-from safeguarding.validation import birthday, clean_text, london_day
+from safeguarding.validation import add_months, birthday, clean_text, london_day
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,6 @@ class Due:
     person_id: str
     due_on: date
     reasons: tuple[str, ...]
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule = RetentionSchedule()) -> list[Due]:
@@ -76,14 +69,14 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
         if closed.get(person.id):
             limits.append(
                 (
-                    _years_after(closed[person.id], schedule.years_after_closure),
+                    add_months(closed[person.id], 12 * schedule.years_after_closure),
                     f"{schedule.years_after_closure} years after the last case closed",
                 )
             )
         last = london_day(max(filter(None, (person.updated_at, activity.get(person.id)))))
         limits.append(
             (
-                _years_after(last, schedule.years_after_activity),
+                add_months(last, 12 * schedule.years_after_activity),
                 f"{schedule.years_after_activity} years after last recorded or updated",
             )
         )
