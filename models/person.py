@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, Versioned, utcnow
@@ -45,7 +45,16 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     __tablename__ = "people"
     # The recorder rule of the access policy: a user's records of the last 30 days, from the index alone.
-    __table_args__ = (Index("ix_people_recorded_by_created", "recorded_by_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_people_recorded_by_created", "recorded_by_id", "created_at", "id"),
+        # The few erased people, whose referrals leave the boxes (referrals.NOT_ABOUT_ERASED).
+        Index(
+            "ix_people_erased",
+            "id",
+            sqlite_where=text("erased_at IS NOT NULL"),
+            postgresql_where=text("erased_at IS NOT NULL"),
+        ),
+    )
 
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
     dob_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
