@@ -26,6 +26,7 @@ from models.person import Person
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
 from models.user import User
+from safeguarding import merging
 from safeguarding.cases import team_refusal
 from safeguarding.errors import ValidationFailed
 from safeguarding.import_checks import ERASED, SECTIONS, check_document, referenced_refs, rejection
@@ -127,37 +128,12 @@ def remembered_refs(session: Session, refs: set[str]) -> tuple[dict[str, tuple[s
             select(ImportRef.ref, ImportRef.kind, ImportRef.record_id).where(ImportRef.ref.in_(batch))
         )
         found.update((ref, (kind, record_id)) for ref, kind, record_id in rows)
-    survivors = _survivors(session, [record_id for kind, record_id in found.values() if kind == "person"])
+    survivors = merging.survivors(session, [record_id for kind, record_id in found.values() if kind == "person"])
     merged = {ref for ref, (kind, record_id) in found.items() if kind == "person" and record_id in survivors}
     found = {ref: (kind, survivors.get(record_id, record_id)) for ref, (kind, record_id) in found.items()}
     gone = _erased(session, found.values())
     known = {ref: (ERASED if record_id in gone else kind, record_id) for ref, (kind, record_id) in found.items()}
     return known, merged
-
-
-def _survivors(session: Session, person_ids: list[str]) -> dict[str, str]:
-    """Merged person id -> the record that holds their data now, following merges of merged records to the end."""
-    pointers: dict[str, str] = {}
-    asked = set(person_ids)
-    while asked:
-        found = {}
-        for batch in chunks(sorted(asked)):
-            found.update(
-                session.execute(
-                    select(Person.id, Person.merged_into_id).where(
-                        Person.id.in_(batch), Person.merged_into_id.is_not(None)
-                    )
-                ).all()
-            )
-        pointers.update(found)
-        asked = set(found.values()) - pointers.keys()
-    survivors = {}
-    for person_id in pointers:
-        survivor = person_id
-        while survivor in pointers:
-            survivor = pointers[survivor]
-        survivors[person_id] = survivor
-    return survivors
 
 
 def _joins_merged(item: dict, known: dict[str, tuple[str, str]]) -> bool:

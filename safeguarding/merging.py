@@ -1,11 +1,14 @@
 """Putting records right: merging duplicate people, and moving an entry made on the wrong case."""
 
+from collections.abc import Iterable
+
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 import audit
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
+from models.id_lists import among
 from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral
 from models.safeguarding_events import Alert, MissingEpisode
@@ -87,9 +90,28 @@ def merge_people(session: Session, actor, survivor_id: str, duplicate_id: str):
 
 def survivor_of(session: Session, person: Person) -> Person:
     """The record a merged duplicate now points to (through any later merges), or the person themselves."""
-    while person.merged_into_id:
-        person = session.get(Person, person.merged_into_id)
-    return person
+    return session.get(Person, survivors(session, [person.id])[person.id]) if person.merged_into_id else person
+
+
+def survivors(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
+    """Merged person id -> the record that holds their data now, following merges of merged records to the end;
+    ids of records never merged are left out. One query a level of merging, whatever the number of ids."""
+    pointers: dict[str, str] = {}
+    asked = set(person_ids)
+    while asked:
+        query = select(Person.id, Person.merged_into_id).where(
+            among(Person.id, asked), Person.merged_into_id.is_not(None)
+        )
+        found = dict(session.execute(query).all())
+        pointers.update(found)
+        asked = set(found.values()) - pointers.keys()
+    found_survivors = {}
+    for person_id in pointers:
+        survivor = person_id
+        while survivor in pointers:
+            survivor = pointers[survivor]
+        found_survivors[person_id] = survivor
+    return found_survivors
 
 
 def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: str) -> ChronologyEntry:
