@@ -15,6 +15,7 @@ from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding import policy
 from safeguarding.access import load_person, require_person_access
 from safeguarding.cases import load_case
+from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.people import reindex
 from safeguarding.validation import uk_today
@@ -122,15 +123,24 @@ def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: st
     source, target = load_case(session, entry.case_id), load_case(session, to_case_id)
     if source.id == target.id:
         raise ValidationFailed({"$.case_id": "Choose a different case"})
+    people = sorted({p for p in (source.subject_person_id, target.subject_person_id) if p})
     if not (policy.case_role(session, actor, source) == "team" == policy.case_role(session, actor, target)):
+        record_denial(session, actor, object_type="chronology_entry", object_id=entry.id, person_ids=people)
         raise PermissionDenied("You must be on the team of both cases to move an entry")
+    # Field sensitivity holds here too: an entry hidden from the mover is not there for them, and one whose
+    # content is withheld from them is moved by someone who can read what they are moving.
+    view = policy.entry_view(actor, entry)
+    if view == "hidden":
+        raise NotFound("No chronology entry with that id")
+    if view != "full":
+        record_denial(session, actor, object_type="chronology_entry", object_id=entry.id, person_ids=people)
+        raise PermissionDenied("Only someone who may read this entry can move it")
     summary = entry.summary
     entry.moved_from_case_id = source.id
     entry.case_id = target.id
     entry.person_id = target.subject_person_id
     entry.data_key_id = target.data_key_id
     entry.summary = summary
-    people = sorted({p for p in (source.subject_person_id, target.subject_person_id) if p})
     audit.record(
         session,
         action="update",

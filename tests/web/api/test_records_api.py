@@ -56,3 +56,62 @@ def test_an_entry_moves_to_the_right_case(as_user, make_user, make_person, make_
     entries = as_user(worker).get(f"/cases/{right['id']}/chronology").get_json()["results"]
     assert [e["summary"] for e in entries] == ["Phone call"]
     assert as_user(worker).post(f"/chronology/{entry.get_json()['id']}/move", json={}).status_code == 422
+
+
+def _case_with_entries(as_user, make_user, make_person, make_case, add_member):
+    """A social worker's case with a police intelligence entry and a health entry, a youth worker on the team, and
+    a second case the youth worker leads."""
+    worker, police, health, youth = (make_user(role) for role in ("social_worker", "police_officer",
+                                                                  "health_practitioner", "youth_worker"))  # fmt: skip
+    case = make_case(worker, make_person(worker)["id"])
+    for member in (police, health, youth):
+        add_member(worker, case["id"], member)
+    entries = {}
+    for author, sensitivity, category in (
+        (police, "intelligence", "intelligence"),
+        (health, "health", "health_attendance"),
+    ):
+        made = as_user(author).post(
+            f"/cases/{case['id']}/chronology",
+            json={"occurred_on": "2026-01-02", "category": category, "summary": f"SECRET-{sensitivity}",
+                  "sensitivity": sensitivity},
+        )  # fmt: skip
+        assert made.status_code == 201, made.get_json()
+        entries[sensitivity] = made.get_json()["id"]
+    other = make_case(youth, make_person(youth, given_name="Other")["id"])
+    return youth, entries, other
+
+
+def test_an_entry_whose_content_is_withheld_from_you_is_not_yours_to_move(
+    as_user, make_user, make_person, make_case, add_member
+):
+    youth, entries, other = _case_with_entries(as_user, make_user, make_person, make_case, add_member)
+    denied = len(audit_events("denied"))
+    moved = as_user(youth).post(f"/chronology/{entries['intelligence']}/move", json={"case_id": other["id"]})
+    assert moved.status_code == 403 and "SECRET" not in moved.get_data(as_text=True)
+    assert len(audit_events("denied")) == denied + 1
+    # A health entry is not shown to them at all: it is not there for them to move.
+    hidden = as_user(youth).post(f"/chronology/{entries['health']}/move", json={"case_id": other["id"]})
+    assert hidden.status_code == 404 and "SECRET" not in hidden.get_data(as_text=True)
+
+
+def test_moving_an_entry_off_a_case_you_are_not_on_is_refused_and_audited(as_user, make_user, make_person, make_case):
+    worker, youth = make_user("social_worker"), make_user("youth_worker")
+    case = make_case(worker, make_person(worker)["id"])
+    entry = (
+        as_user(worker)
+        .post(
+            f"/cases/{case['id']}/chronology",
+            json={
+                "occurred_on": "2026-01-02",
+                "category": "contact",
+                "summary": "Phone call",
+                "sensitivity": "general",
+            },
+        )
+        .get_json()
+    )
+    theirs = make_case(youth, make_person(youth, given_name="Other")["id"])
+    denied = len(audit_events("denied"))
+    assert as_user(youth).post(f"/chronology/{entry['id']}/move", json={"case_id": theirs["id"]}).status_code == 403
+    assert len(audit_events("denied")) == denied + 1
