@@ -52,7 +52,7 @@ register(
     "/chronology/{entry_id}/move",
     "post",
     operation(
-        "Move a chronology entry recorded on the wrong case (team of both cases, and only an entry its mover may read; audited)",
+        "Move a chronology entry recorded on the wrong case (team of both cases; an entry its mover may read; audited)",
         response(200, "Moved", ENTRY),
         obj({"case_id": ID}, ["case_id"]),
         [path_param("entry_id")],
