@@ -113,7 +113,7 @@ def people_access(
 def _recorded_recently(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
     # From the recorder's index, not the ids asked about: a practitioner's records of the last 30 days are few,
     # and a map asks about ~300 people.
-    query = select(Person.id).where(Person.recorded_by_id == actor.id, Person.created_at >= now - RECORDER_WINDOW)
+    query = select(Person.id).where(Person.recorded_by_id == actor.id, Person.created_at > now - RECORDER_WINDOW)
     return ids & set(read_columns(session, query).scalars())
 
 
@@ -177,7 +177,7 @@ def _referral_people(session: Session, actor, ids: set[str], now: datetime) -> s
         if actor.agency_id not in (from_agency, to_agency):
             continue
         closed_at = decided_at or withdrawn_at
-        if status not in FINAL_STATES or (closed_at and closed_at >= now - REFERRAL_AFTERCARE):
+        if status not in FINAL_STATES or (closed_at and closed_at > now - REFERRAL_AFTERCARE):
             found.add(person_id)
     return found
 

@@ -24,6 +24,16 @@ def test_the_recorder_sees_a_person_for_30_days_then_is_refused_with_break_glass
     assert "given_name" not in response.get_json()
 
 
+def test_the_recorders_30_days_end_when_30_days_have_passed(client, api, make_user, make_person):
+    """As a break-glass grant's 60 minutes end at its expiry: the window holds up to, not at, its end."""
+    recorder = make_user("youth_worker")
+    person = make_person(recorder)
+    end = datetime.fromisoformat(person["recorded_at"]) + timedelta(days=30)
+    for moment, status in ((end - timedelta(seconds=1), 200), (end, 403)):
+        with time_machine.travel(moment, tick=False):
+            assert ApiClient(client, api(recorder)).get(f"/people/{person['id']}").status_code == status
+
+
 def test_a_case_team_member_of_another_agency_sees_the_full_record(
     as_user, make_user, make_person, make_case, add_member
 ):

@@ -482,6 +482,15 @@ def test_the_receiving_agency_reads_the_person_only_while_the_referral_rule_hold
     assert denied and denied[-1].person_id_list == [child["id"]]
 
 
+def test_the_referral_rule_ends_when_30_days_after_the_decision_have_passed(as_user, send, receiver, child):
+    referral = send()
+    decided = step(as_user, receiver, referral, "decline", reason="No further action").get_json()["decided_at"]
+    end = datetime.fromisoformat(decided) + timedelta(days=30)
+    for moment, status in ((end - timedelta(seconds=1), 200), (end, 403)):
+        with time_machine.travel(moment, tick=False):
+            assert as_user(receiver).get(f"/people/{child['id']}").status_code == status
+
+
 def test_three_referrals_about_one_child_within_90_days_alert_the_safeguarding_lead(
     as_user, send, sender, receiver, make_user, make_agency
 ):
