@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.case import Case
+from models.context import Place
+from models.id_lists import among
 from models.person import Person
 from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding import policy
@@ -114,6 +116,11 @@ def list_alerts(session: Session, actor, kind: str | None = None, today: date | 
         # Only with full access: a limited view shows an age in years, and an alert's detail says more (a birthday,
         # a return from missing, a run of referrals).
         alerts = [a for a in alerts if a.person_id is None or access[a.person_id].full]
+        # A place's alert names it: a home only for those who may see it (its page would refuse the rest).
+        places = {a.place_id for a in alerts if a.place_id}
+        homes = set(session.scalars(select(Place.id).where(among(Place.id, places), Place.kind == "address")))
+        hidden = homes - policy.visible_addresses(session, actor, homes)
+        alerts = [a for a in alerts if a.place_id not in hidden]
     record_read(
         session,
         actor,

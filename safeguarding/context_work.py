@@ -18,7 +18,7 @@ from models.context_work import (
 from models.user import User
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
-from safeguarding.contexts import load_group, load_place, load_visible_place
+from safeguarding.contexts import load_group, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, parse_date, uk_today
 
@@ -307,7 +307,7 @@ def rate_place(session: Session, actor, person_id: str, data: dict) -> SafetyRat
     require_person_access(session, actor, person, object_type="safety_rating")
     if not isinstance(data.get("place_id"), str) or not data["place_id"]:
         raise ValidationFailed({"$.place_id": "Choose the place the young person rated, by its id"})
-    place = load_place(session, data["place_id"])
+    place = load_visible_place(session, actor, data["place_id"])
     rating = choice(data.get("rating"), field="$.rating", label="a rating", options=SAFETY_RATINGS)
     rated_on = (
         parse_date(data.get("rated_on"), field="$.rated_on", label="the date", required=False, not_future=True)
@@ -352,6 +352,10 @@ def heat_map(session: Session, actor, place_id: str | None = None) -> list[dict]
             place_id, {"place_id": place_id, "name": name, "kind": kind, "red": 0, "amber": 0, "green": 0}
         )
         entry[rating] += count
+    # A home shows only to whoever may see it (policy.visible_addresses), here as on its own page.
+    homes = [p for p, entry in places.items() if entry["kind"] == "address"]
+    for hidden in set(homes) - policy.visible_addresses(session, actor, homes):
+        del places[hidden]
     result = sorted(places.values(), key=lambda p: (-p["red"], -p["amber"], p["name"]))
     record_read(session, actor, action="list", object_type="safety_heat_map", object_id=place_id, person_ids=[])
     return result

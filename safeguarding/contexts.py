@@ -202,7 +202,8 @@ def add_relationship(session: Session, actor, data: dict, today: date | None = N
             session, actor, load_person(session, target_id), need="visible", object_type="relationship"
         )
     elif target_type == "place":
-        load_place(session, target_id)
+        # A home hidden from the recorder stays hidden: a tie from a person of their own would unlock it.
+        load_visible_place(session, actor, target_id)
     else:
         load_group(session, target_id)
     edge = Relationship(

@@ -12,7 +12,7 @@ from models.locking import lock_record
 from models.person import Person
 from models.safeguarding_events import MissingEpisode
 from safeguarding.access import load_person, record_read, require_person_access
-from safeguarding.contexts import load_place
+from safeguarding.contexts import load_visible_place
 from safeguarding.errors import Conflict, NotFound, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import LONDON, collect, parse_datetime, version_of
@@ -100,7 +100,7 @@ def record_episode(session: Session, actor, person_id: str, data: dict) -> Missi
     place_id = data.get("found_at_place_id")
     if place_id is not None:
         try:
-            load_place(session, place_id)
+            load_visible_place(session, actor, place_id)
         except NotFound:
             raise ValidationFailed({"$.found_at_place_id": "No place with that id"}) from None
     episode = MissingEpisode(
