@@ -312,14 +312,15 @@ EntryView = Literal["full", "exists", "hidden"]
 
 
 def entry_view(actor, entry: ChronologyEntry) -> EntryView:
-    """Field sensitivity: health, intelligence and restricted entries are narrowed further."""
-    own_agency = entry.agency_id == actor.agency_id
+    """Field sensitivity: health, intelligence and restricted entries are narrowed further. Health and intelligence
+    go by role, whatever the agency (a youth worker seconded to the police reads no intelligence); restricted by the
+    authoring agency. Their authors hold the role (sensitivity_refusal), so they read what they wrote."""
     if entry.sensitivity == "restricted":
-        return "full" if own_agency else "hidden"
+        return "full" if entry.agency_id == actor.agency_id else "hidden"
     if entry.sensitivity == "health":
-        return "full" if own_agency or actor.role in HEALTH_ROLES else "hidden"
+        return "full" if actor.role in HEALTH_ROLES else "hidden"
     if entry.sensitivity == "intelligence":
-        return "full" if own_agency or actor.role in INTELLIGENCE_ROLES else "exists"
+        return "full" if actor.role in INTELLIGENCE_ROLES else "exists"
     return "full"
 
 
@@ -330,7 +331,7 @@ def reads_relationship_notes(actor, edge) -> bool:
     return edge.grading is None or edge.agency_id == actor.agency_id or actor.role in INTELLIGENCE_ROLES
 
 
-# Who may read (and so write) the content of each narrowed sensitivity, beside its authoring agency.
+# Who may read (and so write) the content of each narrowed sensitivity.
 _SENSITIVITY_ROLES = {
     "health": (HEALTH_ROLES, "health practitioners"),
     "intelligence": (INTELLIGENCE_ROLES, "police officers"),

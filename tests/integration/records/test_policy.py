@@ -256,7 +256,7 @@ def test_sensitivity_narrows_chronology_entries(
     seen = {role for role, viewer in viewers.items() if policy.entry_view(viewer, entry) == "full"}
     expected = visible_to - {"social_worker"} if sensitivity == "restricted" else visible_to
     assert seen == expected
-    assert policy.entry_view(social_worker, entry) == "full"  # the author's own agency always sees its entries
+    assert policy.entry_view(social_worker, entry) == "full"  # the author holds every role that reads what they wrote
     if sensitivity == "intelligence":
         assert policy.entry_view(viewers["youth_worker"], entry) == "exists"
 

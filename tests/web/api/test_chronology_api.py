@@ -103,6 +103,23 @@ def test_intelligence_content_is_shown_only_to_police_and_social_workers_others_
         assert "trap house" not in response.get_data(as_text=True)
 
 
+def test_health_and_intelligence_go_by_role_not_by_the_authoring_agency(as_user, team, make_user, add_member):
+    """A youth worker in the police's agency reads no intelligence, an education practitioner in the health
+    agency no health entry: SPEC section 4 names roles for these two; only restricted goes by agency."""
+    case, users = team
+    seconded = {
+        "intelligence": make_user("youth_worker", agency=users["police_officer"].agency),
+        "health": make_user("education_practitioner", agency=users["health_practitioner"].agency),
+    }
+    for user in seconded.values():
+        add_member(users["social_worker"], case["id"], user)
+    write(as_user, users["police_officer"], case, sensitivity="intelligence", summary="Seen at trap house")
+    write(as_user, users["health_practitioner"], case, sensitivity="health", summary="CAMHS appointment missed")
+    [intelligence] = read(as_user, seconded["intelligence"], case, sensitivity="intelligence")
+    assert intelligence["withheld"] and intelligence["summary"] is None
+    assert read(as_user, seconded["health"], case, sensitivity="health") == []
+
+
 def test_police_officer_cannot_read_intelligence_hidden_from_youth_worker(as_user, team):
     case, users = team
     write(as_user, users["police_officer"], case, sensitivity="intelligence", summary="Line phone number known")
