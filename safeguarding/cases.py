@@ -247,8 +247,9 @@ def validate_entry(data: dict, today: date | None = None) -> dict:
             ),
             "category": lambda v: choice(v, field="$.category", label="a category", options=CHRONOLOGY_CATEGORIES),
             "summary": lambda v: clean_text(v, field="$.summary", label="what happened", max_length=10_000),
+            # Left out (or null), an entry is general; anything else given must be one of the sensitivities.
             "sensitivity": lambda v: choice(
-                v or "general",
+                "general" if v is None else v,
                 field="$.sensitivity",
                 label="the sensitivity",
                 options=SENSITIVITIES,

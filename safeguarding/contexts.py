@@ -141,9 +141,17 @@ def _grading(value) -> tuple[str | None, str | None, str | None]:
 
 
 def _endpoint(value, field: str) -> tuple[str, object]:
-    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+    if not isinstance(value, dict):
         raise ValidationFailed({field: 'Give {"type": "person"|"place"|"group", "id"}'})
-    kind = choice(value.get("type"), field=f"{field}.type", label="the type", options=("person", "place", "group"))
+    problems = {}
+    if not isinstance(value.get("id"), str) or not value["id"]:
+        problems[f"{field}.id"] = "Give the id of the record, as text"
+    try:
+        kind = choice(value.get("type"), field=f"{field}.type", label="the type", options=("person", "place", "group"))
+    except ValidationFailed as bad:
+        problems |= bad.fields
+    if problems:
+        raise ValidationFailed(problems)
     return kind, value["id"]
 
 
