@@ -62,8 +62,11 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
         raise PermissionDenied("Your role does not give access to people's records")
     query = validate_query(given_name, family_name, date_of_birth)
     tokens = query_tokens(runtime().indexer, query.given_name, query.family_name, query.date_of_birth)
-    ranked = ranked_candidates(session, query, tokens)
-    access = policy.people_access(session, actor, [scored.candidate.id for scored in ranked])
+    as_asked, by_name = _scored(session, query, tokens)
+    access = policy.people_access(session, actor, {scored.candidate.id for scored in (*as_asked, *by_name)})
+    # Only whom the caller sees in full is judged on the date of birth asked: anyone else, by their names alone.
+    ranked = [scored for scored in as_asked if access[scored.candidate.id].full]
+    ranked += [scored for scored in by_name if not access[scored.candidate.id].full]
     visible = _as_disclosed(query, [scored for scored in ranked if access[scored.candidate.id].visible], access)
     shown = visible[:MAX_RESULTS]
     people = _people(session, [scored.candidate.id for scored in shown])
@@ -94,33 +97,75 @@ def _as_disclosed(
     over the threshold is only counted, like the people the caller may not see.
     """
     limited = [scored.candidate for scored in visible if not access[scored.candidate.id].full]
+    full = [scored for scored in visible if access[scored.candidate.id].full]
     if not limited:
-        return visible
+        return _best_first(full)
     by_name = rank_candidates(
         replace(query, date_of_birth=None),
         [replace(candidate, aliases=(), date_of_birth=None, dob_estimated=False) for candidate in limited],
     )
-    full = [scored for scored in visible if access[scored.candidate.id].full]
-    return sorted(full + by_name, key=lambda scored: scored.score, reverse=True)
+    return _best_first(full + by_name)
+
+
+def _best_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+    # Ties go by id, not by the order rows came in: that order may follow the candidates a date of birth brought.
+    return sorted(scored, key=lambda item: (-item.score, item.candidate.id))
+
+
+def _scored(session: Session, query: MatchQuery, tokens: Tokens) -> tuple[list[ScoredCandidate], list[ScoredCandidate]]:
+    """The candidates ranked on everything asked, and those met by name ranked on their names alone.
+
+    The second serve the people the caller does not see in full, whose date of birth nothing shown may depend on
+    (SPEC 4): they are chosen by the name tokens alone and scored with no date of birth, so that trying dates moves
+    neither whether they are listed or counted nor their score. Without a date of birth asked, both are the same.
+    """
+    if query.date_of_birth is None:
+        ranked = ranked_candidates(session, query, tokens)
+        return ranked, ranked
+    ids = _promising_people(session, tokens)
+    named_ids = _promising_people(session, [(name, token) for name, token in tokens if name != "dob"])
+    as_asked, by_name = _candidates(session, query, ids, named_ids)
+    return rank_candidates(query, as_asked), rank_candidates(replace(query, date_of_birth=None), by_name)
 
 
 def ranked_candidates(session: Session, query: MatchQuery, tokens: Tokens) -> list[ScoredCandidate]:
-    """The most promising people by blind-index hits, decrypted and ranked: those scoring a possible match."""
-    ids = _promising_people(session, tokens)
-    if not ids:
-        return []
+    """The most promising people by blind-index hits, decrypted and ranked on everything asked: those scoring a
+    possible match."""
+    as_asked, _ = _candidates(session, query, _promising_people(session, tokens), [])
+    return rank_candidates(query, as_asked)
+
+
+def _candidates(
+    session: Session, query: MatchQuery, ids: list[str], named_ids: list[str]
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The people of `ids` as candidates for everything asked (those their date of birth rules out are left
+    sealed), and those of `named_ids` as candidates for their names alone (their date of birth never read)."""
+    every = list(dict.fromkeys([*ids, *named_ids]))
+    if not every:
+        return [], []
     with_birth = query.date_of_birth is not None
     columns = NAME_COLUMNS + (BIRTH_COLUMNS if with_birth else ())
     rows = read_columns(
         session,
         select(*(column.label(column.key) for column in columns), DataKey.master_key_id, DataKey.wrapped_key)
         .join(DataKey, DataKey.id == Person.data_key_id)
-        .where(among(Person.id, ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None)),
+        .where(among(Person.id, every), Person.erased_at.is_(None), Person.merged_into_id.is_(None)),
     ).all()
     # The candidates' data keys come with their rows, unwrapped together, not one query per person as names decrypt.
     current_keyring().remember((row.data_key_id, row.master_key_id, row.wrapped_key) for row in rows)
-    candidates = (_candidate(session, row, query) for row in rows)
-    return rank_candidates(query, [candidate for candidate in candidates if candidate is not None])
+    asked, named = set(ids), set(named_ids)
+    by_name_query = replace(query, date_of_birth=None)
+    as_asked, by_name = [], []
+    for row in rows:
+        candidate = _candidate(session, row, query) if row.id in asked else None
+        if candidate is not None:
+            as_asked.append(candidate)
+        if row.id in named:
+            if candidate is None:
+                by_name.append(_candidate(session, row, by_name_query))
+            else:
+                by_name.append(replace(candidate, date_of_birth=None, dob_estimated=False))
+    return as_asked, by_name
 
 
 def _promising_people(session: Session, tokens: Tokens) -> list[str]:

@@ -95,11 +95,39 @@ def test_a_limited_match_is_scored_on_its_name_alone_so_the_date_searched_is_not
     assert [found[0]["reasons"] for found in matches] == [["exact name"]] * 3
 
 
-def test_a_limited_match_by_date_of_birth_or_alias_alone_is_only_counted(limited_neighbour):
+def test_a_limited_match_by_alias_alone_is_only_counted(limited_neighbour):
     search, _ = limited_neighbour
-    assert search.get("/people", date_of_birth="2010-04-12").get_json() == {"results": [], "other_matches": 1}
     by_alias = search.get("/people", given_name="Little J", family_name="Okafor").get_json()
     assert by_alias == {"results": [], "other_matches": 1}
+
+
+def test_a_limited_match_is_listed_and_counted_alike_whatever_date_of_birth_is_searched_for(limited_neighbour):
+    search, peer = limited_neighbour
+    exact, near = {"given_name": "Jayden", "family_name": "Okafor"}, {"given_name": "Joel", "family_name": "Okafor"}
+    # "Joel Okafor" clears the threshold only with the right date; then a date of birth with no name at all.
+    for names, listed in ((exact, [peer["id"]]), (near, []), ({}, [])):
+        answers = [
+            search.get("/people", **names, date_of_birth=born).get_json()
+            for born in ("2010-04-12", "1990-01-01", "2010-04-13")
+        ]
+        seen = [([(r["id"], r["score"], r["reasons"]) for r in a["results"]], a["other_matches"]) for a in answers]
+        assert seen[0] == seen[1] == seen[2]
+        assert ([found[0] for found in seen[0][0]], seen[0][1]) == (listed, 0)
+
+
+def test_people_the_caller_may_not_see_are_counted_alike_whatever_date_of_birth_is_searched_for(
+    as_user, make_user, make_person
+):
+    make_person(make_user("social_worker"), given_name="Jayden", family_name="Okafor", date_of_birth="2010-04-12")
+    search = as_user(make_user("police_officer"))
+
+    def counted(**asked):
+        return [search.get("/people", **asked, date_of_birth=born).get_json() for born in ("2010-04-12", "1990-01-01")]
+
+    assert counted(given_name="Jayden", family_name="Okafor") == [{"results": [], "other_matches": 1}] * 2
+    # Joel Okafor's name alone scores below a possible match; the right date would carry it over.
+    assert counted(given_name="Joel", family_name="Okafor") == [{"results": [], "other_matches": 0}] * 2
+    assert counted() == [{"results": [], "other_matches": 0}] * 2
 
 
 def test_the_search_audit_event_holds_tokens_never_the_name_searched(as_user, make_user, make_person):
