@@ -131,9 +131,21 @@ def case_view(case: Case, role: str) -> dict:
     }
 
 
+def seen_in_full(session: Session, actor, person_ids) -> set[str]:
+    """Which of these people the actor may see in full: only their names, and what is written about them, show."""
+    access = policy.people_access(session, actor, [p for p in person_ids if p])
+    return {person_id for person_id, level in access.items() if level.full}
+
+
 def full_names(session: Session, actor, person_ids) -> dict[str, str]:
     """Display names of the people the actor may see in full; the others are shown by reference only."""
-    access = policy.people_access(session, actor, [p for p in person_ids if p])
-    allowed = [person_id for person_id, level in access.items() if level.full]
-    query = select(Person).where(Person.id.in_(allowed), Person.erased_at.is_(None))
+    seen = sorted(seen_in_full(session, actor, person_ids))
+    query = select(Person).where(Person.id.in_(seen), Person.erased_at.is_(None))
     return {person.id: person.display_name for person in session.scalars(query)}
+
+
+def withheld_referrals(session: Session, actor, referrals) -> set[str]:
+    """The referrals whose free text (reasons, history notes) is withheld from the actor: those about a person they
+    may no longer see in full, once the referral rule's 30 days after a decision or withdrawal have run out."""
+    seen = seen_in_full(session, actor, {r.person_id for r in referrals})
+    return {r.id for r in referrals if r.person_id not in seen}

@@ -12,18 +12,23 @@ from models.base import parse_id
 from models.crypto import current_keyring
 from models.referral import LAWFUL_BASES, REFERRAL_STATES, URGENCIES
 from models.user import User
-from safeguarding import referrals
+from safeguarding import disclosure, referrals
 from safeguarding.errors import ValidationFailed
 
 FIELDS = frozenset({"person_id", "to_agency_id", "urgency", "reason", "lawful_basis", "lawful_basis_reason"})
 NOT_RECORDED_WARNING = "The lawful basis for sharing was not recorded: check it with the sender before sharing further"
 
 
-def referral_json(referral, repeat: bool | None = None, transitions: list | None = None) -> dict:
-    """A referral as its two agencies' practitioners see it (nobody else reads one through the API).
+def referral_json(
+    referral, repeat: bool | None = None, transitions: list | None = None, withheld: bool | None = None
+) -> dict:
+    """A referral as its two agencies' practitioners see it (nobody else reads one through the API). Its free text
+    is the person's data: withheld (null) from a viewer who may no longer see the person; the workflow stays.
 
-    A list passes each referral's repeat flag and transitions, worked out for the whole list at once."""
+    A list passes each referral's repeat flag, transitions and withholding, worked out for the whole list at once."""
     timing = referrals.timeliness(referral)
+    if withheld is None:
+        withheld = referral.id in disclosure.withheld_referrals(db.session, current_actor(), [referral])
     body = {
         "id": referral.id,
         "version": referral.version,
@@ -37,9 +42,9 @@ def referral_json(referral, repeat: bool | None = None, transitions: list | None
         "sender": _user(referral.sender_id),
         "urgency": referral.urgency,
         "status": referral.status,
-        "reason": _readable(referral.reason),
+        "reason": _free_text(referral, "reason", withheld),
         "lawful_basis": referral.lawful_basis,
-        "lawful_basis_reason": _readable(referral.lawful_basis_reason),
+        "lawful_basis_reason": _free_text(referral, "lawful_basis_reason", withheld),
         "sent_at": iso(referral.sent_at),
         "acknowledged_at": iso(referral.acknowledged_at),
         "decided_at": iso(referral.decided_at),
@@ -50,21 +55,27 @@ def referral_json(referral, repeat: bool | None = None, transitions: list | None
         "breached": dict(timing.breached),
         "repeat_referral": referrals.is_repeat(db.session, referral) if repeat is None else repeat,
         "case_id": referral.case_id,
-        "decline_reason": _readable(referral.decline_reason),
+        "decline_reason": _free_text(referral, "decline_reason", withheld),
         "history": [
             {
                 "from": t.from_status,
                 "to": t.to_status,
                 "at": iso(t.at),
                 "actor": _user(t.actor_id),
-                "note": _readable(t.note),
+                "note": _free_text(t, "note", withheld),
             }
             for t in (referrals.history(db.session, referral) if transitions is None else transitions)
         ],
+        "withheld": withheld,
     }
     if referral.lawful_basis == "not_recorded":
         body["lawful_basis_warning"] = NOT_RECORDED_WARNING
     return body
+
+
+def _free_text(record, attr: str, withheld: bool):
+    """A free-text field, or null when withheld: then it is not even decrypted."""
+    return None if withheld else _readable(getattr(record, attr))
 
 
 def _readable(text):
@@ -105,7 +116,8 @@ def list_referrals():
     found = page.referrals
     current_keyring().preload(db.session, (r.data_key_id for r in found))
     repeats, transitions = referrals.repeat_flags(db.session, found), referrals.histories(db.session, found)
-    results = [referral_json(r, repeats[r.id], transitions[r.id]) for r in found]
+    withheld = disclosure.withheld_referrals(db.session, current_actor(), found)
+    results = [referral_json(r, repeats[r.id], transitions[r.id], r.id in withheld) for r in found]
     return jsonify({"results": results, "next_after": page.next_after, "total": page.total})
 
 
@@ -179,6 +191,11 @@ REFERRAL = component(
             "repeat_referral": BOOLEAN,
             "case_id": nullable(ID),
             "decline_reason": nullable(STRING),
+            "withheld": {
+                **BOOLEAN,
+                "description": "True when you may no longer see the person the referral is about: its free text "
+                "(reason, lawful_basis_reason, decline_reason and each history note) is then null",
+            },
             "history": {
                 "type": "array",
                 "items": obj(
@@ -211,6 +228,7 @@ REFERRAL = component(
             "repeat_referral",
             "case_id",
             "history",
+            "withheld",
         ],
     ),
 )

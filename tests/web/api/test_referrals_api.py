@@ -95,7 +95,7 @@ def test_a_sent_referral_shows_every_field_of_the_contract(send, sender, receive
     for key in ("sent_at", "acknowledge_by", "decide_by"):
         assert datetime.fromisoformat(body[key]).utcoffset() is not None, key
     assert body["acknowledged_at"] is None and body["decided_at"] is None and body["case_id"] is None
-    assert body["repeat_referral"] is False
+    assert body["repeat_referral"] is False and body["withheld"] is False
     [sent] = body["history"]
     assert sent["from"] is None and sent["to"] == "submitted" and sent["actor"]["id"] == sender.id
     assert set(sent) == {"from", "to", "at", "actor", "note"}
@@ -489,6 +489,111 @@ def test_the_referral_rule_ends_when_30_days_after_the_decision_have_passed(as_u
     for moment, status in ((end - timedelta(seconds=1), 200), (end, 403)):
         with time_machine.travel(moment, tick=False):
             assert as_user(receiver).get(f"/people/{child['id']}").status_code == status
+
+
+FREE_TEXT = ("reason", "lawful_basis_reason", "decline_reason")
+WORKFLOW = (
+    "status",
+    "urgency",
+    "from_agency",
+    "to_agency",
+    "lawful_basis",
+    "sent_at",
+    "acknowledged_at",
+    "decided_at",
+    "acknowledge_by",
+    "decide_by",
+    "overdue",
+    "breached",
+)
+
+
+def test_a_referral_about_a_person_no_longer_seen_keeps_its_workflow_and_withholds_its_free_text(
+    as_user, send, sender, receiver, child, make_case
+):
+    make_case(sender, child["id"])  # the sender still sees the child, through their case
+    referral = send(lawful_basis="no_consent_sought", lawful_basis_reason="Telling his mother would put him at risk")
+    declined = step(as_user, receiver, referral, "decline", reason="Already known to the exploitation team").get_json()
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=29), tick=False):
+        within = as_user(receiver).get(f"/referrals/{referral['id']}").get_json()
+    assert within["withheld"] is False and within["decline_reason"] == "Already known to the exploitation team"
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        assert as_user(receiver).get(f"/people/{child['id']}").status_code == 403
+        response = as_user(receiver).get(f"/referrals/{referral['id']}")
+        still_seen = as_user(sender).get(f"/referrals/{referral['id']}").get_json()
+    body = response.get_json()
+    assert response.status_code == 200 and body["withheld"] is True
+    assert [body[field] for field in FREE_TEXT] == [None, None, None]
+    assert [(s["to"], s["note"]) for s in body["history"]] == [("submitted", None), ("declined", None)]
+    for text in ("older males", "his mother", "exploitation team"):
+        assert text not in response.get_data(as_text=True)
+    assert {k: body[k] for k in WORKFLOW} == {k: declined[k] for k in WORKFLOW}
+    assert still_seen["withheld"] is False
+    assert [still_seen[field] for field in FREE_TEXT] == [
+        "Seen with older males near the station",
+        "Telling his mother would put him at risk",
+        "Already known to the exploitation team",
+    ]
+
+
+def test_a_box_withholds_the_free_text_only_of_referrals_about_people_no_longer_seen(
+    as_user, send, sender, receiver, make_person
+):
+    closed = send()
+    assert step(as_user, sender, closed, "withdraw", reason="Family moved to Leeds").status_code == 200
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        other = make_person(sender, given_name="Amara", family_name="Osei")
+        still_open = send(person_id=other["id"], reason="Missing from home twice this month")
+        boxes = [as_user(receiver).get("/referrals", box="inbox"), as_user(sender).get("/referrals", box="outbox")]
+    for response in boxes:
+        listed = {r["id"]: r for r in response.get_json()["results"]}
+        assert listed[closed["id"]]["withheld"] is True and listed[closed["id"]]["status"] == "withdrawn"
+        assert [listed[closed["id"]][field] for field in FREE_TEXT] == [None, None, None]
+        assert [s["note"] for s in listed[closed["id"]]["history"]] == [None, None]
+        assert listed[still_open["id"]]["withheld"] is False
+        assert listed[still_open["id"]]["reason"] == "Missing from home twice this month"
+        assert "older males" not in response.get_data(as_text=True) and "Leeds" not in response.get_data(as_text=True)
+
+
+def test_an_open_referral_shows_its_free_text_to_both_agencies_however_long_it_waits(as_user, send, sender, receiver):
+    referral = send(lawful_basis="consent_overridden", lawful_basis_reason="Mother would warn him")
+    step(as_user, receiver, referral, "acknowledge")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=90), tick=False):
+        shown = [as_user(user).get(f"/referrals/{referral['id']}").get_json() for user in (sender, receiver)]
+        shown += as_user(receiver).get("/referrals", box="inbox").get_json()["results"]
+        shown += as_user(sender).get("/referrals", box="outbox").get_json()["results"]
+    for body in shown:
+        assert body["withheld"] is False and body["overdue"] is True
+        assert body["reason"] == "Seen with older males near the station"
+        assert body["lawful_basis_reason"] == "Mother would warn him"
+
+
+def statements_for_inbox(as_user, receiver) -> int:
+    client, sent = as_user(receiver), []
+
+    def count(*_args):
+        sent.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/referrals", box="inbox").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+def test_a_box_withholds_text_without_a_query_per_referral(as_user, send, sender, receiver, make_person):
+    def send_and_decline(times: int) -> None:
+        for i in range(times):
+            child = make_person(sender, given_name="Child", family_name=f"Number{i}")
+            step(as_user, receiver, send(person_id=child["id"]), "decline", reason=f"Not ours {i}")
+
+    send_and_decline(2)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        few = statements_for_inbox(as_user, receiver)
+    send_and_decline(6)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        assert few == statements_for_inbox(as_user, receiver)
 
 
 def test_three_referrals_about_one_child_within_90_days_alert_the_safeguarding_lead(

@@ -272,6 +272,30 @@ def test_declining_needs_a_reason(login, receiver, refer):
     assert "Declined" in text and "Below threshold: signposted to Early Help" in text
 
 
+def test_a_referral_about_a_person_no_longer_seen_shows_its_workflow_but_withholds_its_free_text(
+    login, receiver, refer
+):
+    referral = refer(lawful_basis="no_consent_sought", lawful_basis_reason="Telling his mother would put him at risk")
+    referrals.transition(db.session, receiver, referral.id, "decline", {"reason": "Already known to the CSE team"})
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=29), tick=False):
+        assert "Already known to the CSE team" in main_text(login(receiver).get(f"/referrals/{referral.id}"))
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=40), tick=False):
+        client = login(receiver)
+        response = client.get(f"/referrals/{referral.id}")
+        boxes = [client.get("/referrals/inbox"), client.get("/referrals/inbox?status=closed")]
+    soup = assert_strict_page(response)
+    assert soup.select_one("h1").get_text(strip=True) == "Referral about a person you can no longer see"
+    assert {"Amber urgency", "Declined"} <= set(tags(response))
+    # the reason, the lawful basis's reason, the reason for declining, and the declining step's note
+    assert len(soup.select("main .sc-withheld")) == 4
+    assert "Consent not sought" in main_text(response)
+    for shown in (response, *boxes):
+        assert shown.status_code == 200
+        for text in ("getting into cars", "his mother", "CSE team"):
+            assert text not in shown.get_data(as_text=True)
+    assert "A person you can no longer see" in main_text(boxes[0])
+
+
 def test_a_step_that_is_no_longer_allowed_gets_409_with_the_reason(login, receiver, refer):
     referral = refer()
     client = login(receiver)
