@@ -148,4 +148,4 @@ def withheld_referrals(session: Session, actor, referrals) -> set[str]:
     """The referrals whose free text (reasons, history notes) is withheld from the actor: those about a person they
     may no longer see in full, once the referral rule's 30 days after a decision or withdrawal have run out."""
     seen = seen_in_full(session, actor, {r.person_id for r in referrals})
-    return {r.id for r in referrals if r.person_id not in seen}
+    return {r.id for r in referrals if r.person_id is not None and r.person_id not in seen}
