@@ -59,6 +59,9 @@ def json_option(command: Callable) -> Callable:
         except SafeguardingError as exc:
             db.session.rollback()
             _fail({"error": exc.message, **({"fields": exc.fields} if hasattr(exc, "fields") else {})}, as_json)
+        except CryptoError as exc:  # a data key under a master key not configured (a rotation half done), say
+            db.session.rollback()
+            _fail({"error": f"A key this needs is not usable: {exc}"}, as_json)
         click.echo(json.dumps(result) if as_json else text)
 
     return run
@@ -81,16 +84,15 @@ def _fail(body: dict, as_json: bool) -> NoReturn:
 
 
 @contextmanager
-def startup_failures_as_json() -> Iterator[None]:
-    """A command run with --json that cannot start (a bad key, a bad setting) still ends with {"error"} as its last
-    line and status 1: the app is made before the command is found, so the command's own handler is too late."""
+def startup_failures_reported() -> Iterator[None]:
+    """A command that cannot start (a bad key, a bad setting) ends as any failing command does, with status 1 and
+    the reason, {"error"} as the last line with --json, instead of a traceback: the app is made before the command
+    is found, so the command's own handler is too late."""
     try:
         yield
     except (ConfigurationError, CryptoError, TimescaleConfigError, SQLAlchemyError) as exc:
-        if "--json" not in sys.argv[1:]:
-            raise
         message = database_problem(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
-        _fail({"error": f"SafeContext could not start: {message}"}, as_json=True)
+        _fail({"error": f"SafeContext could not start: {message}"}, as_json="--json" in sys.argv[1:])
 
 
 def register_commands(app: Flask) -> None:

@@ -16,12 +16,13 @@ from safeguarding.runtime import current as runtime
 audit_cli = JsonGroup("audit", help="Verify the audit log, export its checkpoint, grant an app role.")
 
 
-def _finish(ok: bool, result: dict, message: str, as_json: bool) -> None:
-    """Print the outcome (JSON as the last line with --json) and exit 0 or 1."""
+def _finish(ok: bool, result: dict, message: str, as_json: bool, *, finding: bool = False) -> None:
+    """Print the outcome (JSON as the last line with --json) and exit 0 or 1. A failure goes to standard error,
+    except a finding (the log does not verify, and where): that is the command's answer, on standard output."""
     if as_json:
         click.echo(json.dumps(result))
     else:
-        click.echo(message, err=not ok)
+        click.echo(message, err=not (ok or finding))
     sys.exit(0 if ok else 1)
 
 
@@ -65,7 +66,7 @@ def verify_command(as_json: bool, quick: bool, checkpoint_file: Path | None):
         _finish(True, body, f"The audit log verifies: {result.events} events{checked}.", as_json)
     body["error"] = f"The audit log does not verify from event {result.first_bad}: {result.reason}"
     message = f"First bad event: {result.first_bad}\n{result.reason}\n({result.events} events sealed)"
-    _finish(False, body, message, as_json)
+    _finish(False, body, message, as_json, finding=True)
 
 
 @audit_cli.command("export-checkpoint")

@@ -23,7 +23,13 @@ def _progress(label: str):
 
 
 @keys_cli.command("rotate")
-@click.option("--batch-size", default=500, show_default=True, help="Data keys re-wrapped per committed batch.")
+@click.option(
+    "--batch-size",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Data keys re-wrapped per committed batch.",
+)
 @json_option
 def rotate(batch_size: int):
     """Re-wrap every data key under the active master key (SAFECONTEXT_MASTER_KEY); resumable."""

@@ -189,3 +189,68 @@ def test_a_command_that_cannot_start_still_ends_with_a_json_error(tmp_path):
     done = subprocess.run(command, env=env, cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "SAFECONTEXT_MASTER_KEY" in json.loads(done.stdout.strip().splitlines()[-1])["error"]
+
+
+def _flask(tmp_path, *args, master_key: str | None = None, **options) -> subprocess.CompletedProcess:
+    """`flask --app wsgi ARGS` in a process of its own, on a database and keys under tmp_path."""
+    env = {
+        **os.environ,
+        "SAFECONTEXT_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SAFECONTEXT_DATABASE_URL": f"sqlite:///{tmp_path}/app.db",
+        **({"SAFECONTEXT_MASTER_KEY": master_key} if master_key else {}),
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    return subprocess.run(
+        command, env=env, cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120, **options
+    )
+
+
+def test_a_command_that_cannot_start_ends_with_the_reason_not_a_traceback(tmp_path):
+    done = _flask(tmp_path, "keys", "status", master_key="not base64")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "could not start" in done.stderr and "SAFECONTEXT_MASTER_KEY" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_key_missing_halfway_through_a_rotation_is_an_error_not_a_traceback(tmp_path):
+    """The master key changed and the old one left out of SAFECONTEXT_PREVIOUS_MASTER_KEYS: data keys wrapped
+    under it cannot be read, and each command says so as its answer."""
+    import base64
+
+    old, new = (base64.b64encode(os.urandom(32)).decode() for _ in range(2))
+    document = tmp_path / "people.json"
+    document.write_text(json.dumps({"people": [
+        {"ref": "p1", "given_name": "Amara", "family_name": "Okafor", "date_of_birth": "2011-04-02"}
+    ]}))  # fmt: skip
+    for args in (("db", "upgrade"), ("import", str(document), "--json")):
+        assert _flask(tmp_path, *args, master_key=old).returncode == 0
+    done = _flask(tmp_path, "retention", "purge", "--dry-run", "--json", master_key=new)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "not configured" in json.loads(done.stdout.strip().splitlines()[-1])["error"]
+
+
+def test_users_create_refuses_a_password_that_is_not_utf8_text(app):
+    run(app, "agencies", "create", "Northbridge CSC", "--kind", "social_care", "--json")
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "someone", "--agency", "Northbridge CSC", "--role", "social_worker", "--json"],
+        input=b"\xff\xfenot text at all\n",
+    )
+    assert result.exit_code == 1 and "password" in json.loads(result.stdout.strip().splitlines()[-1])["fields"]
+    assert db.session.query(User).filter_by(username="someone").count() == 0
+
+
+def test_users_create_with_its_input_closed_is_refused(tmp_path):
+    assert _flask(tmp_path, "db", "upgrade").returncode == 0
+    assert _flask(tmp_path, "agencies", "create", "Northbridge CSC", "--kind", "social_care").returncode == 0
+    done = _flask(
+        tmp_path, "users", "create", "someone", "--agency", "Northbridge CSC", "--role", "social_worker", "--json",
+        stdin=None, preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "password" in json.loads(done.stdout.strip().splitlines()[-1])["fields"]
+
+
+@pytest.mark.parametrize("size", ["0", "-5"])
+def test_keys_rotate_refuses_a_batch_size_below_one(app, size):
+    result, body = run(app, "keys", "rotate", "--batch-size", size, "--json")
+    assert result.exit_code == 1 and "batch-size" in body["error"]

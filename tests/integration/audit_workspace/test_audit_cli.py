@@ -58,13 +58,15 @@ FIRST_WITH_PEOPLE = "SELECT min(e.seq) FROM audit_events e JOIN audit_event_peop
 
 
 @pytest.mark.parametrize("kind", TAMPERING)
-def test_verify_exits_1_with_the_first_bad_event_after_tampering(cli, caseload, tamper, kind):
+def test_verify_exits_1_with_the_first_bad_event_after_tampering(app, cli, caseload, tamper, kind):
     assert cli("audit", "verify")[0] == 0  # seals everything so far
     statements, first_bad = TAMPERING[kind]
     tamper(*statements)
     code, output, _ = cli("audit", "verify")
     assert code == 1
     assert f"First bad event: {first_bad}" in output
+    # The finding is the command's answer: on standard output, where a script reads it.
+    assert f"First bad event: {first_bad}" in app.test_cli_runner().invoke(args=["audit", "verify"]).stdout
     code, _, body = cli("audit", "verify", "--json")
     assert code == 1
     assert (body["ok"], body["first_bad"]) == (False, first_bad)
