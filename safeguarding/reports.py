@@ -23,7 +23,7 @@ from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph.analysis import place_hotspots
 from safeguarding.missing import status_of
 from safeguarding.referrals import referred_again, timeliness
-from safeguarding.suppression import suppress, suppress_table, suppress_total
+from safeguarding.suppression import HIDDEN, suppress, suppress_table, suppress_total
 from safeguarding.validation import iso_date, start_of_day
 
 AGE_BANDS = (
@@ -117,6 +117,14 @@ def _referrals(session: Session, period: Period) -> list[Referral]:
     return list(session.scalars(select(Referral).where(Referral.sent_at >= start, Referral.sent_at < end)))
 
 
+def _share_percent(part: int, whole: int) -> int | None:
+    """part as a percentage of whole, unless whole is small or either side of the split is (1-4): 80% of 5 decided
+    in time says that one was late."""
+    if suppress_total(whole) is HIDDEN or HIDDEN in (suppress_total(part), suppress_total(whole - part)):
+        return None
+    return round(100 * part / whole) if whole else None
+
+
 def _referral_figures(session: Session, referrals: list[Referral], until: datetime) -> dict:
     names = dict(session.execute(select(Agency.id, Agency.name)).all())
     outcome = Counter(
@@ -133,7 +141,7 @@ def _referral_figures(session: Session, referrals: list[Referral], until: dateti
             {u: sum(r.urgency == u for r in referrals) for u in ("red", "amber", "green")}
         ),
         "referrals_by_outcome": suppress(outcome),
-        "referrals_decided_in_time_percent": round(100 * len(in_time) / len(decided)) if len(decided) >= 5 else None,
+        "referrals_decided_in_time_percent": _share_percent(len(in_time), len(decided)),
         "median_hours_to_decision": round(statistics.median(hours), 1) if len(hours) >= 5 else None,
         "repeat_referral_people": suppress_total(repeat),
     }

@@ -7,7 +7,8 @@ any group that shows its total and has exactly one hidden cell, because the tota
 from collections.abc import Mapping
 
 SMALL = range(1, 5)
-HIDDEN = None  # a suppressed cell; pages show "fewer than 5" and CSV "<5"
+# A suppressed cell, small or hidden beside one (so possibly 5 or more): pages show "not shown", CSV "suppressed".
+HIDDEN = None
 
 
 def suppress(counts: Mapping[str, int], *, total_shown: bool = True) -> dict[str, int | None]:
@@ -36,8 +37,16 @@ def suppress_table(rows: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str,
             candidates = sorted((v, r) for r, v in cells.items() if v not in (HIDDEN, 0, None))
             if candidates:
                 shown[candidates[0][1]][column] = HIDDEN
+    # The table's grand total is shown too (the report's count of open cases): a lone hidden cell whose row and
+    # column hold only zeros would still be that total less the shown cells.
+    hidden = [(row, column) for row, cols in shown.items() for column, value in cols.items() if value is HIDDEN]
+    if len(hidden) == 1:
+        candidates = sorted((v, r, c) for r, cols in shown.items() for c, v in cols.items() if v not in (HIDDEN, 0))
+        if candidates:
+            _, row, column = candidates[0]
+            shown[row][column] = HIDDEN
     return shown
 
 
 def display(value: int | None) -> str:
-    return "fewer than 5" if value is HIDDEN else f"{value:,}"
+    return "not shown" if value is HIDDEN else f"{value:,}"

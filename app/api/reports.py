@@ -20,7 +20,9 @@ def partnership_report():
 
 # --- OpenAPI ---------------------------------------------------------------------------------------------------
 
-COUNT = nullable({**INTEGER, "minimum": 0, "description": "null: fewer than 5 (suppressed)"})
+COUNT = nullable(
+    {**INTEGER, "minimum": 0, "description": "null: suppressed (1 to 4, or a count that would give one away)"}
+)
 COUNTS = {"type": "object", "additionalProperties": COUNT}
 FIGURES = component(
     "PartnershipFigures",
@@ -33,7 +35,10 @@ FIGURES = component(
             "referrals_by_urgency": COUNTS,
             "referrals_by_outcome": COUNTS,
             "referrals_decided_in_time_percent": nullable(
-                {**INTEGER, "description": "null: fewer than 5 referrals decided"}
+                {
+                    **INTEGER,
+                    "description": "null: too few decided to show safely (fewer than 5, or 1 to 4 late or in time)",
+                }
             ),
             "median_hours_to_decision": nullable(
                 {"type": "number", "description": "null: fewer than 5 referrals decided"}

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from safeguarding.suppression import display
+
 WIDTH = 640
 LABEL_WIDTH = 230
-VALUE_WIDTH = 110  # room after the longest bar for its value ("fewer than 5")
+VALUE_WIDTH = 110  # room after the longest bar for its value ("not shown")
 BAR = 14
 BAR_GAP = 3
 ROW_GAP = 12
@@ -22,22 +24,17 @@ CURRENT_FILL = "#1d70b8"  # GOV.UK blue
 PREVIOUS_FILL = "#ffffff"
 PREVIOUS_STROKE = "#0b0c0c"
 TEXT_FILL = "#0b0c0c"
-HIDDEN_TEXT = "fewer than 5"
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
-    current: int | float | None  # None: suppressed, drawn as no bar and the words "fewer than 5"
+    current: int | float | None  # None: suppressed, drawn as no bar and the words "not shown"
     previous: int | float | None
 
 
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "\u2026"
-
-
-def _value_text(value: int | float | None) -> str:
-    return HIDDEN_TEXT if value is None else f"{value:,}"
 
 
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar]) -> Markup:
@@ -81,7 +78,7 @@ def _bar(y: int, value: int | float | None, scale: float, span: int, which: str)
         'stroke-width="1"/>'
     ).format(which, LABEL_WIDTH, y, length, BAR, fill, stroke)
     text = Markup('<text class="sc-chart__value" x="{}" y="{}" fill="{}">{}</text>').format(
-        LABEL_WIDTH + length + 6, y + BAR - 3, TEXT_FILL, _value_text(value)
+        LABEL_WIDTH + length + 6, y + BAR - 3, TEXT_FILL, display(value)
     )
     return (rect if length else Markup("")) + text
 

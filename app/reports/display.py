@@ -11,20 +11,21 @@ from safeguarding.reports import Period
 from safeguarding.suppression import display
 
 SUPPRESSION_NOTE = Markup(
-    '<p class="govuk-body">To protect children\'s identities, a count from 1 to 4 is shown as '
-    "\u201cfewer than 5\u201d (\u201c&lt;5\u201d in the spreadsheet). Where a total would let someone work out a "
-    "hidden count, the next smallest count beside it is hidden too. Timeliness and the median time to decision "
-    "are shown only when at least 5 referrals were decided.</p>"
+    '<p class="govuk-body">To protect children\'s identities, a count from 1 to 4 is \u201cnot shown\u201d '
+    "(\u201csuppressed\u201d in the spreadsheet). Where a total would let someone work out a hidden count, the next "
+    "smallest count beside it is not shown either, so a count not shown may be 5 or more. Timeliness is shown only "
+    "when at least 5 referrals were decided and neither those decided in time nor those decided late number 1 to 4; "
+    "the median time to decision only when at least 5 were decided.</p>"
     '<p class="govuk-body">Open cases are those open on the last day of each period; referrals and missing '
     "episodes are those sent or reported during it. Figures are aggregates: no child is named.</p>"
 )
-NOT_SHOWN = "not shown: fewer than 5 decided"
-CSV_HIDDEN = "<5"
-CSV_NOT_SHOWN = "<5 decided"
+NOT_SHOWN = "not shown: too few decided to show safely"
+CSV_HIDDEN = "suppressed"
+CSV_NOT_SHOWN = "suppressed"
 
 
 def figure(value, kind: str = "count") -> str:
-    """A figure as the page shows it: 'fewer than 5' for a hidden count, '87%' or '6.5 hours' otherwise."""
+    """A figure as the page shows it: 'not shown' for a hidden count, '87%' or '6.5 hours' otherwise."""
     if kind == "count":
         return display(value)
     if value is None:

@@ -31,6 +31,18 @@ def test_two_way_tables_protect_rows_and_columns():
     assert shown["cse"]["high"] is HIDDEN and shown["missing"]["high"] == 7
 
 
+def test_a_table_never_shows_a_lone_hidden_cell_its_grand_total_would_give_away():
+    """cce/low is alone in its row and column beside zeros; 11 open cases less the shown 10 would make it 1."""
+    shown = suppress_table({"cce": {"low": 1, "high": 0}, "cse": {"low": 0, "high": 10}})
+    assert shown == {"cce": {"low": HIDDEN, "high": 0}, "cse": {"low": 0, "high": HIDDEN}}
+
+
+@given(st.dictionaries(st.sampled_from("abc"), st.dictionaries(st.sampled_from("xyz"), st.integers(0, 12), min_size=1)))
+def test_no_table_shows_exactly_one_hidden_cell_beside_a_shown_count(rows):
+    cells = [v for cols in suppress_table(rows).values() for v in cols.values()]
+    assert cells.count(HIDDEN) != 1 or all(v in (0, HIDDEN) for v in cells)
+
+
 @given(st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 40), min_size=1))
 def test_no_shown_total_ever_reveals_a_single_small_cell(counts):
     shown = suppress(counts)

@@ -25,8 +25,9 @@ def test_figures_match_hand_counts_with_small_numbers_suppressed(caseload, make_
     )
     now = report["current"]
     assert now["open_cases"] == 7 and now["referrals"] == 9
-    # cce: 6 high, 0 low/medium; cse: 1 low (suppressed), and cse's row has a lone small cell beside zeros only.
-    assert now["open_cases_by_concern_and_risk"]["cce"] == {"low": 0, "medium": 0, "high": 6}
+    # cce: 6 high, 0 low/medium; cse: 1 low (suppressed), a lone small cell beside zeros only in its row and
+    # column: the 7 open cases less a shown 6 would give it away, so cce/high is hidden too.
+    assert now["open_cases_by_concern_and_risk"]["cce"] == {"low": 0, "medium": 0, "high": None}
     assert now["open_cases_by_concern_and_risk"]["cse"]["low"] is None
     # red 2 is small; amber 7 would give it away from the total of 9, so it is hidden too.
     assert now["referrals_by_urgency"] == {"red": None, "amber": None, "green": 0}
@@ -79,3 +80,23 @@ def test_a_period_runs_from_midnight_to_midnight_uk_time():
         datetime(2026, 5, 31, 23, tzinfo=UTC),
         datetime(2026, 6, 30, 23, tzinfo=UTC),
     )
+
+
+def test_the_share_decided_in_time_is_hidden_when_it_would_count_a_few_late_ones(caseload, make_user):
+    """Five decided, one late: 80% would say that exactly one was late."""
+    from datetime import timedelta
+
+    sw, police = caseload["worker"], caseload["police"]
+    sent = datetime(2026, 12, 2, 10, tzinfo=UTC)
+    for day in range(5):
+        child = db.session.scalars(sa.select(Case.subject_person_id)).all()[day]
+        data = {"person_id": child, "to_agency_id": police.agency_id, "urgency": "red", "reason": "Concern"}
+        referral = referrals.submit_referral(db.session, sw, data, sent_at=sent + timedelta(days=day))
+        referrals.transition(
+            db.session, police, referral.id, "acknowledge", {}, at=referral.sent_at + timedelta(minutes=30)
+        )
+        late = timedelta(hours=6 if day == 4 else 2)  # a red referral is decided within 4 hours
+        referrals.transition(db.session, police, referral.id, "decline", {"reason": "NFA"}, at=referral.sent_at + late)
+    december = reports.figures(db.session, reports.Period(date(2026, 12, 1), date(2027, 1, 1)))
+    assert december["referrals_by_outcome"] == {"declined": 5}
+    assert december["referrals_decided_in_time_percent"] is None

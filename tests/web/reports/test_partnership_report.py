@@ -38,22 +38,23 @@ def test_the_report_page_shows_the_services_figures_with_small_numbers_as_fewer_
     assert summary["Referrals sent in the period"] == ["9", "0", "+9"]
     assert summary["Decided within the timescale"][0] == "100%"
     assert summary["Median time from sending to decision"][0] == "3.0 hours"
-    assert summary["People referred again within 12 months"][0] == "fewer than 5"
+    assert summary["People referred again within 12 months"][0] == "not shown"
     # red 2 is small, and amber 7 would give it away from the total of 9: both hidden.
     urgency = table(soup, "table-referrals-by-urgency")
-    assert urgency["Red"][0] == "fewer than 5" and urgency["Amber"][0] == "fewer than 5" and urgency["Green"][0] == "0"
+    assert urgency["Red"][0] == "not shown" and urgency["Amber"][0] == "not shown" and urgency["Green"][0] == "0"
     assert table(soup, "table-referrals-by-agency")[FORMULA_AGENCY][:2] == ["9", "100%"]
     concern_rows = [r.get_text(" ", strip=True) for r in soup.select("#table-open-cases-by-concern tbody tr")]
+    # cse/low is small beside zeros only: the 7 open cases less a shown cce/high 6 would give it away.
     assert concern_rows[:3] == ["Child criminal exploitation (CCE) Low 0 0 no change", "Medium 0 0 no change",
-                                "High 6 6 no change"]  # fmt: skip
-    assert concern_rows[3] == "Child sexual exploitation (CSE) Low fewer than 5 fewer than 5 – cannot be shown"
+                                "High not shown not shown – cannot be shown"]  # fmt: skip
+    assert concern_rows[3] == "Child sexual exploitation (CSE) Low not shown not shown – cannot be shown"
 
 
 def test_the_page_explains_suppression_and_marks_hidden_cells(lead_client, caseload):
     soup = page(lead_client.get(REPORT))
-    assert "a count from 1 to 4 is shown as “fewer than 5”" in soup.select_one(".govuk-inset-text").get_text(" ")
+    assert "a count from 1 to 4 is “not shown”" in soup.select_one(".govuk-inset-text").get_text(" ")
     hidden = {cell.get_text(strip=True) for cell in soup.select(".sc-suppressed")}
-    assert hidden == {"fewer than 5", "not shown: fewer than 5 decided"}  # counts, and percentages or medians
+    assert hidden == {"not shown", "not shown: too few decided to show safely"}  # counts, and percentages or medians
     assert not any(cell.get_text(strip=True) in ("1", "2", "3", "4") for cell in soup.select(".sc-report-table td"))
 
 
@@ -70,7 +71,7 @@ def test_each_chart_is_an_image_with_a_title_and_its_table_beside_it(lead_client
         assert chart.parent.find_next_sibling("table")["class"] == ["govuk-table", "sc-report-table"]
     urgency = soup.select_one("#chart-referrals-by-urgency")
     assert urgency.title.get_text() == "Referrals by urgency"
-    assert "fewer than 5" in urgency.get_text(" ") and not urgency.select("rect.sc-chart__bar")  # hidden: no bar
+    assert "not shown" in urgency.get_text(" ") and not urgency.select("rect.sc-chart__bar")  # hidden: no bar
     agency = soup.select_one("#chart-referrals-by-agency")
     assert [r["width"] for r in agency.select("rect.sc-chart__bar--current")] == ["300"]  # 9 of 9: the full span
 
@@ -89,7 +90,7 @@ def test_producing_the_report_is_audited(lead, lead_client, caseload):
     assert event.person_id_list == []
 
 
-def test_the_csv_has_the_same_figures_with_small_numbers_as_lt5_and_is_audited_as_export(lead, lead_client, caseload):
+def test_the_csv_has_the_same_figures_with_small_numbers_suppressed_and_is_audited_as_export(lead, lead_client, caseload):
     response = lead_client.get(REPORT_CSV)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -98,11 +99,11 @@ def test_the_csv_has_the_same_figures_with_small_numbers_as_lt5_and_is_audited_a
     assert rows[("First day", "")]["this_period"] == "2026-11-01"
     assert rows[("Last day", "")]["previous_period"] == "2026-10-31"
     assert rows[("How many, and how quickly decided", "Referrals sent in the period")]["this_period"] == "9"
-    assert rows[("Referrals by urgency", "Red")]["this_period"] == "<5"
+    assert rows[("Referrals by urgency", "Red")]["this_period"] == "suppressed"
     assert rows[("Referrals by urgency", "Green")]["this_period"] == "0"
     assert rows[("How many, and how quickly decided", "Decided within the timescale")]["this_period"] == "100"
     assert (
-        rows[("How many, and how quickly decided", "Decided within the timescale")]["previous_period"] == "<5 decided"
+        rows[("How many, and how quickly decided", "Decided within the timescale")]["previous_period"] == "suppressed"
     )
     event = audit_events("export")[-1]
     assert (event.object_type, event.object_id, event.actor_user_id) == ("report", "partnership", lead.id)

@@ -25,7 +25,7 @@ def test_a_chart_scales_its_bars_labels_hidden_ones_and_escapes_names():
     widths = [r["width"] for r in svg.select("rect.sc-chart__bar")]
     assert widths == ["300", "150"]  # 10 fills the span, 5 half of it; hidden and zero draw no bar
     values = [t.get_text() for t in svg.select("text.sc-chart__value")]
-    assert values == ["10", "5", "fewer than 5", "0"]
+    assert values == ["10", "5", "not shown", "0"]
     assert "<b>" not in str(svg.select_one("text.sc-chart__label")) and not svg.select("[style]")
 
 
@@ -38,8 +38,8 @@ def page_of(markup):
 
 
 def test_changes_and_figures_read_in_words_and_never_reveal_a_hidden_count():
-    assert figure(None) == "fewer than 5" and figure(1234) == "1,234"
-    assert figure(None, "percent") == "not shown: fewer than 5 decided" and figure(87, "percent") == "87%"
+    assert figure(None) == "not shown" and figure(1234) == "1,234"
+    assert figure(None, "percent") == "not shown: too few decided to show safely" and figure(87, "percent") == "87%"
     assert str(change(Row("x", 7, 9))) == "\u22122" and str(change(Row("x", 75, 70, "percent"))) == "+5 points"
     assert "cannot be shown" in str(change(Row("x", None, 9)))
 
