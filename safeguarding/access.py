@@ -72,13 +72,21 @@ def record_read(
     access: PersonAccess | None = None,
     purpose: str | None = None,
     detail: dict | None = None,
+    shown: Iterable[PersonAccess] = (),
 ) -> None:
     """Commit the read's audit event before any data leaves (fail-closed).
 
+    `access`: the access to the one person the read is about; `shown`: the access to each person a list or a map
+    shows beside them.
+
     The read's own transaction ends first, so the event's writer never waits on locks this request holds; the
     event is then group-committed with concurrent reads (audit.record_durably)."""
-    # SPEC 5: an access without a case assignment in force (recorder, referral, break-glass) is flagged for review.
-    flagged = access is not None and "case_team" not in access.bases
+    # SPEC 5: an access without a case assignment in force (recorder, referral, break-glass) is flagged for review:
+    # the read's own subject on any other basis, or anyone shown in full on one. A limited view comes of a case
+    # team's work (rule 3), so a list or map of neighbours is not flagged for them.
+    flagged = (access is not None and "case_team" not in access.bases) or any(
+        a.full and "case_team" not in a.bases for a in shown
+    )
     try:
         _end_read_transaction(session)
         audit.record_durably(

@@ -129,6 +129,7 @@ def _map(
         person_ids=people,
         access=access[centre_person.id] if centre_person is not None else None,
         detail={"depth": options.depth, "nodes": len(ego.nodes), "omitted": ego.omitted},
+        shown=[access[person_id] for person_id in people],
     )
     return data
 

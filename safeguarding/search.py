@@ -83,6 +83,7 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
         object_id=None,
         person_ids=[m.person.id for m in result.matches],
         detail={"tokens": sorted({f"{name}:{token}" for name, token in tokens}), "other_matches": result.other_matches},
+        shown=[m.access for m in result.matches],
     )
     return result
 

@@ -180,6 +180,34 @@ def test_reads_of_a_case_its_chronology_and_map_through_break_glass_are_flagged_
     ]
 
 
+def test_a_place_map_or_a_search_showing_someone_in_full_without_a_case_assignment_is_flagged(
+    as_user, make_user, make_person, make_case, link
+):
+    """The youth worker sees one child as their recorder only, the other through their case: a map of the place
+    both frequent, and a search finding the first, show someone in full with no case assignment."""
+    youth = make_user("youth_worker")
+    caller = as_user(youth)
+    recorded = make_person(youth, given_name="Jayden", family_name="Okafor")
+    casework = make_person(youth, given_name="Amara", family_name="Bell")
+    make_case(youth, casework["id"])
+    park = caller.post("/places", json={"name": "Riverside Park", "kind": "park"}).get_json()
+    for child in (recorded, casework):
+        link(youth, child["id"], "place", park["id"], "frequents")
+
+    def flagged(path: str, action: str, **query) -> bool:
+        assert caller.get(path, **query).status_code == 200, path
+        event = audit_events(action)[-1]
+        assert recorded["id"] in event.person_id_list
+        return event.flagged
+
+    assert flagged(f"/places/{park['id']}/context", "map_view") is True
+    assert flagged("/people", "search", given_name="Jayden", family_name="Okafor") is True
+    # Through the case alone, neither is flagged: the case team's map of its own child, and a search for them.
+    make_case(youth, recorded["id"])
+    assert flagged(f"/places/{park['id']}/context", "map_view") is False
+    assert flagged("/people", "search", given_name="Jayden", family_name="Okafor") is False
+
+
 ADMIN_CALLS = [
     ("GET", "/people?given_name=Jayden"),
     ("POST", "/people"),
