@@ -90,7 +90,7 @@ def test_producing_the_report_is_audited(lead, lead_client, caseload):
     assert event.person_id_list == []
 
 
-def test_the_csv_has_the_same_figures_with_small_numbers_suppressed_and_is_audited_as_export(lead, lead_client, caseload):
+def test_the_csv_has_the_same_figures_with_small_numbers_hidden_and_is_audited_as_export(lead, lead_client, caseload):
     response = lead_client.get(REPORT_CSV)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment;")
