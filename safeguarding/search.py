@@ -64,9 +64,12 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
     tokens = query_tokens(runtime().indexer, query.given_name, query.family_name, query.date_of_birth)
     as_asked, by_name = _scored(session, query, tokens)
     access = policy.people_access(session, actor, {scored.candidate.id for scored in (*as_asked, *by_name)})
-    # Only whom the caller sees in full is judged on the date of birth asked: anyone else, by their names alone.
-    ranked = [scored for scored in as_asked if access[scored.candidate.id].full]
-    ranked += [scored for scored in by_name if not access[scored.candidate.id].full]
+    # Whom the caller sees in the limited view (no date of birth) is judged on their names alone, so that trying
+    # dates cannot find theirs. The rest are judged on everything asked: those seen in full, and those only counted,
+    # whose count is the answer to "already known?" (a misspelt name with the right date still finds a child known
+    # to another agency; the count names nobody).
+    ranked = [scored for scored in as_asked if access[scored.candidate.id].level != "limited"]
+    ranked += [scored for scored in by_name if access[scored.candidate.id].level == "limited"]
     visible = _as_disclosed(query, [scored for scored in ranked if access[scored.candidate.id].visible], access)
     shown = visible[:MAX_RESULTS]
     people = _people(session, [scored.candidate.id for scored in shown])
@@ -116,9 +119,9 @@ def _best_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
 def _scored(session: Session, query: MatchQuery, tokens: Tokens) -> tuple[list[ScoredCandidate], list[ScoredCandidate]]:
     """The candidates ranked on everything asked, and those met by name ranked on their names alone.
 
-    The second serve the people the caller does not see in full, whose date of birth nothing shown may depend on
-    (SPEC 4): they are chosen by the name tokens alone and scored with no date of birth, so that trying dates moves
-    neither whether they are listed or counted nor their score. Without a date of birth asked, both are the same.
+    The second serve the people the caller sees in the limited view, which shows no date of birth (SPEC 4): they
+    are chosen by the name tokens alone and scored with no date of birth, so that trying dates moves neither
+    whether they are listed nor their score. Without a date of birth asked, both are the same.
     """
     if query.date_of_birth is None:
         ranked = ranked_candidates(session, query, tokens)
