@@ -62,7 +62,8 @@ def search_people(session: Session, actor, given_name=None, family_name=None, da
         raise PermissionDenied("Your role does not give access to people's records")
     query = validate_query(given_name, family_name, date_of_birth)
     tokens = query_tokens(runtime().indexer, query.given_name, query.family_name, query.date_of_birth)
-    as_asked, by_name = _scored(session, query, tokens)
+    # The limited view comes of a case team's work (rule 3): a caller on no open case has nobody in it.
+    as_asked, by_name = _scored(session, query, tokens, limited_possible=bool(policy.case_team_people(session, actor)))
     access = policy.people_access(session, actor, {scored.candidate.id for scored in (*as_asked, *by_name)})
     # Whom the caller sees in the limited view (no date of birth) is judged on their names alone, so that trying
     # dates cannot find theirs. The rest are judged on everything asked: those seen in full, and those only counted,
@@ -116,16 +117,21 @@ def _best_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
     return sorted(scored, key=lambda item: (-item.score, item.candidate.id))
 
 
-def _scored(session: Session, query: MatchQuery, tokens: Tokens) -> tuple[list[ScoredCandidate], list[ScoredCandidate]]:
+def _scored(
+    session: Session, query: MatchQuery, tokens: Tokens, *, limited_possible: bool
+) -> tuple[list[ScoredCandidate], list[ScoredCandidate]]:
     """The candidates ranked on everything asked, and those met by name ranked on their names alone.
 
     The second serve the people the caller sees in the limited view, which shows no date of birth (SPEC 4): they
     are chosen by the name tokens alone and scored with no date of birth, so that trying dates moves neither
-    whether they are listed nor their score. Without a date of birth asked, both are the same.
+    whether they are listed nor their score. Without a date of birth asked, both are the same; without anyone
+    possibly in the limited view, the second are not needed.
     """
     if query.date_of_birth is None:
         ranked = ranked_candidates(session, query, tokens)
         return ranked, ranked
+    if not limited_possible:
+        return ranked_candidates(session, query, tokens), []
     ids = _promising_people(session, tokens)
     named_ids = _promising_people(session, [(name, token) for name, token in tokens if name != "dob"])
     as_asked, by_name = _candidates(session, query, ids, named_ids)
