@@ -14,11 +14,8 @@ HIDDEN = None
 def suppress(counts: Mapping[str, int], *, total_shown: bool = True) -> dict[str, int | None]:
     """One group of counts (e.g. referrals by urgency) with small numbers hidden, primary and secondary."""
     shown: dict[str, int | None] = {k: (HIDDEN if v in SMALL else v) for k, v in counts.items()}
-    hidden = [k for k, v in shown.items() if v is HIDDEN]
-    if total_shown and len(hidden) == 1:
-        candidates = sorted((v, k) for k, v in shown.items() if v not in (HIDDEN, 0))
-        if candidates:
-            shown[candidates[0][1]] = HIDDEN
+    if total_shown and (partner := _lone_partner(shown)) is not None:
+        shown[partner] = HIDDEN
     return shown
 
 
@@ -31,21 +28,24 @@ def suppress_table(rows: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str,
     shown = {row: suppress(cols) for row, cols in rows.items()}
     columns = {c for cols in rows.values() for c in cols}
     for column in columns:
-        cells = {row: shown[row].get(column) for row in rows}
-        hidden = [r for r, v in cells.items() if v is HIDDEN]
-        if len(hidden) == 1:
-            candidates = sorted((v, r) for r, v in cells.items() if v not in (HIDDEN, 0, None))
-            if candidates:
-                shown[candidates[0][1]][column] = HIDDEN
+        if (partner := _lone_partner({row: shown[row].get(column) for row in rows})) is not None:
+            shown[partner][column] = HIDDEN
     # The table's grand total is shown too (the report's count of open cases): a lone hidden cell whose row and
     # column hold only zeros would still be that total less the shown cells.
-    hidden = [(row, column) for row, cols in shown.items() for column, value in cols.items() if value is HIDDEN]
-    if len(hidden) == 1:
-        candidates = sorted((v, r, c) for r, cols in shown.items() for c, v in cols.items() if v not in (HIDDEN, 0))
-        if candidates:
-            _, row, column = candidates[0]
-            shown[row][column] = HIDDEN
+    cells = {(row, column): value for row, cols in shown.items() for column, value in cols.items()}
+    if (partner := _lone_partner(cells)) is not None:
+        row, column = partner
+        shown[row][column] = HIDDEN
     return shown
+
+
+def _lone_partner(cells: Mapping) -> object | None:
+    """Where exactly one of these cells is hidden and their total is shown, the key of the cell to hide beside it
+    (the smallest shown count but zero); None when none is needed or none is left."""
+    if sum(value is HIDDEN for value in cells.values()) != 1:
+        return None
+    candidates = sorted((value, key) for key, value in cells.items() if value not in (HIDDEN, 0))
+    return candidates[0][1] if candidates else None
 
 
 def display(value: int | None) -> str:
