@@ -24,7 +24,14 @@ def test_cells_a_spreadsheet_would_run_get_a_leading_apostrophe(start):
     assert neutralise(f"{start}1+1") == f"'{start}1+1"
 
 
-@pytest.mark.parametrize("value", ["view", "Mozilla/5.0", "a=b", "3f2b6c1e-0d7a-4e59-9b8e-2c4f1a6d9e30", ""])
+@pytest.mark.parametrize("spaces", [" ", "   ", "\u00a0", "\u3000 "])
+def test_a_formula_after_leading_spaces_is_neutralised_too(spaces):
+    assert neutralise(f"{spaces}=1+1") == f"'{spaces}=1+1"
+
+
+@pytest.mark.parametrize(
+    "value", ["view", "Mozilla/5.0", "a=b", " a=b", "3f2b6c1e-0d7a-4e59-9b8e-2c4f1a6d9e30", "", "   "]
+)
 def test_ordinary_text_is_left_alone(value):
     assert neutralise(value) == value
 
