@@ -23,7 +23,7 @@ from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph.analysis import place_hotspots
 from safeguarding.missing import status_of
 from safeguarding.referrals import referred_again, timeliness
-from safeguarding.suppression import HIDDEN, suppress, suppress_table, suppress_total
+from safeguarding.suppression import HIDDEN, SMALL, suppress, suppress_table, suppress_total
 from safeguarding.validation import iso_date, start_of_day
 
 AGE_BANDS = (
@@ -167,9 +167,12 @@ def _missing_figures(session: Session, period: Period) -> dict:
         )
     )
     late = sum(1 for e in episodes if status_of(e, end).return_interview_late)
+    children = len({e.person_id for e in episodes})
+    # Episodes less children is the count of repeat episodes: shown beside a few of those, one total is hidden.
+    repeats_few = len(episodes) - children in SMALL
     return {
         "missing_episodes": suppress_total(len(episodes)),
-        "children_missing": suppress_total(len({e.person_id for e in episodes})),
+        "children_missing": HIDDEN if repeats_few else suppress_total(children),
         "return_interviews_late": suppress_total(late),
     }
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from models.case import Case
 from models.referral import Referral
-from safeguarding import contexts, referrals, reports
+from safeguarding import contexts, missing, referrals, reports
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from tests.fixtures.caseloads import make_caseload
 
@@ -100,3 +100,23 @@ def test_the_share_decided_in_time_is_hidden_when_it_would_count_a_few_late_ones
     december = reports.figures(db.session, reports.Period(date(2026, 12, 1), date(2027, 1, 1)))
     assert december["referrals_by_outcome"] == {"declined": 5}
     assert december["referrals_decided_in_time_percent"] is None
+
+
+def test_children_missing_is_hidden_when_beside_the_episodes_it_would_count_a_few_repeats(caseload):
+    """Seven children missing in October, one of them twice: 8 episodes less 7 children says one went again."""
+    sw = caseload["worker"]
+    children = db.session.scalars(sa.select(Case.subject_person_id)).all()
+    returns = [(child, 2) for child in children] + [(children[0], 20)]
+    for child, day in returns:
+        missing.record_episode(
+            db.session,
+            sw,
+            child,
+            {
+                "reported_at": f"2026-10-{day:02d}T18:00:00+00:00",
+                "returned_at": f"2026-10-{day + 1:02d}T09:00:00+00:00",
+            },
+        )
+    october = reports.figures(db.session, reports.Period(date(2026, 10, 1), date(2026, 11, 1)))
+    assert october["missing_episodes"] == 8
+    assert october["children_missing"] is None
