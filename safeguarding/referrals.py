@@ -481,11 +481,15 @@ def awaiting_action(session: Session, actor) -> dict[str, int]:
         return {}
     inbox = list(
         session.scalars(
-            select(Referral).where(Referral.to_agency_id == actor.agency_id, Referral.status.in_(OPEN_STATES))
+            select(Referral).where(
+                Referral.to_agency_id == actor.agency_id, Referral.status.in_(OPEN_STATES), NOT_ABOUT_ERASED
+            )
         )
     )
     sent = session.scalar(
-        select(func.count()).select_from(Referral).where(Referral.sender_id == actor.id, Referral.status == "submitted")
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.sender_id == actor.id, Referral.status == "submitted", NOT_ABOUT_ERASED)
     )
     return {
         "inbox_open": len(inbox),
@@ -521,9 +525,7 @@ def _adult_on(person: Person | None, day) -> bool:
 def past_decision_time(session: Session, now: datetime | None = None) -> list[Referral]:
     """The escalation list for safeguarding leads: open referrals whose decision time has passed."""
     now = now or utcnow()
-    open_rows = session.scalars(
-        select(Referral).where(or_(Referral.status == "submitted", Referral.status == "acknowledged"))
-    )
+    open_rows = session.scalars(select(Referral).where(Referral.status.in_(OPEN_STATES), NOT_ABOUT_ERASED))
     return [r for r in open_rows if timeliness(r, now).breached["decide"]]
 
 

@@ -199,3 +199,25 @@ def test_a_merged_duplicates_alerts_go_and_the_survivor_fires_its_own(refer, mak
     assert [a.person_id for a in alerts.list_alerts(db.session, lead, "escalation")] == [duplicate.id]
     merging.merge_people(db.session, social_worker, survivor.id, duplicate.id)
     assert [a.person_id for a in alerts.list_alerts(db.session, lead, "escalation")] == [survivor.id]
+
+
+def test_referrals_about_an_erased_person_leave_the_home_page_counts_and_the_escalation_list(
+    refer, police, social_worker, make_user
+):
+    """Erasure takes a person's referrals out of the boxes (they answer 404): the counts and lists that lead to
+    those boxes must not keep counting them, overdue for ever."""
+    from safeguarding import retention
+
+    erased, kept = young_person(social_worker, "Erased"), young_person(social_worker, "Kept")
+    long_ago = datetime.now(UTC) - timedelta(days=10)  # past every due time: overdue, on the escalation list
+    for person in (erased, kept):
+        refer(person_id=person.id, sent_at=long_ago)
+    retention.erase(db.session, erased.id, reason="Lawful request for erasure")
+    lead = make_user("safeguarding_lead")
+    assert referrals.awaiting_action(db.session, police) == {
+        "inbox_open": 1,
+        "inbox_overdue": 1,
+        "sent_unacknowledged": 0,
+    }
+    assert referrals.awaiting_action(db.session, social_worker)["sent_unacknowledged"] == 1
+    assert [r.person_id for r in referrals.escalation_list(db.session, lead)] == [kept.id]
