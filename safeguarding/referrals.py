@@ -26,10 +26,10 @@ from models.referral import (
     Referral,
     ReferralTransition,
 )
-from models.user import PRACTITIONER_ROLES
+from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
 from safeguarding.access import load_person, record_read, require_person_access
-from safeguarding.cases import case_for_team_change, cases_of_person
+from safeguarding.cases import case_for_team_change, cases_of_person, team_refusal
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
@@ -348,9 +348,12 @@ def _case_for_acceptance(session: Session, actor, referral: Referral, case_id, n
             person_ids=[referral.person_id],
             detail={"from_referral": referral.id},
         )
-    for user_id in (actor.id, referral.sender_id):
-        if user_id and not case.has_member(user_id):
-            session.add(CaseMember(case_id=case.id, user_id=user_id, added_by_id=actor.id))
+    sender = session.get(User, referral.sender_id) if referral.sender_id else None
+    # The sender joins as anyone joins a team: not once deactivated, or no longer a practitioner.
+    joining = [actor] if sender is None or team_refusal(sender) else [actor, sender]
+    for user in joining:
+        if not case.has_member(user.id):
+            session.add(CaseMember(case_id=case.id, user_id=user.id, added_by_id=actor.id))
     return case
 
 

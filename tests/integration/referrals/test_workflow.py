@@ -221,3 +221,14 @@ def test_referrals_about_an_erased_person_leave_the_home_page_counts_and_the_esc
     }
     assert referrals.awaiting_action(db.session, social_worker)["sent_unacknowledged"] == 1
     assert [r.person_id for r in referrals.escalation_list(db.session, lead)] == [kept.id]
+
+
+def test_accepting_leaves_a_sender_who_has_since_been_deactivated_off_the_case_team(refer, police, social_worker):
+    """A team is joined only by an active practitioner (add_member and the import refuse others): a sender who has
+    left would otherwise be back on the child's case the day their account was reactivated."""
+    referral = refer()
+    social_worker.active = False  # as deactivate_user leaves them, without needing an admin here
+    db.session.commit()
+    referrals.transition(db.session, police, referral.id, "accept")
+    case = db.session.get(Case, referral.case_id)
+    assert case.has_member(police.id) and not case.has_member(social_worker.id)
