@@ -127,6 +127,9 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
         raise ValidationFailed(errors)
     person = load_person(session, data.get("person_id"))
     require_person_access(session, actor, person, object_type="referral")
+    if person.merged_into_id:
+        # Its referrals moved with the merge: one about the pointer would escape the repeat and escalation counts.
+        raise ValidationFailed({"$.person_id": f"This record was merged into {person.merged_into_id}: refer that one"})
     referral = Referral(
         person_id=person.id,
         from_agency_id=actor.agency_id,
