@@ -37,7 +37,8 @@ def require_person_access(
     access: PersonAccess | None = None,
 ) -> PersonAccess:
     """The actor's access to a person, at least `need`: "visible", "full", or "lasting" (full on a rule other than
-    break-glass, which lets its holder read for an hour, not make the access last: open a case, merge records);
+    break-glass, which lets its holder read for an hour, not make the access last: open a case, merge records, send
+    a referral);
     otherwise 403, audited.
 
     `access`: the policy's answer for this person, when the caller already asked it about several at once."""
@@ -53,7 +54,9 @@ def require_person_access(
             detail={"needed": need, "had": access.level},
         )
         if access.via_break_glass:
-            raise PermissionDenied("Emergency access lets you read this record for an hour, not open cases or merge")
+            raise PermissionDenied(
+                "Emergency access lets you read this record for an hour, not open cases, merge or send referrals"
+            )
         raise PermissionDenied(
             "You do not have a legitimate relationship with this person",
             break_glass_allowed=access.break_glass_allowed,

@@ -126,7 +126,8 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     if errors:
         raise ValidationFailed(errors)
     person = load_person(session, data.get("person_id"))
-    require_person_access(session, actor, person, object_type="referral")
+    # Lasting access: the referral rule would give the sender's agency the person for a month after break-glass's hour.
+    require_person_access(session, actor, person, need="lasting", object_type="referral")
     if person.merged_into_id:
         # Its referrals moved with the merge: one about the pointer would escape the repeat and escalation counts.
         raise ValidationFailed({"$.person_id": f"This record was merged into {person.merged_into_id}: refer that one"})

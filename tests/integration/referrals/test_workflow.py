@@ -246,3 +246,20 @@ def test_a_referral_about_a_merged_duplicate_is_refused_naming_the_record_that_h
         refer(person_id=duplicate.id)
     assert survivor.id in failure.value.fields["$.person_id"]
     assert db.session.query(Referral).count() == 0
+
+
+def test_emergency_access_reads_for_an_hour_but_cannot_send_a_referral_that_makes_it_last(
+    refer, child, make_user, social_worker
+):
+    """A referral gives the sending agency the referral rule while it is open and for 30 days after: sent on
+    break-glass alone, it would turn an hour's reviewed access into a month's, for a whole agency."""
+    from models.referral import Referral
+    from safeguarding import break_glass
+
+    outsider = make_user("youth_worker")
+    break_glass.break_glass(db.session, outsider, child.id, "Found alone at the station at 3am, needs help now")
+    assert policy.person_access(db.session, outsider, child.id).full
+    with pytest.raises(PermissionDenied):
+        refer(sender=outsider, to_agency_id=social_worker.agency_id)
+    assert db.session.query(Referral).count() == 0
+    assert audit_events("denied")[-1].person_id_list == [child.id]
