@@ -19,6 +19,7 @@ from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
+from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.build import build_graph, passes_filters
 from safeguarding.graph.ego import DEFAULT_MAX_NODES
 from safeguarding.graph.kinds import ALL_KINDS, FAMILIES
@@ -113,8 +114,7 @@ def _map(
         require_person_access(
             session, actor, centre_person, need="visible", object_type="context_map", access=access[centre_person.id]
         )
-    ties = [(e.target.id, e.source.id) for e in edges.values() if e.target.type == "place"]
-    visible, labels = _visibility(session, actor, ego.nodes, access, ties)
+    visible, labels = _visibility(session, actor, ego.nodes, access, borough)
     positions = None
     if with_layout:
         positions = layout(build_graph([NodeInfo(ref) for ref in ego.nodes], edges.values()))
@@ -146,13 +146,13 @@ def _visibility(
     actor,
     refs: list[NodeRef],
     access: dict[str, policy.PersonAccess] | None = None,
-    ties: list[tuple[str, str]] | None = None,
+    links: Adjacency | None = None,
 ) -> tuple[set[NodeRef], dict[NodeRef, str | None]]:
     """People by the policy (full or limited view shows them); places and groups are not personal data, except a
     home address (policy.visible_addresses).
 
-    `access`: the policy's answers for these people, when the caller has them already; `ties`: the (place, person)
-    links among them, which then decide who may see an address."""
+    `access`: the policy's answers for these people, when the caller has them already; `links`: the current
+    adjacency, which then gives the ties that decide who may see an address."""
     if access is None:
         access = policy.people_access(session, actor, [r.id for r in refs if r.type == "person"])
     visible = {r for r in refs if r.type != "person" or access[r.id].visible}
@@ -171,7 +171,20 @@ def _visibility(
         labels[NodeRef("place", record_id)] = name
         if kind == "address":
             addresses.add(record_id)
-    for hidden in addresses - policy.visible_addresses(session, actor, addresses, ties, access):
+    for hidden in addresses - _visible_homes(session, actor, addresses, access, links):
         visible.discard(NodeRef("place", hidden))
         del labels[NodeRef("place", hidden)]
     return visible, labels
+
+
+def _visible_homes(
+    session: Session, actor, homes: set[str], access: dict[str, policy.PersonAccess], links: Adjacency | None
+) -> set[str]:
+    """The homes the actor may see, as their own pages decide it: by everyone living there, not only the ties a
+    map's filters, depth or cap let it show (a home the viewer may see is never redacted, least of all a centre)."""
+    if links is None:
+        return policy.visible_addresses(session, actor, homes)
+    ties = [(home, person.id) for home in homes for person in links.tied_openly(NodeRef("place", home))]
+    if unknown := {person for _, person in ties} - access.keys():
+        access = {**access, **policy.people_access(session, actor, unknown, links=links)}
+    return policy.visible_addresses(session, actor, homes, ties, access)

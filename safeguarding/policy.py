@@ -264,7 +264,8 @@ def visible_addresses(
     """Of these places of kind `address`, the ones the actor may see: someone's home, which the limited view leaves
     out (SPEC section 4), shows only to whoever recorded it or may see in full a person tied to it.
 
-    A map passes the (place, person) ties it shows, with its access to those people: only those ties count then."""
+    A map passes every current (place, person) tie of its homes, from the adjacency it was drawn from, with its
+    access to those people."""
     ids = set(place_ids)
     if not ids or not may_see_personal_data(actor):
         return set()

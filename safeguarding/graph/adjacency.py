@@ -78,6 +78,15 @@ class Adjacency:
             other in nodes and edges[edge_id].ended_on is None for _, other, edge_id in self._links.get(key_of(ref), ())
         )
 
+    def tied_openly(self, place: NodeRef) -> list[NodeRef]:
+        """The people tied to a place by a relationship with no end date (as the access policy counts ties)."""
+        edges = self.edges
+        return [
+            edges[edge_id].source
+            for _, _, edge_id in self._links.get(key_of(place), ())
+            if edges[edge_id].ended_on is None
+        ]
+
     def ego(self, centre: NodeRef, depth: int, max_nodes: int, passes: EdgeFilter | None = None) -> EgoMap:
         """The same map as ``ego_map`` over a networkx graph of these edges (``passes`` filters them first)."""
         check_limits(depth, max_nodes)

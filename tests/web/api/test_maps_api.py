@@ -100,6 +100,23 @@ def test_a_home_address_shows_only_to_those_who_may_see_someone_living_there_in_
     assert len([e for e in audit_events("denied") if e.object_id == homes["peer"]["id"]]) == 4
 
 
+def test_a_home_the_viewer_may_see_stays_named_when_a_filter_leaves_out_the_tie_that_shows_it(borough, as_user, link):
+    """The officer sees the child in full, so the child's home; a map whose kinds or window leave out the child's
+    own tie still shows every node the viewer may see (SPEC section 4), its centre above all."""
+    home = as_user(borough["sw"]).post("/places", json={"name": "3 Known Road", "kind": "address"}).get_json()
+    link(borough["sw"], borough["child"]["id"], "place", home["id"], "lives_at")
+    link(borough["sw"], borough["peer"]["id"], "place", home["id"], "lives_at")
+    own_map = borough["officer"].get(f"/places/{home['id']}/context", kinds="peer").get_json()
+    assert own_map["nodes"] == [
+        {"id": f"place:{home['id']}", "type": "place", "label": "3 Known Road", "redacted": False}
+    ]
+    # From the peer's side, whose map does not reach the child: the home is still the child's.
+    peer_map = borough["officer"].get(f"/people/{borough['peer']['id']}/context", kinds="place").get_json()
+    assert {"id": f"place:{home['id']}", "type": "place", "label": "3 Known Road", "redacted": False} in (
+        peer_map["nodes"]
+    )
+
+
 def test_a_police_officer_on_the_case_sees_the_peer_but_not_the_stranger(borough):
     response = borough["officer"].get(f"/people/{borough['child']['id']}/context", depth=3)
     data = response.get_json()

@@ -154,6 +154,15 @@ def test_the_map_page_of_a_home_the_viewer_may_not_see_is_refused_not_an_error(b
     assert refused.status_code == 403 and "12 Hidden Street" not in refused.get_data(as_text=True)
 
 
+def test_the_map_page_of_a_home_the_viewer_may_see_keeps_its_centre_under_any_filter(borough):
+    home = contexts.create_place(db.session, borough["sw"], {"name": "3 Known Road", "kind": "address"})
+    link = {"source": {"type": "person", "id": borough["child"].id}, "target": {"type": "place", "id": home.id}}
+    contexts.add_relationship(db.session, borough["sw"], {**link, "kind": "lives_at"})
+    response = borough["officer"].get(f"/places/{home.id}/map?kinds=peer")
+    assert table_node_ids(assert_strict_map_page(response)) == [f"place:{home.id}"]
+    assert "3 Known Road" in main_text(response)
+
+
 def test_the_map_downloads_hold_what_the_viewer_sees_and_are_audited(borough):
     soup = page(borough["officer"].get(f"/people/{borough['child'].id}/map?depth=3"))
     links = [a["href"] for a in soup.select("a[download]")]
