@@ -43,6 +43,8 @@ class BaseConfig:
     ESCALATION_REFERRALS = 3
     ESCALATION_WINDOW_DAYS = 90  # UK calendar days from the first referral's to the last's
     RETURN_INTERVIEW_HOURS = 72  # a return-home interview is offered within this time of the return
+    LOCATION_ASSESSMENT_CHILDREN = 3  # children linked to a place (in the records of...
+    LOCATION_ASSESSMENT_AGENCIES = 2  # ...this many agencies) that prompt a location assessment
     FORCE_HTTPS = False
     ALLOW_KEY_GENERATION = False
     DEMO_ALLOWED = False

@@ -11,7 +11,7 @@ from models.crypto import KeyRing, MasterKeys, configure
 from models.crypto.key_material import parse_previous_keys, resolve_key
 from safeguarding import runtime
 from safeguarding.blind_index import BlindIndexer
-from safeguarding.runtime import AuthSettings, ReferralRules
+from safeguarding.runtime import AuthSettings, LocationPromptRule, ReferralRules
 from safeguarding.timescales import TimescalePolicy
 from safeguarding.working_time import WorkingCalendar
 
@@ -49,4 +49,7 @@ def init_runtime(app: Flask) -> None:
             escalation_days=cfg["ESCALATION_WINDOW_DAYS"],
         ),
         return_interview_within=timedelta(hours=cfg["RETURN_INTERVIEW_HOURS"]),
+        location_prompts=LocationPromptRule(
+            min_children=cfg["LOCATION_ASSESSMENT_CHILDREN"], min_agencies=cfg["LOCATION_ASSESSMENT_AGENCIES"]
+        ),
     )

@@ -20,6 +20,7 @@ from safeguarding.graph.prompts import location_assessment_prompts
 from safeguarding.graph.risk import Exposure, exposure_alerts
 from safeguarding.graph.types import NodeInfo, NodeRef
 from safeguarding.graph_cache import EDGE_COLUMNS, cache_key, edge_of_row
+from safeguarding.runtime import current as runtime
 from safeguarding.validation import uk_today
 
 # Below the key cache's size, so a batch's keys are still cached when its dates of birth are read.
@@ -88,8 +89,11 @@ def refresh_exposure_alerts(session: Session, today: date) -> None:
 
 
 def refresh_location_assessment_alerts(session: Session, today: date) -> None:
-    """A place linked to three or more children from two or more agencies' records prompts an assessment."""
-    for prompt in location_assessment_prompts(borough_graph(session, today)):
+    """A place linked to three or more children from two or more agencies' records (configurable) prompts an
+    assessment."""
+    rule = runtime().location_prompts
+    graph = borough_graph(session, today)
+    for prompt in location_assessment_prompts(graph, min_children=rule.min_children, min_agencies=rule.min_agencies):
         fire(
             session,
             "location_assessment",

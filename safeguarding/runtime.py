@@ -40,6 +40,15 @@ class ReferralRules:
 
 
 @dataclass(frozen=True)
+class LocationPromptRule:
+    """A place prompts a location assessment when this many children, in this many agencies' records, are linked to it
+    (SPEC section 7: by default three children and two agencies)."""
+
+    min_children: int = 3
+    min_agencies: int = 2
+
+
+@dataclass(frozen=True)
 class Runtime:
     indexer: BlindIndexer
     signing_key: bytes
@@ -50,6 +59,7 @@ class Runtime:
     referral_rules: ReferralRules = field(default_factory=ReferralRules)
     # A return-home interview is offered within this time of the child's return (SPEC 2: 72 hours, configurable).
     return_interview_within: timedelta = timedelta(hours=72)
+    location_prompts: LocationPromptRule = field(default_factory=LocationPromptRule)
 
 
 _current: Runtime | None = None
