@@ -11,7 +11,7 @@ from models.base import utcnow
 from models.person import Person
 from safeguarding import policy
 from safeguarding.denials import record_denial
-from safeguarding.errors import AuditUnavailable, NotFound, PermissionDenied
+from safeguarding.errors import AuditUnavailable, Conflict, NotFound, PermissionDenied
 from safeguarding.policy import PersonAccess
 
 log = logging.getLogger("safecontext.audit")
@@ -22,6 +22,16 @@ def load_person(session: Session, person_id: str) -> Person:
     person = session.get(Person, person_id) if isinstance(person_id, str) else None
     if person is None or person.erased_at is not None:
         raise NotFound("No person with that id")
+    return person
+
+
+def load_person_to_record_on(session: Session, person_id: str) -> Person:
+    """A live person to change or add records to: a merged duplicate is only a pointer now, and what is recorded
+    on it would be missing from the record that holds the person's data (409). The message names no record: the
+    caller's access is checked after this, and the pointer shows on the duplicate to whoever may read it."""
+    person = load_person(session, person_id)
+    if person.merged_into_id:
+        raise Conflict("This record was merged into another: record this on the record it was merged into")
     return person
 
 

@@ -23,7 +23,7 @@ from models.person import Person
 from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
-from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.access import load_person_to_record_on, record_read, require_person_access
 from safeguarding.contexts import load_group, load_place
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -77,7 +77,7 @@ def _subject_reference(subject) -> tuple[str, str]:
 
 def _subject(session: Session, actor, kind: str, subject_id: str) -> tuple[str, object]:
     if kind == "person":
-        person = load_person(session, subject_id)
+        person = load_person_to_record_on(session, subject_id)
         require_person_access(session, actor, person, need="lasting")
         return kind, person
     record = (load_place if kind == "place" else load_group)(session, subject_id)

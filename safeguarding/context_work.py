@@ -17,7 +17,7 @@ from models.context_work import (
 )
 from models.user import User
 from safeguarding import policy
-from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
 from safeguarding.contexts import load_group, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, parse_date, uk_today
@@ -141,7 +141,7 @@ def _weights(value) -> dict:
 
 def record_weighting(session: Session, actor, person_id: str, data: dict) -> ContextWeighting:
     _practitioner(actor)
-    person = load_person(session, person_id)
+    person = load_person_to_record_on(session, person_id)
     require_person_access(session, actor, person, object_type="context_weighting")
     clean = collect(
         {
@@ -205,7 +205,7 @@ def record_meeting(session: Session, actor, data: dict) -> Meeting:
     else:
         if subject.get("type", "person") != "person" or not isinstance(subject.get("id"), str):
             raise ValidationFailed({"$.subject": f'A {kind} meeting is about a person: {{"type": "person", "id"}}'})
-        subject_type, record = "person", load_person(session, subject["id"])
+        subject_type, record = "person", load_person_to_record_on(session, subject["id"])
         require_person_access(session, actor, record, object_type="meeting")
     clean = collect(
         {
@@ -303,7 +303,7 @@ def meetings_about(session: Session, actor, subject_type: str, subject_id: str) 
 def rate_place(session: Session, actor, person_id: str, data: dict) -> SafetyRating:
     """A young person's own rating of a place, recorded with them by a practitioner."""
     _practitioner(actor)
-    person = load_person(session, person_id)
+    person = load_person_to_record_on(session, person_id)
     require_person_access(session, actor, person, object_type="safety_rating")
     if not isinstance(data.get("place_id"), str) or not data["place_id"]:
         raise ValidationFailed({"$.place_id": "Choose the place the young person rated, by its id"})

@@ -11,7 +11,7 @@ from models.crypto import current_keyring
 from models.locking import claim
 from models.person import Person
 from safeguarding import policy
-from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, parse_date, uk_today
@@ -200,14 +200,14 @@ def add_relationship(session: Session, actor, data: dict, today: date | None = N
         clean[key] for key in ("kind", "first_seen", "last_seen", "grading", "notes")
     )
 
-    source = load_person(session, source_id)
+    source = load_person_to_record_on(session, source_id)
     require_person_access(session, actor, source, object_type="relationship")
     superseded = _superseded(session, data.get("supersedes_id"), source.id)
     if target_type == "person":
         if target_id == source.id:
             raise ValidationFailed({"$.target.id": "A person cannot be related to themselves"})
         require_person_access(
-            session, actor, load_person(session, target_id), need="visible", object_type="relationship"
+            session, actor, load_person_to_record_on(session, target_id), need="visible", object_type="relationship"
         )
     elif target_type == "place":
         # A home hidden from the recorder stays hidden: a tie from a person of their own would unlock it.

@@ -11,7 +11,7 @@ from models.base import utcnow
 from models.locking import lock_record
 from models.person import Person
 from models.safeguarding_events import MissingEpisode
-from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
 from safeguarding.contexts import load_visible_place
 from safeguarding.errors import Conflict, NotFound, ValidationFailed
 from safeguarding.runtime import current as runtime
@@ -92,7 +92,7 @@ def _refuse_overlap(session: Session, person_id: str, times: dict, field: str, o
 def record_episode(session: Session, actor, person_id: str, data: dict) -> MissingEpisode:
     if isinstance(person_id, str):
         lock_record(session, Person, person_id)  # two reports at once: the second sees the first (one at a time)
-    person = load_person(session, person_id)
+    person = load_person_to_record_on(session, person_id)
     require_person_access(session, actor, person, object_type="missing_episode")
     times = _times(data, partial=False)
     _check_order(times)

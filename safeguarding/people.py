@@ -10,7 +10,7 @@ from models.base import utcnow
 from models.crypto import current_keyring
 from models.person import FLAGS, SEXES, Person, PersonFlag, PersonIndexToken
 from safeguarding import policy
-from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
 from safeguarding.blind_index import person_tokens
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
@@ -135,7 +135,7 @@ def view_person(session: Session, actor, person_id: str, purpose: str | None = N
 
 def update_person(session: Session, actor, person_id: str, data: dict) -> Person:
     """Change a person's fields; refused (409) when the given version is stale."""
-    person = load_person(session, person_id)
+    person = load_person_to_record_on(session, person_id)
     require_person_access(session, actor, person)
     version = version_of(data.get("version"), field="$.version")
     unknown = sorted(set(data) - set(EDITABLE) - {"version", "flags"})

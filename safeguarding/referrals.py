@@ -28,7 +28,7 @@ from models.referral import (
 )
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
-from safeguarding.access import load_person, record_read, require_person_access
+from safeguarding.access import load_person_to_record_on, record_read, require_person_access
 from safeguarding.cases import case_for_team_change, cases_of_person, team_refusal
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -125,12 +125,9 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
         errors.update(failure.fields)
     if errors:
         raise ValidationFailed(errors)
-    person = load_person(session, data.get("person_id"))
+    person = load_person_to_record_on(session, data.get("person_id"))
     # Lasting access: the referral rule would give the sender's agency the person for a month after break-glass's hour.
     require_person_access(session, actor, person, need="lasting", object_type="referral")
-    if person.merged_into_id:
-        # Its referrals moved with the merge: one about the pointer would escape the repeat and escalation counts.
-        raise ValidationFailed({"$.person_id": f"This record was merged into {person.merged_into_id}: refer that one"})
     referral = Referral(
         person_id=person.id,
         from_agency_id=actor.agency_id,

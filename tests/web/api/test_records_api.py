@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.web.api.client import case_body
 from tests.web.helpers import audit_events
 
 
@@ -115,3 +116,28 @@ def test_moving_an_entry_off_a_case_you_are_not_on_is_refused_and_audited(as_use
     denied = len(audit_events("denied"))
     assert as_user(youth).post(f"/chronology/{entry['id']}/move", json={"case_id": theirs["id"]}).status_code == 403
     assert len(audit_events("denied")) == denied + 1
+
+
+def test_a_merged_duplicate_takes_no_new_records_they_belong_on_the_survivor(as_user, make_user, make_person):
+    worker = make_user("social_worker")
+    caller = as_user(worker)
+    survivor, duplicate = make_person(worker), make_person(worker, given_name="Jaden")
+    assert caller.post(f"/people/{survivor['id']}/merge", json={"duplicate_id": duplicate["id"]}).status_code == 200
+    place = caller.post("/places", json={"name": "Rowan Court", "kind": "estate"}).get_json()
+    version = caller.get(f"/people/{duplicate['id']}").get_json()["version"]
+
+    def tie(source, target_type, target, kind):
+        ends = {"source": {"type": "person", "id": source}, "target": {"type": target_type, "id": target}}
+        return caller.post("/relationships", json={**ends, "kind": kind})
+
+    attempts = [
+        caller.patch(f"/people/{duplicate['id']}", json={"version": version, "notes": "Seen at the station"}),
+        caller.post(f"/people/{duplicate['id']}/missing-episodes", json={"reported_at": "2024-01-01T22:00:00+00:00"}),
+        tie(duplicate["id"], "place", place["id"], "frequents"),
+        tie(survivor["id"], "person", duplicate["id"], "friend"),
+        caller.post("/cases", json=case_body(duplicate["id"])),
+    ]
+    for response in attempts:
+        assert response.status_code == 409, response.get_json()
+        assert "merged into" in response.get_json()["error"]
+    assert caller.get(f"/people/{duplicate['id']}/missing-episodes").get_json()["results"] == []
