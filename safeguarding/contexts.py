@@ -261,7 +261,10 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
         raise NotFound("No relationship with that id")
     require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
     refuse_if_ended(session, edge.id)
-    ended = parse_date(ended_on, field="$.ended_on", label="the end date", required=False) or uk_today()
+    # An end still to come would drop the edge from the record's lists at once while a map as of today drew it: the
+    # end-relationship page refuses one too.
+    ended = parse_date(ended_on, field="$.ended_on", label="the end date", required=False, not_future=True)
+    ended = ended or uk_today()
     if edge.first_seen and ended < edge.first_seen:
         raise ValidationFailed(
             {"$.ended_on": "The end date must be on or after the date the relationship was first seen"}

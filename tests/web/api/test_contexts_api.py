@@ -1,5 +1,7 @@
 """Places, groups and relationships: recorded as sent, validated, and corrected by ending, never overwriting."""
 
+from datetime import timedelta
+
 import pytest
 
 from app.extensions import db
@@ -119,6 +121,16 @@ def test_ending_a_relationship_takes_an_optional_date(worker, link):
     no_body = caller.client.post(f"/api/v1/relationships/{other['id']}/end", headers=caller.headers)
     assert no_body.status_code == 200
     assert caller.post(f"/relationships/{UNKNOWN}/end", json={}).status_code == 404
+
+
+def test_a_relationship_cannot_be_ended_on_a_day_still_to_come(worker, link):
+    user, caller, person = worker
+    place = caller.post("/places", json={"name": "Chicken shop", "kind": "shop"}).get_json()
+    edge = link(user, person["id"], "place", place["id"], "frequents")
+    tomorrow = (uk_today() + timedelta(days=1)).isoformat()
+    response = caller.post(f"/relationships/{edge['id']}/end", json={"ended_on": tomorrow})
+    assert response.status_code == 422 and "$.ended_on" in response.get_json()["fields"]
+    assert db.session.get(Relationship, edge["id"]).ended_on is None
 
 
 @pytest.mark.parametrize(
