@@ -89,6 +89,16 @@ def _refuse_overlap(session: Session, person_id: str, times: dict, field: str, o
         )
 
 
+def _found_at(session: Session, actor, place_id) -> str | None:
+    """Where the child was found: a place the actor may see, or None."""
+    if place_id is None:
+        return None
+    try:
+        return load_visible_place(session, actor, place_id).id
+    except NotFound:
+        raise ValidationFailed({"$.found_at_place_id": "No place with that id"}) from None
+
+
 def record_episode(session: Session, actor, person_id: str, data: dict) -> MissingEpisode:
     if isinstance(person_id, str):
         lock_record(session, Person, person_id)  # two reports at once: the second sees the first (one at a time)
@@ -97,12 +107,7 @@ def record_episode(session: Session, actor, person_id: str, data: dict) -> Missi
     times = _times(data, partial=False)
     _check_order(times)
     _refuse_overlap(session, person.id, times, "$.reported_at")
-    place_id = data.get("found_at_place_id")
-    if place_id is not None:
-        try:
-            load_visible_place(session, actor, place_id)
-        except NotFound:
-            raise ValidationFailed({"$.found_at_place_id": "No place with that id"}) from None
+    place_id = _found_at(session, actor, data.get("found_at_place_id"))
     episode = MissingEpisode(
         person_id=person.id,
         found_at_place_id=place_id,
@@ -137,6 +142,9 @@ def update_episode(session: Session, actor, episode_id: str, data: dict) -> Miss
     _check_order(merged)
     moved = "$.reported_at" if "reported_at" in changes else "$.returned_at"
     _refuse_overlap(session, episode.person_id, merged, moved, own_id=episode.id)
+    # Where the child was found is known with the return, which is often recorded after the report.
+    if "found_at_place_id" in data:
+        changes["found_at_place_id"] = _found_at(session, actor, data["found_at_place_id"])
     if version != episode.version:
         raise Conflict("This episode was changed by someone else. Reload and try again")
     for key, value in changes.items():

@@ -116,9 +116,9 @@ register(
     "/missing-episodes/{episode_id}",
     "patch",
     operation(
-        "Record the return or the interview offer (stale version: 409)",
+        "Record the return, where the child was found or the interview offer (stale version: 409)",
         response(200, "Changed", EPISODE),
-        obj({**_TIMES, "version": VERSION}, ["version"]),
+        obj({**_TIMES, "found_at_place_id": nullable(ID), "version": VERSION}, ["version"]),
         [path_param("episode_id")],
     ),
 )

@@ -165,6 +165,19 @@ def test_where_the_child_was_found_is_shown(child):
     assert episode["found_at"] == {"id": place["id"], "name": "Services car park", "kind": "transport"}
 
 
+def test_where_the_child_was_found_is_recorded_with_a_later_return(child):
+    caller, person = child
+    place = caller.post("/places", json={"name": "Services car park", "kind": "transport"}).get_json()
+    episode = record(caller, person, reported_at=at(2)).get_json()
+    path = f"/missing-episodes/{episode['id']}"
+    unknown = caller.patch(path, json={"version": 1, "returned_at": at(1), "found_at_place_id": "nowhere"})
+    assert unknown.status_code == 422 and "$.found_at_place_id" in unknown.get_json()["fields"]
+    returned = caller.patch(path, json={"version": 1, "returned_at": at(1), "found_at_place_id": place["id"]})
+    assert returned.status_code == 200 and returned.get_json()["found_at"]["id"] == place["id"]
+    [listed] = caller.get(f"/people/{person['id']}/missing-episodes").get_json()["results"]
+    assert listed["found_at_place_id"] == place["id"] and listed["version"] == 2
+
+
 def test_episodes_are_counted_over_30_and_90_days(child):
     caller, person = child
     for days in (3, 20, 60, 120):
