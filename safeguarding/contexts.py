@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 import audit
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND, Group, Place, Relationship
 from models.crypto import current_keyring
-from models.locking import claim
+from models.locking import claim, lock_record
 from models.person import Person
 from safeguarding import policy
 from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
@@ -250,6 +250,10 @@ def _superseded(session: Session, edge_id, source_id: str) -> Relationship | Non
     edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
     if edge is None or edge.source_person_id != source_id:
         raise ValidationFailed({"$.supersedes_id": "Choose a relationship of the same person to correct"})
+    # A second correction of one edge (from a page open before the first, say) would leave two current successors.
+    lock_record(session, Relationship, edge.id)
+    if session.scalar(select(Relationship.id).where(Relationship.supersedes_id == edge.id).limit(1)) is not None:
+        raise Conflict("This relationship was already corrected by someone else: reload the record and check it")
     return edge
 
 

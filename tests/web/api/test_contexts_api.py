@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
 from models.context import Relationship
@@ -96,6 +97,26 @@ def test_a_correction_ends_the_old_edge_and_adds_another(worker, link):
     db.session.expire_all()
     assert db.session.get(Relationship, old["id"]).ended_on == uk_today()
     assert db.session.get(Relationship, response.get_json()["id"]).ended_on is None
+
+
+def test_an_edge_already_corrected_is_not_corrected_again_from_a_stale_view(worker, link):
+    user, caller, person = worker
+    places = [caller.post("/places", json={"name": name, "kind": "address"}).get_json() for name in "ABC"]
+    old = link(user, person["id"], "place", places[0]["id"], "lives_at")
+
+    def correct(place):
+        ends = {"source": {"type": "person", "id": person["id"]}, "target": {"type": "place", "id": place["id"]}}
+        return caller.post("/relationships", json={**ends, "kind": "lives_at", "supersedes_id": old["id"]})
+
+    assert correct(places[1]).status_code == 201
+    again = correct(places[2])
+    assert again.status_code == 409 and "already corrected" in again.get_json()["error"]
+    current = db.session.scalars(
+        sa.select(Relationship.target_place_id).where(
+            Relationship.source_person_id == person["id"], Relationship.ended_on.is_(None)
+        )
+    ).all()
+    assert current == [places[1]["id"]]
 
 
 @pytest.mark.parametrize("supersedes_id", [UNKNOWN, "not-an-edge", 12])
