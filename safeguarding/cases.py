@@ -411,7 +411,13 @@ def complete_plan_action(session: Session, actor, action_id: str, version) -> Pl
         raise Conflict("This action was changed by someone else. Reload and try again")
     action.done_at = utcnow()
     audit.record(
-        session, action="update", actor=actor, object_type="plan_action", object_id=action.id, detail={"change": "done"}
+        session,
+        action="update",
+        actor=actor,
+        object_type="plan_action",
+        object_id=action.id,
+        person_ids=[case.subject_person_id] if case.subject_person_id else [],
+        detail={"change": "done"},
     )
     session.commit()
     return action

@@ -258,6 +258,17 @@ def test_plan_actions_are_added_and_marked_done_and_a_stale_version_is_refused(l
     assert "changed by someone else" in error_summary(stale)
 
 
+def test_marking_a_plan_action_done_is_audited_against_the_child(login, team, case, child):
+    client = login(team["social_worker"])
+    data = {"description": "Offer a return-home interview", "owner_id": team["youth_worker"].id}
+    assert post_form(client, f"/cases/{case.id}", data, f"/cases/{case.id}/actions").status_code == 302
+    done_form = page(client.get(f"/cases/{case.id}")).select_one('form[action$="/done"]')
+    version = done_form.select_one('input[name="version"]')["value"]
+    assert post_form(client, f"/cases/{case.id}", {"version": version}, done_form["action"]).status_code == 302
+    [done] = [e for e in audit_events("update") if e.object_type == "plan_action"]
+    assert done.person_id_list == [child.id]
+
+
 def test_a_plan_action_owner_must_be_on_the_team(login, team, case, make_user):
     client = login(team["social_worker"])
     stranger = make_user("police_officer")
