@@ -94,6 +94,7 @@ def update_missing_episode(person_id: str, episode_id: str):
     form = EpisodeUpdateForm(version=status.episode.version)
     # Once the child has returned, the page asks only for the interview offer: errors go to its first field.
     first = form.interview_on if status.episode.returned_at else form.returned_on
+    refused = None
     if form.validate_on_submit():
         changes = form.update_data()
         if len(changes) == 1:
@@ -106,9 +107,9 @@ def update_missing_episode(person_id: str, episode_id: str):
             except Conflict as conflict:
                 db.session.rollback()
                 first.errors.append(str(conflict))
+                refused = 409  # a stale version, as the API and the case page answer it (SPEC 2)
             else:
                 flash("Missing episode updated", "success")
                 return redirect(url_for("people.person", person_id=person.id, _anchor="missing"))
-    return render_template(
-        "people/missing_update.html", form=form, person=person, status=status
-    ), 422 if form.errors else 200
+    code = refused or (422 if form.errors else 200)
+    return render_template("people/missing_update.html", form=form, person=person, status=status), code

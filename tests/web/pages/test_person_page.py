@@ -357,7 +357,7 @@ def test_a_return_saved_from_a_page_drawn_before_another_change_is_refused_with_
     assert post_form(client, update_page, returned).status_code == 302
     offered = {"interview_on": dob(*yesterday.strftime("%d %m %Y").split()), "interview_time": "10:00"}
     response = post_form(client, update_page, {**offered, "version": stale})
-    assert response.status_code == 422 and "changed" in error_summary(response)
+    assert response.status_code == 409 and "changed" in error_summary(response)
     assert_error_links_resolve(response)
     db.session.expire_all()
     assert episode.return_interview_offered_at is None and episode.version == 2
