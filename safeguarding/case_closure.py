@@ -1,38 +1,64 @@
-"""Closing a case with a reason, and reopening it: the status that decides whether its team sees the subject."""
+"""The lead's decisions about a case: closing it with a reason and reopening it (the status that decides whether
+its team sees the subject), and changing its risk level or concerns as the work goes on."""
 
 from sqlalchemy.orm import Session
 
 import audit
 from models.case import Case
 from safeguarding import policy
-from safeguarding.cases import case_for_team_change
+from safeguarding.cases import CASE_FIELDS, case_for_team_change
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, uk_today, version_of
 
 STATUSES = ("open", "closed")
 CLOSED_REASON_MAX = 500  # Case.closed_reason's length
-STATUS_FIELDS = ("version", "status", "closed_reason")
-REFUSAL = "Only the lead worker, or a team manager of the lead agency on the case team, can close or reopen the case"
+REASSESSED = ("risk_level", "concerns")
+REFUSAL = (
+    "Only the lead worker, or a team manager of the lead agency on the case team, can close or reopen the case, or "
+    "change its risk level or concerns"
+)
 
 
-def validate_status_change(data: dict) -> dict:
-    """The version, the status wanted and, when closing, the reason; every problem at once, unknown keys included."""
-    unknown = {f"$.{key}": "This field cannot be changed here" for key in sorted(set(data) - set(STATUS_FIELDS))}
-    checks = {
-        "version": lambda v: version_of(v, field="$.version"),
-        "status": lambda v: choice(v, field="$.status", label="the status", options=STATUSES),
-        "closed_reason": lambda v: clean_text(
-            v, field="$.closed_reason", label="why the case is closing", max_length=CLOSED_REASON_MAX, required=False
-        ),
-    }
+def _version(value) -> int:
+    return version_of(value, field="$.version")
+
+
+def _collect_only(checks: dict, data: dict, **options) -> dict:
+    """collect(), with every key that has no check refused too: every problem at once."""
+    unknown = {f"$.{key}": "This field cannot be changed here" for key in sorted(set(data) - set(checks))}
     try:
-        clean = collect(checks, data, between=_reason_for_status)
+        clean = collect(checks, data, **options)
     except ValidationFailed as failure:
         raise ValidationFailed(unknown | failure.fields) from None
     if unknown:
         raise ValidationFailed(unknown)
     return clean
+
+
+def validate_status_change(data: dict) -> dict:
+    """The version, the status wanted and, when closing, the reason; every problem at once, unknown keys included."""
+    checks = {
+        "version": _version,
+        "status": lambda v: choice(v, field="$.status", label="the status", options=STATUSES),
+        "closed_reason": lambda v: clean_text(
+            v, field="$.closed_reason", label="why the case is closing", max_length=CLOSED_REASON_MAX, required=False
+        ),
+    }
+    return _collect_only(checks, data, between=_reason_for_status)
+
+
+def validate_reassessment(data: dict) -> dict:
+    """The version and a new risk level, new concerns or both; every problem at once, unknown keys included."""
+    checks = {"version": _version, **{key: CASE_FIELDS[key] for key in REASSESSED}}
+
+    def given(_clean: dict) -> dict:
+        problems = {} if "version" in data else {"$.version": "Give the version of the case you are changing"}
+        if not set(REASSESSED) & set(data):
+            problems["$.risk_level"] = "Give the risk level or the concerns to change"
+        return problems
+
+    return _collect_only(checks, data, partial=True, between=given)
 
 
 def _reason_for_status(clean: dict) -> dict:
@@ -46,14 +72,9 @@ def _reason_for_status(clean: dict) -> dict:
 
 def change_case_status(session: Session, actor, case_id: str, data: dict) -> Case:
     """Close an open case (with a reason, dated the UK day) or reopen a closed one; 409 when stale or no change."""
-    case = case_for_team_change(session, case_id)  # queued with team changes: both decide who sees the subject
-    subject = [case.subject_person_id] if case.subject_person_id else []
-    if not policy.may_change_case_status(actor, case):
-        record_denial(session, actor, object_type="case", object_id=case.id, person_ids=subject)
-        raise PermissionDenied(REFUSAL)
+    case, subject = _case_for_its_lead(session, actor, case_id)
     clean = validate_status_change(data)
-    if clean["version"] != case.version:
-        raise Conflict(f"This case was changed by someone else (now version {case.version}). Reload and try again")
+    _refuse_stale(case, clean["version"])
     if clean["status"] == case.status:
         raise Conflict(f"This case is already {case.status}")
     if clean["status"] == "closed":
@@ -73,3 +94,44 @@ def change_case_status(session: Session, actor, case_id: str, data: dict) -> Cas
     )
     session.commit()
     return case
+
+
+def change_case_assessment(session: Session, actor, case_id: str, data: dict) -> Case:
+    """Change an open case's risk level or concerns (who may close it may); 409 when stale or closed."""
+    case, subject = _case_for_its_lead(session, actor, case_id)
+    clean = validate_reassessment(data)
+    _refuse_stale(case, clean["version"])
+    if not case.is_open:
+        raise Conflict("This case is closed: reopen it to change its risk level or concerns")
+    changed = [key for key in REASSESSED if key in clean and clean[key] != getattr(case, key)]
+    if not changed:
+        return case
+    for key in changed:
+        setattr(case, key, clean[key])
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        person_ids=subject,
+        detail={"change": "reassessed", "fields": changed},
+    )
+    session.commit()
+    return case
+
+
+def _case_for_its_lead(session: Session, actor, case_id: str) -> tuple[Case, list[str]]:
+    """The case and its subject's person ids, for the lead worker or a lead agency's team manager on it (403,
+    audited, for anyone else)."""
+    case = case_for_team_change(session, case_id)  # queued with team changes: both decide who sees the subject
+    subject = [case.subject_person_id] if case.subject_person_id else []
+    if not policy.may_change_case_status(actor, case):
+        record_denial(session, actor, object_type="case", object_id=case.id, person_ids=subject)
+        raise PermissionDenied(REFUSAL)
+    return case, subject
+
+
+def _refuse_stale(case: Case, version: int) -> None:
+    if version != case.version:
+        raise Conflict(f"This case was changed by someone else (now version {case.version}). Reload and try again")

@@ -304,8 +304,8 @@ def leads_case(actor, case: Case) -> bool:
 
 
 def may_change_case_status(actor, case: Case) -> bool:
-    """Who may close a case, or reopen it: one on its team who leads it (leads_case). Closing ends rule 1 for the
-    whole team, so it is not for every member to decide."""
+    """Who may close a case, reopen it or change its risk level and concerns: one on its team who leads it
+    (leads_case). Closing ends rule 1 for the whole team, so it is not for every member to decide."""
     return may_record_people(actor) and case.has_member(actor.id) and leads_case(actor, case)
 
 

@@ -65,8 +65,10 @@ def get_case(case_id):
 @bp.patch("/cases/<case_id>")
 @practitioners
 def change_case_status(case_id):
-    actor = current_actor()
-    case = case_closure.change_case_status(db.session, actor, record_id(case_id, "case"), body())
+    actor, data = current_actor(), body()
+    # A status closes or reopens the case; without one, the change is to its risk level or concerns.
+    change = case_closure.change_case_status if "status" in data else case_closure.change_case_assessment
+    case = change(db.session, actor, record_id(case_id, "case"), data)
     # Closing may leave the caller no way to read the case: then they learn only what their change did.
     role = policy.case_role(db.session, actor, case)
     if role is None:
@@ -165,6 +167,9 @@ ENTRY = component(
     ),
 )
 CASE_ID = path_param("case_id")
+# What a case is opened with and may later be reassessed to.
+CONCERN_LIST = {"type": "array", "items": enum(CONCERNS), "minItems": 1, "maxItems": len(CONCERNS)}
+RISK_LEVEL = enum(RISK_LEVELS)
 
 register(
     "/cases",
@@ -175,8 +180,8 @@ register(
         obj(
             {
                 "subject": SUBJECT,
-                "concerns": {"type": "array", "items": enum(CONCERNS), "minItems": 1, "maxItems": len(CONCERNS)},
-                "risk_level": enum(RISK_LEVELS),
+                "concerns": CONCERN_LIST,
+                "risk_level": RISK_LEVEL,
                 "summary": text(5000, min_length=1),
             },
             ["subject", "concerns", "risk_level", "summary"],
@@ -196,25 +201,41 @@ register(
     "/cases/{case_id}",
     "patch",
     operation(
-        "Close the case with a reason, or reopen it (the lead worker, or a team manager of the lead agency on the "
-        "team). A closed case's team no longer sees its subject by it. Stale version, or already in that state: 409",
+        "Close the case with a reason, or reopen it; or, without a status, change an open case's risk level or "
+        "concerns (the lead worker, or a team manager of the lead agency on the team). A closed case's team no "
+        "longer sees its subject by it. Stale version, already in that state, or a closed case reassessed: 409",
         response(
             200,
             "Changed: the case as GET shows it, or, to a caller the closing left no way to read it, only what changed",
             {"oneOf": [CASE, CASE_STATUS]},
         ),
-        component(
-            "CaseStatusChange",
-            obj(
-                {
-                    "version": VERSION,
-                    "status": enum(case_closure.STATUSES),
-                    "closed_reason": text(case_closure.CLOSED_REASON_MAX, min_length=1),
-                },
-                ["version", "status"],
-                closed=True,
-            ),
-        ),
+        {
+            "oneOf": [
+                component(
+                    "CaseStatusChange",
+                    obj(
+                        {
+                            "version": VERSION,
+                            "status": enum(case_closure.STATUSES),
+                            "closed_reason": text(case_closure.CLOSED_REASON_MAX, min_length=1),
+                        },
+                        ["version", "status"],
+                        closed=True,
+                    ),
+                ),
+                component(
+                    "CaseReassessment",
+                    {
+                        **obj(
+                            {"version": VERSION, "risk_level": RISK_LEVEL, "concerns": CONCERN_LIST},
+                            ["version"],
+                            closed=True,
+                        ),
+                        "minProperties": 2,
+                    },
+                ),
+            ]
+        },
         [CASE_ID],
     ),
 )

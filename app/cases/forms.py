@@ -1,4 +1,5 @@
-"""Forms for cases: opening, closing and reopening one, the team, the plan, chronology entries and the filters."""
+"""Forms for cases: opening, reassessing, closing and reopening one, the team, the plan, chronology entries and the
+filters."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -14,7 +15,9 @@ CATEGORY_CHOICES = [(c, label_of(c)) for c in CHRONOLOGY_CATEGORIES]
 SENSITIVITY_CHOICES = [(s, label_of(s)) for s in SENSITIVITIES]
 
 
-class CaseForm(BaseForm):
+class _AssessmentForm(BaseForm):
+    """What a case is opened with and later reassessed to."""
+
     concerns = SelectMultipleField(
         "Concerns",
         widget=Checkboxes(),
@@ -28,6 +31,9 @@ class CaseForm(BaseForm):
         choices=choices((r, label_of(r)) for r in RISK_LEVELS),
         validators=[InputRequired("Select the risk level")],
     )
+
+
+class CaseForm(_AssessmentForm):
     summary = TextAreaField(
         "Summary of the concern",
         widget=GovTextArea(),
@@ -75,6 +81,10 @@ class CloseCaseForm(BaseForm):
 
 
 class ReopenCaseForm(BaseForm):
+    version = version_field()
+
+
+class ReassessCaseForm(_AssessmentForm):
     version = version_field()
 
 

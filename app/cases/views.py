@@ -11,6 +11,7 @@ from app.cases.forms import (
     FilterForm,
     MemberForm,
     PlanActionForm,
+    ReassessCaseForm,
     RemoveMemberForm,
     ReopenCaseForm,
 )
@@ -192,6 +193,27 @@ def reopen(case_id: str):
     return redirect(url_for("cases.case", case_id=case_id))
 
 
+@bp.post("/cases/<case_id>/assessment")
+@practitioners
+def reassess(case_id: str):
+    form = ReassessCaseForm()
+    if form.validate_on_submit():
+        data = {"version": form.version.data, "risk_level": form.risk_level.data, "concerns": form.concerns.data}
+        try:
+            case_closure.change_case_assessment(db.session, current_actor(), case_id, data)
+        except ValidationFailed as failure:
+            reject_submission(form, failure, fallback="risk_level")
+        except Conflict as conflict:
+            db.session.rollback()
+            return render_case(case_id, status_change=True, status=409, problem=conflict.message)
+        else:
+            flash("Risk level and concerns saved", "success")
+            return redirect(url_for("cases.case", case_id=case_id))
+    elif form.version.errors:  # a page from before the form had a version: nothing the user can fix in the form
+        return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
+    return render_case(case_id, posted=form, status_change=True, reassess_form=form)
+
+
 def render_case(
     case_id: str,
     *,
@@ -218,6 +240,9 @@ def render_case(
     forms.setdefault("entry_form", EntryForm(formdata=None))
     forms.setdefault("action_form", PlanActionForm(formdata=None))
     forms.setdefault("close_form", CloseCaseForm(formdata=None))
+    forms.setdefault(
+        "reassess_form", ReassessCaseForm(formdata=None, risk_level=record.risk_level, concerns=record.concerns)
+    )
     forms["action_form"].owner_id.choices = choices(
         [(m.user_id, f"{m.user.display_name} ({m.user.agency.name})") for m in team], "Select the owner"
     )

@@ -24,9 +24,11 @@ PAGES_MATRIX: dict = {
     "cases.add_entry": PRACTITIONERS,
     "cases.add_action": PRACTITIONERS,
     "cases.complete_action": PRACTITIONERS,
-    # Closing and reopening: practitioners; the policy then asks for the lead worker or the lead agency's team.
+    # Closing, reopening and reassessing: practitioners; the policy then asks for the lead worker or the lead
+    # agency's team manager on the team.
     "cases.close": PRACTITIONERS,
     "cases.reopen": PRACTITIONERS,
+    "cases.reassess": PRACTITIONERS,
     # Referrals: practitioners send and receive them; the service checks the agency's part in each one.
     "referrals.new": PRACTITIONERS,
     "referrals.inbox": PRACTITIONERS,
