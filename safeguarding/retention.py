@@ -9,7 +9,7 @@ stay, and the log still verifies.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 import audit
@@ -124,10 +124,15 @@ def erase(session: Session, person_id: str, *, reason: str, actor=None) -> list[
         for attr, _column, _kind in ENCRYPTED_FIELDS:
             setattr(record, f"{attr}_enc", None)
         record.erased_at = utcnow()
+    ties = or_(Relationship.source_person_id.in_(ids), Relationship.target_person_id.in_(ids))
     for statement in (
         delete(PersonIndexToken).where(PersonIndexToken.person_id.in_(ids)),
         delete(PersonFlag).where(PersonFlag.person_id.in_(ids)),
-        delete(Relationship).where(or_(Relationship.source_person_id.in_(ids), Relationship.target_person_id.in_(ids))),
+        # A tie to them corrected to someone else: the correction stays, without pointing at a tie that is gone.
+        update(Relationship)
+        .where(Relationship.supersedes_id.in_(select(Relationship.id).where(ties)))
+        .values(supersedes_id=None),
+        delete(Relationship).where(ties),
         delete(SafetyRating).where(SafetyRating.person_id.in_(ids)),
         delete(ContextWeighting).where(ContextWeighting.person_id.in_(ids)),
         delete(Alert).where(Alert.person_id.in_(ids)),

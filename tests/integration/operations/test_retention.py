@@ -204,3 +204,20 @@ def test_erasing_a_survivor_erases_records_merged_into_it_through_another(app, w
     merging.merge_people(db.session, worker, third.id, second.id)
     code, body = cli(app, "retention", "erase", third.id, "--reason", "Article 17 request upheld", "--json")
     assert code == 0 and sorted(body["erased"]) == sorted([first.id, second.id, third.id])
+
+
+def test_erasing_someone_whose_tie_was_corrected_to_another_keeps_the_correction(app, worker):
+    """A tie to one person corrected to another: the corrected tie goes with the person erased, and the correction,
+    which is about the people who stay, stays (no longer pointing at a tie that is gone)."""
+    child, wrong, right = record(worker, "Child"), record(worker, "Wrong"), record(worker, "Right")
+    link = {"source": {"type": "person", "id": child.id}, "kind": "friend"}
+    mistaken = contexts.add_relationship(db.session, worker, {**link, "target": {"type": "person", "id": wrong.id}})
+    correction = contexts.add_relationship(
+        db.session, worker, {**link, "target": {"type": "person", "id": right.id}, "supersedes_id": mistaken.id}
+    )
+    code, body = cli(app, "retention", "erase", wrong.id, "--reason", "Article 17 request upheld", "--json")
+    assert code == 0, body
+    from models.context import Relationship
+
+    ties = db.session.execute(sa.select(Relationship.id, Relationship.target_person_id, Relationship.supersedes_id))
+    assert ties.all() == [(correction.id, right.id, None)]
