@@ -2,10 +2,10 @@
 
 The set is wide on purpose: everyone within two hops of the subject through people, places and groups (which
 includes everyone at a place or in a group the bundle shows), and anyone else a record in the bundle is about.
-Each one's names, aliases and their parts, address (whole and its numbered lines), phone number, and the name of
-any place of kind `address` tied to them, are replaced wherever free text, a place's or a group's name, or a value
-inside a JSON field mentions them. What is also the subject's own (a shared family name, the home they share) is
-left: it is their data too.
+Each one's names, aliases and their parts, address (whole and its numbered lines), phone number, identifiers (an
+NHS or police number), and the name of any place of kind `address` tied to them, are replaced wherever free text, a
+place's or a group's name, or a value inside a JSON field mentions them. What is also the subject's own (a shared
+family name, the home they share) is left: it is their data too.
 """
 
 import re
@@ -24,6 +24,7 @@ _SEPARATORS = r"[\s\-().]*"
 _NAME_PARTS = re.compile(r"[\s\-]+")
 _HOUSE_NUMBER = re.compile(r"^\s*(?:flat\s+)?\d+[a-z]?,?\s+(.+)$", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+_SPACED_NUMBER = re.compile(r"[\d\s\-().]+")
 
 
 class Redactor:
@@ -136,6 +137,12 @@ def _identity(people: list[Person], homes: list[str]) -> tuple[set[str], set[str
             terms.update(_address_terms(person.address))
         if _readable(person.phone) and len(re.sub(r"\D", "", person.phone)) >= 6:
             phones.add(re.sub(r"\D", "", person.phone))
+        for identifier in _strings(list(person.identifiers.values()) if isinstance(person.identifiers, dict) else []):
+            if len(identifier.strip()) > 2:
+                terms.add(identifier.strip())
+            # A number (an NHS number, say) is written spaced or not, as a phone number is.
+            if _SPACED_NUMBER.fullmatch(identifier) and len(re.sub(r"\D", "", identifier)) >= 6:
+                phones.add(re.sub(r"\D", "", identifier))
     for home in homes:
         terms.update(_address_terms(home))
     return terms, phones

@@ -93,3 +93,14 @@ def test_a_shared_family_name_stays_as_it_is_the_subjects_own(make_user, worker,
     link(worker, child, sister, "sibling")
     child.notes = "Ottoline Zarb takes her to school"
     assert bundle_of(make_user, child)["person"]["notes"] == "[another person] Zarb takes her to school"
+
+
+def test_a_tied_persons_identifiers_are_redacted(make_user, worker, child):
+    """An NHS or police number names someone as surely as their name does, however it is spaced."""
+    brother = record(worker, "Barnabus", "Vexley", identifiers={"nhs_number": "485 777 3456", "pnc": "12/345678A"})
+    link(worker, child, brother, "sibling")
+    child.notes = "Her brother (NHS 4857773456, PNC 12/345678A) was with her"
+    assert (
+        bundle_of(make_user, child)["person"]["notes"]
+        == "Her brother (NHS [another person], PNC [another person]) was with her"
+    )
