@@ -23,7 +23,7 @@ from models.referral import Referral
 from models.safeguarding_events import Alert, MissingEpisode
 from safeguarding.access import load_person
 from safeguarding.errors import ValidationFailed
-from safeguarding.merging import merged_into
+from safeguarding.merging import merged_into, survivors
 from safeguarding.validation import add_months, birthday, clean_text, london_day
 
 
@@ -73,7 +73,7 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
                     f"{schedule.years_after_closure} years after the last case closed",
                 )
             )
-        last = london_day(max(filter(None, (person.updated_at, activity.get(person.id)))))
+        last = london_day(activity[person.id])
         limits.append(
             (
                 add_months(last, 12 * schedule.years_after_activity),
@@ -88,9 +88,11 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
 
 def _last_activity(session: Session) -> dict[str, datetime]:
     """The latest record about each person, from every table that records things about people: a tie recorded
-    today to someone recorded years ago is a record about them both."""
-    latest: dict[str, datetime] = {}
+    today to someone recorded years ago is a record about them both. A record made on a merged duplicate (by its
+    old id) is a record about its survivor, which is erased with it."""
+    found = []
     for column, when in (
+        (Person.id, Person.updated_at),
         (ChronologyEntry.person_id, ChronologyEntry.created_at),
         (Relationship.source_person_id, Relationship.recorded_at),
         (Relationship.target_person_id, Relationship.recorded_at),
@@ -101,9 +103,13 @@ def _last_activity(session: Session) -> dict[str, datetime]:
         (SafetyRating.person_id, SafetyRating.updated_at),
         (PersonFlag.person_id, func.coalesce(PersonFlag.cleared_at, PersonFlag.set_at)),
     ):
-        for person_id, moment in session.execute(select(column, func.max(when)).group_by(column)).all():
-            if person_id and moment and (person_id not in latest or moment > latest[person_id]):
-                latest[person_id] = moment
+        found += [row for row in session.execute(select(column, func.max(when)).group_by(column)) if all(row)]
+    owners = survivors(session, {person_id for person_id, _ in found})
+    latest: dict[str, datetime] = {}
+    for person_id, moment in found:
+        owner = owners.get(person_id, person_id)
+        if owner not in latest or moment > latest[owner]:
+            latest[owner] = moment
     return latest
 
 

@@ -221,3 +221,20 @@ def test_erasing_someone_whose_tie_was_corrected_to_another_keeps_the_correction
 
     ties = db.session.execute(sa.select(Relationship.id, Relationship.target_person_id, Relationship.supersedes_id))
     assert ties.all() == [(correction.id, right.id, None)]
+
+
+def test_a_record_made_on_a_merged_duplicate_keeps_its_survivor(worker):
+    """The duplicate's records are the survivor's: one made on it (by its old id) is a record about the survivor,
+    who is erased with it."""
+    from safeguarding import context_work
+
+    this_year = uk_today().year
+    survivor, duplicate = record(worker, "Jaden", born=f"{this_year - 40}-01-01"), record(worker, "Jayden")
+    merging.merge_people(db.session, worker, survivor.id, duplicate.id)
+    long_ago = db.session.get(Person, survivor.id).updated_at.replace(year=this_year - 7)
+    db.session.execute(sa.update(Person).values(updated_at=long_ago))
+    db.session.commit()
+    assert survivor.id in {d.person_id for d in retention.due_for_erasure(db.session, uk_today())}
+    weights = {context: {"harm": 1, "safety": 1} for context in context_work.CONTEXTS}
+    context_work.record_weighting(db.session, worker, duplicate.id, {"weights": weights})
+    assert survivor.id not in {d.person_id for d in retention.due_for_erasure(db.session, uk_today())}
