@@ -46,17 +46,16 @@ class Due:
 
 def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule = RetentionSchedule()) -> list[Due]:
     """Everyone the schedule makes due on `as_of`, with the dates that decided it."""
-    open_subjects = set(
-        session.scalars(
-            select(Case.subject_person_id).where(Case.status == "open", Case.subject_person_id.is_not(None))
-        )
-    )
-    closed = dict(
+    about_people = Case.subject_person_id.is_not(None)
+    open_cases = select(Case.subject_person_id, Case.opened_on).where(Case.status == "open", about_people)
+    open_subjects = set(_latest_by_survivor(session, session.execute(open_cases).all()))
+    closed = _latest_by_survivor(
+        session,
         session.execute(
             select(Case.subject_person_id, func.max(Case.closed_on))
-            .where(Case.subject_person_id.is_not(None))
+            .where(about_people)
             .group_by(Case.subject_person_id)
-        ).all()
+        ).all(),
     )
     activity = _last_activity(session)
     due = []
@@ -88,9 +87,8 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
 
 def _last_activity(session: Session) -> dict[str, datetime]:
     """The latest record about each person, from every table that records things about people: a tie recorded
-    today to someone recorded years ago is a record about them both. A record made on a merged duplicate (by its
-    old id) is a record about its survivor, which is erased with it."""
-    found = []
+    today to someone recorded years ago is a record about them both."""
+    found: list = []
     for column, when in (
         (Person.id, Person.updated_at),
         (ChronologyEntry.person_id, ChronologyEntry.created_at),
@@ -103,13 +101,20 @@ def _last_activity(session: Session) -> dict[str, datetime]:
         (SafetyRating.person_id, SafetyRating.updated_at),
         (PersonFlag.person_id, func.coalesce(PersonFlag.cleared_at, PersonFlag.set_at)),
     ):
-        found += [row for row in session.execute(select(column, func.max(when)).group_by(column)) if all(row)]
-    owners = survivors(session, {person_id for person_id, _ in found})
-    latest: dict[str, datetime] = {}
-    for person_id, moment in found:
+        found += session.execute(select(column, func.max(when)).group_by(column)).all()
+    return _latest_by_survivor(session, found)
+
+
+def _latest_by_survivor(session: Session, rows: list) -> dict:
+    """The latest value of (person id, value) rows for each person, those of a merged duplicate (recorded by its old
+    id) counted as its survivor's, who is erased with it."""
+    rows = [row for row in rows if all(row)]
+    owners = survivors(session, {person_id for person_id, _ in rows})
+    latest = {}
+    for person_id, value in rows:
         owner = owners.get(person_id, person_id)
-        if owner not in latest or moment > latest[owner]:
-            latest[owner] = moment
+        if owner not in latest or value > latest[owner]:
+            latest[owner] = value
     return latest
 
 

@@ -238,3 +238,11 @@ def test_a_record_made_on_a_merged_duplicate_keeps_its_survivor(worker):
     weights = {context: {"harm": 1, "safety": 1} for context in context_work.CONTEXTS}
     context_work.record_weighting(db.session, worker, duplicate.id, {"weights": weights})
     assert survivor.id not in {d.person_id for d in retention.due_for_erasure(db.session, uk_today())}
+
+
+def test_an_open_case_about_a_merged_duplicate_keeps_its_survivor(worker):
+    survivor, duplicate = record(worker, "Jaden", born="1980-01-01"), record(worker, "Jayden", born="1980-01-01")
+    merging.merge_people(db.session, worker, survivor.id, duplicate.id)
+    about_duplicate = {"subject": {"type": "person", "id": duplicate.id}, "concerns": ["cce"], "risk_level": "low"}
+    cases.open_case(db.session, worker, {**about_duplicate, "summary": "Opened by the duplicate's old id"})
+    assert retention.due_for_erasure(db.session, date(2090, 1, 1)) == []
