@@ -60,11 +60,12 @@ def due_for_erasure(session: Session, as_of: date, schedule: RetentionSchedule =
     activity = _last_activity(session)
     due = []
     for person in session.scalars(select(Person).where(Person.erased_at.is_(None), Person.merged_into_id.is_(None))):
-        if person.id in open_subjects:
+        born = person.date_of_birth
+        # A date of birth that failed its integrity check hides the 25th birthday, and erasure cannot be undone:
+        # the person waits for it to be put right.
+        if person.id in open_subjects or not born:
             continue
-        limits = []
-        if person.date_of_birth:
-            limits.append((birthday(person.date_of_birth, schedule.age), f"{schedule.age}th birthday"))
+        limits = [(birthday(born, schedule.age), f"{schedule.age}th birthday")]
         if closed.get(person.id):
             limits.append(
                 (

@@ -246,3 +246,20 @@ def test_an_open_case_about_a_merged_duplicate_keeps_its_survivor(worker):
     about_duplicate = {"subject": {"type": "person", "id": duplicate.id}, "concerns": ["cce"], "risk_level": "low"}
     cases.open_case(db.session, worker, {**about_duplicate, "summary": "Opened by the duplicate's old id"})
     assert retention.due_for_erasure(db.session, date(2090, 1, 1)) == []
+
+
+def test_a_date_of_birth_that_fails_its_integrity_check_never_makes_a_child_due(worker):
+    """The 25th birthday cannot be known from a tampered date of birth: erasure cannot be undone, so the person is
+    kept for someone to put the date right, not erased as if they had none."""
+    this_year = uk_today().year
+    child = record(worker, "Young", born=f"{this_year - 10}-01-01")
+    other = record(worker, "Other", born=f"{this_year - 11}-01-01")
+    db.session.execute(
+        sa.update(Person.__table__)
+        .where(Person.__table__.c.id == child.id)
+        .values(date_of_birth=other.date_of_birth_enc)
+    )
+    db.session.commit()
+    db.session.expire_all()
+    due = {d.person_id for d in retention.due_for_erasure(db.session, date(this_year + 7, 1, 1))}
+    assert child.id not in due
