@@ -105,7 +105,9 @@ def person_tokens(
         words = normalise_name(alias).rsplit(" ", 1)
         if len(words) == 2:
             tokens += _name_tokens(indexer, *words)
-    if date_of_birth is not None:
+    # Truthiness, not `is not None`: a stored date that failed its integrity check (falsy) is not known, so it gives
+    # no token, as an unreadable name gives none, instead of stopping the person's write or a whole re-index.
+    if date_of_birth:
         tokens.append(("dob", indexer.token("dob", normalise_dob(date_of_birth))))
     return _unique(tokens)
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from models.person import Person
@@ -159,3 +159,21 @@ def test_unknown_or_malformed_person_ids_get_404(as_user, make_user, person_id):
     assert caller.patch(f"/people/{person_id}", json={"version": 1}).status_code == 404
     assert caller.get(f"/people/{person_id}/missing-episodes").status_code == 404
     assert caller.post(f"/people/{person_id}/break-glass", json={"reason": "r" * 30}).status_code == 404
+
+
+def test_a_date_of_birth_that_fails_its_integrity_check_does_not_stop_other_changes(
+    as_user, make_user, make_person, app
+):
+    """Unreadable values are shown as unreadable, never a 500: editing a name re-indexes the person, and a tampered
+    date of birth is not known, so it gives no search token instead of failing the edit (or a whole re-index)."""
+    worker = make_user("social_worker")
+    tampered, other = make_person(worker), make_person(worker, given_name="Other")
+    table = Person.__table__
+    blob = db.session.scalar(select(table.c.date_of_birth).where(table.c.id == other["id"]))
+    db.session.execute(update(table).where(table.c.id == tampered["id"]).values(date_of_birth=blob))
+    db.session.commit()
+    response = as_user(worker).patch(f"/people/{tampered['id']}", json={"version": 1, "family_name": "Okafor-Reid"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["unreadable_fields"] == ["date_of_birth"]
+    result = app.test_cli_runner().invoke(args=["keys", "reindex", "--json"])
+    assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == '{"reindexed": 2}'
