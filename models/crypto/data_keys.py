@@ -5,12 +5,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap
 from sqlalchemy import CheckConstraint, DateTime, LargeBinary, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UUIDPrimaryKey, new_id, utcnow
 from models.crypto.aead import cipher_of
-from models.crypto.errors import KeyDestroyed
+from models.crypto.errors import DecryptionError, KeyDestroyed
 from models.crypto.key_cache import KeyCache
 from models.crypto.master_keys import MasterKeys
 from models.id_lists import among, read_columns
@@ -87,7 +88,7 @@ class KeyRing:
             )
             for key_id, master_key_id, wrapped in rows:
                 if wrapped is not None and master_key_id is not None:
-                    found[key_id] = self.master_keys.unwrap(master_key_id, wrapped)
+                    found[key_id] = self._unwrap(key_id, master_key_id, wrapped)
         gone = [key_id for key_id in missing if key_id not in found]
         if gone:
             raise KeyDestroyed(f"data key {gone[0]} has been destroyed or does not exist")
@@ -101,9 +102,17 @@ class KeyRing:
         row = _load(session, data_key_id)
         if row is None or row.wrapped_key is None or row.master_key_id is None:
             raise KeyDestroyed(f"data key {data_key_id} has been destroyed or does not exist")
-        key = self.master_keys.unwrap(row.master_key_id, row.wrapped_key)
+        key = self._unwrap(data_key_id, row.master_key_id, row.wrapped_key)
         self.cache.put(data_key_id, key)
         return key
+
+    def _unwrap(self, data_key_id: str, master_key_id: str, wrapped: bytes) -> bytes:
+        """Unwrap one data key; one whose wrapping was tampered with raises DecryptionError, so that the values under
+        it read as unreadable, as a tampered value does, instead of failing the request."""
+        try:
+            return self.master_keys.unwrap(master_key_id, wrapped)
+        except InvalidUnwrap:
+            raise DecryptionError(f"data key {data_key_id} failed its integrity check") from None
 
     def cipher_for(self, session: Session, data_key_id: str) -> AESGCM:
         """key_for() as the AES-GCM cipher decrypt_with() takes, kept with the cached key."""
@@ -124,7 +133,12 @@ class KeyRing:
         """Unwrap together and cache (data key id, master key id, wrapped key) rows a caller selected already;
         destroyed keys (no wrapped key) and keys cached already are passed over."""
         rows = [row for row in dict.fromkeys(wrapped_keys) if row[1] and row[2] and self.cache.get(row[0]) is None]
-        keys = self.master_keys.unwrap_many([(master_key_id, wrapped) for _, master_key_id, wrapped in rows])
+        try:
+            keys = self.master_keys.unwrap_many([(master_key_id, wrapped) for _, master_key_id, wrapped in rows])
+        except InvalidUnwrap:
+            # One tampered key fails them all together: each is unwrapped alone when read, and only that one's values
+            # read as unreadable.
+            return
         for (key_id, _, _), key in zip(rows, keys, strict=True):
             self.cache.put(key_id, key)
 
@@ -193,7 +207,7 @@ class KeyRing:
         return {"rewrapped": done, "remaining_under_previous": remaining or 0}
 
     def _rewrap_one(self, session: Session, data_key_id: str, old_master_id: str, wrapped: bytes) -> int:
-        new_master_id, new_wrapped = self.master_keys.wrap(self.master_keys.unwrap(old_master_id, wrapped))
+        new_master_id, new_wrapped = self.master_keys.wrap(self._unwrap(data_key_id, old_master_id, wrapped))
         # Compare-and-set: a key destroyed or re-wrapped since it was read must not be resurrected or overwritten.
         result = session.execute(
             update(DataKey)

@@ -177,3 +177,27 @@ def test_a_date_of_birth_that_fails_its_integrity_check_does_not_stop_other_chan
     assert response.get_json()["unreadable_fields"] == ["date_of_birth"]
     result = app.test_cli_runner().invoke(args=["keys", "reindex", "--json"])
     assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == '{"reindexed": 2}'
+
+
+def test_a_data_key_whose_wrapping_was_tampered_with_leaves_its_values_unreadable_not_a_500(
+    as_user, make_user, make_person
+):
+    """Every value under that key fails its check, and shows so; a search whose candidates include the person, whose
+    keys are unwrapped together, still answers, with the others readable."""
+    from models.crypto import DataKey, current_keyring
+
+    worker = make_user("social_worker")
+    tampered, other = make_person(worker, given_name="Jayden"), make_person(worker, given_name="Jaden")
+    key_id = db.session.get(Person, tampered["id"]).data_key_id
+    wrapped = db.session.get(DataKey, key_id).wrapped_key
+    db.session.execute(
+        update(DataKey).where(DataKey.id == key_id).values(wrapped_key=bytes([wrapped[0] ^ 1]) + wrapped[1:])
+    )
+    db.session.commit()
+    current_keyring().cache.clear()  # as in a process that has not read them yet
+    api = as_user(worker)
+    response = api.get(f"/people/{tampered['id']}")
+    assert response.status_code == 200 and "given_name" in response.get_json()["unreadable_fields"]
+    found = api.get("/people", given_name="Jaden", family_name="Okafor")
+    assert found.status_code == 200
+    assert other["id"] in {match["id"] for match in found.get_json()["results"]}
