@@ -23,6 +23,9 @@ from safeguarding.validation import add_months, birthday, london_day, uk_today
 
 ALERT_KINDS = ("escalation", "location_assessment", "exposure", "transition", "return_interview")
 TRANSITION_AGE_MONTHS = 17 * 12 + 6
+# No birthday in it: alerts are stored as plain text, and the 18th birthday gives the date of birth away (the
+# person's pages work it out from the encrypted date of birth for those who may read it).
+TRANSITION_DETAIL = "Approaching 18 (17 years 6 months or older): plan the transition to adult services"
 
 
 def transition_dates(born: date) -> tuple[date, date]:
@@ -49,7 +52,7 @@ def refresh_transition_alerts(session: Session, today: date) -> None:
                 "transition",
                 person_id=person.id,
                 fired_on=max(due, earliest_open[person.id]),
-                detail=f"Turns 18 on {adult.isoformat()}: plan the transition to adult services",
+                detail=TRANSITION_DETAIL,
             )
 
 

@@ -57,3 +57,21 @@ def test_the_text_migration_0011_encrypts_what_0010_held_as_plain_text_and_back(
     assert [referral.lawful_basis_reason, referral.decline_reason] == list(REFERRAL_MARKERS.values())
     assert db.session.get(type(case), case.id).closed_reason == CLOSED_MARKER
     assert [step.note for step in referrals.history(db.session, referral)] == [None, REFERRAL_MARKERS["decline_reason"]]
+
+
+def test_the_migration_0013_takes_the_birthday_out_of_stored_transition_alerts(app, make_user):
+    """A transition alert stored before 0013 named the 18th birthday: that date of birth in plain text goes."""
+    from datetime import date
+
+    from safeguarding.alert_store import fire
+    from safeguarding.alerts import TRANSITION_DETAIL
+
+    with app.app_context():
+        downgrade(revision="9e4f2a6b8c13")
+        fire(db.session, "transition", fired_on=date(2026, 9, 1), detail="Turns 18 on 2027-03-01: plan the transition")
+        fire(db.session, "escalation", fired_on=date(2026, 9, 1), detail="3 referrals within 90 days")
+        db.session.commit()
+        upgrade()
+        with db.engine.connect() as conn:
+            details = dict(conn.exec_driver_sql("SELECT kind, detail FROM alerts").all())
+    assert details == {"transition": TRANSITION_DETAIL, "escalation": "3 referrals within 90 days"}

@@ -93,7 +93,9 @@ def test_a_29_february_birthday_turns_18_on_1_march(as_user, make_user, make_per
         person = make_person(worker, date_of_birth="2008-02-29")
         make_case(worker, person["id"])
         [alert] = as_user(worker).get("/alerts", kind="transition").get_json()["results"]
-    assert alert["person_id"] == person["id"] and "Turns 18 on 2026-03-01" in alert["detail"]
+    # Still 17 on the 28th: the prompt holds from the day the case opened, and names no birthday.
+    assert (alert["person_id"], alert["fired_on"]) == (person["id"], "2026-02-28")
+    assert "2026-03-01" not in alert["detail"] and "transition" in alert["detail"]
 
 
 def test_an_alert_is_shown_only_to_those_who_see_the_person_in_full(as_user, make_user, make_person, make_case):
