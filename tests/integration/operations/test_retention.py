@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import audit
 from app.extensions import db
+from models.case import Case
 from models.crypto import KeyDestroyed, current_keyring
 from models.person import Person, PersonIndexToken
 from safeguarding import cases, contexts, merging, people, retention, search
@@ -223,28 +224,30 @@ def test_erasing_someone_whose_tie_was_corrected_to_another_keeps_the_correction
     assert ties.all() == [(correction.id, right.id, None)]
 
 
-def test_a_record_made_on_a_merged_duplicate_keeps_its_survivor(worker):
-    """The duplicate's records are the survivor's: one made on it (by its old id) is a record about the survivor,
-    who is erased with it."""
+def test_a_record_left_under_a_merged_duplicates_id_keeps_its_survivor(worker):
+    """A merge moves cases, chronology, ties, episodes and referrals to the survivor; a context weighting recorded
+    on the duplicate stays under its old id, and is still a record about the survivor, who is erased with it."""
     from safeguarding import context_work
 
     this_year = uk_today().year
     survivor, duplicate = record(worker, "Jaden", born=f"{this_year - 40}-01-01"), record(worker, "Jayden")
+    weights = {context: {"harm": 1, "safety": 1} for context in context_work.CONTEXTS}
+    context_work.record_weighting(db.session, worker, duplicate.id, {"weights": weights})
     merging.merge_people(db.session, worker, survivor.id, duplicate.id)
     long_ago = db.session.get(Person, survivor.id).updated_at.replace(year=this_year - 7)
     db.session.execute(sa.update(Person).values(updated_at=long_ago))
     db.session.commit()
-    assert survivor.id in {d.person_id for d in retention.due_for_erasure(db.session, uk_today())}
-    weights = {context: {"harm": 1, "safety": 1} for context in context_work.CONTEXTS}
-    context_work.record_weighting(db.session, worker, duplicate.id, {"weights": weights})
     assert survivor.id not in {d.person_id for d in retention.due_for_erasure(db.session, uk_today())}
 
 
-def test_an_open_case_about_a_merged_duplicate_keeps_its_survivor(worker):
+def test_an_open_case_left_under_a_merged_duplicates_id_keeps_its_survivor(worker):
+    """An earlier release let a case be opened by a merged duplicate's old id: it still keeps the survivor."""
     survivor, duplicate = record(worker, "Jaden", born="1980-01-01"), record(worker, "Jayden", born="1980-01-01")
-    merging.merge_people(db.session, worker, survivor.id, duplicate.id)
     about_duplicate = {"subject": {"type": "person", "id": duplicate.id}, "concerns": ["cce"], "risk_level": "low"}
-    cases.open_case(db.session, worker, {**about_duplicate, "summary": "Opened by the duplicate's old id"})
+    case = cases.open_case(db.session, worker, {**about_duplicate, "summary": "Opened by the duplicate's old id"})
+    merging.merge_people(db.session, worker, survivor.id, duplicate.id)
+    db.session.execute(sa.update(Case).where(Case.id == case.id).values(subject_person_id=duplicate.id))
+    db.session.commit()
     assert retention.due_for_erasure(db.session, date(2090, 1, 1)) == []
 
 
