@@ -1,9 +1,11 @@
 """Configuration classes, chosen by SAFECONTEXT_CONFIG and filled from the environment."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
+from models.person import FLAGS
 from safeguarding.graph.ego import DEFAULT_MAX_NODES
 
 ENV_PREFIX = "SAFECONTEXT_"
@@ -43,6 +45,9 @@ class BaseConfig:
     ESCALATION_REFERRALS = 3
     ESCALATION_WINDOW_DAYS = 90  # UK calendar days from the first referral's to the last's
     RETURN_INTERVIEW_HOURS = 72  # a return-home interview is offered within this time of the return
+    # Flags beside SPEC 2's list (SPEC 2: "more by configuration"), as codes: lower-case letters, digits and
+    # underscores, e.g. ("gang_associated",); pages show them as the code made readable ("Gang associated").
+    EXTRA_PERSON_FLAGS: tuple = ()
     LOCATION_ASSESSMENT_CHILDREN = 3  # children linked to a place (in the records of...
     LOCATION_ASSESSMENT_AGENCIES = 2  # ...this many agencies) that prompt a location assessment
     FORCE_HTTPS = False
@@ -105,13 +110,28 @@ def load_config(name: str | None, overrides: dict | None = None) -> dict:
     for name in ("PERSON_POPULATION", "CONTEXT_MAP_MAX_NODES"):
         if env(name):
             settings[name] = _positive_int(name)
+    if env("EXTRA_PERSON_FLAGS"):
+        settings["EXTRA_PERSON_FLAGS"] = tuple(code.strip() for code in env("EXTRA_PERSON_FLAGS").split(","))
     settings["SECRET_KEY_ENV"] = env("SECRET_KEY")
     settings["MASTER_KEY_ENV"] = env("MASTER_KEY")
     settings["PREVIOUS_MASTER_KEYS_ENV"] = env("PREVIOUS_MASTER_KEYS")
     settings["INDEX_KEY_ENV"] = env("INDEX_KEY")
     settings["SIGNING_KEY_ENV"] = env("SIGNING_KEY")
     settings.update(overrides or {})
+    _check_flags(settings["EXTRA_PERSON_FLAGS"])
     return settings
+
+
+_FLAG_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # fits PersonFlag.flag, and reads as words once made readable
+
+
+def _check_flags(extra) -> None:
+    bad = [code for code in extra if not isinstance(code, str) or not _FLAG_CODE.fullmatch(code) or code in FLAGS]
+    if bad or len(set(extra)) != len(extra):
+        raise ConfigurationError(
+            f"{ENV_PREFIX}EXTRA_PERSON_FLAGS must be new flag codes, each once, of lower-case letters, digits and "
+            f"underscores (up to 40 characters), not {bad[0] if bad else 'a repeated code'!r}"
+        )
 
 
 def _sqlite_url(instance_path: str) -> str:

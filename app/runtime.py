@@ -9,6 +9,7 @@ from flask import Flask
 from app.extensions import db
 from models.crypto import KeyRing, MasterKeys, configure
 from models.crypto.key_material import parse_previous_keys, resolve_key
+from models.person import FLAGS
 from safeguarding import runtime
 from safeguarding.blind_index import BlindIndexer
 from safeguarding.runtime import AuthSettings, LocationPromptRule, ReferralRules
@@ -49,6 +50,7 @@ def init_runtime(app: Flask) -> None:
             escalation_days=cfg["ESCALATION_WINDOW_DAYS"],
         ),
         return_interview_within=timedelta(hours=cfg["RETURN_INTERVIEW_HOURS"]),
+        person_flags=(*FLAGS, *cfg["EXTRA_PERSON_FLAGS"]),
         location_prompts=LocationPromptRule(
             min_children=cfg["LOCATION_ASSESSMENT_CHILDREN"], min_agencies=cfg["LOCATION_ASSESSMENT_AGENCIES"]
         ),

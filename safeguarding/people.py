@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 import audit
 from models.base import utcnow
 from models.crypto import current_keyring
-from models.person import FLAGS, SEXES, Person, PersonFlag, PersonIndexToken
+from models.person import SEXES, Person, PersonFlag, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
 from safeguarding.blind_index import person_tokens
@@ -74,10 +74,11 @@ def _identifiers(value) -> dict:
 
 
 def _flags(value) -> list[str]:
-    names = text_list(value, field="$.flags", label="flags", max_items=len(FLAGS), max_length=40)
-    unknown = [n for n in names if n not in FLAGS]
+    flags = runtime().person_flags
+    names = text_list(value, field="$.flags", label="flags", max_items=len(flags), max_length=40)
+    unknown = [n for n in names if n not in flags]
     if unknown:
-        raise ValidationFailed({"$.flags": f"Unknown flag {unknown[0]!r}: use one of {', '.join(FLAGS)}"})
+        raise ValidationFailed({"$.flags": f"Unknown flag {unknown[0]!r}: use one of {', '.join(flags)}"})
     return list(dict.fromkeys(names))
 
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 
+from models.person import FLAGS
 from safeguarding.blind_index import BlindIndexer
 from safeguarding.timescales import TimescalePolicy
 from safeguarding.validation import add_months, london_day
@@ -60,6 +61,7 @@ class Runtime:
     # A return-home interview is offered within this time of the child's return (SPEC 2: 72 hours, configurable).
     return_interview_within: timedelta = timedelta(hours=72)
     location_prompts: LocationPromptRule = field(default_factory=LocationPromptRule)
+    person_flags: tuple[str, ...] = FLAGS  # SPEC 2's list, then any the deployment adds
 
 
 _current: Runtime | None = None

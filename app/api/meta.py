@@ -4,6 +4,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.openapi import document
+from app.api.people import flag_codes
 from app.permissions import current_actor, public, signed_in
 
 
@@ -25,4 +26,4 @@ def me():
 @bp.get("/openapi.json")
 @public
 def openapi():
-    return jsonify(document())
+    return jsonify(document(flag_codes()))

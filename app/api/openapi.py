@@ -164,7 +164,8 @@ def results_of(item: dict, **extra: dict) -> dict:
     }
 
 
-def document() -> dict:
+def document(deployment: dict | None = None) -> dict:
+    """The OpenAPI document; deployment: named schemas that depend on the app's configuration (flag codes)."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "SafeContext API", "version": "1"},
@@ -173,6 +174,6 @@ def document() -> dict:
         "paths": PATHS,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **(deployment or {})},
         },
     }

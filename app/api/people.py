@@ -11,6 +11,7 @@ from app.permissions import current_actor, personal_data, practitioners
 from models.person import FLAGS, SEXES
 from safeguarding import break_glass, cases, disclosure, people, policy, search
 from safeguarding.errors import ValidationFailed
+from safeguarding.runtime import current as runtime
 from safeguarding.validation import clean_text
 
 CREATABLE = frozenset({*people.EDITABLE, "flags"})
@@ -92,6 +93,15 @@ def break_glass_person(person_id):
 
 # --- OpenAPI ---------------------------------------------------------------------------------------------------
 
+# SPEC 2's flags; the document served names this deployment's (flag_codes), which may add more.
+FLAG_CODE = component("FlagCode", enum(FLAGS))
+
+
+def flag_codes() -> dict:
+    """The flag codes schema of this deployment, for the document served."""
+    return {"FlagCode": enum(runtime().person_flags)}
+
+
 _FIELDS = {
     "given_name": text(100, min_length=1),
     "family_name": text(100, min_length=1),
@@ -101,11 +111,11 @@ _FIELDS = {
     "aliases": {"type": "array", "items": text(100, min_length=1), "maxItems": 20, "nullable": True},
     "identifiers": {"type": "object", "additionalProperties": text(100), "maxProperties": 20, "nullable": True},
     **{key: text(length, nullable=True) for key, (_label, length) in people.TEXT_FIELDS.items()},
-    "flags": {"type": "array", "items": enum(FLAGS), "maxItems": len(FLAGS), "nullable": True},
+    "flags": {"type": "array", "items": FLAG_CODE, "nullable": True},
 }
 PERSON_IN = component("PersonInput", obj(_FIELDS, ["given_name", "family_name", "date_of_birth"], closed=True))
 PERSON_PATCH = component("PersonPatch", obj({**_FIELDS, "version": VERSION}, ["version"], closed=True))
-_FLAG = obj({"flag": enum(FLAGS), "set_by": ID, "set_at": DATETIME}, ["flag"])
+_FLAG = obj({"flag": FLAG_CODE, "set_by": ID, "set_at": DATETIME}, ["flag"])
 _PLACE = obj({"id": ID, "name": STRING, "kind": STRING}, ["id", "name", "kind"])
 FULL = component(
     "PersonFull",

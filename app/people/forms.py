@@ -17,10 +17,11 @@ from app.people.fields import (
     parse_clock,
     shown_on_uk_clocks,
 )
-from app.people.labels import FLAG_LABELS, SEX_LABELS, label
+from app.people.labels import SEX_LABELS, label
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
-from models.person import FLAGS, SEXES
+from models.person import SEXES
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
+from safeguarding.runtime import current as runtime
 
 
 class SearchForm(BaseForm):
@@ -84,8 +85,12 @@ class PersonForm(BaseForm):
         "Flags (optional)",
         widget=Checkboxes(),
         description="Select all that apply. Your name is recorded against each flag you set",
-        choices=choices((code, FLAG_LABELS[code]) for code in FLAGS),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # SPEC 2's flags and any the deployment adds, known only once the app is configured.
+        self.flags.choices = choices((code, label(code, "flag")) for code in runtime().person_flags)
 
     def person_data(self) -> dict:
         """The fields as the people service takes them."""
