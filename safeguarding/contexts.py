@@ -290,6 +290,33 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     return edge
 
 
+def review_membership(session: Session, actor, edge_id) -> Relationship:
+    """A group membership confirmed on review: its next review falls MEMBERSHIP_REVIEW from today. Nobody stays
+    labelled a member by default (SPEC 2): one not confirmed is flagged once its review date passes."""
+    _require_practitioner(actor)
+    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    if edge is None:
+        raise NotFound("No relationship with that id")
+    require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
+    if edge.kind != "member_of":
+        raise Conflict("Only a group membership has a review: end or correct other relationships")
+    refuse_if_ended(session, edge.id)
+    if not claim(session, edge, Relationship.ended_on.is_(None), review_on=uk_today() + MEMBERSHIP_REVIEW):
+        session.rollback()
+        raise Conflict("Someone else ended this membership at the same moment: it stays in the record's history")
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="relationship",
+        object_id=edge.id,
+        person_ids=[edge.source_person_id],
+        detail={"change": "reviewed"},
+    )
+    session.commit()
+    return edge
+
+
 def refuse_if_ended(session: Session, edge_id, recorded_on: str | None = None) -> None:
     """An edge stays as it was ended: ending it again (from a page open in another tab, say) would move its date.
     recorded_on: only an edge recorded on this person's record counts (the other side ends it on theirs)."""

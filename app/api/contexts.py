@@ -95,6 +95,14 @@ def end_relationship(relationship_id):
     return jsonify(relationship_view(edge, actor))
 
 
+@bp.post("/relationships/<relationship_id>/review")
+@practitioners
+def review_membership(relationship_id):
+    actor = current_actor()
+    edge = contexts.review_membership(db.session, actor, record_id(relationship_id, "relationship"))
+    return jsonify(relationship_view(edge, actor))
+
+
 # --- OpenAPI ---------------------------------------------------------------------------------------------------
 
 PLACE = component(
@@ -212,3 +220,12 @@ _END_OPERATION = operation(
 )
 _END_OPERATION["requestBody"]["required"] = False  # an empty body ends the edge today
 register("/relationships/{relationship_id}/end", "post", _END_OPERATION)
+_REVIEW_OPERATION = operation(
+    "Confirm a group membership on review: its next review (review_on) falls 180 days from today. Not a membership, "
+    "or ended: 409",
+    response(200, "Reviewed", RELATIONSHIP),
+    obj({}),
+    [path_param("relationship_id")],
+)
+_REVIEW_OPERATION["requestBody"]["required"] = False  # nothing to send: the review is dated today
+register("/relationships/{relationship_id}/review", "post", _REVIEW_OPERATION)

@@ -279,6 +279,10 @@ class EndRelationshipForm(BaseForm):
     )
 
 
+class ReviewMembershipForm(BaseForm):
+    """Nothing but the CSRF token: confirming a membership is a button on the relationships table."""
+
+
 class PlaceForm(BaseForm):
     name = StringField(
         "Name of the place",

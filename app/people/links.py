@@ -5,7 +5,13 @@ from flask import flash, redirect, render_template, url_for
 from app.extensions import db
 from app.people import bp
 from app.people.fields import reject_submission
-from app.people.forms import EndRelationshipForm, EpisodeUpdateForm, MissingEpisodeForm, RelationshipForm
+from app.people.forms import (
+    EndRelationshipForm,
+    EpisodeUpdateForm,
+    MissingEpisodeForm,
+    RelationshipForm,
+    ReviewMembershipForm,
+)
 from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
 from models.context import TARGET_TYPE_OF_KIND
@@ -68,6 +74,23 @@ def end_relationship(person_id: str, relationship_id: str):
     return render_template(
         "people/relationship_end.html", form=form, person=person, row=row
     ), 422 if form.errors else 200
+
+
+@bp.post("/people/<person_id>/relationships/<relationship_id>/review")
+@practitioners
+def review_membership(person_id: str, relationship_id: str):
+    person = person_for_work(person_id)
+    if not ReviewMembershipForm().validate_on_submit():
+        flash("Reload the page and try again", "info")
+    else:
+        try:
+            contexts.review_membership(db.session, current_actor(), relationship_id)
+        except Conflict as conflict:
+            db.session.rollback()
+            flash(conflict.message, "info")
+        else:
+            flash("Membership confirmed. Its next review is in 180 days", "success")
+    return redirect(url_for("people.person", person_id=person.id, _anchor="relationships"))
 
 
 @bp.route("/people/<person_id>/missing-episodes/new", methods=["GET", "POST"])

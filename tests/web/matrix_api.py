@@ -20,6 +20,7 @@ API_MATRIX: dict = {
     "api.get_group": PERSONAL_DATA,
     "api.create_relationship": PRACTITIONERS,
     "api.end_relationship": PRACTITIONERS,
+    "api.review_membership": PRACTITIONERS,
     "api.open_case": PRACTITIONERS,
     "api.get_case": PERSONAL_DATA,
     "api.change_case_status": PRACTITIONERS,

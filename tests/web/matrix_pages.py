@@ -10,6 +10,7 @@ PAGES_MATRIX: dict = {
     "people.break_glass": PERSONAL_DATA,
     "people.new_relationship": PRACTITIONERS,
     "people.end_relationship": PRACTITIONERS,
+    "people.review_membership": PRACTITIONERS,
     "people.new_missing_episode": PRACTITIONERS,
     "people.update_missing_episode": PRACTITIONERS,
     "people.new_place": PRACTITIONERS,

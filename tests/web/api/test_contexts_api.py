@@ -86,6 +86,38 @@ def test_a_group_membership_carries_a_review_date(worker):
     assert edge["review_on"] == "2024-06-29"
 
 
+def test_a_membership_confirmed_on_review_is_due_again_in_180_days_and_the_review_is_audited(
+    worker, as_user, make_user
+):
+    user, caller, person = worker
+    group = caller.post("/groups", json={"name": "Eastside"}).get_json()
+    body = {"source": {"type": "person", "id": person["id"]}, "target": {"type": "group", "id": group["id"]}}
+    edge = caller.post("/relationships", json={**body, "kind": "member_of", "first_seen": "2024-01-01"}).get_json()
+    response = caller.post(f"/relationships/{edge['id']}/review")
+    assert response.status_code == 200
+    assert response.get_json()["review_on"] == (uk_today() + timedelta(days=180)).isoformat()
+    reviews = [e for e in audit_events("update") if e.object_id == edge["id"]]
+    assert [(e.actor_user_id, e.detail_dict, e.person_id_list) for e in reviews] == [
+        (user.id, {"change": "reviewed"}, [person["id"]])
+    ]
+    stranger = as_user(make_user("police_officer"))
+    refused = stranger.post(f"/relationships/{edge['id']}/review")
+    assert refused.status_code == 403
+    assert caller.post(f"/relationships/{edge['id']}/end").status_code == 200
+    ended = caller.post(f"/relationships/{edge['id']}/review")
+    assert ended.status_code == 409 and "already ended" in ended.get_json()["error"]
+
+
+def test_only_a_membership_is_reviewed_and_an_unknown_id_is_404(worker, link):
+    user, caller, person = worker
+    place = caller.post("/places", json={"name": "Station", "kind": "transport"}).get_json()
+    seen = link(user, person["id"], "place", place["id"], "seen_at")
+    refused = caller.post(f"/relationships/{seen['id']}/review")
+    assert refused.status_code == 409 and "group membership" in refused.get_json()["error"]
+    assert caller.post("/relationships/3e1f8c52-6a7b-4c9d-8e0f-1a2b3c4d5e6f/review").status_code == 404
+    assert caller.post("/relationships/not-an-id/review").status_code == 404
+
+
 def test_a_correction_ends_the_old_edge_and_adds_another(worker, link):
     _user, caller, person = worker
     place = caller.post("/places", json={"name": "Old address", "kind": "address"}).get_json()

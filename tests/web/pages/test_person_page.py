@@ -11,6 +11,7 @@ from app.extensions import db
 from models.context import Relationship
 from models.safeguarding_events import MissingEpisode
 from safeguarding.break_glass import break_glass
+from safeguarding.validation import uk_today
 from tests.web.helpers import assert_good_page, audit_events, page
 from tests.web.pages.helpers import assert_error_links_resolve, count, dob, error_summary, main_text, post_form
 
@@ -192,6 +193,31 @@ def test_a_practitioner_ends_a_relationship_which_leaves_the_current_list_but_no
     assert "No relationships recorded." in main_text(client.get(f"/people/{child.id}"))
     again = client.get(end_page)
     assert again.status_code == 409 and "already ended, on 2026-02-20" in main_text(again)
+
+
+def test_an_overdue_membership_is_confirmed_from_the_page_and_is_no_longer_flagged(login, social_worker, child, relate):
+    from safeguarding import contexts
+
+    group = contexts.create_group(db.session, social_worker, {"name": "<b>Eastside</b> crew"})
+    relate(social_worker, child, group, "member_of", target_type="group", first_seen="2024-01-01")
+    edge = db.session.query(Relationship).one()
+    client = login(social_worker)
+    soup = page(client.get(f"/people/{child.id}"))
+    assert "Review overdue" in soup.select_one("#relationships ~ table").text
+    action = f"/people/{child.id}/relationships/{edge.id}/review"
+    button = soup.select_one(f'form[action="{action}"] button')
+    assert button.get_text(" ", strip=True) == "Still a member of <b>Eastside</b> crew: confirm on review"
+    confirmed = post_form(client, f"/people/{child.id}", {}, action)
+    assert confirmed.status_code == 302
+    after = assert_good_page(client.get(confirmed.headers["Location"]))
+    assert "Membership confirmed" in after.select_one(".govuk-notification-banner").text
+    assert "Review overdue" not in after.select_one("#relationships ~ table").text
+    db.session.expire_all()
+    assert edge.review_on == uk_today() + timedelta(days=180)
+    no_token = client.post(action, data={})
+    assert no_token.status_code == 400  # the CSRF token is checked before anything is written
+    db.session.expire_all()
+    assert [e.detail_dict for e in audit_events("update") if e.object_id == edge.id] == [{"change": "reviewed"}]
 
 
 def test_ending_a_relationship_again_from_a_second_tab_is_refused_and_keeps_the_first_end(friendship):
