@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
 from models.agency import AGENCY_KINDS, Agency
-from models.base import upsert_insert, utcnow
+from models.base import storable_text, upsert_insert, utcnow
 from models.crypto import current_keyring
 from models.locking import claim
 from models.user import ROLES, ApiToken, RecoveryCode, UnknownNameFailures, User
@@ -102,7 +102,8 @@ def check_password(session: Session, username, password, now: datetime | None = 
     """First factor. Every refusal is audited; lock-out after repeated failures."""
     now = now or utcnow()
     user = None
-    if isinstance(username, str) and username:
+    # A name with a NUL is no account's and must not reach the query (PostgreSQL refuses it): it counts as unknown.
+    if isinstance(username, str) and username and storable_text(username):
         user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     hasher = runtime().password_hasher
     if user is None:

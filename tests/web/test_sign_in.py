@@ -61,6 +61,13 @@ def test_unknown_username_gets_the_same_message(client, make_user):
     assert event.actor_user_id is None
 
 
+def test_a_username_no_column_can_hold_is_refused_as_an_unknown_one(client, make_user):
+    response = submit_password(client, make_user("social_worker").username + "\x00")
+    assert response.status_code == 422
+    assert "The username, password or security code is not right" in page(response).text
+    assert [e.detail_dict for e in audit_events("sign_in_failed")] == [{"why": "unknown_user"}]
+
+
 def test_failures_under_an_unknown_name_keep_a_keyed_hash_of_it_and_are_forgotten_after_a_month(client, app):
     typed = "Hunter2-Password-Typed-As-Name"
     submit_password(client, typed)
