@@ -54,6 +54,13 @@ def parse_id(value) -> str | None:
         return None
 
 
+def get_by_id(session, model, value):
+    """The record with that public id, or None for anything that is not one: text no column can hold (a NUL, which
+    PostgreSQL refuses) names no record instead of failing the query."""
+    public_id = parse_id(value)
+    return session.get(model, public_id) if public_id else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, scoped_session
 
 import audit
-from models.base import utcnow
+from models.base import get_by_id, utcnow
 from models.person import Person
 from safeguarding import policy
 from safeguarding.denials import record_denial
@@ -19,7 +19,7 @@ log = logging.getLogger("safecontext.audit")
 
 def load_person(session: Session, person_id: str) -> Person:
     """A live person record; erased people answer as unknown."""
-    person = session.get(Person, person_id) if isinstance(person_id, str) else None
+    person = get_by_id(session, Person, person_id)
     if person is None or person.erased_at is not None:
         raise NotFound("No person with that id")
     return person

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
 from models.agency import AGENCY_KINDS, Agency
-from models.base import storable_text, upsert_insert, utcnow
+from models.base import get_by_id, storable_text, upsert_insert, utcnow
 from models.crypto import current_keyring
 from models.locking import claim
 from models.user import ROLES, ApiToken, RecoveryCode, UnknownNameFailures, User
@@ -295,7 +295,7 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
 
 
 def get_user(session: Session, user_id: str) -> User:
-    user = session.get(User, user_id)
+    user = get_by_id(session, User, user_id)
     if user is None:
         raise NotFound("No such user")
     return user

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit.models import AuditEvent
 from audit.person_index import touched
-from models.base import utcnow
+from models.base import get_by_id, utcnow
 from models.safeguarding_events import BreakGlassGrant
 from models.user import User
 from safeguarding.audit_workspace import EventRow, describe, record_audit_view, require_lead, seal_now
@@ -79,7 +79,7 @@ def recently_reviewed(session: Session, limit: int = RECENT_REVIEWS) -> list[Gra
 
 def grant_row(session: Session, grant_id: str) -> GrantRow:
     """One grant; NotFound for an unknown id."""
-    grant = session.get(BreakGlassGrant, grant_id) if isinstance(grant_id, str) else None
+    grant = get_by_id(session, BreakGlassGrant, grant_id)
     if grant is None:
         raise NotFound("No emergency access with that id")
     return _rows(session, [grant])[0]

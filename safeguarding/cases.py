@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import audit
-from models.base import utcnow
+from models.base import get_by_id, parse_id, utcnow
 from models.case import (
     CHRONOLOGY_CATEGORIES,
     CONCERNS,
@@ -34,7 +34,7 @@ SUBJECT_TYPES = ("person", "place", "group")
 
 def load_case(session: Session, case_id: str) -> Case:
     """A case; one about an erased person answers as unknown, like the person."""
-    case = session.get(Case, case_id) if isinstance(case_id, str) else None
+    case = get_by_id(session, Case, case_id)
     if case is None or (case.subject_person_id and session.get(Person, case.subject_person_id).erased_at):
         raise NotFound("No case with that id")
     return case
@@ -161,7 +161,8 @@ def view_case(session: Session, actor, case_id: str) -> tuple[Case, str]:
 def case_for_team_change(session: Session, case_id) -> Case:
     """The case, its team read after taking the lock that queues changes to it (so no one is added twice): for
     every change to a team, here and on accepting a referral that links the case."""
-    if isinstance(case_id, str):
+    case_id = parse_id(case_id)
+    if case_id:
         lock_record(session, Case, case_id)
     case = load_case(session, case_id)
     session.refresh(case)  # loaded before the lock, its team may be out of date
@@ -181,7 +182,7 @@ def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
     """Add a practitioner from any agency to the team; only current members may do so."""
     case = case_for_team_change(session, case_id)
     _require_case_role(session, actor, case, team=True)
-    user = session.get(User, user_id) if isinstance(user_id, str) else None
+    user = get_by_id(session, User, user_id)
     if refusal := team_refusal(user):
         raise ValidationFailed({"$.user_id": refusal})
     if case.has_member(user.id):
@@ -402,7 +403,7 @@ def add_plan_action(session: Session, actor, case_id: str, data: dict) -> PlanAc
 
 
 def complete_plan_action(session: Session, actor, action_id: str, version) -> PlanAction:
-    action = session.get(PlanAction, action_id) if isinstance(action_id, str) else None
+    action = get_by_id(session, PlanAction, action_id)
     if action is None:
         raise NotFound("No plan action with that id")
     case = load_case(session, action.case_id)

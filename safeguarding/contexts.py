@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import audit
+from models.base import get_by_id
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND, Group, Place, Relationship
 from models.crypto import current_keyring
 from models.locking import claim, lock_record
@@ -80,14 +81,14 @@ def create_group(session: Session, actor, data: dict) -> Group:
 
 
 def load_place(session: Session, place_id) -> Place:
-    place = session.get(Place, place_id) if isinstance(place_id, str) else None
+    place = get_by_id(session, Place, place_id)
     if place is None:
         raise NotFound("No place with that id")
     return place
 
 
 def load_group(session: Session, group_id) -> Group:
-    group = session.get(Group, group_id) if isinstance(group_id, str) else None
+    group = get_by_id(session, Group, group_id)
     if group is None:
         raise NotFound("No group with that id")
     return group
@@ -247,7 +248,7 @@ def _superseded(session: Session, edge_id, source_id: str) -> Relationship | Non
     """The edge a correction replaces: an existing edge of the same person (ended when its successor is added)."""
     if edge_id is None:
         return None
-    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    edge = get_by_id(session, Relationship, edge_id)
     if edge is None or edge.source_person_id != source_id:
         raise ValidationFailed({"$.supersedes_id": "Choose a relationship of the same person to correct"})
     # A second correction of one edge (from a page open before the first, say) would leave two current successors.
@@ -260,7 +261,7 @@ def _superseded(session: Session, edge_id, source_id: str) -> Relationship | Non
 def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relationship:
     """Edges are never overwritten: a correction ends this one (and may add another)."""
     _require_practitioner(actor)
-    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    edge = get_by_id(session, Relationship, edge_id)
     if edge is None:
         raise NotFound("No relationship with that id")
     require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
@@ -320,7 +321,7 @@ def review_membership(session: Session, actor, edge_id) -> Relationship:
 def refuse_if_ended(session: Session, edge_id, recorded_on: str | None = None) -> None:
     """An edge stays as it was ended: ending it again (from a page open in another tab, say) would move its date.
     recorded_on: only an edge recorded on this person's record counts (the other side ends it on theirs)."""
-    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    edge = get_by_id(session, Relationship, edge_id)
     if edge is not None and edge.ended_on is not None and recorded_on in (None, edge.source_person_id):
         raise Conflict(
             f"This relationship was already ended, on {edge.ended_on.isoformat()}: it stays in the record's history"

@@ -6,6 +6,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 import audit
+from models.base import get_by_id
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
 from models.id_lists import among
@@ -117,7 +118,7 @@ def survivors(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
 
 def move_chronology_entry(session: Session, actor, entry_id: str, to_case_id: str) -> ChronologyEntry:
     """Move an entry recorded on the wrong case; the actor must be on both teams. The summary is re-keyed."""
-    entry = session.get(ChronologyEntry, entry_id) if isinstance(entry_id, str) else None
+    entry = get_by_id(session, ChronologyEntry, entry_id)
     if entry is None:
         raise NotFound("No chronology entry with that id")
     source, target = load_case(session, entry.case_id), load_case(session, to_case_id)

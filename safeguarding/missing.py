@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import audit
-from models.base import utcnow
+from models.base import get_by_id, utcnow
 from models.locking import lock_record
 from models.person import Person
 from models.safeguarding_events import MissingEpisode
@@ -129,7 +129,7 @@ def record_episode(session: Session, actor, person_id: str, data: dict) -> Missi
 
 
 def update_episode(session: Session, actor, episode_id: str, data: dict) -> MissingEpisode:
-    episode = session.get(MissingEpisode, episode_id) if isinstance(episode_id, str) else None
+    episode = get_by_id(session, MissingEpisode, episode_id)
     if episode is None:
         raise NotFound("No missing episode with that id")
     lock_record(session, Person, episode.person_id)  # changes to a child's episodes queue, as reports do

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from models.agency import Agency
-from models.base import utcnow
+from models.base import get_by_id, parse_id, utcnow
 from models.case import Case, CaseMember
 from models.crypto import current_keyring
 from models.person import Person
@@ -114,7 +114,7 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     errors = {}
     if not isinstance(data.get("person_id"), str) or not data["person_id"].strip():
         errors["$.person_id"] = "Choose the person the referral is about"
-    to_agency = session.get(Agency, data.get("to_agency_id")) if isinstance(data.get("to_agency_id"), str) else None
+    to_agency = get_by_id(session, Agency, data.get("to_agency_id"))
     if to_agency is None:
         errors["$.to_agency_id"] = "Choose the agency to refer to"
     elif to_agency.id == actor.agency_id:
@@ -174,9 +174,8 @@ NOT_ABOUT_ERASED = or_(
 
 
 def load_referral(session: Session, referral_id) -> Referral:
-    found = isinstance(referral_id, str) and session.scalar(
-        select(Referral).where(Referral.id == referral_id, NOT_ABOUT_ERASED)
-    )
+    referral_id = parse_id(referral_id)
+    found = referral_id and session.scalar(select(Referral).where(Referral.id == referral_id, NOT_ABOUT_ERASED))
     if not found:
         raise NotFound("No referral with that id")
     return found
@@ -382,7 +381,7 @@ def list_referrals(
     size = whole_number(limit, field="limit", label="the number of referrals to list", low=1, high=PAGE_MAX)
     query = select(Referral).where(*chosen).order_by(Referral.sent_at.desc(), Referral.id.desc())
     if after is not None:
-        last = session.get(Referral, after) if isinstance(after, str) else None
+        last = get_by_id(session, Referral, after)
         if last is None or getattr(last, column.key) != actor.agency_id:
             raise ValidationFailed({"after": f"Give the id of a referral in your {box}, the last of the page before"})
         query = query.where(

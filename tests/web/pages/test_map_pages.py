@@ -333,6 +333,8 @@ def test_safety_ratings_feed_the_heat_map(borough, login):
     assert bad.status_code == 422 and "Select red, amber or green" in error_summary(bad)
     unknown = post_form(sw, form, {"place": "7f3e2d1c-0b9a-4876-9543-210fedcba987", "rating": "green"})
     assert unknown.status_code == 422 and "No place has that link or reference" in error_summary(unknown)
+    nul = post_form(sw, form, {"place": "\x00", "rating": "green"})  # PostgreSQL refuses a NUL in a query
+    assert nul.status_code == 422 and "No place has that link or reference" in error_summary(nul)
     assert count(SafetyRating) == 1
 
 
