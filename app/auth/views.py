@@ -146,5 +146,6 @@ def extend_session():
     form = PlainForm()
     if not form.validate_on_submit():
         return redirect(url_for("main.home"))
-    # The idle clock was already reset by this request; send the user back where they were.
-    return redirect(_safe_next(request.form.get("next")))
+    # The idle clock was already reset by this request. No Content keeps the browser on the page, with whatever was
+    # typed into its forms: typing is no activity the server sees, so the warning often comes mid-entry.
+    return "", 204

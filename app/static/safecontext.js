@@ -8,7 +8,13 @@ if (banner) {
   const idle = Number(banner.dataset.idleSeconds);
   const warning = Number(banner.dataset.warningSeconds);
   const countdown = banner.querySelector(".sc-timeout__countdown");
-  const started = Date.now();
+  let started = Date.now();
+  // The server answers "Stay signed in" with No Content, so the page (and anything typed into it) stays: the
+  // warning hides and the clock starts again.
+  banner.querySelector("form").addEventListener("submit", () => {
+    started = Date.now();
+    banner.hidden = true;
+  });
   const tick = () => {
     const left = Math.round(idle - (Date.now() - started) / 1000);
     if (left <= 0) {

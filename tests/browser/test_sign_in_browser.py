@@ -1,10 +1,12 @@
 """Signing in with MFA in a real browser."""
 
 import re
+from datetime import timedelta
 
 import pyotp
 from playwright.sync_api import expect
 
+from tests.browser.keyboard import sign_in
 from tests.fixtures.accounts import PASSWORD
 
 
@@ -55,3 +57,18 @@ def test_new_user_sets_up_the_authenticator_from_the_qr_page(live_server, browse
     page.get_by_label("Security code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm and continue").click()
     expect(page.locator("#recovery-codes li")).to_have_count(10)
+
+
+def test_staying_signed_in_keeps_the_page_and_what_was_typed(app, live_server, browser_page, make_user):
+    app.config.update(IDLE_TIMEOUT=timedelta(seconds=6), IDLE_WARNING=timedelta(seconds=4))
+    page = browser_page
+    sign_in(page, live_server, make_user("social_worker"))
+    page.goto(live_server + "/people/new")
+    page.get_by_label("Given name").fill("Typed before the warning")
+    stay = page.get_by_role("button", name="Stay signed in")
+    expect(stay).to_be_visible(timeout=5000)
+    stay.click()
+    expect(stay).to_be_hidden()
+    page.wait_for_timeout(4500)  # past the first deadline: the clock started again on the server and the page
+    expect(page).to_have_url(live_server + "/people/new")
+    expect(page.get_by_label("Given name")).to_have_value("Typed before the warning")

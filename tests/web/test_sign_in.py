@@ -247,9 +247,18 @@ def test_extending_the_session_resets_the_idle_clock(login, make_user, app):
     with browser.session_transaction() as session:
         session["last_seen"] = almost
     token = csrf_token(browser, "/")
-    assert browser.post("/session/extend", data={"csrf_token": token, "next": "/"}).status_code == 302
+    assert browser.post("/session/extend", data={"csrf_token": token}).status_code == 204
     with browser.session_transaction() as session:
         assert session["last_seen"] > almost + 25
+
+
+def test_staying_signed_in_leaves_the_browser_on_its_page_with_what_was_typed(login, make_user):
+    # A page shown after a post (a form with errors) has a post-only address: sending the browser back there was a
+    # 405, and leaving any page lost what had been typed into its forms, which the server never sees as activity.
+    browser = login(make_user("social_worker"))
+    form = page(browser.get("/")).select_one('form[action="/session/extend"]')
+    response = browser.post("/session/extend", data={i["name"]: i.get("value", "") for i in form.select("input")})
+    assert response.status_code == 204 and "Location" not in response.headers
 
 
 def test_sign_out_ends_the_session_on_the_server_and_is_audited(app, login, make_user):
