@@ -270,6 +270,7 @@ def complete_sign_in(session: Session, user: User, method: str, channel: str) ->
 def confirm_enrolment(session: Session, user: User, code, now: datetime | None = None) -> list[str]:
     """Confirm the authenticator with a first code; returns fresh recovery codes, shown once."""
     now = now or utcnow()
+    _refuse_if_unavailable(session, user, now)  # the page's enrolment step comes after the password, as a code does
     code = code.strip().replace(" ", "") if isinstance(code, str) else ""
     if not (code.isdigit() and len(code) == 6 and _accept_totp(session, user, code, now)):
         _count_failure(session, user, now, "bad_totp")

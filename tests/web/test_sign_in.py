@@ -216,6 +216,19 @@ def test_unconfirmed_user_enrols_an_authenticator_and_gets_recovery_codes(client
     assert user.totp_confirmed
 
 
+def test_a_locked_account_cannot_sign_in_by_setting_up_its_authenticator(app, client, make_user):
+    user = make_user("education_practitioner", confirmed=False)
+    submit_password(client, user.username)
+    wrong = "000000" if totp_now(user) != "000000" else "111111"
+    for _ in range(app.config["LOCKOUT_THRESHOLD"]):
+        submit_code(client, wrong, "/sign-in/set-up-authenticator")
+    response = submit_code(client, totp_now(user), "/sign-in/set-up-authenticator")
+    assert response.status_code == 422 and "locked" in page(response).select_one(".govuk-error-message").text
+    assert audit_events("sign_in") == []
+    db.session.refresh(user)
+    assert not user.totp_confirmed
+
+
 def test_idle_session_expires_and_says_why(login, make_user, app):
     user = make_user("social_worker")
     browser = login(user)
