@@ -46,6 +46,7 @@ def sign_in():
             session.clear()
             session["pending_user_id"] = user.id
             session["pending_epoch"] = user.auth_epoch
+            session["pending_since"] = datetime.now(UTC).timestamp()
             session["next"] = _safe_next(request.args.get("next"))
             return redirect(url_for("auth.verify" if user.totp_confirmed else "auth.enrol"))
     return render_template("auth/sign_in.html", form=form), 422 if form.errors else 200
@@ -53,7 +54,10 @@ def sign_in():
 
 def _pending_user():
     user_id = session.get("pending_user_id")
-    if not user_id:
+    # A sign-in left half done idles out as a session does: at an unattended browser, the next person could
+    # otherwise finish it, or set up their own authenticator for an account that has none yet.
+    waited = datetime.now(UTC).timestamp() - session.get("pending_since", 0)
+    if not user_id or waited > current_app.config["IDLE_TIMEOUT"].total_seconds():
         return None
     try:
         user = accounts.get_user(db.session, user_id)

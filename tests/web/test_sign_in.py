@@ -229,6 +229,21 @@ def test_a_locked_account_cannot_sign_in_by_setting_up_its_authenticator(app, cl
     assert not user.totp_confirmed
 
 
+def test_a_sign_in_left_after_the_password_idles_out_as_a_session_does(app, client, make_user):
+    user = make_user("education_practitioner", confirmed=False)
+    submit_password(client, user.username)
+    later = datetime.now(UTC) + app.config["IDLE_TIMEOUT"] + timedelta(seconds=5)
+    with time_machine.travel(later, tick=False):
+        enrol = client.get("/sign-in/set-up-authenticator")
+        assert enrol.status_code == 302 and enrol.headers["Location"].endswith("/sign-in")
+        assert user.totp_secret not in enrol.get_data(as_text=True)
+        code = pyotp.TOTP(user.totp_secret).now()
+        token = csrf_token(client, "/sign-in")
+        response = client.post("/sign-in/set-up-authenticator", data={"code": code, "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in")
+    assert audit_events("sign_in") == []
+
+
 def test_idle_session_expires_and_says_why(login, make_user, app):
     user = make_user("social_worker")
     browser = login(user)
