@@ -51,6 +51,9 @@ class BaseConfig:
     LOCATION_ASSESSMENT_CHILDREN = 3  # children linked to a place (in the records of...
     LOCATION_ASSESSMENT_AGENCIES = 2  # ...this many agencies) that prompt a location assessment
     FORCE_HTTPS = False
+    # How many reverse proxies stand in front of the app (0: none). Their X-Forwarded-For and -Proto are believed
+    # only then: a client could otherwise set them itself to slip the sign-in throttle or write the audit's address.
+    TRUSTED_PROXIES = 0
     ALLOW_KEY_GENERATION = False
     DEMO_ALLOWED = False
     AUDIT_SEAL_INTERVAL = 1.0
@@ -107,7 +110,7 @@ def load_config(name: str | None, overrides: dict | None = None) -> dict:
             raise ConfigurationError("Production needs these settings: " + ", ".join(missing))
     settings["INSTANCE_PATH"] = str(Path(env("INSTANCE_PATH") or Path.cwd() / "instance").resolve())
     settings["SQLALCHEMY_DATABASE_URI"] = _driver_url(env("DATABASE_URL")) or _sqlite_url(settings["INSTANCE_PATH"])
-    for name in ("PERSON_POPULATION", "CONTEXT_MAP_MAX_NODES"):
+    for name in ("PERSON_POPULATION", "CONTEXT_MAP_MAX_NODES", "TRUSTED_PROXIES"):
         if env(name):
             settings[name] = _positive_int(name)
     if env("EXTRA_PERSON_FLAGS"):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import audit
 from app.extensions import db, login_manager, talisman
@@ -31,6 +32,10 @@ UNTIMED_ENDPOINTS = {"assets.govuk", "assets.static_file", "assets.govuk_assets"
 
 
 def init_security(app: Flask) -> None:
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # Behind a proxy every request comes from it: the sign-in throttle would count the whole partnership as one
+        # client (one guesser throttling everyone), and every audit event would carry the proxy's address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],

@@ -113,6 +113,36 @@ def test_throttling_answers_429(database_url, tmp_path, make_user):
     assert statuses == [401, 401, 401, 429]
 
 
+def test_behind_a_trusted_proxy_each_client_is_throttled_and_audited_by_its_own_address(database_url, tmp_path):
+    from app import create_app
+
+    proxied = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SIGN_IN_RATE_LIMIT": "3 per minute",
+            "TRUSTED_PROXIES": 1,
+        },
+    )
+    client = proxied.test_client()
+
+    def guess(address: str) -> int:
+        body = {"username": "x", "password": "y", "totp": "1"}
+        headers = {"X-Forwarded-For": address}
+        return client.post(
+            "/api/v1/tokens", json=body, headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+        ).status_code
+
+    statuses = [guess("203.0.113.7") for _ in range(4)] + [guess("198.51.100.9")]
+    with proxied.app_context():
+        addresses = {event.client_addr for event in audit_events("sign_in_failed")}
+        db.session.remove()
+        db.engine.dispose()
+    assert statuses == [401, 401, 401, 429, 401]
+    assert addresses == {"203.0.113.7", "198.51.100.9"}
+
+
 @pytest.mark.parametrize(
     ("body", "status"),
     [
