@@ -9,11 +9,13 @@ if (banner) {
   const warning = Number(banner.dataset.warningSeconds);
   const countdown = banner.querySelector(".sc-timeout__countdown");
   let started = Date.now();
+  let typingIn = null; // the field the warning took the focus from, given back when the user stays
   // The server answers "Stay signed in" with No Content, so the page (and anything typed into it) stays: the
   // warning hides and the clock starts again.
   banner.querySelector("form").addEventListener("submit", () => {
     started = Date.now();
     banner.hidden = true;
+    typingIn?.focus();
   });
   const tick = () => {
     const left = Math.round(idle - (Date.now() - started) / 1000);
@@ -23,6 +25,7 @@ if (banner) {
     }
     if (left <= warning) {
       if (banner.hidden) {
+        typingIn = document.activeElement;
         banner.hidden = false;
         banner.querySelector("button").focus();
       }
