@@ -295,7 +295,7 @@ def review_membership(session: Session, actor, edge_id) -> Relationship:
     """A group membership confirmed on review: its next review falls MEMBERSHIP_REVIEW from today. Nobody stays
     labelled a member by default (SPEC 2): one not confirmed is flagged once its review date passes."""
     _require_practitioner(actor)
-    edge = session.get(Relationship, edge_id) if isinstance(edge_id, str) else None
+    edge = get_by_id(session, Relationship, edge_id)
     if edge is None:
         raise NotFound("No relationship with that id")
     require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
