@@ -55,18 +55,9 @@ def test_three_children_from_two_agencies_at_a_place_prompt_a_location_assessmen
     assert alert.place_id == park.id and alert.fired_on == today - timedelta(days=5)
 
 
-def test_the_location_assessment_thresholds_are_configurable(app, make_user, database_url):
+def test_the_location_assessment_thresholds_are_configurable(make_user, reconfigured):
     """SPEC 7: three children from two agencies by default; an app made with two children sets it for the alerts."""
-    from app import create_app
-
-    create_app(
-        "test",
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "INSTANCE_PATH": app.instance_path,
-            "LOCATION_ASSESSMENT_CHILDREN": 2,
-        },
-    )
+    reconfigured(LOCATION_ASSESSMENT_CHILDREN=2)
     sw, youth, lead = make_user("social_worker"), make_user("youth_worker"), make_user("safeguarding_lead")
     today = uk_today()
     shop = contexts.create_place(db.session, sw, {"name": "Chicken shop", "kind": "shop"})

@@ -2,24 +2,17 @@
 
 import pytest
 
-from app import create_app
 from app.config import ConfigurationError, load_config
 from models.person import FLAGS
 
 PERSON = {"given_name": "Kai", "family_name": "Mensah", "date_of_birth": "2010-05-04"}
 
 
-def configure(app, database_url, extra: tuple) -> None:
-    """Start an app with these extra flags: the services' settings are the process's, as a deployment's are."""
-    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": app.instance_path}
-    create_app("test", {**settings, "EXTRA_PERSON_FLAGS": extra})
-
-
-def test_a_flag_a_deployment_adds_is_set_shown_and_described(app, client, as_user, login, make_user, database_url):
+def test_a_flag_a_deployment_adds_is_set_shown_and_described(client, as_user, login, make_user, reconfigured):
     worker = make_user("social_worker")
     refused = as_user(worker).post("/people", json={**PERSON, "flags": ["gang_associated"]})
     assert refused.status_code == 422 and "$.flags" in refused.get_json()["fields"]
-    configure(app, database_url, ("gang_associated",))
+    reconfigured(EXTRA_PERSON_FLAGS=("gang_associated",))
     response = as_user(worker).post("/people", json={**PERSON, "flags": ["gang_associated", "looked_after"]})
     assert response.status_code == 201
     assert {f["flag"] for f in response.get_json()["flags"]} == {"gang_associated", "looked_after"}

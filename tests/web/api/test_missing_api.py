@@ -200,14 +200,9 @@ def test_unknown_episode_ids_get_404(child):
         assert caller.patch(f"/missing-episodes/{episode_id}", json={"version": 1}).status_code == 404
 
 
-def test_the_time_for_the_interview_is_configurable(app, child, database_url):
+def test_the_time_for_the_interview_is_configurable(child, reconfigured):
     """SPEC 2: within 72 hours of the return, configurable; an app made with 48 hours sets it for the services."""
-    from app import create_app
-
-    create_app(
-        "test",
-        {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": app.instance_path, "RETURN_INTERVIEW_HOURS": 48},
-    )
+    reconfigured(RETURN_INTERVIEW_HOURS=48)
     caller, person = child
     response = record(caller, person, reported_at="2024-01-01T22:00:00+00:00", returned_at="2024-01-02T09:30:00+00:00")
     assert response.get_json()["return_interview_due_by"] == "2024-01-04T09:30:00+00:00"
