@@ -162,6 +162,29 @@ def test_siblings_cases_show_together_on_the_case(as_user, make_user, make_perso
     assert [c["id"] for c in read["family_cases"]] == [younger_case["id"]]
 
 
+def test_a_family_recorded_beside_one_child_links_all_its_childrens_cases(
+    as_user, make_user, make_person, make_case, link
+):
+    """Each sibling tied to the eldest only, and a half-sibling to their shared mother: the siblings' cases show one
+    another's, the half-sibling's shows the eldest's, and a cousin (through the mother's sister) is not pulled in."""
+    worker = make_user("social_worker")
+    eldest, middle, youngest, mother, half, aunt, cousin = (
+        make_person(worker, given_name=name)
+        for name in ("Eldest", "Middle", "Youngest", "Mother", "Half", "Aunt", "Cousin")
+    )
+    for sibling in (middle, youngest):
+        link(worker, eldest["id"], "person", sibling["id"], "sibling")
+    link(worker, eldest["id"], "person", mother["id"], "parent")
+    link(worker, half["id"], "person", mother["id"], "parent")
+    link(worker, mother["id"], "person", aunt["id"], "sibling")
+    link(worker, cousin["id"], "person", aunt["id"], "parent")
+    cases = {p["given_name"]: make_case(worker, p["id"])["id"] for p in (eldest, middle, youngest, half, cousin)}
+    read = as_user(worker).get(f"/cases/{cases['Middle']}").get_json()
+    assert {c["id"] for c in read["family_cases"]} == {cases["Eldest"], cases["Youngest"]}
+    read = as_user(worker).get(f"/cases/{cases['Half']}").get_json()
+    assert {c["id"] for c in read["family_cases"]} == {cases["Eldest"]}
+
+
 def entry(**changes) -> dict:
     return {
         "occurred_on": "2024-05-01",
