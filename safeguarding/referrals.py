@@ -107,17 +107,21 @@ def _lawful_basis_explained(clean: dict) -> dict:
 
 
 def submit_referral(session: Session, actor, data: dict, sent_at: datetime | None = None) -> Referral:
-    """Send a referral about a person the actor may see to another agency."""
+    """Send a referral about a person the actor may see to another agency; or, with `from_agency_id` (an agency
+    outside the partnership), record one the actor's agency received from it (SPEC 3: external senders)."""
     if actor.role not in PRACTITIONER_ROLES:
         raise PermissionDenied("Only practitioners send referrals")
     # Every field's problem at once, so a caller can fix them all in one go.
     errors = {}
     if not isinstance(data.get("person_id"), str) or not data["person_id"].strip():
         errors["$.person_id"] = "Choose the person the referral is about"
+    from_agency, received = _external_sender(session, data, errors)
     to_agency = get_by_id(session, Agency, data.get("to_agency_id"))
     if to_agency is None:
         errors["$.to_agency_id"] = "Choose the agency to refer to"
-    elif to_agency.id == actor.agency_id:
+    elif received and to_agency.id != actor.agency_id:
+        errors["$.to_agency_id"] = "Record a referral from outside as received by your own agency"
+    elif not received and to_agency.id == actor.agency_id:
         errors["$.to_agency_id"] = "Refer to another agency, not your own"
     try:
         clean = validate_referral(data)
@@ -130,9 +134,9 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     require_person_access(session, actor, person, need="lasting", object_type="referral")
     referral = Referral(
         person_id=person.id,
-        from_agency_id=actor.agency_id,
+        from_agency_id=from_agency.id if received else actor.agency_id,
         to_agency_id=to_agency.id,
-        sender_id=actor.id,
+        sender_id=None if received else actor.id,  # the history names who recorded it
         urgency=clean["urgency"],
         status="submitted",
         sent_at=sent_at or utcnow(),
@@ -159,10 +163,22 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
         object_type="referral",
         object_id=referral.id,
         person_ids=[person.id],
-        detail={"urgency": referral.urgency, "to_agency": to_agency.id},
+        detail={"urgency": referral.urgency, "to_agency": to_agency.id}
+        | ({"from_agency": from_agency.id} if received else {}),
     )
     session.commit()
     return referral
+
+
+def _external_sender(session: Session, data: dict, errors: dict) -> tuple[Agency | None, bool]:
+    """The agency outside the partnership a referral was received from, and whether one was named (a partner
+    agency's referrals are sent by its own practitioners, so only an external one is recorded as a sender)."""
+    if data.get("from_agency_id") is None:
+        return None, False
+    agency = get_by_id(session, Agency, data["from_agency_id"])
+    if agency is None or not agency.external:
+        errors["$.from_agency_id"] = "Choose an agency outside the partnership, or leave this out to send a referral"
+    return agency, True
 
 
 # A referral about an erased person went with them: its reason was shredded with their key (SPEC section 8).

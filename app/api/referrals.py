@@ -15,7 +15,9 @@ from models.user import User
 from safeguarding import disclosure, referrals
 from safeguarding.errors import ValidationFailed
 
-FIELDS = frozenset({"person_id", "to_agency_id", "urgency", "reason", "lawful_basis", "lawful_basis_reason"})
+FIELDS = frozenset(
+    {"person_id", "to_agency_id", "urgency", "reason", "lawful_basis", "lawful_basis_reason", "from_agency_id"}
+)
 NOT_RECORDED_WARNING = "The lawful basis for sharing was not recorded: check it with the sender before sharing further"
 
 
@@ -240,7 +242,9 @@ register(
     "/referrals",
     "post",
     operation(
-        "Send a referral about a person you may see to another agency (the lawful basis defaults to not_recorded)",
+        "Send a referral about a person you may see to another agency (the lawful basis defaults to not_recorded); "
+        "with from_agency_id, an agency outside the partnership, record one your agency received from it (then "
+        "to_agency_id is your own agency, and the referral has no sender in the partnership)",
         response(201, "Sent", REFERRAL),
         obj(
             {
@@ -250,6 +254,7 @@ register(
                 "reason": text(10_000, min_length=1),
                 "lawful_basis": enum(LAWFUL_BASES[:-1], nullable=True),
                 "lawful_basis_reason": text(2000, nullable=True),
+                "from_agency_id": nullable(ID),
             },
             ["person_id", "to_agency_id", "urgency", "reason"],
             closed=True,

@@ -436,6 +436,61 @@ def test_an_external_recipient_has_no_due_times_and_never_breaches(as_user, send
     assert later["breached"] == {"acknowledge": False, "decide": False} and later["overdue"] is False
 
 
+def test_a_referral_received_from_outside_is_recorded_in_the_receivers_inbox_with_its_timescales(
+    as_user, make_agency, receiver, make_person
+):
+    """SPEC 3: an agency outside the borough can be recorded as a sender. The receiving agency records what it got;
+    its own timescales run from the recording, and nobody in the partnership is its sender."""
+    outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    child = make_person(receiver, given_name="Noah")
+    body = {
+        "person_id": child["id"],
+        "from_agency_id": outside.id,
+        "to_agency_id": receiver.agency_id,
+        "urgency": "red",
+        "reason": "Stopped with two older males on the county line",
+    }
+    response = as_user(receiver).post("/referrals", json=body)
+    assert response.status_code == 201, response.get_json()
+    referral = response.get_json()
+    assert referral["from_agency"]["id"] == outside.id and referral["sender"] is None
+    assert referral["to_agency"]["id"] == receiver.agency_id and referral["acknowledge_by"] is not None
+    assert referral["history"][0]["actor"]["id"] == receiver.id
+    [listed] = as_user(receiver).get("/referrals", box="inbox").get_json()["results"]
+    assert listed["id"] == referral["id"]
+    created = [e for e in audit_events("create") if e.object_id == referral["id"]]
+    assert [e.detail_dict["from_agency"] for e in created] == [outside.id]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"from_agency_id": "partner"}, "$.from_agency_id"),  # a partner agency sends its own
+        ({"from_agency_id": "3e1f8c52-6a7b-4c9d-8e0f-1a2b3c4d5e6f"}, "$.from_agency_id"),
+        ({"from_agency_id": 7}, "$.from_agency_id"),
+        ({"to_agency_id": "other"}, "$.to_agency_id"),  # received by another agency: theirs to record
+    ],
+)
+def test_a_received_referral_names_an_outside_sender_and_the_recorders_own_agency(
+    as_user, make_agency, make_user, receiver, make_person, change, field
+):
+    outside = make_agency(name="National Crime Agency", kind="police", external=True)
+    partner, other = make_user("youth_worker"), make_user("education_practitioner")
+    child = make_person(receiver, given_name="Noah")
+    ids = {"partner": partner.agency_id, "other": other.agency_id}
+    body = {
+        "person_id": child["id"],
+        "from_agency_id": outside.id,
+        "to_agency_id": receiver.agency_id,
+        "urgency": "amber",
+        "reason": "Concern",
+    }
+    body |= {key: ids.get(value, value) for key, value in change.items()}
+    response = as_user(receiver).post("/referrals", json=body)
+    assert response.status_code == 422 and field in response.get_json()["fields"]
+    assert db.session.scalar(select(func.count()).select_from(Referral)) == 0
+
+
 def next_friday_at(hour: int, minute: int) -> datetime:
     today = uk_today()
     friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
