@@ -260,12 +260,7 @@ def _superseded(session: Session, edge_id, source_id: str) -> Relationship | Non
 
 def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relationship:
     """Edges are never overwritten: a correction ends this one (and may add another)."""
-    _require_practitioner(actor)
-    edge = get_by_id(session, Relationship, edge_id)
-    if edge is None:
-        raise NotFound("No relationship with that id")
-    require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
-    refuse_if_ended(session, edge.id)
+    edge = _current_edge(session, actor, edge_id)
     # An end still to come would drop the edge from the record's lists at once while a map as of today drew it: the
     # end-relationship page refuses one too.
     ended = parse_date(ended_on, field="$.ended_on", label="the end date", required=False, not_future=True)
@@ -274,8 +269,33 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
         raise ValidationFailed(
             {"$.ended_on": "The end date must be on or after the date the relationship was first seen"}
         )
-    # Ended only if still current when written: of two ends at once, the second is refused like one made later.
-    if not claim(session, edge, Relationship.ended_on.is_(None), ended_on=ended):
+    return _change_current_edge(session, actor, edge, "ended", ended_on=ended)
+
+
+def review_membership(session: Session, actor, edge_id) -> Relationship:
+    """A group membership confirmed on review: its next review falls MEMBERSHIP_REVIEW from today. Nobody stays
+    labelled a member by default (SPEC 2): one not confirmed is flagged once its review date passes."""
+    edge = _current_edge(session, actor, edge_id)
+    if edge.kind != "member_of":
+        raise Conflict("Only a group membership has a review: end or correct other relationships")
+    return _change_current_edge(session, actor, edge, "reviewed", review_on=uk_today() + MEMBERSHIP_REVIEW)
+
+
+def _current_edge(session: Session, actor, edge_id) -> Relationship:
+    """A relationship the actor may change: 404 unknown, 403 (audited) on a person they may not see, 409 ended."""
+    _require_practitioner(actor)
+    edge = get_by_id(session, Relationship, edge_id)
+    if edge is None:
+        raise NotFound("No relationship with that id")
+    require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
+    refuse_if_ended(session, edge.id)
+    return edge
+
+
+def _change_current_edge(session: Session, actor, edge: Relationship, change: str, **values) -> Relationship:
+    """Write `values` only if the edge is still current when written (of an end and another change at once, the
+    later is refused as if made after), audited as `change`."""
+    if not claim(session, edge, Relationship.ended_on.is_(None), **values):
         session.rollback()
         raise Conflict("Someone else ended this relationship at the same moment: it stays in the record's history")
     audit.record(
@@ -285,34 +305,7 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
         object_type="relationship",
         object_id=edge.id,
         person_ids=[edge.source_person_id],
-        detail={"change": "ended"},
-    )
-    session.commit()
-    return edge
-
-
-def review_membership(session: Session, actor, edge_id) -> Relationship:
-    """A group membership confirmed on review: its next review falls MEMBERSHIP_REVIEW from today. Nobody stays
-    labelled a member by default (SPEC 2): one not confirmed is flagged once its review date passes."""
-    _require_practitioner(actor)
-    edge = get_by_id(session, Relationship, edge_id)
-    if edge is None:
-        raise NotFound("No relationship with that id")
-    require_person_access(session, actor, load_person(session, edge.source_person_id), object_type="relationship")
-    if edge.kind != "member_of":
-        raise Conflict("Only a group membership has a review: end or correct other relationships")
-    refuse_if_ended(session, edge.id)
-    if not claim(session, edge, Relationship.ended_on.is_(None), review_on=uk_today() + MEMBERSHIP_REVIEW):
-        session.rollback()
-        raise Conflict("Someone else ended this membership at the same moment: it stays in the record's history")
-    audit.record(
-        session,
-        action="update",
-        actor=actor,
-        object_type="relationship",
-        object_id=edge.id,
-        person_ids=[edge.source_person_id],
-        detail={"change": "reviewed"},
+        detail={"change": change},
     )
     session.commit()
     return edge
