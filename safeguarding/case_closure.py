@@ -83,17 +83,7 @@ def change_case_status(session: Session, actor, case_id: str, data: dict) -> Cas
     else:
         case.status, case.closed_on = "open", None
         case.closed_reason = None
-    audit.record(
-        session,
-        action="update",
-        actor=actor,
-        object_type="case",
-        object_id=case.id,
-        person_ids=subject,
-        detail={"change": "closed" if case.status == "closed" else "reopened"},
-    )
-    session.commit()
-    return case
+    return _committed(session, actor, case, subject, {"change": "closed" if case.status == "closed" else "reopened"})
 
 
 def change_case_assessment(session: Session, actor, case_id: str, data: dict) -> Case:
@@ -108,6 +98,11 @@ def change_case_assessment(session: Session, actor, case_id: str, data: dict) ->
         return case
     for key in changed:
         setattr(case, key, clean[key])
+    return _committed(session, actor, case, subject, {"change": "reassessed", "fields": changed})
+
+
+def _committed(session: Session, actor, case: Case, subject: list[str], detail: dict) -> Case:
+    """The lead's change, audited against the subject in its transaction."""
     audit.record(
         session,
         action="update",
@@ -115,7 +110,7 @@ def change_case_assessment(session: Session, actor, case_id: str, data: dict) ->
         object_type="case",
         object_id=case.id,
         person_ids=subject,
-        detail={"change": "reassessed", "fields": changed},
+        detail=detail,
     )
     session.commit()
     return case
