@@ -9,18 +9,21 @@ from app.people.views import person_for_work
 from app.permissions import current_actor, leads, practitioners
 from app.referrals import bp
 from app.referrals.forms import AcceptForm, DeclineForm, ReferralForm, StepForm
+from models.case import Case
 from models.user import User
 from safeguarding import accounts, alerts, cases, disclosure, referrals
 from safeguarding.errors import Conflict, ValidationFailed
 
 DONE = {
     "acknowledge": "Referral acknowledged. Decide whether to accept or decline it",
-    "accept": "Referral accepted. The case is open in your agency, with the sender on its team",
     "decline": "Referral declined. The sender can see your reason",
     "withdraw": "Referral withdrawn",
 }
 BOX_PAGE = 50  # referrals a box page shows, newest first
-LINKED_CASE = "Referral accepted and linked to the open case. You and the sender are on its team"
+ACCEPTED = {
+    False: "Referral accepted. The case is open in your agency",
+    True: "Referral accepted and linked to the open case",
+}
 
 
 @bp.route("/people/<person_id>/referrals/new", methods=["GET", "POST"])
@@ -116,15 +119,23 @@ def step(referral_id: str, action: str):
     if action == "decline":
         data["reason"] = form.decline_reason.data
     try:
-        referrals.transition(db.session, actor, record.id, action, data)
+        moved = referrals.transition(db.session, actor, record.id, action, data)
     except ValidationFailed as failure:
         reject_submission(form, failure, {"reason": "decline_reason"}, fallback=next(iter(form._fields)))
         return render_referral(referral_id, posted=form, status=422)
     except Conflict as conflict:
         db.session.rollback()
         return render_referral(referral_id, status=409, problem=conflict.message)
-    flash(LINKED_CASE if action == "accept" and data["case_id"] else DONE[action], "success")
+    flash(_accepted_message(moved, linked=bool(data["case_id"])) if action == "accept" else DONE[action], "success")
     return redirect(url_for("referrals.referral", referral_id=record.id))
+
+
+def _accepted_message(referral, *, linked: bool) -> str:
+    """Whether the sender joined the case team: not one outside the partnership, nor one who may no longer join."""
+    case = db.session.get(Case, referral.case_id)
+    if referral.sender_id and case.has_member(referral.sender_id):
+        return f"{ACCEPTED[linked]}. You and the sender are on its team"
+    return f"{ACCEPTED[linked]}. You are on its team; the sender is not (outside the partnership, or unable to join)"
 
 
 def render_referral(referral_id: str, *, posted=None, status: int | None = None, problem: str | None = None):

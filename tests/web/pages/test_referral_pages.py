@@ -232,6 +232,19 @@ def test_accepting_without_choosing_a_case_opens_one_in_the_receiving_agency(log
     assert case_page.status_code == 200 and "Lead worker" in main_text(case_page)
 
 
+def test_accepting_one_received_from_outside_says_that_no_sender_joins_the_team(
+    login, receiver, make_agency, make_person
+):
+    outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    child = make_person(receiver, given_name="Noah")  # recorded by the receiving officer, who may refer about them
+    data = {"person_id": child.id, "from_agency_id": outside.id, "to_agency_id": receiver.agency_id}
+    referral = referrals.submit_referral(db.session, receiver, {**data, "urgency": "red", "reason": "Found far away"})
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    accepted = client.get(post_form(client, path, {"case_id": ""}, f"{path}/accept").headers["Location"])
+    assert "You are on its team; the sender is not" in main_text(accepted)
+
+
 def test_an_accepted_referral_shows_the_receiver_what_to_do_next(login, receiver, sender, child, refer):
     referral = refer()
     client = login(receiver)
