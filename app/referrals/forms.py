@@ -1,4 +1,5 @@
-"""Forms for referrals: making one, and the receiving agency's and the sender's steps."""
+"""Forms for referrals: making one, recording one received from outside, and the receiving agency's and the
+sender's steps."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea
 from wtforms import RadioField, SelectField, TextAreaField
@@ -80,14 +81,42 @@ class ReferralForm(BaseForm):
         return {"items": [{"hint": {"text": LAWFUL_BASIS_HINTS[code]}} for code, _label in LAWFUL_BASIS_CHOICES]}
 
     def referral_data(self, person_id: str) -> dict:
+        return {**self._shared_data(person_id), "to_agency_id": self.to_agency_id.data}
+
+    def _shared_data(self, person_id: str) -> dict:
         basis = self.lawful_basis.data or None
         return {
             "person_id": person_id,
-            "to_agency_id": self.to_agency_id.data,
             "urgency": self.urgency.data,
             "reason": self.reason.data,
             "lawful_basis": basis,
             "lawful_basis_reason": self.lawful_basis_reason.data if basis in self.REASON_MISSING else None,
+        }
+
+
+class ReceivedReferralForm(ReferralForm):
+    """A referral the user's agency received from a body outside the partnership (SPEC 3), recorded as it arrives."""
+
+    to_agency_id = None  # the user's own agency
+    from_agency_id = SelectField(
+        "Received from",
+        widget=GovSelect(),
+        default="",
+        validators=[InputRequired("Select the agency the referral came from")],
+    )
+
+    def set_agencies(self, agencies, own_agency_id: str) -> None:
+        """The bodies outside the partnership: a partner agency's practitioners send their own referrals."""
+        self.own_agency_id = own_agency_id
+        self.from_agency_id.choices = choices(
+            ((a.id, a.name) for a in agencies if a.external), "Select an agency outside the partnership"
+        )
+
+    def referral_data(self, person_id: str) -> dict:
+        return {
+            **self._shared_data(person_id),
+            "from_agency_id": self.from_agency_id.data,
+            "to_agency_id": self.own_agency_id,
         }
 
 

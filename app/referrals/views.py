@@ -8,7 +8,7 @@ from app.people.labels import date_time
 from app.people.views import person_for_work
 from app.permissions import current_actor, leads, practitioners
 from app.referrals import bp
-from app.referrals.forms import AcceptForm, DeclineForm, ReferralForm, StepForm
+from app.referrals.forms import AcceptForm, DeclineForm, ReceivedReferralForm, ReferralForm, StepForm
 from models.case import Case
 from models.user import User
 from safeguarding import accounts, alerts, cases, disclosure, referrals
@@ -29,9 +29,19 @@ ACCEPTED = {
 @bp.route("/people/<person_id>/referrals/new", methods=["GET", "POST"])
 @practitioners
 def new(person_id: str):
+    return _referral_page(person_id, ReferralForm(), _sent_message)
+
+
+@bp.route("/people/<person_id>/referrals/received", methods=["GET", "POST"])
+@practitioners
+def received(person_id: str):
+    return _referral_page(person_id, ReceivedReferralForm(), _received_message)
+
+
+def _referral_page(person_id: str, form: ReferralForm, message):
+    """Make a referral, or record one received from outside: the same fields, to or from another agency."""
     person = person_for_work(person_id)
     actor = current_actor()
-    form = ReferralForm()
     form.set_agencies(accounts.list_agencies(db.session), actor.agency_id)
     if form.validate_on_submit():
         try:
@@ -39,11 +49,11 @@ def new(person_id: str):
         except ValidationFailed as failure:
             reject_submission(form, failure, fallback="reason")
         else:
-            flash(_sent_message(referral), "success")
+            flash(message(referral), "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
     from_case = _case_about(person.id, request.args.get("case"))
     return render_template(
-        "referrals/new.html", form=form, person=person, from_case=from_case
+        "referrals/new.html", form=form, person=person, from_case=from_case, received=form.to_agency_id is None
     ), 422 if form.errors else 200
 
 
@@ -52,6 +62,10 @@ def _case_about(person_id: str, case_id: str | None):
     if not case_id:
         return None
     return next((c for c in cases.cases_of_person(db.session, person_id) if c.id == case_id), None)
+
+
+def _received_message(referral) -> str:
+    return f"Referral from {referral.from_agency.name} recorded. It is in your agency's inbox"
 
 
 def _sent_message(referral) -> str:

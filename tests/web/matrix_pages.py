@@ -32,6 +32,7 @@ PAGES_MATRIX: dict = {
     "cases.reassess": PRACTITIONERS,
     # Referrals: practitioners send and receive them; the service checks the agency's part in each one.
     "referrals.new": PRACTITIONERS,
+    "referrals.received": PRACTITIONERS,
     "referrals.inbox": PRACTITIONERS,
     "referrals.outbox": PRACTITIONERS,
     "referrals.referral": PRACTITIONERS,

@@ -4,6 +4,7 @@ home-page counts and notifications, the case chronology, and the safeguarding le
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from app.extensions import db
@@ -106,6 +107,34 @@ def test_a_practitioner_makes_a_referral_from_the_person_page(login, sender, rec
     assert "Missing overnight, found in Eastmoor" in text
     assert page(referral_page).select_one('form[action$="/withdraw"]')
     assert not page(referral_page).select_one('form[action$="/acknowledge"]')
+
+
+def test_a_referral_received_from_outside_is_recorded_from_the_person_page_into_the_inbox(
+    login, receiver, make_agency, make_person, sender
+):
+    outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    child = make_person(receiver, given_name="Noah")
+    client = login(receiver)
+    link = page(client.get(f"/people/{child.id}")).find("a", string=lambda s: s and "received from outside" in s)
+    form_page = client.get(link["href"])
+    soup = assert_strict_page(form_page)
+    options = {o["value"]: o.get_text(strip=True) for o in soup.select("#from_agency_id option")}
+    assert options == {"": "Select an agency outside the partnership", outside.id: "Eastmoor Constabulary"}
+    assert not soup.select("#to_agency_id")
+    empty = post_form(client, link["href"], {})
+    assert empty.status_code == 422 and "Select the agency the referral came from" in error_summary(empty)
+    data = {"from_agency_id": outside.id, "urgency": "red", "reason": "Stopped with older males on the M1"}
+    recorded = post_form(client, link["href"], data)
+    assert recorded.status_code == 302
+    referral = db.session.scalars(sa.select(Referral)).one()
+    assert (referral.from_agency_id, referral.to_agency_id, referral.sender_id) == (
+        outside.id,
+        receiver.agency_id,
+        None,
+    )
+    shown = client.get(recorded.headers["Location"])
+    assert "Referral from Eastmoor Constabulary recorded" in main_text(shown)
+    assert referral.id in client.get("/referrals/inbox").get_data(as_text=True)
 
 
 def test_the_sender_is_told_what_happens_next_and_the_receiver_is_not(login, sender, receiver, refer):
