@@ -1,9 +1,10 @@
 """What every page template can use: the actor, the navigation for their role, the session timer."""
 
 import logging
+import time
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, request, session, url_for
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -81,5 +82,9 @@ def init_templating(app: Flask) -> None:
             "session_timeout": {
                 "idle": int(cfg["IDLE_TIMEOUT"].total_seconds()),
                 "warning": int(cfg["IDLE_WARNING"].total_seconds()),
+                # Seconds until the absolute limit, which no activity extends: the page warns before it too.
+                "absolute": max(
+                    0, int(session.get("signed_in_at", 0) + cfg["ABSOLUTE_TIMEOUT"].total_seconds() - time.time())
+                ),
             },
         }

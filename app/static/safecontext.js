@@ -1,4 +1,5 @@
-// Session timeout warning: shown before the idle limit, with a button that extends the session.
+// Session timeout warning: shown before the idle limit, with a button that extends the session, and before the
+// absolute limit, which nothing extends.
 import { initAll } from "/govuk/govuk-frontend.min.js";
 
 initAll();
@@ -7,7 +8,10 @@ const banner = document.querySelector('[data-module="sc-session-timeout"]');
 if (banner) {
   const idle = Number(banner.dataset.idleSeconds);
   const warning = Number(banner.dataset.warningSeconds);
-  const countdown = banner.querySelector(".sc-timeout__countdown");
+  // The absolute limit: no activity extends it, so near it the warning says so and offers no button.
+  const endsAt = Date.now() + Number(banner.dataset.absoluteSeconds) * 1000;
+  const idlePart = banner.querySelector(".sc-timeout__idle");
+  const finalPart = banner.querySelector(".sc-timeout__final");
   let started = Date.now();
   let typingIn = null; // the field the warning took the focus from, given back when the user stays
   // The server answers "Stay signed in" with No Content, so the page (and anything typed into it) stays: the
@@ -18,19 +22,25 @@ if (banner) {
     typingIn?.focus();
   });
   const tick = () => {
-    const left = Math.round(idle - (Date.now() - started) / 1000);
+    const idleLeft = Math.round(idle - (Date.now() - started) / 1000);
+    const finalLeft = Math.round((endsAt - Date.now()) / 1000);
+    const final = finalLeft <= idleLeft;
+    const left = Math.min(idleLeft, finalLeft);
     if (left <= 0) {
       window.location.assign(banner.dataset.signInUrl);
       return;
     }
     if (left <= warning) {
+      idlePart.hidden = final;
+      finalPart.hidden = !final;
       if (banner.hidden) {
         typingIn = document.activeElement;
         banner.hidden = false;
-        banner.querySelector("button").focus();
+        (final ? banner : banner.querySelector("button")).focus();
       }
       const minutes = Math.ceil(left / 60);
-      countdown.textContent = left > 60 ? `${minutes} minutes` : `${left} seconds`;
+      const shown = final ? finalPart : idlePart;
+      shown.querySelector(".sc-timeout__countdown").textContent = left > 60 ? `${minutes} minutes` : `${left} seconds`;
     }
     window.setTimeout(tick, 1000);
   };

@@ -74,3 +74,18 @@ def test_staying_signed_in_keeps_the_page_and_what_was_typed(app, live_server, b
     page.wait_for_timeout(4500)  # past the first deadline: the clock started again on the server and the page
     expect(page).to_have_url(live_server + "/people/new")
     expect(page.get_by_label("Given name")).to_have_value("Typed before the warning")
+
+
+def test_the_last_minutes_of_a_session_are_warned_of_without_a_way_to_extend_them(
+    app, live_server, browser_page, make_user
+):
+    """A session lasts 8 hours at most, whatever the activity: the page says so before the end, then signs out."""
+    app.config.update(ABSOLUTE_TIMEOUT=timedelta(seconds=14), IDLE_WARNING=timedelta(seconds=10))
+    page = browser_page
+    sign_in(page, live_server, make_user("social_worker"))
+    page.goto(live_server + "/people/new")
+    final = page.locator(".sc-timeout__final")
+    expect(final).to_be_visible(timeout=10_000)
+    expect(final).to_contain_text("as long as a session lasts")
+    expect(page.get_by_role("button", name="Stay signed in")).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/sign-in"), timeout=15_000)
