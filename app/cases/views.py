@@ -156,24 +156,15 @@ def complete_action(case_id: str, action_id: str):
 @bp.post("/cases/<case_id>/close")
 @practitioners
 def close(case_id: str):
-    form = CloseCaseForm()
-    if form.validate_on_submit():
-        data = {"version": form.version.data, "status": "closed", "closed_reason": form.closed_reason.data}
-        try:
-            closed = case_closure.change_case_status(db.session, current_actor(), case_id, data)
-        except ValidationFailed as failure:
-            reject_submission(form, failure, fallback="closed_reason")
-        except Conflict as conflict:
-            db.session.rollback()
-            return render_case(case_id, status_change=True, status=409, problem=conflict.message)
-        else:
-            flash("Case closed. Its team no longer sees the case's subject through it", "success")
-            # The case may have been the closer's only way to read it: then the case page would refuse them.
-            readable = policy.case_role(db.session, current_actor(), closed) is not None
-            return redirect(url_for("cases.case", case_id=case_id) if readable else url_for("main.home"))
-    elif form.version.errors:  # a page from before the form had a version: nothing the user can fix in the form
-        return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
-    return render_case(case_id, posted=form, status_change=True, close_form=form)
+    return _lead_change(
+        case_id,
+        CloseCaseForm(),
+        lambda form: {"version": form.version.data, "status": "closed", "closed_reason": form.closed_reason.data},
+        case_closure.change_case_status,
+        "Case closed. Its team no longer sees the case's subject through it",
+        form_name="close_form",
+        fallback="closed_reason",
+    )
 
 
 @bp.post("/cases/<case_id>/reopen")
@@ -196,22 +187,35 @@ def reopen(case_id: str):
 @bp.post("/cases/<case_id>/assessment")
 @practitioners
 def reassess(case_id: str):
-    form = ReassessCaseForm()
+    return _lead_change(
+        case_id,
+        ReassessCaseForm(),
+        lambda form: {"version": form.version.data, "risk_level": form.risk_level.data, "concerns": form.concerns.data},
+        case_closure.change_case_assessment,
+        "Risk level and concerns saved",
+        form_name="reassess_form",
+        fallback="risk_level",
+    )
+
+
+def _lead_change(case_id: str, form, change_data, change, done: str, *, form_name: str, fallback: str):
+    """A lead's form posted (close, reassess): the change made and the case page again (or home, when the change
+    left the caller no way to read the case), or the form with its errors (422) or the conflict (409)."""
     if form.validate_on_submit():
-        data = {"version": form.version.data, "risk_level": form.risk_level.data, "concerns": form.concerns.data}
         try:
-            case_closure.change_case_assessment(db.session, current_actor(), case_id, data)
+            changed = change(db.session, current_actor(), case_id, change_data(form))
         except ValidationFailed as failure:
-            reject_submission(form, failure, fallback="risk_level")
+            reject_submission(form, failure, fallback=fallback)
         except Conflict as conflict:
             db.session.rollback()
             return render_case(case_id, status_change=True, status=409, problem=conflict.message)
         else:
-            flash("Risk level and concerns saved", "success")
-            return redirect(url_for("cases.case", case_id=case_id))
+            flash(done, "success")
+            readable = policy.case_role(db.session, current_actor(), changed) is not None
+            return redirect(url_for("cases.case", case_id=case_id) if readable else url_for("main.home"))
     elif form.version.errors:  # a page from before the form had a version: nothing the user can fix in the form
         return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
-    return render_case(case_id, posted=form, status_change=True, reassess_form=form)
+    return render_case(case_id, posted=form, status_change=True, **{form_name: form})
 
 
 def render_case(
