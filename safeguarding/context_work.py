@@ -347,9 +347,9 @@ def heat_map(session: Session, actor, place_id: str | None = None) -> list[dict]
     if place_id is not None:
         query = query.where(Place.id == place_id)
     places: dict[str, dict] = {}
-    for place_id, name, kind, rating, count in session.execute(query):
+    for rated_id, name, kind, rating, count in session.execute(query):
         entry = places.setdefault(
-            place_id, {"place_id": place_id, "name": name, "kind": kind, "red": 0, "amber": 0, "green": 0}
+            rated_id, {"place_id": rated_id, "name": name, "kind": kind, "red": 0, "amber": 0, "green": 0}
         )
         entry[rating] += count
     # A home shows only to whoever may see it (policy.visible_addresses), here as on its own page.

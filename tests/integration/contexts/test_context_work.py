@@ -122,6 +122,14 @@ def test_safety_ratings_combine_into_a_heat_map_of_latest_ratings(setting):
     assert audit_events("list")[-1].object_type == "safety_heat_map"
 
 
+def test_the_whole_heat_map_is_audited_as_no_one_place(setting):
+    sw, child, park, _crew = setting
+    context_work.rate_place(db.session, sw, child.id, {"place_id": park.id, "rating": "red"})
+    context_work.heat_map(db.session, sw)
+    event = audit_events("list")[-1]
+    assert (event.object_type, event.object_id) == ("safety_heat_map", None)
+
+
 def test_admins_do_no_context_work(setting, make_user):
     _sw, child, park, _crew = setting
     admin = make_user("admin")
