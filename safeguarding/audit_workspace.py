@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, defer
 
 import audit
@@ -21,6 +21,7 @@ from models.safeguarding_events import BreakGlassGrant
 from models.user import User
 from safeguarding.access import record_read
 from safeguarding.errors import PermissionDenied, ValidationFailed
+from safeguarding.merging import merged_into
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import LONDON, iso_date, iso_datetime, whole_number
 
@@ -174,7 +175,9 @@ def find_events(session: Session, query: EventQuery) -> list[AuditEvent]:
     """Events matching the filters, newest first (unsealed ones, if any, before the sealed)."""
     stmt = select(AuditEvent).options(defer(AuditEvent.canonical), defer(AuditEvent.leaf_hash))
     if query.person_id:
-        stmt = stmt.where(touched(query.person_id))
+        # Access to a duplicate before it was merged was access to this person's record too.
+        records = [query.person_id, *merged_into(session, query.person_id)]
+        stmt = stmt.where(or_(*(touched(record) for record in records)))
     for column, value in (
         (AuditEvent.actor_user_id, query.user_id),
         (AuditEvent.action, query.action),

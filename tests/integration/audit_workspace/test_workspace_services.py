@@ -9,7 +9,7 @@ import time_machine
 from app.extensions import db
 from audit.monitoring import AgencyHours
 from models.person import PersonIndexToken
-from safeguarding import audit_review, people
+from safeguarding import audit_review, merging, people
 from safeguarding.audit_monitoring import agency_hours, monitoring_report, parse_working_hours
 from safeguarding.audit_workspace import EventQuery, describe, event_query, find_events, listing, seal_now
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
@@ -37,6 +37,18 @@ def test_filters_combine_and_come_newest_first(caseload, lead):
     assert [e.actor_user_id for e in refused] == [caseload["officer"].id]
     assert find_events(db.session, event_query(since=(datetime.now(UTC) + timedelta(hours=1)).isoformat())) == []
     assert len(find_events(db.session, event_query(limit="2"))) == 2
+
+
+def test_who_accessed_a_person_includes_access_to_the_records_merged_into_them(caseload, lead):
+    worker, child = caseload["worker"], caseload["child"]
+    duplicate = people.record_person(
+        db.session, worker, {"given_name": "Amara", "family_name": "Bel", "date_of_birth": "2011-03-27"}
+    )
+    people.view_person(db.session, worker, duplicate.id)
+    merging.merge_people(db.session, worker, child.id, duplicate.id)
+    seal_now(db.session)
+    about_child = find_events(db.session, event_query(person_id=child.id))
+    assert {(e.action, e.object_id) for e in about_child} >= {("create", duplicate.id), ("view", duplicate.id)}
 
 
 def test_unsealed_events_are_listed_first(caseload, lead):
