@@ -7,6 +7,7 @@ from models.case import Case
 from models.context import Relationship
 from models.id_lists import among
 from safeguarding import policy
+from safeguarding.access import record_read
 
 FAMILY_KINDS = ("sibling", "household_member", "parent", "carer")
 
@@ -34,9 +35,25 @@ def _tied(session: Session, people: set[str]) -> set[str]:
 
 
 def linked_family_cases(session: Session, actor, person_id: str) -> list[Case]:
-    """Family members' cases that the actor may read (the policy decides each one)."""
+    """Family members' cases that the actor may read (the policy decides each one); audited against their subjects,
+    whose concerns and risk the list shows."""
     members = family_members(session, person_id)
     if not members:
         return []
     cases = session.scalars(select(Case).where(Case.subject_person_id.in_(members)).order_by(Case.opened_on))
-    return [c for c in cases if policy.case_role(session, actor, c) is not None]
+    readable, shown = [], []
+    for case in cases:
+        role, access = policy.case_access(session, actor, case)
+        if role is not None:
+            readable.append(case)
+            shown += [access] if access else []
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="family_cases",
+        object_id=person_id,
+        person_ids=sorted({c.subject_person_id for c in readable}),
+        shown=shown,
+    )
+    return readable

@@ -294,3 +294,19 @@ def test_the_person_page_lists_their_cases_and_linked_family_cases(
     assert soup.select_one(f'#cases ~ table a[href="/cases/{case.id}"]')
     family = soup.select_one("#family ~ table")
     assert family.select_one(f'a[href="/cases/{sister_case.id}"]') and "Mila Achterberg" in family.text
+
+
+def test_the_family_cases_a_person_page_shows_are_audited_against_their_subjects(
+    login, team, child, case, make_person, make_case, relate
+):
+    lead = team["social_worker"]
+    mother = make_person(lead, given_name="Anke", family_name="Achterberg")
+    brother = make_person(lead, given_name="Tim", family_name="Achterberg")
+    relate(lead, child, mother, "parent")
+    relate(lead, brother, mother, "parent")
+    brother_case = make_case(lead, brother, concerns=["cse"])
+    before = len(audit_events())
+    soup = page(login(lead).get(f"/people/{child.id}"))
+    assert soup.select_one("#family ~ table").select_one(f'a[href="/cases/{brother_case.id}"]')
+    shown = audit_events()[before:]
+    assert any(brother.id in e.person_id_list and e.object_type == "family_cases" for e in shown)
