@@ -29,7 +29,9 @@ class Disclosure:
     """Names what the viewer may see and redacts the rest, with per-response ids for redacted nodes."""
 
     def __init__(self, session: Session, actor, refs: Iterable[NodeRef]):
-        self.visible, self.labels = _visibility(session, actor, sorted(set(refs)))
+        refs = sorted(set(refs))
+        self.access = policy.people_access(session, actor, [r.id for r in refs if r.type == "person"])
+        self.visible, self.labels = _visibility(session, actor, refs, self.access)
         self._hidden: dict[NodeRef, str] = {}
 
     def node(self, ref: NodeRef) -> dict:
@@ -60,6 +62,8 @@ def _audit(session: Session, actor, object_type: str, object_id, disclosure: Dis
         person_ids=disclosure.people_shown(),
         access=access,
         detail=detail or None,
+        # As on a map: anyone named in full on a basis other than a case assignment flags the answer for review.
+        shown=[disclosure.access[person_id] for person_id in disclosure.people_shown()],
     )
 
 
