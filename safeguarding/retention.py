@@ -176,7 +176,19 @@ def _forget_deleted_pages(session: Session) -> None:
 def purge(session: Session, as_of: date, *, dry_run: bool, schedule: RetentionSchedule = RetentionSchedule()):
     """List (and unless dry_run, erase) everyone the schedule makes due at `as_of`."""
     due = due_for_erasure(session, as_of, schedule)
-    if not dry_run:
+    if dry_run:
+        # The list is read from people's records (a due date may be a 25th birthday): audited before it is shown.
+        audit.record(
+            session,
+            action="retention",
+            actor=None,
+            object_type="retention_schedule",
+            object_id=None,
+            person_ids=[item.person_id for item in due],
+            detail={"dry_run": True, "as_of": as_of.isoformat(), "due": len(due)},
+        )
+        session.commit()
+    else:
         for item in due:
             erase(session, item.person_id, reason=f"Retention schedule: due on {item.due_on.isoformat()}")
     return due

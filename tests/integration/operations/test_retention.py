@@ -62,6 +62,15 @@ def test_dry_run_lists_and_erases_nothing(app, worker):
     assert db.session.get(Person, person.id).erased_at is None
 
 
+def test_a_dry_run_is_audited_naming_the_people_it_lists(app, worker):
+    person = record(worker, "Listed", born="1980-01-01")
+    code, body = cli(app, "retention", "purge", "--dry-run", "--as-of", "2070-01-01", "--json")
+    assert code == 0 and [d["person_id"] for d in body["due"]] == [person.id]  # each with a date read from the record
+    db.session.expire_all()
+    [event] = db.session.scalars(sa.select(audit.AuditEvent).where(audit.AuditEvent.action == "retention"))
+    assert event.person_id_list == [person.id] and event.detail_dict["dry_run"] is True
+
+
 def test_purge_crypto_shreds_the_person_and_spares_everyone_else(app, database_url, worker):
     gone = record(worker, "Quillonetta", born="1980-01-01", notes="Marker-erased-notes")
     kept = people.record_person(
