@@ -31,10 +31,10 @@ def import_command(path: str, dry_run: bool):
     try:
         with open(path, encoding="utf-8-sig") as handle:  # a byte-order mark, as some exporters write, is skipped
             document = json.load(handle, object_pairs_hook=json_object_without_duplicates)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed({"$": str(exc)}, f"Could not read {path} as JSON") from None
     except DuplicateKey as exc:
         raise ValidationFailed({"$": str(exc)}, f"Could not read {path}: a key is repeated") from None
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON, bad UTF-8, or a number of over 4,300 digits
+        raise ValidationFailed({"$": str(exc)}, f"Could not read {path} as JSON") from None
     except RecursionError:
         raise ValidationFailed(
             {"$": "The document nests deeper than any import needs"}, f"Could not read {path}"

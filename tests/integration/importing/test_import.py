@@ -549,8 +549,12 @@ def test_only_active_practitioners_join_a_case_team_as_when_added_on_the_case(ru
 
 @pytest.mark.parametrize(
     ("content", "readable"),
-    [("[" * 100_000 + "]" * 100_000, False), ("\ufeff" + json.dumps({"groups": [{"ref": "g", "name": "Crew"}]}), True)],
-    ids=["nested too deep", "byte-order mark"],
+    [
+        ("[" * 100_000 + "]" * 100_000, False),
+        ('{"groups": [{"ref": "g", "name": "Crew", "size": ' + "9" * 5000 + "}]}", False),
+        ("\ufeff" + json.dumps({"groups": [{"ref": "g", "name": "Crew"}]}), True),
+    ],
+    ids=["nested too deep", "number too long to read", "byte-order mark"],
 )
 def test_odd_files_get_a_json_answer(app, tmp_path, content, readable):
     path = tmp_path / "odd.json"
