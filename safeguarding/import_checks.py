@@ -98,8 +98,8 @@ def check_document(
     document, known: dict[str, tuple[str, str]], usernames: dict[str, str], unfit: dict[str, str]
 ) -> tuple[dict[str, list[dict]], dict[str, str]]:
     """Clean items per section, references resolved to (kind, ref), and the paths of fields ignored as outside the
-    format; raises ValidationFailed listing every path. usernames: username -> user id; unfit: username -> why that
-    user cannot join a case team."""
+    format; raises ValidationFailed listing every path. usernames: lower-cased username -> user id; unfit: lower-cased
+    username -> why that user cannot join a case team."""
     if not isinstance(document, dict):
         raise ValidationFailed({"$": "The import file must be one JSON object with lists of records"})
     problems = Problems()
@@ -279,6 +279,8 @@ class _Checker:
         elif not isinstance(members, list):  # {} or 0 too, which are not "no members"
             self.problems[f"{path}.members"] = "Give the members as a list of usernames"
             members = []
+        # Found as sign-in finds a username: stripped, whatever its case.
+        members = [username.strip().lower() if isinstance(username, str) else username for username in members]
         for i, username in enumerate(members):
             if not isinstance(username, str) or username not in self.usernames:
                 self.problems[f"{path}.members[{i}]"] = "No user with this username"

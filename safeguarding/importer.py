@@ -60,8 +60,9 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
             lock_named(session, IMPORT_LOCK_KEY)
         known, merged = remembered_refs(session, referenced_refs(document))
         users = session.execute(select(User.username, User.id, User.active, User.role)).all()
-        usernames = {user.username: user.id for user in users}
-        unfit = {user.username: refusal for user in users if (refusal := team_refusal(user))}
+        # Keyed as sign-in finds a username, whatever its case (names are unique so): see _Checker.cases.
+        usernames = {user.username.lower(): user.id for user in users}
+        unfit = {user.username.lower(): refusal for user in users if (refusal := team_refusal(user))}
         clean, ignored = check_document(document, known, usernames, unfit)
         if problems := stored_conflicts(session, clean, known):
             raise rejection(problems)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import audit
 from app.extensions import db
 from models.agency import Agency
-from models.case import Case, ChronologyEntry
+from models.case import Case, CaseMember, ChronologyEntry
 from models.context import Relationship
 from models.person import Person
 from models.referral import Referral
@@ -464,6 +464,16 @@ def test_members_that_are_not_usernames_are_refused_by_path(run):
     assert code == 1 and {"$.cases[0].members[0]", "$.cases[0].members[1]", "$.cases[0].members[2]"} <= set(
         body["fields"]
     )
+
+
+def test_members_are_found_by_username_as_sign_in_finds_them_whatever_its_case(run, make_user):
+    amara = make_user("social_worker", username="Amara.Okafor")
+    doc = document()
+    doc["cases"][0]["members"] = ["amara.okafor", " AMARA.OKAFOR "]
+    code, body = run(doc)
+    assert code == 0, body
+    members = db.session.scalars(sa.select(CaseMember.user_id).where(CaseMember.case_id == body["ids"]["c1"]))
+    assert list(members) == [amara.id]
 
 
 def test_a_key_given_twice_is_refused_by_name(app, tmp_path):
