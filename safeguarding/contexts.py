@@ -24,6 +24,11 @@ GRADING_HANDLING = ("P", "C")
 MEMBERSHIP_REVIEW = timedelta(days=180)
 
 
+def first_review(kind: str, first_seen: date) -> date | None:
+    """When a new edge is first due for review: a group membership, MEMBERSHIP_REVIEW after it was first seen."""
+    return first_seen + MEMBERSHIP_REVIEW if kind == "member_of" else None
+
+
 def _require_practitioner(actor) -> None:
     if not policy.may_record_people(actor):
         raise PermissionDenied("Only practitioners record contexts")
@@ -223,7 +228,7 @@ def add_relationship(session: Session, actor, data: dict, today: date | None = N
         kind=kind,
         first_seen=first_seen,
         last_seen=last_seen,
-        review_on=(first_seen or today) + MEMBERSHIP_REVIEW if kind == "member_of" else None,
+        review_on=first_review(kind, first_seen or today),
         agency_id=actor.agency_id,
         recorded_by_id=actor.id,
         grading_source=grading[0],

@@ -25,6 +25,7 @@ from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import STATE_STEP, Referral, ReferralTransition
 from models.safeguarding_events import MissingEpisode
 from safeguarding.blind_index import person_tokens
+from safeguarding.contexts import first_review
 from safeguarding.import_checks import KIND_OF_SECTION
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import start_of_day, uk_today
@@ -502,6 +503,8 @@ class ImportWriter:
             if not is_new:
                 return row
             fixed = {"source_person_id": source, "data_key_id": key_id, "supersedes_id": self.superseded.get(record_id)}
+            # Set once: a later import leaves the review date alone, as a review on the record may have moved it.
+            fixed["review_on"] = first_review(item["kind"], item["first_seen"])
             return {"id": record_id, **fixed, **row}
 
         self._apply(Relationship, plan, build, "relationships")

@@ -276,6 +276,21 @@ def test_an_edge_whose_target_kind_or_first_seen_changes_is_ended_and_superseded
     assert count(Relationship) == 4
 
 
+def test_an_imported_group_membership_is_due_for_review_as_one_recorded_on_the_record_is(run):
+    from datetime import date
+
+    from safeguarding.contexts import MEMBERSHIP_REVIEW
+
+    doc = document()
+    doc["relationships"][2]["ref"] = "m1"
+    run(doc)
+    membership = db.session.get(Relationship, run(doc)[1]["ids"]["m1"])
+    assert membership.kind == "member_of" and membership.review_on == date(2024, 7, 1) + MEMBERSHIP_REVIEW
+    assert {
+        edge.review_on for edge in db.session.scalars(sa.select(Relationship).where(Relationship.id != membership.id))
+    } == {None}
+
+
 def test_a_later_document_may_refer_to_refs_of_an_earlier_one(run):
     run(document())
     code, body = run(
