@@ -97,9 +97,21 @@ class Problems(dict):
 def check_document(
     document, known: dict[str, tuple[str, str]], usernames: dict[str, str], unfit: dict[str, str]
 ) -> tuple[dict[str, list[dict]], dict[str, str]]:
-    """Clean items per section, references resolved to (kind, ref), and the paths of fields ignored as outside the
-    format; raises ValidationFailed listing every path. usernames: lower-cased username -> user id; unfit: lower-cased
-    username -> why that user cannot join a case team."""
+    """Clean items per section and the paths of fields ignored as outside the format (see checked_items); raises
+    ValidationFailed listing every path."""
+    clean, ignored, problems = checked_items(document, known, usernames, unfit)
+    if problems:
+        raise rejection(problems)
+    return clean, ignored
+
+
+def checked_items(
+    document, known: dict[str, tuple[str, str]], usernames: dict[str, str], unfit: dict[str, str]
+) -> tuple[dict[str, list[dict]], dict[str, str], dict[str, str]]:
+    """Clean items per section, references resolved to (kind, ref), the paths of fields ignored as outside the
+    format, and the problems by path (a bad item's clean values may be missing or None); a document that is no
+    object raises ValidationFailed. usernames: lower-cased username -> user id; unfit: lower-cased username -> why
+    that user cannot join a case team."""
     if not isinstance(document, dict):
         raise ValidationFailed({"$": "The import file must be one JSON object with lists of records"})
     problems = Problems()
@@ -116,9 +128,7 @@ def check_document(
     refs = _collect_refs(sections, known, problems)
     checker = _Checker(refs, usernames, unfit, problems)
     clean = {name: [checker.check(name, i, item) for i, item in enumerate(items)] for name, items in sections.items()}
-    if problems:
-        raise rejection(dict(problems))
-    return clean, checker.ignored
+    return clean, checker.ignored, dict(problems)
 
 
 def rejection(problems: dict[str, str]) -> ValidationFailed:
@@ -180,7 +190,8 @@ class _Checker:
             return {}
         self.unknown_keys(path, item, CONTRACT_KEYS[section])
         clean = getattr(self, section)(path, item)
-        clean["ref"] = item.get("ref")
+        ref = item.get("ref")
+        clean["ref"] = ref if isinstance(ref, str) else None  # any other is refused (_collect_refs), and may not hash
         clean["given"] = frozenset(item)  # on a re-import, an optional field left out keeps its stored value
         return clean
 

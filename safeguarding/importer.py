@@ -29,7 +29,7 @@ from models.user import User
 from safeguarding import merging
 from safeguarding.cases import team_refusal
 from safeguarding.errors import ValidationFailed
-from safeguarding.import_checks import ERASED, SECTIONS, check_document, referenced_refs, rejection
+from safeguarding.import_checks import ERASED, SECTIONS, checked_items, referenced_refs, rejection
 from safeguarding.import_writers import ImportWriter, chunks
 from safeguarding.validation import unstorable_text
 
@@ -63,8 +63,9 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
         # Keyed as sign-in finds a username, whatever its case (names are unique so): see _Checker.cases.
         usernames = {user.username.lower(): user.id for user in users}
         unfit = {user.username.lower(): refusal for user in users if (refusal := team_refusal(user))}
-        clean, ignored = check_document(document, known, usernames, unfit)
-        if problems := stored_conflicts(session, clean, known):
+        clean, ignored, problems = checked_items(document, known, usernames, unfit)
+        # Every bad item is listed, those the stored records refuse too; an item's own problem comes first.
+        if problems := stored_conflicts(session, clean, known) | problems:
             raise rejection(problems)
         clean["relationships"] = [item for item in clean["relationships"] if not _joins_merged(item, known)]
         result = ImportResult(ignored=ignored)
@@ -189,10 +190,11 @@ _OWNERS = {
 def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict[str, tuple[str, str]]) -> dict:
     """What a checked document asks that the stored records refuse, by path: a record of an earlier import moved to
     another owner (people compared as merged), a new edge between two people since merged into one, or an agency
-    given a name another agency has (names are unique, whatever their case)."""
+    given a name another agency has (names are unique, whatever their case). Items that failed their own checks
+    (an object missing, a field None) are passed over where they lack what a comparison needs."""
     problems = {}
     for section, (name, model, owner) in _OWNERS.items():
-        earlier = {i: known[item["ref"]][1] for i, item in enumerate(clean[section]) if item["ref"] in known}
+        earlier = {i: known[item["ref"]][1] for i, item in enumerate(clean[section]) if item.get("ref") in known}
         stored = {}
         for batch in chunks(sorted(set(earlier.values()))):
             stored.update(session.execute(select(model.id, owner).where(model.id.in_(batch))).all())
@@ -202,17 +204,18 @@ def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict
                     f"An earlier import gave this record another {name}: it cannot change"
                 )
     for i, item in enumerate(clean["relationships"]):
-        source = known.get(item["source"])
-        if item["ref"] not in known and source is not None and source == known.get(item["target"]):
+        source = known.get(item.get("source"))
+        if item.get("ref") not in known and source is not None and source == known.get(item.get("target")):
             problems[f"$.relationships[{i}].target"] = (
                 "Since a merge, this is the same person as the source: a person cannot be related to themselves"
             )
+    agencies = [(i, item) for i, item in enumerate(clean["agencies"]) if item.get("name") is not None]
     named: dict[str, str] = {}  # lower-cased name -> ref of the first agency item with it
-    for i, item in enumerate(clean["agencies"]):
+    for i, item in agencies:
         if named.setdefault(item["name"].lower(), item["ref"]) != item["ref"]:
             problems[f"$.agencies[{i}].name"] = "Another agency of this document has this name"
     earlier = defaultdict(list)  # lower-cased name -> (index, record id) of the items of earlier imports
-    for i, item in enumerate(clean["agencies"]):
+    for i, item in agencies:
         if item["ref"] in known:
             earlier[item["name"].lower()].append((i, known[item["ref"]][1]))
     for batch in chunks(sorted(earlier)):

@@ -335,6 +335,28 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
     assert count(Person) == 0 and count(Case) == 0
 
 
+def test_what_the_stored_records_refuse_is_listed_with_the_other_bad_items(run):
+    run(document())
+    doc = document()
+    doc["cases"][0]["subject"] = "p2"  # an earlier import gave c1 to p1
+    doc["agencies"].append({"ref": "ag-csc-2", "name": "OLD CSC", "kind": "social_care"})
+    doc["people"][1]["date_of_birth"] = "yesterday"
+    doc["relationships"][1]["source"] = "nobody"
+    doc["people"].append("not an object")
+    doc["chronology"][1]["ref"] = ["e2"]
+    code, body = run(doc)
+    assert code == 1
+    assert set(body["fields"]) == {
+        "$.cases[0].subject",
+        "$.agencies[3].name",
+        "$.people[1].date_of_birth",
+        "$.relationships[1].source",
+        "$.people[2]",
+        "$.chronology[1].ref",
+    }
+    assert body["fields"]["$.relationships[1].source"] == "Name a ref from this document or an earlier import"
+
+
 @pytest.mark.parametrize("flags", [(), ("--dry-run",)], ids=["import", "dry run"])
 def test_text_no_column_can_hold_is_refused_by_path_before_anything_is_looked_up(run, flags):
     doc = document()
