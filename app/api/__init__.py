@@ -32,13 +32,24 @@ def authenticate():
 def json_body() -> dict:
     """The request's JSON object; 400 when the body is not readable JSON, not an object, or names a key twice."""
     try:
-        data = json.loads(request.get_data(cache=True), object_pairs_hook=json_object_without_duplicates)
+        data = json.loads(_body_bytes(), object_pairs_hook=json_object_without_duplicates)
     except DuplicateKey as twice:
         abort(400, f"Send a JSON object in the request body: {twice}")
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting, unreadable, not a server fault
         data = None
     if not isinstance(data, dict):
         abort(400, "Send a JSON object in the request body")
+    return data
+
+
+def _body_bytes() -> bytes:
+    """The request body; 413 when it is over MAX_CONTENT_LENGTH, however it was sent."""
+    data = request.get_data(cache=True)
+    # A chunked body has no Content-Length to refuse before reading, and the stream stops at the limit without
+    # saying so: a body that fills the limit was cut short, and is refused as too large, not as unreadable JSON.
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        abort(413)
     return data
 
 

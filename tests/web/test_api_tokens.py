@@ -1,5 +1,7 @@
 """The API's bearer tokens: issue, refuse, expire, and revoke with the account."""
 
+import io
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -170,6 +172,33 @@ def test_text_no_column_can_hold_gets_422_before_any_look_up(client, make_user, 
 def test_oversized_body_gets_413(client):
     response = client.post("/api/v1/tokens", data=b"x" * (2 * 1024 * 1024), content_type="application/json")
     assert response.status_code == 413 and response.get_json()["error"]
+
+
+def test_an_oversized_body_sent_in_chunks_gets_413_not_400(client):
+    # A chunked body has no Content-Length to refuse up front: the server (gunicorn, werkzeug) ends the stream, and
+    # reading stops at the limit, so the body read looks like cut-short JSON unless the limit is checked.
+    body = b'{"username": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    response = client.post(
+        "/api/v1/tokens",
+        input_stream=io.BytesIO(body),
+        headers={"Transfer-Encoding": "chunked"},
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413 and response.get_json()["error"]
+
+
+def test_a_small_body_sent_in_chunks_is_read(client, make_user):
+    user = make_user("social_worker")
+    body = json.dumps({"username": user.username, "password": PASSWORD, "totp": totp_now(user)}).encode()
+    response = client.post(
+        "/api/v1/tokens",
+        input_stream=io.BytesIO(body),
+        headers={"Transfer-Encoding": "chunked"},
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 201
 
 
 def test_a_first_valid_code_sets_up_the_authenticator_and_gets_a_token(client, make_user):
