@@ -328,21 +328,17 @@ def heat_map(session: Session, actor, place_id: str | None = None) -> list[dict]
     """Young people's ratings combined per place: counts only, each person's latest rating of each place."""
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see the safety heat-map")
-    latest = (
-        select(SafetyRating.person_id, SafetyRating.place_id, func.max(SafetyRating.rated_on).label("on"))
-        .group_by(SafetyRating.person_id, SafetyRating.place_id)
-        .subquery()
+    # Two ratings of a place on one day are both the latest by date: the one recorded last counts, alone.
+    newest_first = func.row_number().over(
+        partition_by=(SafetyRating.person_id, SafetyRating.place_id),
+        order_by=(SafetyRating.rated_on.desc(), SafetyRating.created_at.desc()),
     )
+    ranked = select(SafetyRating.place_id, SafetyRating.rating, newest_first.label("rank")).subquery()
     query = (
-        select(Place.id, Place.name, Place.kind, SafetyRating.rating, func.count())
-        .join(
-            latest,
-            (latest.c.person_id == SafetyRating.person_id)
-            & (latest.c.place_id == SafetyRating.place_id)
-            & (latest.c.on == SafetyRating.rated_on),
-        )
-        .join(Place, Place.id == SafetyRating.place_id)
-        .group_by(Place.id, Place.name, Place.kind, SafetyRating.rating)
+        select(Place.id, Place.name, Place.kind, ranked.c.rating, func.count())
+        .join(Place, Place.id == ranked.c.place_id)
+        .where(ranked.c.rank == 1)
+        .group_by(Place.id, Place.name, Place.kind, ranked.c.rating)
     )
     if place_id is not None:
         query = query.where(Place.id == place_id)

@@ -247,3 +247,13 @@ def test_a_case_can_be_opened_about_a_place_or_a_group(team, kind, link):
     case = team["caller"].get(f"/cases/{created.get_json()['id']}").get_json()
     assert case["subject"] == {"type": kind, "id": team[kind]["id"]}
     assert case["lead_worker"]["id"] == team["worker"].id
+
+
+def test_two_ratings_of_a_place_on_one_day_count_once_in_the_heat_map(team):
+    """Both are the young person's latest by date: the one recorded last is their rating."""
+    place = team["place"]["id"]
+    for rating in ("green", "red"):
+        sent = {"place_id": place, "rating": rating, "rated_on": "2026-02-01"}
+        assert team["caller"].post(f"/people/{team['child']['id']}/safety-ratings", json=sent).status_code == 201
+    [row] = team["caller"].get("/safety-heat-map").get_json()["results"]
+    assert (row["red"], row["amber"], row["green"]) == (1, 0, 0)
