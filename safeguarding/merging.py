@@ -9,6 +9,7 @@ import audit
 from models.base import get_by_id
 from models.case import Case, ChronologyEntry
 from models.context import Relationship
+from models.context_work import ContextWeighting, Meeting, SafetyRating
 from models.id_lists import among
 from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral
@@ -29,6 +30,9 @@ PERSON_REFERENCES = (
     (ChronologyEntry, ChronologyEntry.person_id),
     (MissingEpisode, MissingEpisode.person_id),
     (Referral, Referral.person_id),
+    (Meeting, Meeting.person_id),
+    (ContextWeighting, ContextWeighting.person_id),
+    (SafetyRating, SafetyRating.person_id),
 )
 
 

@@ -141,3 +141,29 @@ def test_a_merged_duplicate_takes_no_new_records_they_belong_on_the_survivor(as_
         assert response.status_code == 409, response.get_json()
         assert "merged into" in response.get_json()["error"]
     assert caller.get(f"/people/{duplicate['id']}/missing-episodes").get_json()["results"] == []
+
+
+def test_a_merged_duplicates_meetings_weightings_and_safety_ratings_follow_it_into_the_survivor(
+    as_user, make_user, make_person
+):
+    worker = make_user("social_worker")
+    caller = as_user(worker)
+    survivor = make_person(worker, given_name="Jayden", family_name="Clarke")
+    duplicate = make_person(worker, given_name="Jaden", family_name="Clark")
+    park = caller.post("/places", json={"name": "Riverside Park", "kind": "park"}).get_json()["id"]
+    weights = {"peers": {"harm": 3, "safety": 0}}
+    assert caller.post(f"/people/{duplicate['id']}/context-weightings", json={"weights": weights}).status_code == 201
+    meeting = {"kind": "strategy", "subject": {"type": "person", "id": duplicate["id"]}, "held_on": "2026-03-02",
+               "decisions": "Section 47 enquiry"}  # fmt: skip
+    assert caller.post("/meetings", json=meeting).status_code == 201
+    for person, rating in ((survivor, "green"), (duplicate, "red")):
+        rated = {"place_id": park, "rating": rating, "rated_on": "2026-02-01" if rating == "green" else "2026-03-01"}
+        assert caller.post(f"/people/{person['id']}/safety-ratings", json=rated).status_code == 201
+    assert caller.post(f"/people/{survivor['id']}/merge", json={"duplicate_id": duplicate["id"]}).status_code == 200
+    weighed = caller.get(f"/people/{survivor['id']}/context-weightings").get_json()["results"]
+    assert [w["weights"] for w in weighed] == [weights]
+    met = caller.get(f"/people/{survivor['id']}/meetings").get_json()["results"]
+    assert [m["decisions"] for m in met] == ["Section 47 enquiry"]
+    # One young person, one latest rating of the park: the duplicate's, made later.
+    [row] = caller.get("/safety-heat-map").get_json()["results"]
+    assert (row["red"], row["green"]) == (1, 0)
