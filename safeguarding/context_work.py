@@ -125,14 +125,15 @@ def assessments_of(session: Session, actor, kind: str, subject_id: str) -> list[
 
 
 def _weights(value) -> dict:
-    if not isinstance(value, dict) or set(value) - set(CONTEXTS):
-        raise ValidationFailed({"$.weights": f"Weigh the contexts {', '.join(CONTEXTS)}"})
+    if not isinstance(value, dict) or not value or set(value) - set(CONTEXTS):
+        raise ValidationFailed({"$.weights": f"Weigh one or more of the contexts {', '.join(CONTEXTS)}"})
     weights = {}
     for context, scores in value.items():
         if (
             not isinstance(scores, dict)
             or set(scores) != {"harm", "safety"}
-            or any(isinstance(scores[s], bool) or scores[s] not in WEIGHT_RANGE for s in scores)
+            # Whole numbers only: True and 2.0 both pass for a number in the range.
+            or any(type(scores[s]) is not int or scores[s] not in WEIGHT_RANGE for s in scores)
         ):
             raise ValidationFailed({f"$.weights.{context}": "Give harm and safety as whole numbers from 0 to 3"})
         weights[context] = {"harm": scores["harm"], "safety": scores["safety"]}

@@ -183,9 +183,10 @@ ASSESSMENT = component(
     ),
 )
 _SCORE = {"type": "integer", "minimum": 0, "maximum": 3}
-_WEIGHTS = obj(
-    {c: obj({"harm": _SCORE, "safety": _SCORE}, ["harm", "safety"], closed=True) for c in CONTEXTS}, closed=True
-)
+_WEIGHTS = {
+    **obj({c: obj({"harm": _SCORE, "safety": _SCORE}, ["harm", "safety"], closed=True) for c in CONTEXTS}, closed=True),
+    "minProperties": 1,
+}
 WEIGHTING = component(
     "ContextWeighting",
     obj(

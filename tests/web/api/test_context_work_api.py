@@ -117,6 +117,8 @@ def test_a_context_weighting_is_recorded_and_listed_newest_first(team):
     [
         ({"family": {"harm": 4, "safety": 0}}, "$.weights.family"),
         ({"family": {"harm": True, "safety": 0}}, "$.weights.family"),
+        ({"family": {"harm": 2.0, "safety": 0}}, "$.weights.family"),
+        ({}, "$.weights"),
         ({"family": {"harm": 1}}, "$.weights.family"),
         ({"work": {"harm": 1, "safety": 1}}, "$.weights"),
         ("high", "$.weights"),
