@@ -16,8 +16,8 @@ from safeguarding import accounts, context_insights, context_work, contexts
 from safeguarding.errors import NotFound, ValidationFailed
 
 SUBJECTS = {
-    "place": (contexts.load_place, "people.place", "place_id"),
-    "group": (contexts.load_group, "people.group", "group_id"),
+    "place": (contexts.load_visible_place, "people.place", "place_id"),
+    "group": (lambda session, _actor, group_id: contexts.load_group(session, group_id), "people.group", "group_id"),
 }
 ASSESSMENT_FIELDS = {"assessed_on": "assessed_on", "findings": "findings", "interventions": "findings"}
 MEETING_FIELDS = {"held_on": "held_on", "decisions": "decisions", "actions": "decisions"}
@@ -25,7 +25,8 @@ MEETING_FIELDS = {"held_on": "held_on", "decisions": "decisions", "actions": "de
 
 def _context(kind: str, subject_id: str):
     loader, endpoint, arg = SUBJECTS[kind]
-    record = loader(db.session, subject_id)
+    # A home the user may not see is refused (403, audited) before its form names it, as its own page is.
+    record = loader(db.session, current_actor(), subject_id)
     return record, url_for(endpoint, **{arg: record.id})
 
 

@@ -342,3 +342,15 @@ def test_the_context_pages_are_refused_to_administrators(borough, make_user, log
     admin = login(make_user("admin"))
     for path in ("/safety-heat-map", f"/places/{borough['park'].id}/assessments/new"):
         assert admin.get(path).status_code == 403, path
+
+
+def test_the_assessment_and_conference_forms_of_a_home_the_viewer_may_not_see_are_refused(borough):
+    """The officer sees the peer in the limited view only, which leaves out their home (SPEC section 4)."""
+    home = contexts.create_place(db.session, borough["sw"], {"name": "12 Elm Road", "kind": "address"})
+    tie = {"source": {"type": "person", "id": borough["peer"].id}, "target": {"type": "place", "id": home.id}}
+    contexts.add_relationship(db.session, borough["sw"], {**tie, "kind": "lives_at"})
+    assert borough["officer"].get(f"/places/{home.id}").status_code == 403
+    for form in (f"/places/{home.id}/assessments/new", f"/places/{home.id}/meetings/new"):
+        refused = borough["officer"].get(form)
+        assert refused.status_code == 403 and "Elm" not in refused.get_data(as_text=True)
+        assert audit_events("denied")[-1].object_id == home.id
