@@ -325,6 +325,31 @@ def rate_place(session: Session, actor, person_id: str, data: dict) -> SafetyRat
     return row
 
 
+def ratings_of(session: Session, actor, person_id: str) -> list[tuple[SafetyRating, Place]]:
+    """A young person's own safety map: their ratings of places with the places, newest first. A home the actor may
+    not see is left out, as on the heat map and its own page."""
+    person = load_person(session, person_id)
+    access = require_person_access(session, actor, person, object_type="safety_rating")
+    rows = session.execute(
+        select(SafetyRating, Place)
+        .join(Place, Place.id == SafetyRating.place_id)
+        .where(SafetyRating.person_id == person.id)
+        .order_by(SafetyRating.rated_on.desc(), SafetyRating.created_at.desc())
+    ).all()
+    homes = {place.id for _, place in rows if place.kind == "address"}
+    hidden = homes - policy.visible_addresses(session, actor, homes)
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="safety_rating",
+        object_id=person.id,
+        person_ids=[person.id],
+        access=access,
+    )
+    return [(rating, place) for rating, place in rows if place.id not in hidden]
+
+
 def heat_map(session: Session, actor, place_id: str | None = None) -> list[dict]:
     """Young people's ratings combined per place: counts only, each person's latest rating of each place."""
     if not policy.may_see_personal_data(actor):

@@ -145,6 +145,13 @@ def rate_place(person_id):
     return jsonify(rating_view(row)), 201
 
 
+@bp.get("/people/<person_id>/safety-ratings")
+@personal_data
+def safety_ratings(person_id):
+    rows = context_work.ratings_of(db.session, current_actor(), record_id(person_id, "person"))
+    return jsonify({"results": [rating_view(rating) for rating, _place in rows]})
+
+
 @bp.get("/safety-heat-map")
 @personal_data
 def safety_heat_map():
@@ -333,6 +340,15 @@ register(
             ["place_id", "rating"],
         ),
         [path_param("person_id")],
+    ),
+)
+register(
+    "/people/{person_id}/safety-ratings",
+    "get",
+    operation(
+        "A young person's own safety map: their ratings of places, newest first (homes hidden from you left out)",
+        response(200, "Ratings", results_of(RATING)),
+        params=[path_param("person_id")],
     ),
 )
 register(

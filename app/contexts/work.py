@@ -131,8 +131,11 @@ def new_safety_rating(person_id: str):
             form.place.errors.append("No place has that link or reference. Check it and try again")
         else:
             flash("Safety rating recorded", "success")
-            return redirect(url_for("people.person", person_id=person.id))
-    return render_template("contexts/safety_rating_new.html", form=form, person=person), 422 if form.errors else 200
+            return redirect(url_for("contexts.new_safety_rating", person_id=person.id))
+    ratings = context_work.ratings_of(db.session, current_actor(), person.id)
+    return render_template(
+        "contexts/safety_rating_new.html", form=form, person=person, ratings=ratings
+    ), 422 if form.errors else 200
 
 
 @bp.get("/safety-heat-map")

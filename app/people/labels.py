@@ -48,6 +48,7 @@ KIND_LABELS = {
     "trusted_adult": "Trusted adult",
 }
 RISK_TAG_CLASSES = {"high": "govuk-tag--red", "medium": "govuk-tag--orange", "low": "govuk-tag--green"}
+SAFETY_TAG_CLASSES = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
 SENSITIVITY_TAG_CLASSES = {
     "general": "govuk-tag--grey",
     "health": "govuk-tag--turquoise",

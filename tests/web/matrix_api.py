@@ -65,6 +65,7 @@ API_MATRIX: dict = {
     "api.place_meetings": PERSONAL_DATA,
     "api.group_meetings": PERSONAL_DATA,
     "api.rate_place": PRACTITIONERS,
+    "api.safety_ratings": PERSONAL_DATA,
     "api.safety_heat_map": PERSONAL_DATA,
     # The audit log: safeguarding leads only (everyone else 403, audited).
     "api.audit_events": LEADS,

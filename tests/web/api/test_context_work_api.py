@@ -210,6 +210,39 @@ def test_safety_ratings_combine_into_a_heat_map_of_each_young_persons_latest_rat
     assert "Amara" not in str(row)
 
 
+def test_a_young_persons_own_safety_map_is_read_newest_first_without_homes_hidden_from_the_reader(
+    team, as_user, make_user
+):
+    from datetime import date
+
+    from app.extensions import db
+    from models.context_work import SafetyRating
+
+    caller, child, estate = team["caller"], team["child"], team["place"]["id"]
+    for rating, on in (("green", "2026-01-01"), ("red", "2026-03-01")):
+        body = {"place_id": estate, "rating": rating, "rated_on": on}
+        assert caller.post(f"/people/{child['id']}/safety-ratings", json=body).status_code == 201
+    # A rating of a home the youth worker may not see (its recorder may): left out of what they read.
+    other = make_user("social_worker")
+    home = as_user(other).post("/places", json={"name": "12 Oak Road", "kind": "address"}).get_json()["id"]
+    db.session.add(
+        SafetyRating(
+            person_id=child["id"], place_id=home, rating="red", rated_on=date(2026, 2, 1), recorded_by_id=other.id
+        )
+    )
+    db.session.commit()
+    listed = caller.get(f"/people/{child['id']}/safety-ratings")
+    assert listed.status_code == 200
+    assert [(r["place_id"], r["rating"], r["rated_on"]) for r in listed.get_json()["results"]] == [
+        (estate, "red", "2026-03-01"),
+        (estate, "green", "2026-01-01"),
+    ]
+    [event] = [e for e in audit_events("list") if e.object_type == "safety_rating"]
+    assert event.person_id_list == [child["id"]]
+    assert as_user(team["police"]).get(f"/people/{child['id']}/safety-ratings").status_code == 403
+    assert as_user(make_user("admin")).get(f"/people/{child['id']}/safety-ratings").status_code == 403
+
+
 @pytest.mark.parametrize(
     ("body", "field", "status"),
     [

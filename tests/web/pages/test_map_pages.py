@@ -320,7 +320,9 @@ def test_safety_ratings_feed_the_heat_map(borough, login):
     assert page(sw.get(f"/people/{child.id}")).select_one(f'a[href="{form}"]')
     assert_good_page(sw.get(form))
     response = post_form(sw, form, {"place": f"http://localhost/places/{park.id}", "rating": "red"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == form
+    [rated] = assert_good_page(sw.get(form)).select("#safety-map ~ table tbody tr")
+    assert [c.get_text(strip=True) for c in rated.select("td")][:2] == ["Riverside Park", "Red"]
     heat = assert_good_page(sw.get("/safety-heat-map"))
     [row] = heat.select("table.sc-heat-map tbody tr")
     assert [c.get_text(strip=True) for c in row.select("td")] == ["Riverside Park", "Park", "1", "0", "0"]
