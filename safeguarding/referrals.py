@@ -170,6 +170,13 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     return referral
 
 
+def sender_joined_case(session: Session, referral: Referral) -> bool:
+    """Whether an accepted referral's sender is on the team of its case: not one outside the partnership (no sender),
+    nor one who could no longer join when it was accepted."""
+    case = session.get(Case, referral.case_id) if referral.case_id else None
+    return bool(referral.sender_id and case and case.has_member(referral.sender_id))
+
+
 def _external_sender(session: Session, data: dict, errors: dict) -> tuple[Agency | None, bool]:
     """The agency outside the partnership a referral was received from, and whether one was named (a partner
     agency's referrals are sent by its own practitioners, so only an external one is recorded as a sender)."""

@@ -9,7 +9,6 @@ from app.people.views import person_for_work
 from app.permissions import current_actor, leads, practitioners
 from app.referrals import bp
 from app.referrals.forms import AcceptForm, DeclineForm, ReceivedReferralForm, ReferralForm, StepForm
-from models.case import Case
 from models.user import User
 from safeguarding import accounts, alerts, cases, disclosure, referrals
 from safeguarding.errors import Conflict, ValidationFailed
@@ -146,8 +145,7 @@ def step(referral_id: str, action: str):
 
 def _accepted_message(referral, *, linked: bool) -> str:
     """Whether the sender joined the case team: not one outside the partnership, nor one who may no longer join."""
-    case = db.session.get(Case, referral.case_id)
-    if referral.sender_id and case.has_member(referral.sender_id):
+    if referrals.sender_joined_case(db.session, referral):
         return f"{ACCEPTED[linked]}. You and the sender are on its team"
     return f"{ACCEPTED[linked]}. You are on its team; the sender is not (outside the partnership, or unable to join)"
 
