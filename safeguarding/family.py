@@ -47,6 +47,8 @@ def linked_family_cases(session: Session, actor, person_id: str) -> list[Case]:
         if role is not None:
             readable.append(case)
             shown += [access] if access else []
+    if not readable:
+        return []  # nothing of another person's was shown
     record_read(
         session,
         actor,

@@ -310,3 +310,11 @@ def test_the_family_cases_a_person_page_shows_are_audited_against_their_subjects
     assert soup.select_one("#family ~ table").select_one(f'a[href="/cases/{brother_case.id}"]')
     shown = audit_events()[before:]
     assert any(brother.id in e.person_id_list and e.object_type == "family_cases" for e in shown)
+
+
+def test_no_family_cases_event_is_written_when_no_family_case_is_shown(login, team, child, case, make_person, relate):
+    lead = team["social_worker"]
+    relate(lead, child, make_person(lead, given_name="Anke", family_name="Achterberg"), "parent")
+    before = len(audit_events())
+    assert login(lead).get(f"/people/{child.id}").status_code == 200
+    assert not [e for e in audit_events()[before:] if e.object_type == "family_cases"]
