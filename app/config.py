@@ -5,6 +5,9 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from limits.errors import ConfigurationError as LimitsConfigurationError
+from limits.storage import storage_from_string
+
 from models.person import FLAGS
 from safeguarding.graph.ego import DEFAULT_MAX_NODES
 
@@ -29,6 +32,8 @@ class BaseConfig:
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_PERIOD = timedelta(minutes=15)
     SIGN_IN_RATE_LIMIT = "20 per minute"
+    # Where the sign-in throttle counts: "memory://" counts per server process, so several processes or servers
+    # each allow the full rate; a shared store (e.g. "redis://host:6379", with the redis package) counts once.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     ARGON2_PARAMETERS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
@@ -113,6 +118,8 @@ def load_config(name: str | None, overrides: dict | None = None) -> dict:
     for name in ("PERSON_POPULATION", "CONTEXT_MAP_MAX_NODES", "TRUSTED_PROXIES"):
         if env(name):
             settings[name] = _positive_int(name)
+    if env("RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = env("RATELIMIT_STORAGE_URI")
     if env("EXTRA_PERSON_FLAGS"):
         settings["EXTRA_PERSON_FLAGS"] = tuple(code.strip() for code in env("EXTRA_PERSON_FLAGS").split(","))
     settings["SECRET_KEY_ENV"] = env("SECRET_KEY")
@@ -122,7 +129,16 @@ def load_config(name: str | None, overrides: dict | None = None) -> dict:
     settings["SIGNING_KEY_ENV"] = env("SIGNING_KEY")
     settings.update(overrides or {})
     _check_flags(settings["EXTRA_PERSON_FLAGS"])
+    _check_throttle_storage(settings["RATELIMIT_STORAGE_URI"])
     return settings
+
+
+def _check_throttle_storage(uri: str) -> None:
+    """Refuse to start on a throttle store that cannot be used, rather than fail every sign-in."""
+    try:
+        storage_from_string(uri)
+    except LimitsConfigurationError as error:
+        raise ConfigurationError(f"{ENV_PREFIX}RATELIMIT_STORAGE_URI cannot be used ({error}): {uri!r}") from None
 
 
 _FLAG_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # fits PersonFlag.flag, and reads as words once made readable

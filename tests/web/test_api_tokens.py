@@ -272,3 +272,13 @@ def test_one_code_sent_many_times_at_once_gets_one_token(app, make_user):
     with ThreadPoolExecutor(6) as pool:
         statuses = sorted(pool.map(exchange, range(6)))
     assert statuses.count(201) == 1 and 500 not in statuses, statuses
+
+
+def test_the_throttle_store_comes_from_the_environment_and_one_that_cannot_be_used_stops_the_start(monkeypatch):
+    from app.config import ConfigurationError, load_config
+
+    monkeypatch.setenv("SAFECONTEXT_RATELIMIT_STORAGE_URI", "memory://")
+    assert load_config("test")["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("SAFECONTEXT_RATELIMIT_STORAGE_URI", "carrier-pigeon://loft")
+    with pytest.raises(ConfigurationError, match="SAFECONTEXT_RATELIMIT_STORAGE_URI.*carrier-pigeon://loft"):
+        load_config("test")
