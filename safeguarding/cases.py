@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import audit
@@ -19,7 +19,7 @@ from models.case import (
     PlanAction,
 )
 from models.locking import lock_record
-from models.person import Person
+from models.person import Person, display_names
 from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
@@ -434,3 +434,70 @@ def cases_of_person(session: Session, person_id: str) -> list[Case]:
     """Cases about a person the caller has already been allowed to read."""
     query = select(Case).where(Case.subject_person_id == person_id).order_by(Case.opened_on.desc())
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """A practitioner's cases: the open ones whose team they are on, and the closed ones they may reopen."""
+
+    open: list[Case]
+    closed: list[Case]
+    subjects: dict[str, str]  # subject id -> its name, for the subjects the viewer may see
+    actions_due: dict[str, int]  # case id -> the viewer's own plan actions past their due date and not done
+
+
+def caseload(session: Session, actor) -> Caseload:
+    """The actor's cases, newest first, audited as one list against the people it names."""
+    if not policy.may_see_personal_data(actor):
+        raise PermissionDenied("Your role has no cases")
+    query = (
+        select(Case)
+        .join(CaseMember, CaseMember.case_id == Case.id)
+        .where(CaseMember.user_id == actor.id, CaseMember.removed_at.is_(None))
+        .order_by(Case.opened_on.desc(), Case.id)
+    )
+    # Closing ends rule 1 for the team; those who may reopen the case still need to find it.
+    mine = [c for c in session.scalars(query) if c.is_open or policy.may_change_case_status(actor, c)]
+    mine = [c for c in mine if not (c.subject_person_id and session.get(Person, c.subject_person_id).erased_at)]
+    people = {c.subject_person_id for c in mine if c.subject_person_id}
+    access = policy.people_access(session, actor, people) if people else {}
+    named = sorted(p for p in people if access[p].visible)
+    names = display_names(session, named)
+    subjects = dict(names)
+    for case in mine:
+        if case.subject_place_id:
+            subjects[case.subject_place_id] = load_place(session, case.subject_place_id).name
+        elif case.subject_group_id:
+            subjects[case.subject_group_id] = load_group(session, case.subject_group_id).name
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="caseload",
+        object_id=actor.id,
+        person_ids=named,
+        shown=[access[p] for p in named],
+        detail={"open": sum(c.is_open for c in mine), "closed": sum(not c.is_open for c in mine)},
+    )
+    return Caseload(
+        open=[c for c in mine if c.is_open],
+        closed=[c for c in mine if not c.is_open],
+        subjects=subjects,
+        actions_due=_actions_due(session, actor, [c.id for c in mine if c.is_open]),
+    )
+
+
+def _actions_due(session: Session, actor, case_ids: list[str]) -> dict[str, int]:
+    if not case_ids:
+        return {}
+    query = (
+        select(PlanAction.case_id, func.count())
+        .where(
+            PlanAction.case_id.in_(case_ids),
+            PlanAction.owner_id == actor.id,
+            PlanAction.done_at.is_(None),
+            PlanAction.due_on < uk_today(),
+        )
+        .group_by(PlanAction.case_id)
+    )
+    return dict(session.execute(query).all())

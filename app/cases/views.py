@@ -1,5 +1,7 @@
 """Opening a case and the case page: summary, team, plan and the merged multi-agency chronology."""
 
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 
 from app.cases import bp
@@ -51,6 +53,20 @@ def new(person_id: str):
             )
             return redirect(url_for("cases.case", case_id=case.id))
     return render_template("cases/new.html", form=form, person=person), 422 if form.errors else 200
+
+
+@bp.get("/cases")
+@personal_data
+def caseload():
+    return _caseload_page()
+
+
+def _caseload_page(problem: str | None = None, status: int = 200):
+    """Your cases; closed ones are offered for reopening here, as closing took their page away from their team."""
+    load = cases.caseload(db.session, current_actor())
+    return render_template(
+        "cases/caseload.html", caseload=load, reopen_form=ReopenCaseForm(formdata=None), problem=problem
+    ), status
 
 
 @bp.get("/cases/<case_id>")
@@ -171,17 +187,23 @@ def close(case_id: str):
 @practitioners
 def reopen(case_id: str):
     form = ReopenCaseForm()
+    # Posted from the caseload, problems are shown there: its lead may not see a closed case's own page.
+    problem_page = _caseload_page if request.form.get("from") == "caseload" else partial(_case_problem, case_id)
     if not form.validate_on_submit():
-        return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
+        return problem_page(problem="Reload the page and try again", status=422)
     try:
         case_closure.change_case_status(
             db.session, current_actor(), case_id, {"version": form.version.data, "status": "open"}
         )
     except Conflict as conflict:
         db.session.rollback()
-        return render_case(case_id, status_change=True, status=409, problem=conflict.message)
+        return problem_page(problem=conflict.message, status=409)
     flash("Case reopened. Its team sees the case's subject through it again", "success")
     return redirect(url_for("cases.case", case_id=case_id))
+
+
+def _case_problem(case_id: str, *, problem: str, status: int):
+    return render_case(case_id, status_change=True, status=status, problem=problem)
 
 
 @bp.post("/cases/<case_id>/assessment")

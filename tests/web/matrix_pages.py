@@ -19,6 +19,7 @@ PAGES_MATRIX: dict = {
     "people.group": PERSONAL_DATA,
     # Cases: read by whoever the policy lets read the case; only the team (practitioners) adds to it.
     "cases.new": PRACTITIONERS,
+    "cases.caseload": PERSONAL_DATA,
     "cases.case": PERSONAL_DATA,
     "cases.add_member": PRACTITIONERS,
     "cases.remove_member": PRACTITIONERS,
