@@ -117,6 +117,9 @@ def reindex(session: Session, person: Person) -> None:
     session.add_all(PersonIndexToken(person_id=person.id, index_name=name, token=token) for name, token in set(tokens))
 
 
+PURPOSE_MAX = 500  # the most a stated purpose of an access (SPEC 5) may hold: a sentence, not a case note
+
+
 def view_person(session: Session, actor, person_id: str, purpose: str | None = None):
     """Read a person: full or limited as the policy decides; audited before the data is returned."""
     person = load_person(session, person_id)

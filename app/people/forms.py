@@ -21,6 +21,7 @@ from app.people.labels import SEX_LABELS, label
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
 from models.person import SEXES
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
+from safeguarding.people import PURPOSE_MAX
 from safeguarding.runtime import current as runtime
 
 
@@ -110,6 +111,15 @@ class PersonForm(BaseForm):
             "notes": self.notes.data,
             "flags": list(self.flags.data or []),
         }
+
+
+class PurposeForm(BaseForm):
+    purpose = StringField(
+        "Why are you looking at this record?",
+        widget=GovTextInput(),
+        description="For example, preparing for a strategy meeting. It is kept with the record of this access",
+        validators=[InputRequired("Enter why you are looking at this record"), at_most(PURPOSE_MAX, "The purpose")],
+    )
 
 
 class BreakGlassForm(BaseForm):

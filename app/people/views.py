@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from app.extensions import db
 from app.people import bp
 from app.people.fields import reject_submission
-from app.people.forms import BreakGlassForm, PersonForm, SearchForm
+from app.people.forms import BreakGlassForm, PersonForm, PurposeForm, SearchForm
 from app.people.labels import clock
 from app.permissions import current_actor, personal_data, practitioners
 from models.base import utcnow
@@ -68,12 +68,15 @@ def new():
     return render_template("people/new.html", form=form), 422 if form.errors else 200
 
 
-@bp.get("/people/<person_id>")
+@bp.route("/people/<person_id>", methods=["GET", "POST"])
 @personal_data
 def person(person_id: str):
+    # Posted, a purpose is recorded with the view it explains (SPEC 5); a post keeps it out of URLs and logs.
     actor = current_actor()
+    purpose_form = PurposeForm()
+    purpose = purpose_form.purpose.data if purpose_form.validate_on_submit() else None
     try:
-        record, access = people.view_person(db.session, actor, person_id)
+        record, access = people.view_person(db.session, actor, person_id, purpose=purpose)
     except PermissionDenied as refusal:
         return render_template("people/no_access.html", person_id=person_id, refusal=refusal), 403
     today = uk_today()
@@ -98,7 +101,9 @@ def person(person_id: str):
         repeat_referral=record.id in referrals.repeat_referral_people(db.session, [record.id]),
         may_work=policy.may_record_people(actor),
         today=today,
-    )
+        purpose_form=purpose_form,
+        stated_purpose=purpose,
+    ), 422 if purpose_form.errors else 200
 
 
 def _names_of(user_ids: set[str]) -> dict[str, str]:

@@ -448,3 +448,40 @@ def test_the_notes_of_a_graded_relationship_are_intelligence_read_by_police_and_
         assert "Mother says he calls round" in table
     assert "Met him at the youth club door" in shown(youth_worker)  # recorded by the youth worker's own agency
     assert "Met him at the youth club door" not in shown(nurse)
+
+
+def test_a_reader_not_on_a_case_is_told_the_access_is_reviewed_and_states_a_purpose_kept_with_the_view(
+    login, social_worker, child
+):
+    client = login(social_worker)
+    soup = assert_good_page(client.get(f"/people/{child.id}"))
+    assert soup.select_one("details#state-purpose").has_attr("open") and "flagged for a safeguarding lead" in soup.text
+    assert audit_events("view")[-1].purpose is None
+    stated = post_form(client, f"/people/{child.id}", {"purpose": "Preparing for Thursday's strategy meeting"})
+    soup = assert_good_page(stated)
+    assert "Preparing for Thursday's strategy meeting" in soup.select_one(".sc-stated-purpose").text
+    event = audit_events("view")[-1]
+    assert (event.object_id, event.purpose, event.flagged) == (
+        child.id,
+        "Preparing for Thursday's strategy meeting",
+        True,
+    )
+
+
+def test_the_case_team_may_state_a_purpose_too_without_being_told_of_a_review(login, social_worker, child, make_case):
+    make_case(social_worker, child)
+    soup = assert_good_page(login(social_worker).get(f"/people/{child.id}"))
+    assert not soup.select_one("details#state-purpose").has_attr("open") and "flagged" not in soup.select_one("#state-purpose").text
+
+
+@pytest.mark.parametrize(("purpose", "message"), [("", "Enter why you are looking"), ("x" * 501, "500 characters")])
+def test_a_missing_or_overlong_purpose_is_a_form_error_and_the_view_is_recorded_without_it(
+    login, social_worker, child, purpose, message
+):
+    client = login(social_worker)
+    before = len(audit_events("view"))
+    refused = post_form(client, f"/people/{child.id}", {"purpose": purpose})
+    assert refused.status_code == 422 and message in error_summary(refused)
+    assert_error_links_resolve(refused)
+    views = audit_events("view")[before:]
+    assert [(e.object_id, e.purpose) for e in views] == [(child.id, None), (child.id, None)]  # the page, then the post
