@@ -17,7 +17,8 @@ from safeguarding.validation import uk_today
 VICTIM_FLAGS = ("victim_of_exploitation", "nrm_positive_decision")
 
 
-def _plain(value):
+def plain_value(value):
+    """A decrypted value as pages and the API show it: none when unreadable, a date as ISO text."""
     if value is UNREADABLE:
         return None
     return value.isoformat() if isinstance(value, date) else value
@@ -37,7 +38,7 @@ def full_person(person: Person, access: PersonAccess, today: date) -> dict:
         value = getattr(person, attr)
         if value is UNREADABLE:
             unreadable.append(attr)
-        body[attr] = _plain(value)
+        body[attr] = plain_value(value)
     body.update(
         display_name=person.display_name,
         dob_estimated=person.dob_estimated,
@@ -85,7 +86,7 @@ def entry_view(entry: ChronologyEntry, view: str) -> dict:
         "agency": {"id": entry.agency_id, "name": entry.agency.name},
         "author": entry.author.display_name if entry.author else None,
         "recorded_at": entry.created_at.isoformat(),
-        "summary": _plain(entry.summary) if view == "full" else None,
+        "summary": plain_value(entry.summary) if view == "full" else None,
         "withheld": view != "full",
         "derived": getattr(entry, "derived", False),
     }
@@ -125,8 +126,8 @@ def case_view(case: Case, role: str) -> dict:
         "status": case.status,
         "opened_on": case.opened_on.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
-        "closed_reason": _plain(case.closed_reason),
-        "summary": _plain(case.summary),
+        "closed_reason": plain_value(case.closed_reason),
+        "summary": plain_value(case.summary),
         "your_role": role,
     }
 

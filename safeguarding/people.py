@@ -12,6 +12,7 @@ from models.person import SEXES, Person, PersonFlag, PersonIndexToken
 from safeguarding import policy
 from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
 from safeguarding.blind_index import person_tokens
+from safeguarding.disclosure import plain_value
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import boolean, choice, clean_text, collect, parse_date, text_list, version_of
@@ -166,6 +167,28 @@ def update_person(session: Session, actor, person_id: str, data: dict) -> Person
     )
     session.commit()
     return person
+
+
+def current_values(person: Person) -> dict:
+    """The person's editable fields and flags as update_person takes them; an unreadable value as none."""
+    values = {name: plain_value(getattr(person, name)) for name in EDITABLE}
+    values["flags"] = sorted(f.flag for f in person.active_flags)
+    return values
+
+
+def changed_values(person: Person, data: dict) -> dict:
+    """The fields of `data` whose values differ from the stored ones (blank text counts as none, lists as sets), so
+    that an edit page saves, reindexes and audits only what its user changed."""
+    stored = current_values(person)
+    return {name: value for name, value in data.items() if _comparable(value) != _comparable(stored[name])}
+
+
+def _comparable(value):
+    if isinstance(value, list):
+        return sorted(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
 def _set_flags(person: Person, wanted: list[str], actor) -> None:

@@ -1,5 +1,7 @@
 """Forms for people: the search, recording a person, emergency access, relationships and missing episodes."""
 
+from datetime import date
+
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -111,6 +113,18 @@ class PersonForm(BaseForm):
             "notes": self.notes.data,
             "flags": list(self.flags.data or []),
         }
+
+
+class EditPersonForm(PersonForm):
+    version = version_field()
+
+    def fill(self, stored: dict) -> None:
+        """Show the stored fields (person_data's shape) for editing."""
+        for name, value in stored.items():
+            if name in self:  # identifiers are changed through the API only
+                self[name].data = value
+        self.aliases.data = "\n".join(stored["aliases"] or [])
+        self.date_of_birth.data = date.fromisoformat(stored["date_of_birth"]) if stored["date_of_birth"] else None
 
 
 class PurposeForm(BaseForm):

@@ -7,16 +7,16 @@ from flask import flash, redirect, render_template, request, url_for
 from app.extensions import db
 from app.people import bp
 from app.people.fields import reject_submission
-from app.people.forms import BreakGlassForm, PersonForm, PurposeForm, SearchForm
+from app.people.forms import BreakGlassForm, EditPersonForm, PersonForm, PurposeForm, SearchForm
 from app.people.labels import clock
 from app.permissions import current_actor, personal_data, practitioners
 from models.base import utcnow
 from safeguarding import break_glass as emergency
 from safeguarding import cases, contexts, disclosure, family, missing, people, policy, referrals
-from safeguarding.access import load_person, require_person_access
+from safeguarding.access import load_person, load_person_to_record_on, require_person_access
 from safeguarding.accounts import get_user
 from safeguarding.alerts import transition_dates
-from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.search import search_people
 from safeguarding.validation import uk_today
 
@@ -144,6 +144,35 @@ def break_glass(person_id: str):
             )
             return redirect(url_for("people.person", person_id=person_id))
     return render_template("people/break_glass.html", form=form, person_id=person_id), 422 if form.errors else 200
+
+
+@bp.route("/people/<person_id>/edit", methods=["GET", "POST"])
+@practitioners
+def edit(person_id: str):
+    """Change a person's details and flags; saved only when changed, refused when someone else saved first."""
+    record = load_person_to_record_on(db.session, person_id)  # a merged duplicate is edited on its survivor
+    record = person_for_work(record.id)
+    form, problem = EditPersonForm(), None
+    if not form.is_submitted():
+        form.fill(people.current_values(record))
+        form.version.data = record.version
+    elif form.validate_on_submit():
+        changed = people.changed_values(record, form.person_data())
+        if not changed:
+            flash("Nothing was changed", "success")
+            return redirect(url_for("people.person", person_id=record.id))
+        try:
+            people.update_person(db.session, current_actor(), record.id, {**changed, "version": form.version.data})
+        except ValidationFailed as failure:
+            reject_submission(form, failure, fallback="given_name")
+        except Conflict as conflict:
+            db.session.rollback()
+            problem = conflict.message
+        else:
+            flash(f"{record.display_name}'s record is saved", "success")
+            return redirect(url_for("people.person", person_id=record.id))
+    status = 409 if problem else 422 if form.errors else 200
+    return render_template("people/edit.html", form=form, person=record, problem=problem), status
 
 
 def person_for_work(person_id: str):

@@ -7,6 +7,7 @@ PAGES_MATRIX: dict = {
     "people.search": PERSONAL_DATA,
     "people.new": PRACTITIONERS,
     "people.person": PERSONAL_DATA,
+    "people.edit": PRACTITIONERS,
     "people.break_glass": PERSONAL_DATA,
     "people.new_relationship": PRACTITIONERS,
     "people.end_relationship": PRACTITIONERS,

@@ -11,16 +11,28 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def post_form(client, form_path: str, data: dict, action: str | None = None):
+def post_form(client, form_path: str, data: dict, action: str | None = None, *, prefilled: bool = False):
     """Post to a page's form as a browser would: with the hidden inputs of the form on the page (the CSRF token, a
-    record's version) as the page gave them, then `data` (action defaults to the page itself)."""
+    record's version) as the page gave them, then `data` (action defaults to the page itself). prefilled: with every
+    field as the page filled it in, as an edit page's untouched fields are sent."""
     target = action or form_path
     soup = page(client.get(form_path))
     forms = [form for form in soup.select("form") if form.select_one('input[name="csrf_token"]')]
     assert forms, f"no form with a CSRF field on {form_path}"
     form = next((form for form in forms if form.get("action") == target), forms[0])
     hidden = {field["name"]: field.get("value", "") for field in form.select('input[type="hidden"][name]')}
-    return client.post(target, data={**hidden, **data})
+    return client.post(target, data={**(_filled_in(form) if prefilled else hidden), **data})
+
+
+def _filled_in(form) -> dict:
+    """What a browser sends of a form left as it is: inputs' values, textareas' text, ticked boxes and radios."""
+    sent: dict[str, list[str]] = {}
+    for field in form.select("input[name], textarea[name]"):
+        if field.get("type") in ("checkbox", "radio") and not field.has_attr("checked"):
+            continue
+        value = field.get_text() if field.name == "textarea" else field.get("value", "")
+        sent.setdefault(field["name"], []).append(value.removeprefix("\n") if field.name == "textarea" else value)
+    return sent
 
 
 def dob(day: int | str, month: int | str, year: int | str) -> list[str]:

@@ -471,7 +471,10 @@ def test_a_reader_not_on_a_case_is_told_the_access_is_reviewed_and_states_a_purp
 def test_the_case_team_may_state_a_purpose_too_without_being_told_of_a_review(login, social_worker, child, make_case):
     make_case(social_worker, child)
     soup = assert_good_page(login(social_worker).get(f"/people/{child.id}"))
-    assert not soup.select_one("details#state-purpose").has_attr("open") and "flagged" not in soup.select_one("#state-purpose").text
+    assert (
+        not soup.select_one("details#state-purpose").has_attr("open")
+        and "flagged" not in soup.select_one("#state-purpose").text
+    )
 
 
 @pytest.mark.parametrize(("purpose", "message"), [("", "Enter why you are looking"), ("x" * 501, "500 characters")])
