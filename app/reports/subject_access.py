@@ -1,8 +1,9 @@
 """Subject access for safeguarding leads: choose the person, confirm who you are again, then the bundle (page, JSON).
 
 Re-authentication asks for the password and a new security code, checked by the sign-in services, so a wrong one
-counts towards lock-out like any failed sign-in. Its time is kept in the session as `reauthenticated_at`; the
-bundle service refuses anything older than five minutes.
+counts towards lock-out like any failed sign-in. Its time and the person it was for are kept in the session as
+`reauthenticated`: it opens that person's bundle only, and the bundle service refuses anything older than five
+minutes.
 """
 
 import json
@@ -20,7 +21,7 @@ from safeguarding import accounts, subject_access
 from safeguarding.access import load_person
 from safeguarding.errors import AccountLocked, NotFound, SignInRefused
 
-REAUTHENTICATED_AT = "reauthenticated_at"
+REAUTHENTICATED = "reauthenticated"  # {"at": POSIX time, "person_id": the person it was for}
 FORMATS = ("html", "json")
 WRONG_DETAILS = "The password or security code is not right. Check them and try again"
 
@@ -29,13 +30,20 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
-def reauthenticated_at() -> datetime | None:
-    value = session.get(REAUTHENTICATED_AT)
-    return datetime.fromtimestamp(value, UTC) if isinstance(value, int | float) else None
+def reauthenticated_at(person_id: str) -> datetime | None:
+    """When the lead last confirmed who they are to export this person's bundle (None: not for this person)."""
+    value = session.get(REAUTHENTICATED)
+    if (
+        not isinstance(value, dict)
+        or value.get("person_id") != person_id
+        or not isinstance(value.get("at"), int | float)
+    ):
+        return None
+    return datetime.fromtimestamp(value["at"], UTC)
 
 
-def _fresh() -> bool:
-    at = reauthenticated_at()
+def _fresh(person_id: str) -> bool:
+    at = reauthenticated_at(person_id)
     return at is not None and timedelta(0) <= utcnow() - at <= subject_access.FRESH_AUTHENTICATION
 
 
@@ -85,7 +93,7 @@ def subject_access_reauthenticate(person_id: str):
             form.password.errors = [WRONG_DETAILS]
         else:
             accounts.complete_sign_in(db.session, user, method, channel="reauthentication")
-            session[REAUTHENTICATED_AT] = utcnow().timestamp()
+            session[REAUTHENTICATED] = {"at": utcnow().timestamp(), "person_id": person_id}
             return redirect(url_for("reports.subject_access_bundle", person_id=person_id, format=fmt))
     return render_template(
         "reports/reauthenticate.html", form=form, person_id=person_id, fmt=fmt
@@ -96,9 +104,9 @@ def subject_access_reauthenticate(person_id: str):
 @leads
 def subject_access_bundle(person_id: str):
     person_id, fmt = _person_id(person_id), _format()
-    if not _fresh():
+    if not _fresh(person_id):
         return redirect(url_for("reports.subject_access_reauthenticate", person_id=person_id, format=fmt))
-    bundle = subject_access.build_bundle(db.session, current_actor(), person_id, reauthenticated_at())
+    bundle = subject_access.build_bundle(db.session, current_actor(), person_id, reauthenticated_at(person_id))
     if fmt == "json":
         filename = f"safecontext-subject-access-{person_id}-{bundle['produced_at'][:10]}.json"
         return Response(

@@ -124,10 +124,11 @@ def test_a_re_authentication_older_than_five_minutes_is_asked_for_again(lead, le
     assert len(audit_events("export")) == 2
 
 
-def test_an_unknown_person_is_404_after_re_authentication(lead, lead_client, subject):
+def test_an_unknown_person_is_404_after_re_authentication_for_someone_else(lead, lead_client, subject):
     nobody = "3f2b6c1e-0d7a-4e59-9b8e-2c4f1a6d9e30"
     reauthenticate(lead_client, subject["child"], user=lead)
-    assert lead_client.get(f"/subject-access/{nobody}").status_code == 404
+    assert lead_client.get(f"/subject-access/{nobody}").headers["Location"].startswith(f"/subject-access/{nobody}/")
+    assert lead_client.get(f"/subject-access/{nobody}/confirm").status_code == 404
     assert lead_client.get("/subject-access/not-an-id").status_code == 404
 
 
@@ -205,3 +206,12 @@ def test_the_bundle_page_shows_everything_the_json_holds_with_no_one_elses_name(
     assessment = soup.select_one("#assessment-1").find_parent("section").get_text(" ", strip=True)
     assert "[another person] deals by the gates" in assessment
     assert "Context conference" in text
+
+
+def test_a_re_authentication_opens_the_bundle_of_the_person_it_was_for_only(lead, lead_client, subject, make_user):
+    child, other = subject["child"], record(make_user("social_worker"), "Other")
+    reauthenticate(lead_client, child, user=lead)
+    elsewhere = lead_client.get(f"/subject-access/{other.id}")
+    assert elsewhere.status_code == 302 and elsewhere.headers["Location"].startswith(confirm_path(other))
+    assert lead_client.get(f"/subject-access/{child.id}").status_code == 200
+    assert [e.object_id for e in audit_events("export")] == [child.id]
