@@ -30,6 +30,7 @@ from safeguarding import merging
 from safeguarding.cases import team_refusal
 from safeguarding.errors import ValidationFailed
 from safeguarding.import_checks import ERASED, SECTIONS, checked_items, referenced_refs, rejection
+from safeguarding.import_episodes import episode_conflicts
 from safeguarding.import_writers import ImportWriter, chunks
 from safeguarding.validation import unstorable_text
 
@@ -65,7 +66,9 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
         unfit = {user.username.lower(): refusal for user in users if (refusal := team_refusal(user))}
         clean, ignored, problems = checked_items(document, known, usernames, unfit)
         # Every bad item is listed, those the stored records refuse too; an item's own problem comes first.
-        if problems := stored_conflicts(session, clean, known) | problems:
+        stored = stored_conflicts(session, clean, known)
+        stored |= episode_conflicts(session, clean["missing_episodes"], known, problems)
+        if problems := stored | problems:
             raise rejection(problems)
         clean["relationships"] = [item for item in clean["relationships"] if not _joins_merged(item, known)]
         result = ImportResult(ignored=ignored)

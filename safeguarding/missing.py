@@ -50,7 +50,9 @@ def _times(data: dict, partial: bool) -> dict:
     return collect(checks, data, partial=partial)
 
 
-def _check_order(episode_times: dict) -> None:
+def check_order(episode_times: dict) -> None:
+    """An episode's times as the child lives them: none in the future, returned after reported, and the interview
+    offered after the return (so never without one); the first problem is raised, by the field's path."""
     reported, returned = episode_times.get("reported_at"), episode_times.get("returned_at")
     offered = episode_times.get("return_interview_offered_at")
     latest = utcnow() + timedelta(minutes=5)  # a device clock a little fast is no reason to refuse a report
@@ -105,7 +107,7 @@ def record_episode(session: Session, actor, person_id: str, data: dict) -> Missi
     person = load_person_to_record_on(session, person_id)
     require_person_access(session, actor, person, object_type="missing_episode")
     times = _times(data, partial=False)
-    _check_order(times)
+    check_order(times)
     _refuse_overlap(session, person.id, times, "$.reported_at")
     place_id = _found_at(session, actor, data.get("found_at_place_id"))
     episode = MissingEpisode(
@@ -139,7 +141,7 @@ def update_episode(session: Session, actor, episode_id: str, data: dict) -> Miss
     changes = _times(data, partial=True)
     merged = {k: getattr(episode, k) for k in ("reported_at", "returned_at", "return_interview_offered_at")}
     merged.update(changes)
-    _check_order(merged)
+    check_order(merged)
     moved = "$.reported_at" if "reported_at" in changes else "$.returned_at"
     _refuse_overlap(session, episode.person_id, merged, moved, own_id=episode.id)
     # Where the child was found is known with the return, which is often recorded after the report.
