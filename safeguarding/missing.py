@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import audit
@@ -67,28 +67,33 @@ def check_order(episode_times: dict) -> None:
         raise ValidationFailed({"$.return_interview_offered_at": "The interview is offered after the return"})
 
 
+def overlaps(reported_at: datetime, returned_at: datetime | None, other) -> bool:
+    """Whether a span from reported_at until returned_at (None: not yet returned) overlaps another episode (anything
+    with reported_at and returned_at): a child is missing once at a time, but one episode may end as the next is
+    reported."""
+    return (other.returned_at is None or other.returned_at > reported_at) and (
+        returned_at is None or other.reported_at < returned_at
+    )
+
+
+def already_missing(clash, which: str = "that episode") -> str:
+    """Why times that overlap the episode `clash` are refused; `which` names it for the correction."""
+    since = clash.reported_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M")
+    until = clash.returned_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M") if clash.returned_at else None
+    span = f"from {since} until {until}" if until else f"from {since} and has not been recorded as returned"
+    return f"This child was already missing {span} (UK time): correct {which}, or these times"
+
+
 def _refuse_overlap(session: Session, person_id: str, times: dict, field: str, own_id: str | None = None) -> None:
-    """A child is missing once at a time: an episode's span (reported until returned, or still open) may not
-    overlap another of theirs (one that ends as the next is reported does not)."""
-    reported, returned = times["reported_at"], times.get("returned_at")
-    clash = session.scalars(
-        select(MissingEpisode)
-        .where(
-            MissingEpisode.person_id == person_id,
-            MissingEpisode.id != (own_id or ""),
-            or_(MissingEpisode.returned_at.is_(None), MissingEpisode.returned_at > reported),
-            *([MissingEpisode.reported_at < returned] if returned else []),
-        )
+    """An episode's span may not overlap another of the child's (the earliest clash is named)."""
+    others = session.execute(
+        select(MissingEpisode.reported_at, MissingEpisode.returned_at)
+        .where(MissingEpisode.person_id == person_id, MissingEpisode.id != (own_id or ""))
         .order_by(MissingEpisode.reported_at)
-        .limit(1)
-    ).first()
+    )
+    clash = next((other for other in others if overlaps(times["reported_at"], times.get("returned_at"), other)), None)
     if clash is not None:
-        since = clash.reported_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M")
-        until = clash.returned_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M") if clash.returned_at else None
-        span = f"from {since} until {until}" if until else f"from {since} and has not been recorded as returned"
-        raise ValidationFailed(
-            {field: f"This child was already missing {span} (UK time): correct that episode, or these times"}
-        )
+        raise ValidationFailed({field: already_missing(clash)})
 
 
 def _found_at(session: Session, actor, place_id) -> str | None:
