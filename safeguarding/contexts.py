@@ -180,10 +180,12 @@ def _relationship_fields(data: dict, today: date) -> dict:
         "grading": _grading,
         "notes": lambda value: clean_text(value, field="$.notes", label="the notes", max_length=5000, required=False),
     }
-    return collect(checks, data, between=_relationship_between)
+    return collect(checks, data, between=relationship_between)
 
 
-def _relationship_between(clean: dict) -> dict:
+def relationship_between(clean: dict) -> dict:
+    """The problems between a relationship's checked fields, by path (those given: source and target as (type, id)):
+    for one recorded here or brought in by an import."""
     problems = {}
     if "source" in clean and clean["source"][0] != "person":
         problems["$.source.type"] = "A relationship starts from a person"

@@ -8,7 +8,7 @@ from models.case import CHRONOLOGY_CATEGORIES, RISK_LEVELS, SENSITIVITIES
 from models.context import PLACE_KINDS, TARGET_TYPE_OF_KIND
 from models.referral import URGENCIES
 from safeguarding.cases import check_concerns
-from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
+from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE, relationship_between
 from safeguarding.errors import ValidationFailed
 from safeguarding.people import validate_person
 from safeguarding.validation import boolean, choice, clean_text, parse_date, parse_datetime
@@ -82,6 +82,11 @@ REFERENCES = {
 }
 
 
+def in_item(path: str, fields: dict[str, str]) -> dict[str, str]:
+    """A service's problems (by paths from "$") as problems of the item at `path`."""
+    return {path + field.removeprefix("$"): message for field, message in fields.items()}
+
+
 class Problems(dict):
     """Paths to messages; `at(path)` runs one check and records its failure instead of stopping."""
 
@@ -89,8 +94,7 @@ class Problems(dict):
         try:
             return check(*args, **kwargs)
         except ValidationFailed as failure:
-            for field, message in failure.fields.items():
-                self[path + field.removeprefix("$")] = message
+            self.update(in_item(path, failure.fields))
             return None
 
 
@@ -240,14 +244,12 @@ class _Checker:
     def relationships(self, path, item):
         target = self.reference("relationships", path, item, "target")
         kind = self.field(f"{path}.kind", choice, item.get("kind"), label="the kind", options=TARGET_TYPE_OF_KIND)
-        if target and kind and TARGET_TYPE_OF_KIND[kind] != self.refs[target]:
-            self.problems[f"{path}.kind"] = f"A {kind} relationship joins a person to a {TARGET_TYPE_OF_KIND[kind]}"
         first = self.field(
             f"{path}.first_seen", parse_date, item.get("first_seen"), label="the first-seen date", not_future=True
         )
         last = self.field(f"{path}.last_seen", parse_date, item.get("last_seen"), label="the last-seen date", **_PAST)
-        if first and last and last < first:
-            self.problems[f"{path}.last_seen"] = "The last-seen date is before the first-seen date"
+        ends = {"kind": kind, "target": target and (self.refs[target], target), "first_seen": first, "last_seen": last}
+        self.problems.update(in_item(path, relationship_between(ends)))  # the service's rules between fields
         source = self.reference("relationships", path, item, "source")
         if source is not None and source == target:
             self.problems[f"{path}.target"] = "A person cannot be related to themselves"
