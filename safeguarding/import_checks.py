@@ -1,6 +1,6 @@
 """Checking an import document before anything is written: every bad item is reported by its path."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from models.agency import AGENCY_KINDS
 from models.base import utcnow
@@ -283,8 +283,8 @@ class _Checker:
             f"{path}.opened_on", parse_date, item.get("opened_on"), label="the opening date", not_future=True
         )
         closed = self.field(f"{path}.closed_on", parse_date, item.get("closed_on"), label="the closing date", **_PAST)
-        if opened and closed and closed < opened:
-            self.problems[f"{path}.closed_on"] = "A case closes on or after the day it opened"
+        if problem := closing_problem(opened, closed):
+            self.problems[f"{path}.closed_on"] = problem
         concerns = self.problems.at(path, check_concerns, item.get("concerns")) or []
         members = item.get("members")
         if members is None:
@@ -388,6 +388,13 @@ class _Checker:
             ),
             **times,
         }
+
+
+def closing_problem(opened_on: date | None, closed_on: date | None) -> str | None:
+    """Why a case cannot have these days, or None (a case closed on its page closes on the day it is closed)."""
+    if opened_on and closed_on and closed_on < opened_on:
+        return "A case closes on or after the day it opened"
+    return None
 
 
 def _in_the_past(problems: Problems, path: str, times: dict[str, datetime | None]) -> None:

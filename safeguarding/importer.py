@@ -31,6 +31,7 @@ from safeguarding.cases import team_refusal
 from safeguarding.errors import ValidationFailed
 from safeguarding.import_checks import ERASED, SECTIONS, checked_items, referenced_refs, rejection
 from safeguarding.import_episodes import episode_conflicts
+from safeguarding.import_kept import kept_conflicts
 from safeguarding.import_writers import ImportWriter, chunks
 from safeguarding.validation import unstorable_text
 
@@ -66,7 +67,7 @@ def import_document(session: Session, document, *, dry_run: bool = False, progre
         unfit = {user.username.lower(): refusal for user in users if (refusal := team_refusal(user))}
         clean, ignored, problems = checked_items(document, known, usernames, unfit)
         # Every bad item is listed, those the stored records refuse too; an item's own problem comes first.
-        stored = stored_conflicts(session, clean, known)
+        stored = stored_conflicts(session, clean, known) | kept_conflicts(session, clean, known, problems)
         stored |= episode_conflicts(session, clean["missing_episodes"], known, problems)
         if problems := stored | problems:
             raise rejection(problems)

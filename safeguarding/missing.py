@@ -15,7 +15,7 @@ from safeguarding.access import load_person, load_person_to_record_on, record_re
 from safeguarding.contexts import load_visible_place
 from safeguarding.errors import Conflict, NotFound, ValidationFailed
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import LONDON, collect, parse_datetime, version_of
+from safeguarding.validation import collect, parse_datetime, uk_time_text, version_of
 
 COUNT_WINDOWS = (30, 90)
 
@@ -78,9 +78,12 @@ def overlaps(reported_at: datetime, returned_at: datetime | None, other) -> bool
 
 def already_missing(clash, which: str = "that episode") -> str:
     """Why times that overlap the episode `clash` are refused; `which` names it for the correction."""
-    since = clash.reported_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M")
-    until = clash.returned_at.astimezone(LONDON).strftime("%-d %B %Y %H:%M") if clash.returned_at else None
-    span = f"from {since} until {until}" if until else f"from {since} and has not been recorded as returned"
+    since = uk_time_text(clash.reported_at)
+    span = (
+        f"from {since} until {uk_time_text(clash.returned_at)}"
+        if clash.returned_at
+        else f"from {since} and has not been recorded as returned"
+    )
     return f"This child was already missing {span} (UK time): correct {which}, or these times"
 
 

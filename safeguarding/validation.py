@@ -94,6 +94,17 @@ def birthday(born: date, years: int) -> date:
         return date(born.year + years, 3, 1)
 
 
+def day_text(day: date) -> str:
+    """A date as messages write it: 30 June 2023."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def uk_time_text(at: datetime) -> str:
+    """An instant as UK clocks showed it: 9 May 2024 15:00."""
+    local = at.astimezone(LONDON)
+    return f"{day_text(local)} {local:%H:%M}"
+
+
 def uk_today() -> date:
     """Today in the UK: on a server kept on UTC, date.today() is still yesterday for the first hour of a BST day."""
     return datetime.now(LONDON).date()
