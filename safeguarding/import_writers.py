@@ -27,6 +27,7 @@ from models.safeguarding_events import MissingEpisode
 from safeguarding.blind_index import person_tokens
 from safeguarding.contexts import first_review
 from safeguarding.import_checks import KIND_OF_SECTION
+from safeguarding.import_referrals import imported_status, imported_times, kept_progress
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import start_of_day, uk_today
 
@@ -64,6 +65,15 @@ def chunks(values: list, size: int | None = None) -> Iterable[list]:
     size = size or CHUNK
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def stored_columns(session: Session, model, ids: Iterable[str], *columns) -> dict[str, tuple]:
+    """Columns of stored records by id (one query per chunk of ids)."""
+    found = {}
+    for batch in chunks(list(dict.fromkeys(ids))):
+        for row in session.execute(select(model.id, *columns).where(model.id.in_(batch))):
+            found[row[0]] = tuple(row[1:])
+    return found
 
 
 def updated_ids(plan: Plan) -> list[str]:
@@ -305,12 +315,7 @@ class ImportWriter:
     # --- look-ups for writing ---------------------------------------------------------------------------------
 
     def _stored(self, model, ids: list[str], *columns) -> dict[str, tuple]:
-        """Columns of stored records by id (one query per chunk of ids)."""
-        found = {}
-        for batch in chunks(list(dict.fromkeys(ids))):
-            for row in self.session.execute(select(model.id, *columns).where(model.id.in_(batch))):
-                found[row[0]] = tuple(row[1:])
-        return found
+        return stored_columns(self.session, model, ids, *columns)
 
     def _owner_key_ids(self, kind: str, ids: Iterable[str]) -> dict[str, str]:
         """Data key id of each owner record (person, place, group or case), from this import or the database."""
@@ -612,10 +617,8 @@ class ImportWriter:
 
     def _write_referrals(self, plan: Plan) -> None:
         owners = self._owner_key_ids("person", {self.id_of(item["person"]) for item, _, is_new in plan if is_new})
-        stored = self._stored(
-            Referral, updated_ids(plan), Referral.data_key_id, Referral.status, Referral.acknowledged_at
-        )
-        self._load_keys(list(owners.values()) + [key_id for key_id, _, _ in stored.values()])
+        stored = self._stored(Referral, updated_ids(plan), Referral.data_key_id, Referral.status)
+        self._load_keys(list(owners.values()) + [key_id for key_id, _ in stored.values()])
         transitions = []
 
         def build(item, record_id, is_new):
@@ -628,26 +631,23 @@ class ImportWriter:
                 "reason": self._seal(Referral, "reason", item["reason"], record_id, key_id),
                 "sent_at": item["sent_at"],
             }
-            status = item["outcome"] or ("acknowledged" if item["acknowledged_at"] else "submitted")
+            status, times = imported_status(item), imported_times(item)
             progress = {
-                # A decision also acknowledges, as in the service, when the old system kept only the decision.
-                "acknowledged_at": item["acknowledged_at"] or item["decided_at"],
-                "decided_at": item["decided_at"],
+                "acknowledged_at": times["acknowledged_at"],
+                "decided_at": times["decided_at"],
                 "decline_reason": self._seal(Referral, "decline_reason", item["decline_reason"], record_id, key_id),
                 "status": status,
             }
             if is_new:
                 transitions.extend(self._transitions(record_id, key_id, item))
                 return {"id": record_id, "person_id": person_id, "data_key_id": key_id, **row, **progress}
-            # A referral only moves forward: one moved on here since (or otherwise decided) keeps its own progress.
             before = stored[record_id][1]
-            if status == before:
-                return row | progress
             if STATE_STEP[status] > STATE_STEP[before]:  # the steps it had keep their times; the new ones are added
                 steps = self._transitions(record_id, key_id, item)
                 transitions.extend(t for t in steps if STATE_STEP[t["to_status"]] > STATE_STEP[before])
-                return row | progress | ({} if before == "submitted" else {"acknowledged_at": stored[record_id][2]})
-            return row
+            # A referral only moves forward: one moved on here since (or otherwise decided) keeps its own progress.
+            kept = kept_progress(before, status)
+            return row | {name: value for name, value in progress.items() if name not in kept}
 
         self._apply(Referral, plan, build)
         self._insert(ReferralTransition, transitions)
