@@ -1,10 +1,12 @@
 """What a re-import's item leaves out, the record it updates keeps (import_writers.OPTIONAL_COLUMNS): checked with
 what the item gives, as the record will be stored. A case keeps its closing day, which a moved opening day may not
-pass; a relationship keeps its last-seen date, which a first-seen date moved by a correction may not pass; and a
-referral keeps the progress made on the record since, with which the times the item gives must fall in order."""
+pass; a relationship keeps its last-seen date, which a first-seen date moved by a correction may not pass, and a
+correction made on the record, which the import may not make a second of; and a referral keeps the progress made on
+the record since, with which the times the item gives must fall in order."""
 
 import re
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.case import Case
@@ -13,7 +15,7 @@ from models.referral import Referral
 from safeguarding.contexts import relationship_between
 from safeguarding.import_checks import closing_problem
 from safeguarding.import_referrals import progress_problems
-from safeguarding.import_writers import stored_columns
+from safeguarding.import_writers import EDGE_IDENTITY, chunks, corrects, stored_columns
 from safeguarding.validation import day_text
 
 _ITEM = re.compile(r"\$\.\w+\[\d+\]")
@@ -32,6 +34,7 @@ def kept_conflicts(
     return (
         _closing_days(session, sound["cases"], known)
         | _last_seen(session, sound["relationships"], known)
+        | _corrected(session, sound["relationships"], known)
         | _progress(session, sound["referrals"], known)
     )
 
@@ -55,6 +58,24 @@ def _last_seen(session: Session, items: list[tuple[int, dict]], known: dict[str,
                 "left out"
             )
     return found
+
+
+def _corrected(session: Session, items: list[tuple[int, dict]], known: dict[str, tuple[str, str]]) -> dict:
+    """An edge corrected on the record has its correction: the service refuses a second (it would leave two edges
+    in its place), and so does an import that would correct it again."""
+    earlier = {i: known[item["ref"]][1] for i, item in items if item.get("ref") in known}
+    stored, by_index = stored_columns(session, Relationship, earlier.values(), *EDGE_IDENTITY), dict(items)
+    replaced = set()
+    for batch in chunks(sorted(set(earlier.values()))):
+        replaced.update(
+            session.scalars(select(Relationship.supersedes_id).where(Relationship.supersedes_id.in_(batch)))
+        )
+    return {
+        f"$.relationships[{i}].ref": "This relationship was corrected on the record since it was imported, and one "
+        "correction replaces it: correct the relationship that replaced it there"
+        for i, record in earlier.items()
+        if record in replaced and corrects(by_index[i], known.get(by_index[i]["target"], ("", None))[1], stored[record])
+    }
 
 
 def _progress(session: Session, items: list[tuple[int, dict]], known: dict[str, tuple[str, str]]) -> dict:

@@ -61,6 +61,25 @@ OPTIONAL_COLUMNS = {
 }
 
 
+# What an edge is, which an import never overwrites: its target (as the person, place or group ids) and kind, and
+# when it was first seen.
+EDGE_IDENTITY = (
+    Relationship.target_person_id,
+    Relationship.target_place_id,
+    Relationship.target_group_id,
+    Relationship.kind,
+    Relationship.first_seen,
+)
+
+
+def corrects(item: dict, target_id: str | None, stored: tuple) -> bool:
+    """Whether a relationship item (its target's record id given) changes what its stored edge (EDGE_IDENTITY) is:
+    edges are never overwritten (SPEC 2), so the import ends that edge and adds a correction."""
+    target_person, target_place, target_group, kind, first_seen = stored
+    was = (target_person or target_place or target_group, kind, first_seen)
+    return was != (target_id, item["kind"], item["first_seen"])
+
+
 def chunks(values: list, size: int | None = None) -> Iterable[list]:
     size = size or CHUNK
     for start in range(0, len(values), size):
@@ -172,24 +191,20 @@ class ImportWriter:
     def _corrections(self, plan: Plan) -> Plan:
         """Edges are never overwritten (SPEC 2): a remembered edge whose target, kind or first-seen date the item
         changes is ended, and a new edge that supersedes it is planned instead; the ref moves to the new edge."""
-        edge = Relationship
         ids = [record_id for item, record_id, is_new in plan if not is_new and item["ref"] is not None]
-        columns = (edge.target_person_id, edge.target_place_id, edge.target_group_id, edge.kind, edge.first_seen)
-        stored = self._stored(edge, ids, *columns)
+        stored = self._stored(Relationship, ids, *EDGE_IDENTITY)
         corrected = []
         for item, record_id, is_new in plan:
-            if record_id in stored:
-                target_person, target_place, target_group, kind, first_seen = stored[record_id]
-                was = (target_person or target_place or target_group, kind, first_seen)
-                if was != (self.id_of(item["target"]), item["kind"], item["first_seen"]):
-                    if target_person and not self.dry_run:
-                        self.touched.add(target_person)  # their tie is ended: the import changed their data too
-                    successor = new_id()
-                    self.superseded[successor] = record_id
-                    self.created.add(successor)
-                    self.ids[item["ref"]] = successor
-                    self.natural["relationships"][self._relationship_key(item)] = successor
-                    record_id, is_new = successor, True
+            if record_id in stored and corrects(item, self.id_of(item["target"]), stored[record_id]):
+                target_person = stored[record_id][0]
+                if target_person and not self.dry_run:
+                    self.touched.add(target_person)  # their tie is ended: the import changed their data too
+                successor = new_id()
+                self.superseded[successor] = record_id
+                self.created.add(successor)
+                self.ids[item["ref"]] = successor
+                self.natural["relationships"][self._relationship_key(item)] = successor
+                record_id, is_new = successor, True
             corrected.append((item, record_id, is_new))
         self._carry_over([(item, successor) for item, successor, _ in corrected if successor in self.superseded])
         return corrected

@@ -4,13 +4,14 @@ checked with what the item gives, so that no record is left as the product would
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
 from models.case import Case
 from models.context import Relationship
 from models.referral import Referral
 from models.user import User
-from safeguarding import referrals
+from safeguarding import contexts, referrals
 from tests.integration.importing.documents import count, document
 
 FLAGS = pytest.mark.parametrize("flags", [(), ("--dry-run",)], ids=["import", "dry run"])
@@ -115,3 +116,28 @@ def test_a_referral_decided_on_the_record_may_not_be_sent_after_its_kept_acknowl
     }
     moved["referrals"][0]["sent_at"] = "2024-05-09T14:00:00+01:00"
     assert run(moved, *flags)[0] == 0
+
+
+@FLAGS
+def test_an_edge_corrected_on_the_record_is_not_corrected_again_by_a_re_import(run, flags):
+    _, first = run(document())
+    importer = db.session.scalar(sa.select(User).where(User.username == "importer.sw"))  # on p1's case, c1
+    correction = {
+        "source": {"type": "person", "id": first["ids"]["p1"]},
+        "target": {"type": "place", "id": first["ids"]["pl1"]},
+        "kind": "frequents",
+        "first_seen": "2024-06-01",
+        "supersedes_id": first["ids"]["r2"],
+    }
+    contexts.add_relationship(db.session, importer, correction)
+    corrected = document()
+    corrected["relationships"][1]["kind"] = "associate"  # the old system's own correction of r2
+    code, body = run(corrected, *flags)
+    assert code == 1
+    assert body["fields"] == {
+        "$.relationships[1].ref": "This relationship was corrected on the record since it was imported, and one "
+        "correction replaces it: correct the relationship that replaced it there"
+    }
+    assert count(Relationship) == 4
+    code, body = run(document(), *flags)  # unchanged, it updates the ended edge and corrects nothing
+    assert code == 0 and body["created"]["relationships"] == 0, body
