@@ -5,7 +5,7 @@ import pytest
 from app.extensions import db
 from models.case import ChronologyEntry
 from models.person import Person
-from safeguarding import cases, contexts, merging, search
+from safeguarding import cases, contexts, merging, people, search
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.web.helpers import audit_events
 
@@ -74,3 +74,28 @@ def test_moving_an_entry_needs_both_teams(record_child, open_case_for, social_wo
     )
     with pytest.raises(PermissionDenied):
         merging.move_chronology_entry(db.session, other, entry.id, theirs.id)
+
+
+def test_a_merge_checked_against_versions_that_have_moved_on_is_refused(record_child, social_worker):
+    survivor, duplicate = record_child(), record_child(given_name="Jaden")
+    checked = (survivor.version, duplicate.version)
+    people.update_person(db.session, social_worker, duplicate.id, {"version": duplicate.version, "notes": "Moved"})
+    with pytest.raises(Conflict, match="changed after you checked"):
+        merging.merge_people(db.session, social_worker, survivor.id, duplicate.id, versions=checked)
+    db.session.expire_all()
+    assert db.session.get(Person, duplicate.id).merged_into_id is None
+    merging.merge_people(db.session, social_worker, survivor.id, duplicate.id, versions=(1, 2))
+
+
+def test_an_entry_moved_off_the_case_it_was_seen_on_is_not_moved_again_from_there(
+    record_child, open_case_for, social_worker
+):
+    first, second, third = (open_case_for(record_child(given_name=name)) for name in ("Kai", "Lou", "Max"))
+    data = {"occurred_on": "2026-03-01", "category": "contact", "summary": "Phone call"}
+    entry = cases.add_chronology_entry(db.session, social_worker, first.id, data)
+    assert merging.may_move("team", "full") and not merging.may_move("reader", "full")
+    merging.move_chronology_entry(db.session, social_worker, entry.id, second.id, from_case_id=first.id)
+    with pytest.raises(Conflict, match="moved to another case"):
+        merging.move_chronology_entry(db.session, social_worker, entry.id, third.id, from_case_id=first.id)
+    db.session.expire_all()
+    assert db.session.get(ChronologyEntry, entry.id).case_id == second.id
