@@ -19,4 +19,4 @@ bp.add_app_template_global(labels.SENSITIVITY_TAG_CLASSES, "SENSITIVITY_TAG_CLAS
 bp.add_app_template_global(policy.may_see_personal_data, "may_see_personal_data")
 bp.add_app_template_global(policy.may_record_people, "may_record_people")
 
-from app.people import links, places, views  # noqa: E402,F401  (routes register on bp)
+from app.people import links, merge, places, views  # noqa: E402,F401  (routes register on bp)

@@ -11,6 +11,7 @@ from wtforms.validators import Length, StopValidation, ValidationError
 from app.extensions import db
 from app.forms import field_subject
 from app.people.labels import LONDON
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import uk_today
 
 _PART_NAMES = ("a day", "a month", "a year")
@@ -145,6 +146,23 @@ def reject_submission(form, failure, renames: dict[str, str] | None = None, fall
     on the form's fields."""
     db.session.rollback()
     show_service_errors(form, failure.fields, renames, fallback)
+
+
+# What a service answers about a record a form named, shown on the form: anything else is the error page's to show.
+REFERENCE_PROBLEMS = (ValidationFailed, NotFound, Conflict, PermissionDenied)
+
+
+def refuse_reference(form, field: str, problem: Exception, unknown: str) -> int:
+    """A service refused the record a form named by link or reference: undo anything half-written, say why on the
+    field, and answer 422 (bad input, or `unknown` when it names no such record), 409 (a conflict) or 403 (a
+    refusal, audited by the service)."""
+    if isinstance(problem, ValidationFailed):
+        reject_submission(form, problem, fallback=field)
+        return 422
+    db.session.rollback()
+    not_found = isinstance(problem, NotFound)
+    form[field].errors = [*form[field].errors, unknown if not_found else problem.message]
+    return 422 if not_found else problem.status
 
 
 def at_most(limit: int, what: str) -> Length:

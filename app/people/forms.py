@@ -307,6 +307,33 @@ class ReviewMembershipForm(BaseForm):
     """Nothing but the CSRF token: confirming a membership is a button on the relationships table."""
 
 
+class MergeForm(BaseForm):
+    duplicate = ReferenceField(
+        "Link to, or reference of, the duplicate record",
+        widget=GovTextInput(),
+        description="Open the duplicate's page in SafeContext and copy its address or the reference shown there",
+        validators=[
+            InputRequired("Enter the link or reference of the duplicate record"),
+            at_most(300, "The link or reference"),
+        ],
+    )
+
+
+class MergeConfirmForm(MergeForm):
+    """The merge confirmed on the page that showed both records, with the versions they were shown at."""
+
+    survivor_version = version_field()
+    duplicate_version = version_field()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.survivor_version.errors or self.duplicate_version.errors:
+            # Hidden on the page: nothing to correct there but to look at the two records again.
+            self.survivor_version.errors = self.duplicate_version.errors = []
+            self.duplicate.errors = [*self.duplicate.errors, "Continue to check the two records again"]
+        return valid
+
+
 class PlaceForm(BaseForm):
     name = StringField(
         "Name of the place",

@@ -41,6 +41,7 @@ def test_every_casework_page_is_a_good_page_for_someone_who_may_see_it(world):
         f"/people/{child.id}/cases/new",
         f"/people/{child.id}/relationships/new",
         f"/people/{child.id}/missing-episodes/new",
+        f"/people/{child.id}/merge",
         f"/cases/{case.id}",
         f"/cases/{case.id}?category=intelligence",
         "/places/new",
@@ -65,6 +66,9 @@ def test_every_casework_page_is_a_good_page_for_someone_who_may_see_it(world):
     duplicate = post_form(lead, "/people/new", near_name)
     assert page(duplicate).h1.get_text(strip=True) == "These records may be the same person"
     assert_strict_page(duplicate)
+    merge_check = post_form(lead, f"/people/{child.id}/merge", {"duplicate": world["sister"].id})
+    assert page(merge_check).h1.get_text(strip=True) == "Check these records are the same person"
+    assert_strict_page(merge_check)
 
 
 def test_form_errors_keep_the_page_good(world):
@@ -75,6 +79,7 @@ def test_form_errors_keep_the_page_good(world):
         (f"/people/{child.id}/relationships/new", None),
         (f"/people/{child.id}/missing-episodes/new", None),
         (f"/people/{child.id}/break-glass", None),
+        (f"/people/{child.id}/merge", None),
         ("/places/new", None),
         ("/groups/new", None),
         (f"/cases/{case.id}", f"/cases/{case.id}/chronology"),
