@@ -233,6 +233,23 @@ def check_move(
     return entry, source, target
 
 
+def preview_move(
+    session: Session, actor, entry_id: str, to_case_id: str, from_case_id: str
+) -> tuple[ChronologyEntry, Case, Case]:
+    """check_move, for a page that shows the case an entry would move to before the move: the read is audited."""
+    entry, source, target = check_move(session, actor, entry_id, to_case_id, from_case_id)
+    record_read(
+        session,
+        actor,
+        action="view",
+        object_type="case",
+        object_id=target.id,
+        person_ids=[target.subject_person_id] if target.subject_person_id else [],
+        detail={"move_entry": entry.id},
+    )
+    return entry, source, target
+
+
 def move_chronology_entry(
     session: Session, actor, entry_id: str, to_case_id: str, from_case_id: str | None = None
 ) -> ChronologyEntry:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from app.cases import exports, views  # noqa: E402,F401  (routes register on bp)
+from app.cases import exports, moves, views  # noqa: E402,F401  (routes register on bp)

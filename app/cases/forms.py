@@ -1,12 +1,12 @@
-"""Forms for cases: opening, reassessing, closing and reopening one, the team, the plan, chronology entries and the
-filters."""
+"""Forms for cases: opening, reassessing, closing and reopening one, the team, the plan, chronology entries (and
+moving one to another case) and the filters."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app.forms import BaseForm, choices, label_of, version_field
-from app.people.fields import Checkboxes, GovDateField, Radios, at_most
+from app.people.fields import Checkboxes, GovDateField, Radios, ReferenceField, at_most
 from app.people.labels import CONCERN_LABELS, SENSITIVITY_HINTS
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
 from safeguarding.case_closure import CLOSED_REASON_MAX
@@ -115,6 +115,18 @@ class EntryForm(BaseForm):
     def sensitivity_params(self) -> dict:
         """A hint under each sensitivity, saying who will read the entry."""
         return {"items": [{"hint": {"text": SENSITIVITY_HINTS[value]}} for value, _ in SENSITIVITY_CHOICES]}
+
+
+class MoveEntryForm(BaseForm):
+    case = ReferenceField(
+        "Link to, or reference of, the case to move it to",
+        widget=GovTextInput(),
+        description="Open that case in SafeContext and copy its address. You need to be on the team of both cases",
+        validators=[
+            InputRequired("Enter the link or reference of the case to move the entry to"),
+            at_most(300, "The link or reference"),
+        ],
+    )
 
 
 class FilterForm(BaseForm):

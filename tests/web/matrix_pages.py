@@ -29,6 +29,8 @@ PAGES_MATRIX: dict = {
     "cases.add_entry": PRACTITIONERS,
     "cases.add_action": PRACTITIONERS,
     "cases.complete_action": PRACTITIONERS,
+    # Moving an entry to the case it belongs on: practitioners, as the API; the service asks for both teams.
+    "cases.move_entry": PRACTITIONERS,
     # Closing, reopening and reassessing: practitioners; the policy then asks for the lead worker or the lead
     # agency's team manager on the team.
     "cases.close": PRACTITIONERS,

@@ -14,8 +14,8 @@ def world(make_user, make_person, make_case, add_entry, relate, login):
     sister = make_person(lead, given_name="Mila", family_name="Bell")
     relate(lead, child, sister, "sibling")
     case = make_case(lead, child, members=[youth_worker])
-    make_case(lead, sister)
-    add_entry(lead, case, sensitivity="intelligence", summary="Seen at the station")
+    sister_case = make_case(lead, sister)
+    entry = add_entry(lead, case, sensitivity="intelligence", summary="Seen at the station")
     client = login(lead)
     place = post_form(client, "/places/new", {"name": "Rowan Court", "kind": "estate"}).headers["Location"]
     group = post_form(client, "/groups/new", {"name": "Rowan Court peer group"}).headers["Location"]
@@ -25,6 +25,8 @@ def world(make_user, make_person, make_case, add_entry, relate, login):
         "child": child,
         "sister": sister,
         "case": case,
+        "sister_case": sister_case,
+        "move": f"/cases/{case.id}/chronology/{entry.id}/move",
         "place": place,
         "group": group,
     }
@@ -44,6 +46,7 @@ def test_every_casework_page_is_a_good_page_for_someone_who_may_see_it(world):
         f"/people/{child.id}/merge",
         f"/cases/{case.id}",
         f"/cases/{case.id}?category=intelligence",
+        world["move"],
         "/places/new",
         "/groups/new",
         world["place"],
@@ -69,6 +72,9 @@ def test_every_casework_page_is_a_good_page_for_someone_who_may_see_it(world):
     merge_check = post_form(lead, f"/people/{child.id}/merge", {"duplicate": world["sister"].id})
     assert page(merge_check).h1.get_text(strip=True) == "Check these records are the same person"
     assert_strict_page(merge_check)
+    move_check = post_form(lead, world["move"], {"case": world["sister_case"].id})
+    assert page(move_check).h1.get_text(strip=True) == "Check before you move the entry"
+    assert_strict_page(move_check)
 
 
 def test_form_errors_keep_the_page_good(world):
@@ -80,6 +86,7 @@ def test_form_errors_keep_the_page_good(world):
         (f"/people/{child.id}/missing-episodes/new", None),
         (f"/people/{child.id}/break-glass", None),
         (f"/people/{child.id}/merge", None),
+        (world["move"], None),
         ("/places/new", None),
         ("/groups/new", None),
         (f"/cases/{case.id}", f"/cases/{case.id}/chronology"),
