@@ -1,8 +1,10 @@
-"""Form fields the casework pages share: the GOV.UK date input, a time of day, and service errors on fields."""
+"""Form fields the casework pages share: the GOV.UK date input, a time of day, a record named by link or reference,
+and service errors on fields."""
 
 import re
 from datetime import UTC, date, datetime, time
 
+from flask import request
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovRadioInput
 from wtforms import Field, StringField
 from wtforms.utils import unset_value
@@ -148,21 +150,29 @@ def reject_submission(form, failure, renames: dict[str, str] | None = None, fall
     show_service_errors(form, failure.fields, renames, fallback)
 
 
-# What a service answers about a record a form named, shown on the form: anything else is the error page's to show.
-REFERENCE_PROBLEMS = (ValidationFailed, NotFound, Conflict, PermissionDenied)
+def confirming() -> bool:
+    """Whether a form was posted from the page that showed what it names, to act on it (its `step`)."""
+    return request.form.get("step") == "confirm"
 
 
-def refuse_reference(form, field: str, problem: Exception, unknown: str) -> int:
-    """A service refused the record a form named by link or reference: undo anything half-written, say why on the
-    field, and answer 422 (bad input, or `unknown` when it names no such record), 409 (a conflict) or 403 (a
-    refusal, audited by the service)."""
-    if isinstance(problem, ValidationFailed):
-        reject_submission(form, problem, fallback=field)
-        return 422
-    db.session.rollback()
-    not_found = isinstance(problem, NotFound)
-    form[field].errors = [*form[field].errors, unknown if not_found else problem.message]
-    return 422 if not_found else problem.status
+def check_then_act(form, field: str, unknown: str, *, check, act):
+    """A form that names a record by link or reference, posted first to show what it names (`check`), then from
+    that page to act on it (`act`): the response of either, or None and the status to show the form again with.
+
+    A service's refusal goes on the field, anything half-written undone: 422 for bad input (`unknown` when it names
+    no such record), 409 for a conflict, 403 for a refusal (audited by the service)."""
+    if not form.validate_on_submit():
+        return None, 422 if form.errors else 200
+    try:
+        return (act if confirming() else check)(), None
+    except ValidationFailed as failure:
+        reject_submission(form, failure, fallback=field)
+        return None, 422
+    except (NotFound, Conflict, PermissionDenied) as problem:
+        db.session.rollback()
+        not_found = isinstance(problem, NotFound)
+        form[field].errors = [*form[field].errors, unknown if not_found else problem.message]
+        return None, 422 if not_found else problem.status
 
 
 def at_most(limit: int, what: str) -> Length:

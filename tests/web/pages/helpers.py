@@ -35,6 +35,14 @@ def _filled_in(form) -> dict:
     return sent
 
 
+def post_confirmation(client, check_page, **changes):
+    """Press the button on a page that shows what a form named, to act on it: its hidden inputs posted back (the
+    CSRF token, the `step` and what was named), with any of them changed."""
+    form = page(check_page).select_one('form:has(input[name="step"][value="confirm"])')
+    hidden = {field["name"]: field.get("value", "") for field in form.select('input[type="hidden"][name]')}
+    return client.post(form["action"], data={**hidden, **changes})
+
+
 def dob(day: int | str, month: int | str, year: int | str) -> list[str]:
     """The three boxes of a GOV.UK date input, which share one name."""
     return [str(day), str(month), str(year)]

@@ -10,7 +10,13 @@ from models.person import Person
 from safeguarding import merging, people
 from safeguarding.break_glass import break_glass
 from tests.web.helpers import assert_good_page, audit_events, page
-from tests.web.pages.helpers import assert_error_links_resolve, error_summary, main_text, post_form
+from tests.web.pages.helpers import (
+    assert_error_links_resolve,
+    error_summary,
+    main_text,
+    post_confirmation,
+    post_form,
+)
 
 MERGE_LINK = "Merge a duplicate record into this one"
 
@@ -43,13 +49,6 @@ def check(client, survivor, reference: str):
     return post_form(client, f"/people/{survivor.id}/merge", {"duplicate": reference})
 
 
-def confirm(client, check_page, **changes):
-    """Press "Merge the records" on the page that shows both records (with any hidden value changed)."""
-    form = page(check_page).select_one('form:has(input[name="step"][value="confirm"])')
-    hidden = {field["name"]: field.get("value", "") for field in form.select('input[type="hidden"][name]')}
-    return client.post(form["action"], data={**hidden, **changes})
-
-
 def assert_nothing_merged(survivor, duplicate):
     assert stored(duplicate).merged_into_id is None and stored(survivor).merged_into_id is None
     assert (stored(survivor).version, stored(survivor).aliases or []) == (1, [])
@@ -78,7 +77,7 @@ def test_a_practitioner_pastes_the_duplicates_link_checks_both_records_and_merge
     assert (shown.object_id, set(shown.person_id_list)) == (duplicate.id, {survivor.id, duplicate.id})
     assert_nothing_merged(survivor, duplicate)
 
-    merged = confirm(client, checked)
+    merged = post_confirmation(client, checked)
     assert merged.status_code == 302 and merged.headers["Location"] == f"/people/{survivor.id}"
     after = client.get(merged.headers["Location"])
     assert "Records merged" in page(after).select_one(".govuk-notification-banner").get_text()
@@ -125,12 +124,12 @@ def test_a_record_changed_after_it_was_checked_is_not_merged_until_checked_again
     client = login(worker)
     checked = check(client, survivor, duplicate.id)
     people.update_person(db.session, worker, duplicate.id, {"version": 1, "date_of_birth": "2010-01-05"})
-    stale = confirm(client, checked)
+    stale = post_confirmation(client, checked)
     assert stale.status_code == 409
     assert "changed after you checked it" in error_summary(stale)
     assert page(stale).select_one("input#duplicate")["value"] == duplicate.id  # ready to check again
     assert stored(duplicate).merged_into_id is None and merges() == []
-    assert confirm(client, check(client, survivor, duplicate.id)).status_code == 302
+    assert post_confirmation(client, check(client, survivor, duplicate.id)).status_code == 302
 
 
 def test_a_duplicate_merged_elsewhere_after_it_was_checked_is_409(login, worker, survivor, duplicate, make_person):
@@ -138,14 +137,15 @@ def test_a_duplicate_merged_elsewhere_after_it_was_checked_is_409(login, worker,
     checked = check(client, survivor, duplicate.id)
     other = make_person(worker, given_name="Jay")
     merging.merge_people(db.session, worker, other.id, duplicate.id)
-    stale = confirm(client, checked)
+    stale = post_confirmation(client, checked)
     assert stale.status_code == 409 and "already been merged" in error_summary(stale)
     assert stored(duplicate).merged_into_id == other.id and len(merges()) == 1
 
 
 def test_a_confirmation_without_the_versions_checked_asks_to_check_again(login, worker, survivor, duplicate):
     client = login(worker)
-    refused = confirm(client, check(client, survivor, duplicate.id), survivor_version="", duplicate_version="x")
+    checked = check(client, survivor, duplicate.id)
+    refused = post_confirmation(client, checked, survivor_version="", duplicate_version="x")
     assert refused.status_code == 422 and "Continue to check the two records again" in error_summary(refused)
     assert_error_links_resolve(refused)
     assert_nothing_merged(survivor, duplicate)

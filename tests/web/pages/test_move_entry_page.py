@@ -10,7 +10,13 @@ from models.case import ChronologyEntry
 from safeguarding import case_closure, cases, merging
 from safeguarding.break_glass import break_glass
 from tests.web.helpers import assert_good_page, audit_events, page
-from tests.web.pages.helpers import assert_error_links_resolve, error_summary, main_text, post_form
+from tests.web.pages.helpers import (
+    assert_error_links_resolve,
+    error_summary,
+    main_text,
+    post_confirmation,
+    post_form,
+)
 
 
 @pytest.fixture
@@ -46,13 +52,6 @@ def check(client, case, entry, reference: str):
     return post_form(client, move_path(case, entry), {"case": reference})
 
 
-def confirm(client, check_page, **changes):
-    """Press "Move the entry" on the page that shows where the entry is going."""
-    form = page(check_page).select_one('form:has(input[name="step"][value="confirm"])')
-    hidden = {field["name"]: field.get("value", "") for field in form.select('input[type="hidden"][name]')}
-    return client.post(form["action"], data={**hidden, **changes})
-
-
 def case_of(entry) -> str:
     db.session.expire_all()
     return db.session.get(ChronologyEntry, entry.id).case_id
@@ -82,7 +81,7 @@ def test_a_team_member_moves_an_entry_to_the_case_it_belongs_on(login, worker, w
     assert (shown.object_id, shown.detail_dict["move_entry"]) == (right.id, entry.id)
     assert case_of(entry) == wrong.id and moves() == []
 
-    moved = confirm(client, checked)
+    moved = post_confirmation(client, checked)
     assert moved.status_code == 302 and moved.headers["Location"] == f"/cases/{wrong.id}#chronology"
     back = client.get(moved.headers["Location"])
     assert "Entry moved to the case about Jayden Clarke" in page(back).select_one(".govuk-notification-banner").text
@@ -169,7 +168,7 @@ def test_an_entry_moved_by_someone_else_after_the_page_was_opened_is_409(
     client = login(worker)
     checked = check(client, wrong, entry, right.id)
     merging.move_chronology_entry(db.session, worker, entry.id, third.id)
-    stale = confirm(client, checked)
+    stale = post_confirmation(client, checked)
     assert stale.status_code == 409 and "moved to another case since you opened this page" in main_text(stale)
     assert client.get(move_path(wrong, entry)).status_code == 409
     assert case_of(entry) == third.id and len(moves()) == 1
@@ -181,7 +180,7 @@ def test_a_target_case_closed_after_it_was_checked_takes_no_entry(login, worker,
     case_closure.change_case_status(
         db.session, worker, right.id, {"version": 1, "status": "closed", "closed_reason": "Moved away"}
     )
-    refused = confirm(client, checked)
+    refused = post_confirmation(client, checked)
     assert refused.status_code == 403 and "team of both cases" in error_summary(refused)
     assert case_of(entry) == wrong.id and moves() == []
 
