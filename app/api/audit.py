@@ -2,11 +2,11 @@
 
 from dataclasses import replace
 
-from flask import jsonify, request
+from flask import jsonify
 
 import audit
 from app.api import bp
-from app.api.inputs import iso
+from app.api.inputs import iso, query_args, query_once
 from app.api.openapi import component, operation, query_param, register, response, results_of
 from app.api.schemas import BOOLEAN, DATE, ID, INTEGER, STRING, enum, nullable, obj
 from app.extensions import db
@@ -33,16 +33,7 @@ def event_view(event) -> dict:
 @bp.get("/audit/events")
 @leads
 def audit_events():
-    args = request.args
-    query = event_query(
-        person_id=args.get("person_id"),
-        user_id=args.get("user_id"),
-        action=args.get("action"),
-        outcome=args.get("outcome"),
-        since=args.get("since"),
-        limit=args.get("limit"),
-        before_seq=args.get("before_seq"),
-    )
+    query = event_query(**query_args("person_id", "user_id", "action", "outcome", "since", "limit", "before_seq"))
     record_audit_view(db.session, current_actor(), "api_events", detail={"filters": query.as_detail()})
     seal_now(db.session)  # so that every event listed has its sequence number
     # One event past the limit says whether the answer was cut short, and where the next page starts.
@@ -56,7 +47,7 @@ def audit_events():
 @leads
 def audit_verify():
     # Full by default, as `audit verify` is: an edited column must not pass unless the caller chose the quick check.
-    mode = request.args.get("mode") or "full"
+    mode = query_once("mode") or "full"
     if mode not in ("quick", "full"):
         raise ValidationFailed({"mode": "Choose the check: quick or full"})
     record_audit_view(db.session, current_actor(), "api_verify", detail={"mode": mode})

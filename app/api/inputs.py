@@ -35,13 +35,26 @@ def _unknown(what: str):
     raise NotFound(f"No {what} with that id")
 
 
+def query_once(name: str, default: str | None = None) -> str | None:
+    """A query parameter read as one value, as given (default when absent); 422 when repeated, since which one was
+    meant cannot be known."""
+    return query_args(name).get(name, default)
+
+
+def query_args(*names: str) -> dict[str, str]:
+    """The named query parameters that were given, each read as one value; 422 naming every one given more than
+    once (for services that take the query string as a mapping)."""
+    repeated = {
+        name: f"Give {name} once: it was given more than once" for name in names if len(request.args.getlist(name)) > 1
+    }
+    if repeated:
+        raise ValidationFailed(repeated)
+    return {name: request.args[name] for name in names if name in request.args}
+
+
 def query_value(name: str) -> str | None:
-    """An optional query parameter given at most once (empty reads as not given); 422 when repeated, since which
-    one was meant cannot be known."""
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        raise ValidationFailed({name: f"Give {name} once"})
-    return values[0] if values and values[0] != "" else None
+    """An optional query parameter given at most once; empty reads as not given."""
+    return query_once(name) or None
 
 
 def query_id(name: str, label: str) -> str | None:

@@ -1,9 +1,9 @@
 """Context maps, their exports, and the analyses of the context graph, redacted per caller (SPEC sections 7, 10)."""
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from app.api import bp
-from app.api.inputs import record_id
+from app.api.inputs import query_args, query_once, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
 from app.api.schemas import BOOLEAN, DATE, DATETIME, ID, INTEGER, STRING, enum, nullable, obj
 from app.contexts import map_view
@@ -23,16 +23,14 @@ MAPS = {"person": context_maps.person_map, "place": context_maps.place_map, "gro
 
 
 def map_options() -> context_maps.MapFilter:
-    args = request.args
-    return context_maps.parse_filter(
-        args.get("depth"), args.get("since"), args.get("until"), args.get("kinds"), max_nodes=map_view.max_nodes()
-    )
+    options = query_args("depth", "since", "until", "kinds")
+    return context_maps.parse_filter(**options, max_nodes=map_view.max_nodes())
 
 
 def _map(kind: str, raw_id: str, fmt: str | None = None):
     """The map as JSON, or (with a format) a download of exactly the same redacted view, audited as an export."""
     subject_id = record_id(raw_id, kind)
-    fmt = fmt or request.args.get("format") or None
+    fmt = fmt or query_once("format") or None
     if fmt is not None and fmt not in EXPORTS:
         raise ValidationFailed({"format": f"Choose the format: one of {', '.join(EXPORTS)}"})
     options = map_options()
@@ -92,7 +90,7 @@ def shared_contexts(person_id):
 @bp.get("/people/<person_id>/paths/<other_id>")
 @personal_data
 def connection_paths(person_id, other_id):
-    protective = request.args.get("include_protective", "false")
+    protective = query_once("include_protective", "false")
     if protective not in ("true", "false"):
         raise ValidationFailed({"include_protective": "Give include_protective as true or false"})
     found = context_insights.connection_paths(

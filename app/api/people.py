@@ -1,9 +1,9 @@
 """/people: record, search, read (full or limited view), change, and break-glass for one person."""
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
-from app.api.inputs import body, iso, record_id
+from app.api.inputs import body, iso, query_args, query_once, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response
 from app.api.schemas import BOOLEAN, DATE, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
 from app.extensions import db
@@ -43,10 +43,8 @@ def create_person():
 @bp.get("/people")
 @personal_data
 def search_people():
-    args = request.args
-    result = search.search_people(
-        db.session, current_actor(), args.get("given_name"), args.get("family_name"), args.get("date_of_birth")
-    )
+    asked = query_args("given_name", "family_name", "date_of_birth")
+    result = search.search_people(db.session, current_actor(), **asked)
     results = [
         {
             **disclosure.person_view(db.session, m.person, m.access),
@@ -62,9 +60,7 @@ def search_people():
 @personal_data
 def get_person(person_id):
     person_id = record_id(person_id, "person")
-    purpose = clean_text(
-        request.args.get("purpose"), field="purpose", label="the purpose", max_length=500, required=False
-    )
+    purpose = clean_text(query_once("purpose"), field="purpose", label="the purpose", max_length=500, required=False)
     person, access = people.view_person(db.session, current_actor(), person_id, purpose=purpose)
     return jsonify(person_json(person, access))
 

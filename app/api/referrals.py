@@ -1,9 +1,9 @@
 """/referrals: send a referral, the agency's inbox and outbox, one referral, and its four transitions."""
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
-from app.api.inputs import body, iso, optional_body, query_id, record_id
+from app.api.inputs import body, iso, optional_body, query_args, query_id, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
 from app.api.schemas import BOOLEAN, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
 from app.extensions import db
@@ -106,7 +106,7 @@ def send_referral():
 @bp.get("/referrals")
 @practitioners
 def list_referrals():
-    args = request.args
+    args = query_args("box", "status", "limit")
     page = referrals.list_referrals(
         db.session,
         current_actor(),

@@ -1,8 +1,9 @@
 """/reports/partnership: the partnership report's figures for safeguarding leads, as the page shows them."""
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
+from app.api.inputs import query_args
 from app.api.openapi import component, operation, query_param, register, response
 from app.api.schemas import DATE, ID, INTEGER, STRING, nullable, obj
 from app.extensions import db
@@ -14,7 +15,7 @@ from safeguarding import reports
 @bp.get("/reports/partnership")
 @leads
 def partnership_report():
-    period = requested_period(request.args)
+    period = requested_period(query_args("start", "end"))
     return jsonify(reports.partnership_report(db.session, current_actor(), period))
 
 

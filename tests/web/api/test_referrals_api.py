@@ -246,6 +246,13 @@ def test_a_missing_or_unknown_box_gets_422(as_user, sender, box):
     assert response.status_code == 422 and "box" in response.get_json()["fields"]
 
 
+def test_a_box_given_twice_gets_422_instead_of_the_first(as_user, sender, send):
+    send()
+    response = as_user(sender).get("/referrals", box=["outbox", "inbox"])
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {"box": "Give box once: it was given more than once"}
+
+
 @pytest.mark.parametrize("role", ["safeguarding_lead", "admin"])
 def test_leads_and_admins_have_no_referral_boxes(as_user, make_user, role):
     assert as_user(make_user(role)).get("/referrals", box="inbox").status_code == 403
