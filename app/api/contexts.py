@@ -98,8 +98,9 @@ def end_relationship(relationship_id):
 @bp.post("/relationships/<relationship_id>/review")
 @practitioners
 def review_membership(relationship_id):
-    actor = current_actor()
-    edge = contexts.review_membership(db.session, actor, record_id(relationship_id, "relationship"))
+    actor, edge_id = current_actor(), record_id(relationship_id, "relationship")
+    optional_body()  # nothing to send, and anything sent is refused rather than ignored
+    edge = contexts.review_membership(db.session, actor, edge_id)
     return jsonify(relationship_view(edge, actor))
 
 

@@ -5,18 +5,30 @@ from datetime import UTC, date, datetime
 from flask import request
 
 from app.api import json_body
+from app.api.fields import unknown_fields
+from app.api.openapi import path_of, request_body_schema
 from models.base import parse_id
 from safeguarding.errors import NotFound, ValidationFailed
 from safeguarding.validation import unstorable_text
 
 
 def body() -> dict:
-    """The request's JSON object, refused (422, by path) where it holds text no column can store."""
+    """The request's JSON object, refused (422, by path) where it holds text no column can store or a key that the
+    route's request body schema does not name, before anything is read from it or written."""
     data = json_body()
-    problems = unstorable_text(data, "$")
+    problems = unstorable_text(data, "$") or unknown_fields(data, _body_schema())
     if problems:
         raise ValidationFailed(problems)
     return data
+
+
+def _body_schema() -> dict:
+    """The schema the OpenAPI document gives this route's request body: what the route reads, and all it reads."""
+    path, method = path_of(request.url_rule.rule), request.method.lower()
+    schema = request_body_schema(path, method)
+    if schema is None:  # a fault of the route, never of the input: the document must describe every body read
+        raise LookupError(f"The OpenAPI document gives {method.upper()} {path} no request body")
+    return schema
 
 
 def optional_body() -> dict:

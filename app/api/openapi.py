@@ -1,5 +1,9 @@
 """The OpenAPI 3 document of /api/v1, assembled from small schema pieces."""
 
+import re
+
+from app.api.schemas import closed
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -36,9 +40,10 @@ def _json(schema: dict) -> dict:
 
 
 def operation(summary: str, responses: dict, body: dict | None = None, params: list | None = None) -> dict:
+    """An operation; its request body takes only the keys its schema names, as the API reads it (app.api.fields)."""
     op = {"summary": summary, "responses": {**responses, **STANDARD_ERRORS}}
     if body is not None:
-        op["requestBody"] = {"required": True, **_json(body)}
+        op["requestBody"] = {"required": True, **_json(closed(body))}
     if params:
         op["parameters"] = params
     return op
@@ -138,6 +143,23 @@ def component(name: str, spec: dict) -> dict:
 
 def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def resolve(schema: dict) -> dict:
+    """The schema a $ref names (among the named schemas), or the schema itself."""
+    name = schema.get("$ref", "").removeprefix("#/components/schemas/")
+    return SCHEMAS[name] if name else schema
+
+
+def path_of(rule: str) -> str:
+    """The document's path of a route of the API: /api/v1/people/<person_id> is /people/{person_id}."""
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.removeprefix("/api/v1"))
+
+
+def request_body_schema(path: str, method: str) -> dict | None:
+    """The schema of an operation's JSON request body, or None when the document gives it none."""
+    body = PATHS.get(path, {}).get(method, {}).get("requestBody")
+    return body["content"]["application/json"]["schema"] if body else None
 
 
 def response(status: int, description: str, schema: dict) -> dict:

@@ -10,11 +10,8 @@ from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.person import FLAGS, SEXES
 from safeguarding import break_glass, cases, disclosure, people, policy, search
-from safeguarding.errors import ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import clean_text
-
-CREATABLE = frozenset({*people.EDITABLE, "flags"})
 
 
 def person_json(person, access) -> dict:
@@ -31,12 +28,8 @@ def person_json(person, access) -> dict:
 @bp.post("/people")
 @practitioners
 def create_person():
-    data = body()
-    unknown = sorted(set(data) - CREATABLE)
-    if unknown:
-        raise ValidationFailed({f"$.{name}": "This field is not part of a person's record" for name in unknown})
     actor = current_actor()
-    person = people.record_person(db.session, actor, data)
+    person = people.record_person(db.session, actor, body())
     return jsonify(person_json(person, policy.PersonAccess("full", ("recorder",)))), 201
 
 

@@ -27,6 +27,24 @@ def obj(properties: dict, required=(), *, closed: bool = False) -> dict:
     return schema
 
 
+def closed(schema):
+    """A copy of a request body's schema in which every object that names its properties takes no others
+    (additionalProperties: false): the API refuses any key its schema does not name (app.api.fields)."""
+    if not isinstance(schema, dict):
+        return schema
+    copy = dict(schema)
+    if "properties" in copy:
+        copy["properties"] = {name: closed(part) for name, part in copy["properties"].items()}
+        copy.setdefault("additionalProperties", False)
+    for key in ("items", "additionalProperties"):
+        if isinstance(copy.get(key), dict):
+            copy[key] = closed(copy[key])
+    for key in ("oneOf", "anyOf", "allOf"):
+        if key in copy:
+            copy[key] = [closed(part) for part in copy[key]]
+    return copy
+
+
 def nullable(schema: dict) -> dict:
     return {**schema, "nullable": True}
 

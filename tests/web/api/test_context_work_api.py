@@ -120,7 +120,7 @@ def test_a_context_weighting_is_recorded_and_listed_newest_first(team):
         ({"family": {"harm": 2.0, "safety": 0}}, "$.weights.family"),
         ({}, "$.weights"),
         ({"family": {"harm": 1}}, "$.weights.family"),
-        ({"work": {"harm": 1, "safety": 1}}, "$.weights"),
+        ({"work": {"harm": 1, "safety": 1}}, "$.weights.work"),
         ("high", "$.weights"),
         (None, "$.weights"),
     ],

@@ -47,3 +47,36 @@ def test_every_reference_in_the_document_resolves_and_every_operation_has_respon
                 assert operation["requestBody"]["content"]["application/json"]["schema"], (method, path)
             declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
             assert declared == set(re.findall(r"{([^}]+)}", path)), (method, path)
+
+
+def object_schemas(node, schemas, seen=()):
+    """Every object schema in a request body's schema, following references."""
+    if not isinstance(node, dict):
+        return
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[1]
+        if name not in seen:
+            yield from object_schemas(schemas[name], schemas, (*seen, name))
+        return
+    if node.get("type") == "object":
+        yield node
+    for part in (*node.get("properties", {}).values(), node.get("items"), node.get("additionalProperties")):
+        yield from object_schemas(part, schemas, seen)
+    for part in (*node.get("oneOf", []), *node.get("anyOf", []), *node.get("allOf", [])):
+        yield from object_schemas(part, schemas, seen)
+
+
+def test_every_request_body_takes_only_the_keys_it_names(client):
+    """As the API reads them: a key a body's schema does not name is refused (422), so the document says so."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" not in operation:
+                continue
+            body = operation["requestBody"]["content"]["application/json"]["schema"]
+            for schema in object_schemas(body, schemas):
+                if "properties" in schema:
+                    assert schema.get("additionalProperties") is False, (method, path, schema)
+                else:  # a map of any keys (a person's identifiers), whose values have a schema
+                    assert isinstance(schema.get("additionalProperties"), dict), (method, path, schema)
