@@ -56,6 +56,15 @@ def test_bad_credentials_get_401_json_and_are_audited(client, make_user, changes
     assert len(audit_events("sign_in_failed")) == 1
 
 
+def test_a_field_the_token_request_does_not_take_gets_422_and_issues_nothing(client, make_user):
+    """A longer-lived token cannot be asked for: a key such as remember_me is refused, not silently ignored."""
+    from models.user import ApiToken
+
+    response = token_request(client, make_user("social_worker"), remember_me=True)
+    assert response.status_code == 422 and list(response.get_json()["fields"]) == ["$.remember_me"]
+    assert db.session.query(ApiToken).count() == 0 and audit_events("sign_in") == []
+
+
 def test_locked_account_gets_423(app, client, make_user):
     user = make_user("social_worker")
     for _ in range(app.config["LOCKOUT_THRESHOLD"]):

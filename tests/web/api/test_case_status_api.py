@@ -263,3 +263,14 @@ def test_of_the_team_only_the_lead_worker_and_a_lead_agency_team_manager_may_rea
 def test_reassessment_unauthenticated_callers_get_401(client, case):
     response = client.patch(f"/api/v1/cases/{case['id']}", json={"version": case["version"], "risk_level": "low"})
     assert response.status_code == 401 and response.is_json
+
+
+def test_a_closing_that_also_sends_a_new_risk_level_gets_422_naming_it_and_changes_nothing(as_user, lead, case):
+    """A status closes or reopens, and nothing else: of the two shapes of a change, the closing is the nearer, so the
+    answer names the risk level and lists what a closing takes."""
+    response = as_user(lead).patch(f"/cases/{case['id']}", json=closing(case, risk_level="low"))
+    assert response.status_code == 422 and list(response.get_json()["fields"]) == ["$.risk_level"]
+    assert "closed_reason" in response.get_json()["fields"]["$.risk_level"]  # the fields a closing takes
+    read = as_user(lead).get(f"/cases/{case['id']}").get_json()
+    assert (read["status"], read["risk_level"], read["version"]) == ("open", "high", case["version"])
+    assert status_changes(case["id"]) == []

@@ -50,6 +50,8 @@ def test_emergency_access_reads_but_cannot_open_a_case_to_keep_it(as_user, make_
         ({"subject": "a person"}, "$.subject"),
         ({"subject": {"type": "school", "id": "x"}}, "$.subject.type"),
         ({"subject": {"type": "person", "id": None}}, "$.subject.id"),
+        ({"subject": {"type": "person", "id": "x", "label": "Jayden"}}, "$.subject.label"),
+        ({"risk": "low"}, "$.risk"),  # a misspelt field, which was dropped while the case opened without it
     ],
 )
 def test_bad_case_input_gets_422_and_opens_nothing(as_user, make_user, make_person, changes, field):
@@ -89,6 +91,14 @@ def test_a_team_member_adds_a_practitioner_of_another_agency(as_user, make_user,
     assert {m["user_id"] for m in members} == {lead.id, nurse.id}
     again = as_user(lead).post(f"/cases/{case['id']}/members", json={"user_id": nurse.id})
     assert again.status_code == 409
+
+
+def test_a_member_sent_under_another_key_gets_422_and_joins_nobody(as_user, make_user, make_person, make_case):
+    lead, nurse = make_user("social_worker"), make_user("health_practitioner")
+    case = make_case(lead, make_person(lead)["id"])
+    response = as_user(lead).post(f"/cases/{case['id']}/members", json={"user_id": nurse.id, "role": "nurse"})
+    assert response.status_code == 422 and list(response.get_json()["fields"]) == ["$.role"]
+    assert len(as_user(lead).get(f"/cases/{case['id']}/members").get_json()["results"]) == 1
 
 
 @pytest.mark.parametrize("user_id", [None, 5, "no-such-user", "9b2e7f7e-1111-4111-8111-111111111111"])

@@ -159,6 +159,8 @@ def test_a_colleague_of_the_authoring_agency_on_the_team_sees_a_restricted_entry
         ({"sensitivity": []}, "$.sensitivity"),
         ({"summary": None}, "$.summary"),
         ({"summary": "x" * 10_001}, "$.summary"),
+        # Misspelt, the sensitivity was dropped and the entry recorded as general: seen by every agency on the team.
+        ({"sensitivty": "health"}, "$.sensitivty"),
     ],
 )
 def test_bad_chronology_entries_get_422_and_are_not_added(as_user, make_user, make_person, make_case, changes, field):

@@ -69,6 +69,9 @@ def test_a_peer_group_assessment(team):
         ({"interventions": "guardianship"}, "$.interventions"),
         ({"interventions": [{"intervention": "licensing", "owner_agency_id": UNKNOWN}]}, "$.interventions[0]"),
         ({"interventions": [{"intervention": "licensing", "due_on": "soon"}]}, "$.interventions[0].due_on"),
+        ({"interventions": [{"intervention": "licensing", "owner": "Licensing team"}]}, "$.interventions[0].owner"),
+        ({"subject": {"type": "place", "id": UNKNOWN, "name": "Rowan Court"}}, "$.subject.name"),
+        ({"finding": "Stairwell unlit"}, "$.finding"),
     ],
 )
 def test_bad_assessments_are_refused_and_nothing_is_written(team, changes, field):
@@ -121,6 +124,7 @@ def test_a_context_weighting_is_recorded_and_listed_newest_first(team):
         ({}, "$.weights"),
         ({"family": {"harm": 1}}, "$.weights.family"),
         ({"work": {"harm": 1, "safety": 1}}, "$.weights.work"),
+        ({"family": {"harm": 1, "safety": 1, "risk": 2}}, "$.weights.family.risk"),
         ("high", "$.weights"),
         (None, "$.weights"),
     ],
@@ -187,6 +191,8 @@ def test_a_strategy_meeting_about_a_person(team):
         ({"subject": {"type": "person", "id": UNKNOWN}}, "$.subject"),
         ({"kind": "mace", "subject": {"type": "place", "id": UNKNOWN}}, "$.subject"),
         ({"kind": "mace", "subject": None}, "$.subject"),
+        ({"actions": [{"action": "Request lighting repair", "owner": "Housing"}]}, "$.actions[0].owner"),
+        ({"chair_id": UNKNOWN}, "$.chair_id"),  # the chair is whoever records the meeting
     ],
 )
 def test_bad_meetings_are_refused_and_nothing_is_written(team, changes, field):
@@ -250,6 +256,7 @@ def test_a_young_persons_own_safety_map_is_read_newest_first_without_homes_hidde
         ({"rating": "red", "place_id": None}, "$.place_id", 422),
         ({"rating": "red", "rated_on": "2999-01-01"}, "$.rated_on", 422),
         ({"rating": "red", "place_id": UNKNOWN}, None, 404),
+        ({"rating": "red", "rated": "2026-01-05"}, "$.rated", 422),
     ],
 )
 def test_bad_safety_ratings_are_refused_and_nothing_is_written(team, body, field, status):

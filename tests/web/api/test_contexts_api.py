@@ -269,3 +269,45 @@ def test_the_answer_to_ending_a_graded_relationship_keeps_its_notes_from_a_role_
     ended = as_user(youth_worker).post(f"/relationships/{edge['id']}/end", json={})
     assert ended.status_code == 200 and ended.get_json()["notes"] is None
     assert ended.get_json()["grading"] == {"source": "2", "information": "C", "handling": "C"}
+
+
+def test_a_misspelt_relationship_field_gets_422_naming_it_and_records_nothing(worker):
+    """frist_seen was dropped without a word: the relationship was recorded with no first-seen date."""
+    _user, caller, person = worker
+    place = caller.post("/places", json={"name": "Bus station", "kind": "transport"}).get_json()
+    body = {
+        "source": {"type": "person", "id": person["id"]},
+        "target": {"type": "place", "id": place["id"], "name": "Bus station"},
+        "kind": "frequents",
+        "frist_seen": "2024-03-01",
+        "grading": {"source": "2", "information": "B", "handling": "P", "reliability": "high"},
+    }
+    response = caller.post("/relationships", json=body)
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"$.frist_seen", "$.target.name", "$.grading.reliability"}
+    assert "first_seen" in response.get_json()["fields"]["$.frist_seen"]  # it names the fields it takes
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Relationship)) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "sent"),
+    [
+        ("/places", {"name": "Park", "kind": "park", "postcode": "E1"}),
+        ("/groups", {"name": "Southside", "kind": "gang"}),
+    ],
+)
+def test_a_place_or_group_with_a_field_it_does_not_take_gets_422(worker, path, sent):
+    _user, caller, _person = worker
+    response = caller.post(path, json=sent)
+    assert response.status_code == 422 and list(response.get_json()["fields"]) == [f"$.{list(sent)[-1]}"]
+    assert [e for e in audit_events("create") if e.object_type in ("place", "group")] == []
+
+
+def test_ending_or_reviewing_a_relationship_with_a_field_it_does_not_take_changes_nothing(worker, link):
+    user, caller, person = worker
+    group = caller.post("/groups", json={"name": "Southside"}).get_json()
+    edge = link(user, person["id"], "group", group["id"], "member_of")
+    for action, sent in (("end", {"ended": "2024-03-01"}), ("review", {"review_on": "2025-01-01"})):
+        response = caller.post(f"/relationships/{edge['id']}/{action}", json=sent)
+        assert response.status_code == 422 and list(response.get_json()["fields"]) == [f"$.{list(sent)[0]}"]
+    assert caller.post(f"/relationships/{edge['id']}/review", json={}).status_code == 200

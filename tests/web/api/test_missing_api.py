@@ -206,3 +206,17 @@ def test_the_time_for_the_interview_is_configurable(child, reconfigured):
     caller, person = child
     response = record(caller, person, reported_at="2024-01-01T22:00:00+00:00", returned_at="2024-01-02T09:30:00+00:00")
     assert response.get_json()["return_interview_due_by"] == "2024-01-04T09:30:00+00:00"
+
+
+def test_a_misspelt_field_gets_422_and_neither_records_nor_changes_an_episode(child):
+    """A return sent as retruned_at was dropped: the episode stayed open and the interview was never due."""
+    caller, person = child
+    refused = record(caller, person, reported_at=at(2), retruned_at=at(1))
+    assert refused.status_code == 422 and list(refused.get_json()["fields"]) == ["$.retruned_at"]
+    assert caller.get(f"/people/{person['id']}/missing-episodes").get_json()["results"] == []
+    episode = record(caller, person, reported_at=at(2)).get_json()
+    change = {"version": 1, "returned_at": at(1), "return_interview_offered": at(0)}
+    refused = caller.patch(f"/missing-episodes/{episode['id']}", json=change)
+    assert refused.status_code == 422 and list(refused.get_json()["fields"]) == ["$.return_interview_offered"]
+    [listed] = caller.get(f"/people/{person['id']}/missing-episodes").get_json()["results"]
+    assert (listed["version"], listed["returned_at"]) == (1, None)

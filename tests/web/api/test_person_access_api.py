@@ -139,6 +139,10 @@ def test_break_glass_gives_full_access_for_60_minutes_then_expires(client, api, 
     assert caller.get(f"/people/{person['id']}").status_code == 403
     short = caller.post(f"/people/{person['id']}/break-glass", json={"reason": "urgent, sorry"})
     assert short.status_code == 422 and "$.reason" in short.get_json()["fields"]
+    longer = {"reason": "Child reported missing tonight, found with adults", "minutes": 120}
+    refused = caller.post(f"/people/{person['id']}/break-glass", json=longer)
+    assert refused.status_code == 422 and list(refused.get_json()["fields"]) == ["$.minutes"]
+    assert audit_events("break_glass") == []
     granted = caller.post(
         f"/people/{person['id']}/break-glass", json={"reason": "Child reported missing tonight, found with adults"}
     )

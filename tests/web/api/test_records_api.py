@@ -26,6 +26,15 @@ def test_merge_needs_a_duplicate_id(as_user, make_user, make_person, body, statu
     assert as_user(worker).post(f"/people/{person['id']}/merge", json=body).status_code == status
 
 
+def test_a_merge_with_a_field_it_does_not_take_gets_422_and_merges_nothing(as_user, make_user, make_person):
+    worker = make_user("social_worker")
+    survivor, duplicate = make_person(worker), make_person(worker, given_name="Jaden")
+    sent = {"duplicate_id": duplicate["id"], "keep_aliases": False}
+    response = as_user(worker).post(f"/people/{survivor['id']}/merge", json=sent)
+    assert response.status_code == 422 and list(response.get_json()["fields"]) == ["$.keep_aliases"]
+    assert as_user(worker).get(f"/people/{duplicate['id']}").get_json()["merged_into"] is None
+
+
 def test_merging_a_record_you_cannot_see_is_refused(as_user, make_user, make_person):
     worker, other = make_user("social_worker"), make_user("police_officer")
     mine, theirs = make_person(worker), make_person(other)

@@ -251,6 +251,22 @@ def test_a_missing_or_unknown_box_gets_422(as_user, sender, box):
     assert response.status_code == 422 and "box" in response.get_json()["fields"]
 
 
+def test_a_field_a_step_does_not_take_gets_422_and_the_referral_stays_as_it_was(as_user, send, receiver):
+    """Acknowledging and accepting take no reason: one sent was dropped, as if it had been recorded."""
+    referral = send()
+    for action in ("acknowledge", "accept"):
+        response = step(as_user, receiver, referral, action, reason="Known to the exploitation team")
+        assert response.status_code == 422 and list(response.get_json()["fields"]) == ["$.reason"], action
+    refused = step(as_user, receiver, referral, "decline", reason="Below threshold", reasons="Duplicate")
+    assert refused.status_code == 422 and list(refused.get_json()["fields"]) == ["$.reasons"]
+    read = as_user(receiver).get(f"/referrals/{referral['id']}").get_json()
+    assert (read["status"], read["history"][-1]["to"], read["version"]) == (
+        "submitted",
+        "submitted",
+        referral["version"],
+    )
+
+
 def test_a_box_given_twice_gets_422_instead_of_the_first(as_user, sender, send):
     send()
     response = as_user(sender).get("/referrals", box=["outbox", "inbox"])

@@ -118,6 +118,7 @@ class Endpoint:
     body: object  # World -> a body the endpoint takes as it is
     ids: tuple[tuple[str, str], ...] = ()  # each slot of the path, and the record of the World whose id fills it
     nested: tuple[str, ...] = ()  # paths of nested objects that take only their own keys
+    shape: str = ""  # which of the body's shapes, where it has more than one
 
     def url(self, world: World) -> str:
         return self.path.format(**{slot: getattr(world, record)["id"] for slot, record in self.ids})
@@ -172,13 +173,18 @@ ENDPOINTS = [
     Endpoint("post", "/relationships/{relationship_id}/review", nothing, on(relationship_id="membership")),
     Endpoint("post", "/cases", lambda w: case_body(w.person["id"]), nested=("$.subject",)),
     Endpoint(
-        "patch", "/cases/{case_id}", lambda w: {"version": w.case["version"], "risk_level": "low"}, on(case_id="case")
+        "patch",
+        "/cases/{case_id}",
+        lambda w: {"version": w.case["version"], "risk_level": "low"},
+        on(case_id="case"),
+        shape="reassessing",
     ),
     Endpoint(
         "patch",
         "/cases/{case_id}",
         lambda w: {"version": w.case["version"], "status": "closed", "closed_reason": "Plan complete"},
         on(case_id="case"),
+        shape="closing",
     ),
     Endpoint("post", "/cases/{case_id}/members", lambda w: {"user_id": w.police.id}, on(case_id="case")),
     Endpoint("post", "/cases/{case_id}/chronology", note, on(case_id="case")),
@@ -217,7 +223,9 @@ ENDPOINTS = [
     ),
 ]
 CASES = [
-    pytest.param(endpoint, where, id=f"{endpoint.method.upper()} {endpoint.path} {where}")
+    pytest.param(
+        endpoint, where, id=" ".join(filter(None, (endpoint.method.upper(), endpoint.path, endpoint.shape, where)))
+    )
     for endpoint in ENDPOINTS
     for where in ("$", *endpoint.nested)
 ]
