@@ -34,7 +34,7 @@ from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
-from safeguarding.validation import choice, clean_text, collect, london_day, whole_number
+from safeguarding.validation import choice, clean_text, collect, london_day, version_of, whole_number
 
 # The legal moves: from each state, which actions, by whom ("receiver" or "sender"), to which state.
 TRANSITIONS = {
@@ -277,6 +277,8 @@ def transition(
             if who == "receiver"
             else "Only the person who sent the referral, or their team manager, can withdraw it"
         )
+    if data.get("version") is not None and version_of(data["version"], field="$.version") != referral.version:
+        raise Conflict(f"This referral was changed by someone else (now version {referral.version}). Reload it")
     if referral.status not in allowed_from:
         raise Conflict(f"A referral that is {referral.status} cannot be {target}")
     now = at or utcnow()

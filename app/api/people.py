@@ -53,7 +53,9 @@ def search_people():
 @personal_data
 def get_person(person_id):
     person_id = record_id(person_id, "person")
-    purpose = clean_text(query_once("purpose"), field="purpose", label="the purpose", max_length=500, required=False)
+    purpose = clean_text(
+        query_once("purpose"), field="purpose", label="the purpose", max_length=people.PURPOSE_MAX, required=False
+    )
     person, access = people.view_person(db.session, current_actor(), person_id, purpose=purpose)
     return jsonify(person_json(person, access))
 
@@ -180,7 +182,10 @@ register(
     operation(
         "A person: the full view, or the limited view of a context neighbour",
         response(200, "The person", PERSON),
-        params=[PERSON_ID, query_param("purpose", text(500), "Why you are looking (kept in the audit trail)")],
+        params=[
+            PERSON_ID,
+            query_param("purpose", text(people.PURPOSE_MAX), "Why you are looking (kept in the audit trail)"),
+        ],
     ),
 )
 register(

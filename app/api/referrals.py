@@ -138,22 +138,21 @@ def acknowledge_referral(referral_id):
 @practitioners
 def accept_referral(referral_id):
     data = optional_body()
-    case_id = data.get("case_id")
-    if case_id is not None and parse_id(case_id) is None:
+    if data.get("case_id") is not None and parse_id(data["case_id"]) is None:
         raise ValidationFailed({"$.case_id": "Give the id of an open case about the same person, or leave it out"})
-    return _move(referral_id, "accept", {"case_id": case_id})
+    return _move(referral_id, "accept", data)
 
 
 @bp.post("/referrals/<referral_id>/decline")
 @practitioners
 def decline_referral(referral_id):
-    return _move(referral_id, "decline", {"reason": body().get("reason")})
+    return _move(referral_id, "decline", body())
 
 
 @bp.post("/referrals/<referral_id>/withdraw")
 @practitioners
 def withdraw_referral(referral_id):
-    return _move(referral_id, "withdraw", {"reason": optional_body().get("reason")})
+    return _move(referral_id, "withdraw", optional_body())
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------------------------
@@ -304,6 +303,8 @@ for action, summary, schema in (
     ),
     ("withdraw", "Withdraw a referral before a decision (its sender)", obj({"reason": text(1000, nullable=True)})),
 ):
+    # Any step may name the version the caller saw (409 when the referral has moved on since).
+    schema["properties"]["version"] = VERSION
     spec = operation(summary, _MOVED, schema, [REFERRAL_ID])
     if action != "decline":
         spec["requestBody"]["required"] = False

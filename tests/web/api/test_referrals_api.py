@@ -409,6 +409,28 @@ def test_a_referral_is_acknowledged_only_once_then_declined(as_user, send, recei
     assert steps == [(None, "submitted"), ("submitted", "acknowledged"), ("acknowledged", "declined")]
 
 
+@pytest.mark.parametrize("action", ["acknowledge", "accept", "decline"])
+def test_a_step_may_name_the_version_seen_and_is_refused_when_the_referral_has_moved_on(
+    as_user, send, receiver, action
+):
+    referral = send()
+    seen = referral["version"]
+    with_reason = reason_if_taken(action, "Not for us")
+    assert step(as_user, receiver, referral, "acknowledge", version=seen).status_code == 200
+    stale = step(as_user, receiver, referral, action, version=seen, **with_reason)
+    assert stale.status_code == 409 and "changed by someone else" in stale.get_json()["error"]
+    if action != "acknowledge":
+        current = as_user(receiver).get(f"/referrals/{referral['id']}").get_json()
+        assert current["status"] == "acknowledged"
+        moved = step(as_user, receiver, referral, action, version=current["version"], **with_reason)
+        assert moved.status_code == 200
+
+
+def test_a_step_with_a_version_that_is_no_whole_number_is_422(as_user, send, receiver):
+    refused = step(as_user, receiver, send(), "acknowledge", version="one")
+    assert refused.status_code == 422 and "$.version" in refused.get_json()["fields"]
+
+
 def test_accepting_opens_a_case_with_the_accepting_user_as_lead_and_the_referrer_on_the_team(
     as_user, send, sender, receiver
 ):
