@@ -55,6 +55,33 @@ def open_case():
     return jsonify(full_case(case, "team")), 201
 
 
+@bp.get("/cases")
+@personal_data
+def caseload():
+    """The caller's cases, as the "Your cases" page lists them."""
+    load = cases.caseload(db.session, current_actor())
+    return jsonify(
+        {
+            "results": [
+                {
+                    "id": case.id,
+                    "version": case.version,
+                    "status": case.status,
+                    "subject": {"type": case.subject_type, "id": case.subject_id},
+                    "subject_label": load.subjects.get(case.subject_id),
+                    "concerns": case.concerns,
+                    "risk_level": case.risk_level,
+                    "opened_on": iso(case.opened_on),
+                    "closed_on": iso(case.closed_on),
+                    "lead_worker_id": case.lead_worker_id,
+                    "your_actions_overdue": load.actions_due.get(case.id, 0),
+                }
+                for case in (*load.open, *load.closed)
+            ]
+        }
+    )
+
+
 @bp.get("/cases/<case_id>")
 @personal_data
 def get_case(case_id):
@@ -194,6 +221,46 @@ CASE_STATUS = component(
         {"id": ID, "version": VERSION, "status": enum(("open", "closed")), "closed_on": nullable(DATE)},
         ["id", "version", "status", "closed_on"],
         closed=True,
+    ),
+)
+CASELOAD_ROW = component(
+    "CaseloadRow",
+    obj(
+        {
+            "id": ID,
+            "version": VERSION,
+            "status": enum(case_closure.STATUSES),
+            "subject": SUBJECT,
+            "subject_label": nullable(STRING),
+            "concerns": {"type": "array", "items": enum(CONCERNS)},
+            "risk_level": RISK_LEVEL,
+            "opened_on": DATE,
+            "closed_on": nullable(DATE),
+            "lead_worker_id": nullable(ID),
+            "your_actions_overdue": {"type": "integer", "minimum": 0},
+        },
+        [
+            "id",
+            "version",
+            "status",
+            "subject",
+            "subject_label",
+            "concerns",
+            "risk_level",
+            "opened_on",
+            "closed_on",
+            "lead_worker_id",
+            "your_actions_overdue",
+        ],
+    ),
+)
+register(
+    "/cases",
+    "get",
+    operation(
+        "Your cases: the open cases you are on, then the closed cases you lead (which you may reopen), newest first; "
+        "a subject is named only where you may see it",
+        response(200, "Your cases", results_of(CASELOAD_ROW)),
     ),
 )
 register("/cases/{case_id}", "get", operation("A case", response(200, "The case", CASE), params=[CASE_ID]))

@@ -22,6 +22,7 @@ API_MATRIX: dict = {
     "api.end_relationship": PRACTITIONERS,
     "api.review_membership": PRACTITIONERS,
     "api.open_case": PRACTITIONERS,
+    "api.caseload": PERSONAL_DATA,
     "api.get_case": PERSONAL_DATA,
     "api.change_case_status": PRACTITIONERS,
     "api.case_members": PERSONAL_DATA,

@@ -203,3 +203,22 @@ def entry(**changes) -> dict:
         "sensitivity": "general",
         **changes,
     }
+
+
+def test_your_cases_lists_the_open_cases_you_are_on_then_the_closed_ones_you_lead(as_user, make_user, make_person):
+    worker, officer = make_user("social_worker"), make_user("police_officer")
+    person = make_person(worker)
+    caller = as_user(worker)
+    open_case = caller.post("/cases", json=case_body(person["id"], concerns=["cce"])).get_json()
+    closed = caller.post("/cases", json=case_body(person["id"], concerns=["missing"])).get_json()
+    assert caller.post(f"/cases/{open_case['id']}/members", json={"user_id": officer.id}).status_code == 201
+    change = {"version": closed["version"], "status": "closed", "closed_reason": "Done"}
+    assert caller.patch(f"/cases/{closed['id']}", json=change).status_code == 200
+    mine = caller.get("/cases").get_json()["results"]
+    assert [(c["id"], c["status"]) for c in mine] == [(open_case["id"], "open"), (closed["id"], "closed")]
+    assert mine[0]["subject"] == {"type": "person", "id": person["id"]} and mine[0]["subject_label"]
+    assert mine[0]["your_actions_overdue"] == 0 and mine[0]["lead_worker_id"] == worker.id
+    theirs = as_user(officer).get("/cases").get_json()["results"]
+    assert [c["id"] for c in theirs] == [open_case["id"]]  # on its team, but not leading the closed one
+    [event] = [e for e in audit_events("list") if e.object_type == "caseload" and e.actor_user_id == officer.id]
+    assert event.person_id_list == [person["id"]]
