@@ -94,7 +94,7 @@ def test_a_practitioner_pastes_the_duplicates_link_checks_both_records_and_merge
     [
         ("", "Enter the link or reference of the duplicate record"),
         ("x" * 301, "The link or reference must be 300 characters or fewer"),
-        (str(uuid.uuid4()), "No person has that link or reference"),
+        ("5fdfb328-82a1-4b6d-99d1-e73f6079059f", "No person has that link or reference"),
         ("Jaden Clark", "No person has that link or reference"),
         ("SURVIVOR", "Choose two different records to merge"),
     ],

@@ -97,7 +97,7 @@ def test_a_team_member_moves_an_entry_to_the_case_it_belongs_on(login, worker, w
     [
         ("", "Enter the link or reference of the case to move the entry to"),
         ("x" * 301, "The link or reference must be 300 characters or fewer"),
-        (str(uuid.uuid4()), "No case has that link or reference"),
+        ("7e3a884d-ab6c-445a-b57c-0b1f0a6d8a9e", "No case has that link or reference"),
         ("Jayden's case", "No case has that link or reference"),
         ("SAME", "Choose a different case"),
     ],
