@@ -47,6 +47,8 @@ KIND_LABELS = {
     "exploitation_suspected": "Exploitation suspected",
     "trusted_adult": "Trusted adult",
 }
+# A meeting's kind as its form offers it, its flash and every list of meetings name it.
+MEETING_LABELS = {"strategy": "Strategy meeting", "mace": "MACE panel", "context_conference": "Context conference"}
 RISK_TAG_CLASSES = {"high": "govuk-tag--red", "medium": "govuk-tag--orange", "low": "govuk-tag--green"}
 SAFETY_TAG_CLASSES = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
 SENSITIVITY_TAG_CLASSES = {
@@ -70,6 +72,7 @@ TABLES = {
     "sex": SEX_LABELS,
     "kind": KIND_LABELS,
     "reason": MATCH_REASONS,
+    "meeting": MEETING_LABELS,
 }
 
 
