@@ -2,12 +2,12 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from app.forms import BaseForm, choices
 from app.people.fields import Checkboxes, GovDateField, Radios, ReferenceField, at_most
-from app.people.labels import label
-from models.context_work import CONTEXTS, SAFETY_RATINGS
+from app.people.labels import MEETING_LABELS, label
+from models.context_work import CONTEXTS, MEETING_KINDS, SAFETY_RATINGS
 from safeguarding.context_work import INTERVENTIONS
 
 FAMILY_CHOICES = {
@@ -31,6 +31,8 @@ INTERVENTION_LABELS = {
     "community_engagement": "Community engagement",
     "other": "Other",
 }
+# A person's meetings; a place or group has context conferences only.
+PERSON_MEETING_KINDS = tuple(kind for kind in MEETING_KINDS if kind != "context_conference")
 WEIGHT_LABELS = (("0", "None"), ("1", "Low"), ("2", "Medium"), ("3", "High"))
 CONTEXT_LABELS = {
     "family": "Family",
@@ -152,6 +154,20 @@ class ActionForm(Form):
 
 
 class MeetingForm(ListsForm):
+    """A meeting about a subject: a person's asks its kind (strategy meeting or MACE panel); a place's or group's is
+    a context conference."""
+
+    kind = RadioField(
+        "Kind of meeting",
+        widget=Radios(),
+        choices=choices((kind, MEETING_LABELS[kind]) for kind in PERSON_MEETING_KINDS),
+        # Any other value (a context conference about a person) is refused in the same words as none.
+        validate_choice=False,
+        validators=[
+            InputRequired("Select strategy meeting or MACE panel"),
+            AnyOf(PERSON_MEETING_KINDS, message="Select strategy meeting or MACE panel"),
+        ],
+    )
     held_on = GovDateField(
         "Date of the conference", description="For example, 12 3 2026", required="Enter the date it was held", past=True
     )
@@ -169,19 +185,30 @@ class MeetingForm(ListsForm):
     )
     actions = FieldList(FormField(ActionForm), min_entries=3, max_entries=3)
 
+    def __init__(self, subject_type: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.subject_type = subject_type
+        if subject_type == "person":
+            self.held_on.label.text = "Date of the meeting"
+        else:
+            del self.kind
+
     def set_people(self, users, agencies) -> None:
         self.attendee_ids.choices = choices((u.id, f"{u.display_name}, {u.agency.name}") for u in users)
         self.not_invited_agency_ids.choices = choices((a.id, a.name) for a in agencies)
 
-    def meeting_data(self, subject_type: str, subject_id: str) -> dict:
+    def meeting_kind(self) -> str:
+        return self.kind.data if self.subject_type == "person" else "context_conference"
+
+    def meeting_data(self, subject_id: str) -> dict:
         actions = [
             {"action": row.action.data, "due_on": row.due_on.data.isoformat() if row.due_on.data else None}
             for row in self.actions
             if row.action.data
         ]
         return {
-            "kind": "context_conference",
-            "subject": {"type": subject_type, "id": subject_id},
+            "kind": self.meeting_kind(),
+            "subject": {"type": self.subject_type, "id": subject_id},
             "held_on": self.held_on.data.isoformat() if self.held_on.data else None,
             "attendee_ids": list(self.attendee_ids.data or []),
             "not_invited_agency_ids": list(self.not_invited_agency_ids.data or []),

@@ -1,5 +1,5 @@
-"""Work on contexts from the pages: assessments and conferences about places and groups, a young person's context
-weighting and safety ratings, and the safety heat-map of places."""
+"""Work on contexts from the pages: assessments and conferences about places and groups, strategy meetings and MACE
+panels about a young person, their context weighting and safety ratings, and the safety heat-map of places."""
 
 from datetime import datetime
 
@@ -9,6 +9,7 @@ from app.contexts import bp
 from app.contexts.forms import CONTEXT_LABELS, AssessmentForm, MeetingForm, SafetyRatingForm, WeightingForm
 from app.extensions import db
 from app.people.fields import reject_submission
+from app.people.labels import MEETING_LABELS
 from app.people.views import person_for_work
 from app.permissions import current_actor, personal_data, practitioners
 from models.context_work import CONTEXTS
@@ -18,6 +19,8 @@ from safeguarding.errors import NotFound, ValidationFailed
 SUBJECTS = {
     "place": (contexts.load_visible_place, "people.place", "place_id"),
     "group": (lambda session, _actor, group_id: contexts.load_group(session, group_id), "people.group", "group_id"),
+    # Full access, refused (403, audited) otherwise, as the person's other work pages need.
+    "person": (lambda _session, _actor, person_id: person_for_work(person_id), "people.person", "person_id"),
 }
 ASSESSMENT_FIELDS = {"assessed_on": "assessed_on", "findings": "findings", "interventions": "findings"}
 MEETING_FIELDS = {"held_on": "held_on", "decisions": "decisions", "actions": "decisions"}
@@ -50,21 +53,22 @@ def _new_assessment(kind: str, subject_id: str):
 
 def _new_meeting(kind: str, subject_id: str):
     record, back = _context(kind, subject_id)
-    form = MeetingForm()
+    name = record.display_name if kind == "person" else record.name
+    form = MeetingForm(kind)
     form.set_people(
         [u for u in accounts.list_users(db.session) if u.active and u.role != "admin"],
         accounts.list_agencies(db.session),
     )
     if form.validate_on_submit():
         try:
-            context_work.record_meeting(db.session, current_actor(), form.meeting_data(kind, record.id))
+            meeting = context_work.record_meeting(db.session, current_actor(), form.meeting_data(record.id))
         except ValidationFailed as failure:
             reject_submission(form, failure, MEETING_FIELDS, fallback="decisions")
         else:
-            flash("Context conference recorded", "success")
+            flash(f"{MEETING_LABELS[meeting.kind]} recorded", "success")
             return redirect(f"{back}#meetings")
     return render_template(
-        "contexts/meeting_new.html", form=form, record=record, back=back
+        "contexts/meeting_new.html", form=form, subject_kind=kind, name=name, back=back
     ), 422 if form.errors else 200
 
 
@@ -90,6 +94,12 @@ def new_place_meeting(place_id: str):
 @practitioners
 def new_group_meeting(group_id: str):
     return _new_meeting("group", group_id)
+
+
+@bp.route("/people/<person_id>/meetings/new", methods=["GET", "POST"])
+@practitioners
+def new_person_meeting(person_id: str):
+    return _new_meeting("person", person_id)
 
 
 @bp.route("/people/<person_id>/context-weighting", methods=["GET", "POST"])

@@ -12,9 +12,9 @@ from app.people.labels import clock
 from app.permissions import current_actor, personal_data, practitioners
 from models.base import utcnow
 from safeguarding import break_glass as emergency
-from safeguarding import cases, contexts, disclosure, family, missing, people, policy, referrals
+from safeguarding import cases, context_work, contexts, disclosure, family, missing, people, policy, referrals
 from safeguarding.access import load_person, load_person_to_record_on, require_person_access
-from safeguarding.accounts import get_user
+from safeguarding.accounts import get_user, list_agencies
 from safeguarding.alerts import transition_dates
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.search import search_people
@@ -103,7 +103,21 @@ def person(person_id: str):
         today=today,
         purpose_form=purpose_form,
         stated_purpose=purpose,
+        **_meetings_about(actor, record.id),
     ), 422 if purpose_form.errors else 200
+
+
+def _meetings_about(actor, person_id: str) -> dict:
+    """Strategy meetings and MACE panels about the person (the service audits the list), with the names they show.
+
+    Whoever sees the person in full may see them, as the API's list allows: the page has already refused the rest."""
+    meetings = context_work.meetings_about(db.session, actor, "person", person_id)
+    users = {m.chair_id for m in meetings} | {user_id for m in meetings for user_id in m.attendee_ids or []}
+    return {
+        "meetings": meetings,
+        "user_names": _names_of(users),
+        "agency_names": {a.id: a.name for a in list_agencies(db.session)} if meetings else {},
+    }
 
 
 def _names_of(user_ids: set[str]) -> dict[str, str]:

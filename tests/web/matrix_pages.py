@@ -58,6 +58,7 @@ PAGES_MATRIX: dict = {
     "contexts.new_group_assessment": PRACTITIONERS,
     "contexts.new_place_meeting": PRACTITIONERS,
     "contexts.new_group_meeting": PRACTITIONERS,
+    "contexts.new_person_meeting": PRACTITIONERS,
     "contexts.weighting": PRACTITIONERS,
     "contexts.new_safety_rating": PRACTITIONERS,
     "contexts.heat_map": PERSONAL_DATA,

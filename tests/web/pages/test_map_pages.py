@@ -274,11 +274,12 @@ def test_assessment_errors_are_shown_and_nothing_is_written(borough, login):
 def test_a_context_conference_about_a_group(borough, login):
     sw, group = login(borough["sw"]), f"/groups/{borough['crew'].id}"
     form = f"{group}/meetings/new"
-    assert_good_page(sw.get(form))
+    assert not assert_good_page(sw.get(form)).select('input[name="kind"]')  # a group's meetings are conferences
     response = post_form(
         sw,
         form,
         {
+            "kind": "mace",  # a person's kind, sent anyway: not taken
             "held_on": dob(2, 3, 2026),
             "attendee_ids": [borough["sw"].id, borough["police"].id],
             "not_invited_agency_ids": [borough["police"].agency_id],
@@ -288,10 +289,11 @@ def test_a_context_conference_about_a_group(borough, login):
     )
     assert response.status_code == 302, error_summary(response)
     text = main_text(sw.get(group))
+    assert "Context conference recorded" in text
     assert "Offer detached youth work" in text and "Book the youth bus" in text and "Not invited" in text
     missing = post_form(sw, form, {"decisions": ""})
     assert missing.status_code == 422 and "Enter the date it was held" in error_summary(missing)
-    assert count(Meeting) == 1
+    assert [m.kind for m in db.session.query(Meeting)] == ["context_conference"]
 
 
 def test_a_context_weighting_is_recorded_from_the_person_page(borough, login):
