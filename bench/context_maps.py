@@ -9,7 +9,8 @@ around random places, with a bearer token through the Flask test client, so each
 the policy, redaction, JSON and the audit event committed before the response. The caseload is fixed so that
 boroughs of different sizes are compared under the same viewer. The first map after a change to the graph builds
 the per-process adjacency; that build is timed on its own row. Maps that each follow an edit of a person's row
-show that such an edit keeps the adjacency (only relationship writes move the stamp it is keyed by). The
+show that such an edit keeps the adjacency (only relationship writes move the stamp it is keyed by); maps that each
+follow a write to one relationship show the cost of applying the logged write to the adjacency held. The
 officer's referral inbox (everything the borough's children's social care received, across the years the
 generator spreads referrals over) is timed the same way, for a social worker of that agency: a page of the
 newest 50, a page of the open ones, and the whole box unpaged (a few times only: it grows with the years).
@@ -33,10 +34,11 @@ from sqlalchemy import select, update  # noqa: E402
 from app.extensions import db  # noqa: E402
 from models.agency import Agency  # noqa: E402
 from models.base import utcnow  # noqa: E402
-from models.context import Place  # noqa: E402
+from models.context import Place, Relationship  # noqa: E402
 from models.person import Person  # noqa: E402
 from models.user import User  # noqa: E402
 from safeguarding import accounts, graph_cache, policy  # noqa: E402
+from safeguarding.validation import uk_today  # noqa: E402
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -93,6 +95,15 @@ def touch_person(person_id: str) -> None:
     db.session.remove()
 
 
+def touch_relationship(person_id: str) -> None:
+    """A committed write to one of a person's relationships (a sighting dated today): it moves the links stamp, so
+    the next map applies the logged write to the adjacency it holds."""
+    first = select(Relationship.id).where(Relationship.source_person_id == person_id).limit(1).scalar_subquery()
+    db.session.execute(update(Relationship).where(Relationship.id == first).values(last_seen=uk_today()))
+    db.session.commit()
+    db.session.remove()
+
+
 def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str, cold: bool) -> None:
     """Print one engine's table."""
     rng = random.Random(7)
@@ -110,13 +121,18 @@ def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str, col
         place = [f"/api/v1/places/{rng.choice(places)}/context?depth=1" for _ in range(maps)]
         cache = "file cache left as it is" if cold else warm_file_cache(str(db.engine.url))
         with app.test_client() as client:
+            # A logged write first: a stamp from before the log (migration 0014) makes one more build after a write.
+            touch_relationship(subjects[0])
             graph_cache.forget()
             first = timed_gets(client, headers, ego[:1])
             ego_times = timed_gets(client, headers, ego)
-            after_edit = []
+            after_edit, after_link = [], []
             for path in ego[:EDITS]:
                 touch_person(path.split("/")[4])
                 after_edit.append(timed_gets(client, headers, [path]))
+            for path in ego[EDITS : 2 * EDITS]:
+                touch_relationship(path.split("/")[4])
+                after_link.append(timed_gets(client, headers, [path]))
             place_times = timed_gets(client, headers, place)
             inbox_headers = {"Authorization": f"Bearer {inbox_token}"}
             inbox = "/api/v1/referrals?box=inbox"
@@ -129,6 +145,12 @@ def measure(people: int, maps: int, caseload: int, fresh: bool, engine: str, col
     print(row("first map (builds the adjacency)", first))
     print(row("ego map, depth 2 (audited)", ego_times))
     print(row("the same, each after a person edit", tuple(sum(parts, []) for parts in zip(*after_edit, strict=True))))
+    print(
+        row(
+            "the same, each after a relationship write",
+            tuple(sum(parts, []) for parts in zip(*after_link, strict=True)),
+        )
+    )
     print(row("place map, depth 1 (audited)", place_times))
     print(row("inbox, newest 50 (audited)", page_times))
     print(row("inbox, open only, newest 50", open_times))

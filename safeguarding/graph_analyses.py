@@ -7,7 +7,7 @@ Results hold record ids only: who may see whom is decided when they are shown.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.case import Case
-from models.graph_state import GraphAnalysis, graph_stamp
+from models.graph_state import GraphAnalysis, graph_stamp, prune_link_changes
 from models.person import Person
 from safeguarding.context_analysis import borough_graph
 from safeguarding.graph import analysis
@@ -25,6 +25,8 @@ from safeguarding.validation import uk_today
 ANALYSES = ("peer_groups", "connectors", "hotspots")
 CONNECTORS_KEPT = 50
 HOTSPOTS_KEPT = 20
+# A cached adjacency lasts a London day at most (graph_cache keys it by the date): two days of the log serve it.
+LINK_LOG_KEPT = timedelta(days=2)
 # Flags that make a child "at risk" for hotspots, besides being the subject of an open case.
 AT_RISK_FLAGS = frozenset(
     {
@@ -70,6 +72,8 @@ def run(session: Session, today: date | None = None) -> dict[str, int]:
     now = utcnow()
     for name, result in results.items():
         session.merge(GraphAnalysis(name=name, computed_at=now, graph_stamp=stamp, result=result))
+    # The job a timer runs anyway keeps the log of relationship writes short.
+    prune_link_changes(session, now - LINK_LOG_KEPT)
     session.commit()
     return {name: len(result) for name, result in results.items()}
 

@@ -1,10 +1,11 @@
-"""The borough's context graph as an adjacency, cached per process and rebuilt when the links stamp moves.
+"""The borough's context graph as an adjacency, cached per process and brought up to date when the links stamp moves.
 
 Triggers bump the graph stamp in the same transaction as every write to people, flags, places, groups and
 relationships (migration 0005), and the links stamp with every write to relationships (migration 0007), so one
 indexed read tells whether a cached result is still the database's. The adjacency holds relationships only, so
 it is keyed by the links stamp: editing a person keeps it. The stamp is read before the rows: a cache is never
-keyed by a stamp newer than its data.
+keyed by a stamp newer than its data. When the stamp moves, the log of relationship writes (migration 0014) says
+which relationships to read again, so a write costs the next map a few rows instead of the whole table.
 """
 
 import sys
@@ -18,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.context import Relationship
-from models.graph_state import graph_stamp, links_stamp
-from models.id_lists import read_columns
+from models.graph_state import graph_stamp, links_changed_since, links_stamp, links_stamp_logged, links_watermark
+from models.id_lists import among, read_columns
 from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.types import Edge, Grading, NodeRef
 from safeguarding.heap import collector_paused, settle
@@ -47,6 +48,9 @@ EDGE_COLUMNS = (
 # An adjacency of this many edges or more is frozen out of later collections once built (safeguarding.heap); a
 # smaller one costs a collection little, and a settle's own full collection would cost more.
 SETTLE_EDGES = 50_000
+# Up to this many written relationships (or a tenth of the borough's, if more) are applied to a held adjacency; more
+# (an import) and it is built afresh.
+DELTA_EDGES = 5_000
 _lock = threading.Lock()
 _build_lock = threading.Lock()
 _cached: dict = {}
@@ -67,7 +71,8 @@ def cache_key(session: Session, as_of: date, stamp_of: Callable[[Session], str |
 
 
 def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
-    """The whole graph as it stands on ``as_of`` (default today), from this process's cache when still current."""
+    """The whole graph as it stands on ``as_of`` (default today), from this process's cache when still current,
+    else brought up to date with the relationships written since, else built afresh."""
     as_of = as_of or uk_today()
     key = cache_key(session, as_of, links_stamp)
     if key is None:
@@ -80,15 +85,35 @@ def adjacency(session: Session, as_of: date | None = None) -> Adjacency:
         with _lock:
             if _cached.get("key") == key:
                 return _cached["adjacency"]
-        with collector_paused():
-            built = load(session, as_of)
-            if len(built.edges) >= SETTLE_EDGES:
-                # Before the collector resumes: its first pass would otherwise traverse everything the build made.
-                settle()
+            held = _cached.get("adjacency")
+        built = _brought_up_to_date(session, held, key) if held is not None else None
+        if built is None:
+            with collector_paused():
+                built = load(session, as_of)
+                if len(built.edges) >= SETTLE_EDGES:
+                    # Before the collector resumes: its first pass would otherwise traverse everything the build
+                    # made.
+                    settle()
         built.cache_key = key
         with _lock:
             _cached.update(key=key, adjacency=built)
     return built
+
+
+def _brought_up_to_date(session: Session, held: Adjacency, key: tuple) -> Adjacency | None:
+    """`held` with the relationships written since it was read; None when the log cannot say what they were (it
+    no longer holds the write behind the held stamp) or they are too many to be worth applying one by one."""
+    url, stamp, as_of = held.cache_key
+    if (url, as_of) != (key[0], key[2]) or not links_stamp_logged(session, stamp):
+        return None
+    watermark, written = links_changed_since(session, held.watermark)
+    if len(written) > max(DELTA_EDGES, len(held.edges) // 10):
+        return None
+    rows = read_columns(session, select(*EDGE_COLUMNS).where(among(Relationship.id, written))) if written else ()
+    current = [edge_of_row(row) for row in rows]
+    updated = held.changed(written, current)
+    updated.watermark = watermark
+    return updated
 
 
 def remembered(
@@ -135,7 +160,10 @@ def load(session: Session, as_of: date) -> Adjacency:
             found = refs[node_type, node_id] = NodeRef(node_type, node_id)
         return found
 
-    return Adjacency((edge_of_row(row, ref) for row in read_columns(session, select(*EDGE_COLUMNS))), as_of)
+    watermark = links_watermark(session)  # before the rows: a write between the two is applied again later
+    built = Adjacency((edge_of_row(row, ref) for row in read_columns(session, select(*EDGE_COLUMNS))), as_of)
+    built.watermark = watermark
+    return built
 
 
 def edge_of_row(row, ref=NodeRef) -> Edge:

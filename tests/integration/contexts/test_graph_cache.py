@@ -1,16 +1,17 @@
 """The graph's change stamp moves with every write to the graph tables, so cached maps never go stale."""
 
 import gc
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from models.base import utcnow
-from models.context import Place
-from models.graph_state import GraphChange, graph_stamp, links_stamp
+from models.context import Place, Relationship
+from models.graph_state import GraphChange, LinkChange, graph_stamp, links_stamp, prune_link_changes
 from models.person import PersonFlag
-from safeguarding import cases, context_maps, contexts, graph_cache, people
+from safeguarding import cases, context_maps, contexts, graph_analyses, graph_cache, people
 from safeguarding.validation import uk_today
 from tests.integration.relationships import link
 
@@ -163,3 +164,109 @@ def test_an_adjacency_of_settle_edges_or_more_is_frozen_out_of_collections(
         assert traversed == ([] if frozen else [built, built.edges])
     finally:
         gc.unfreeze()
+
+
+def internals(adjacency) -> tuple:
+    return adjacency.edges, adjacency._links, adjacency._hubs  # noqa: SLF001 - what a fresh build holds
+
+
+@pytest.fixture
+def borough(app, social_worker):
+    """Three people and a park, two of them linked to it, and the adjacency cached since a logged write."""
+    children = [person(social_worker, name) for name in ("Jayden", "Kai", "Leon")]
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    edges = [link(social_worker, child, "place", park, "frequents") for child in children[:2]]
+    db.session.commit()
+    graph_cache.forget()
+    graph_cache.adjacency(db.session)
+    return children, park, edges
+
+
+@pytest.fixture
+def no_rebuild(monkeypatch):
+    """graph_cache.load refused from here on: a write must be applied, not read with every other; the real load
+    is returned, to build what the cache must equal."""
+    fresh = graph_cache.load
+
+    def refused(*_args):
+        raise AssertionError("every relationship read again")
+
+    monkeypatch.setattr(graph_cache, "load", refused)
+    return fresh
+
+
+def test_each_kind_of_write_to_relationships_is_applied_to_the_held_adjacency_as_a_rebuild_would(
+    borough, social_worker, no_rebuild
+):
+    (jayden, kai, leon), park, (first, second) = borough
+    writes = [
+        lambda: link(social_worker, leon, "person", jayden, "friend"),  # recorded
+        lambda: contexts.end_relationship(db.session, social_worker, first.id),  # ended: off the map
+        # Moved to another person (as a merge does) and deleted (as an erasure does), bypassing the ORM.
+        lambda: db.session.execute(
+            update(Relationship).where(Relationship.id == second.id).values(source_person_id=leon.id)
+        ),
+        lambda: db.session.execute(delete(Relationship).where(Relationship.id == second.id)),
+    ]
+    for write in writes:
+        held = graph_cache.adjacency(db.session)
+        write()
+        db.session.commit()
+        applied = graph_cache.adjacency(db.session)
+        assert applied is not held and internals(applied) == internals(no_rebuild(db.session, uk_today()))
+    assert graph_cache.adjacency(db.session) is applied and second.id not in applied.edges
+
+
+def test_a_write_is_applied_once_committed_and_not_before(borough, no_rebuild):
+    _, _, (first, _) = borough
+    with db.engine.connect() as writer:
+        ended = uk_today() - timedelta(days=1)
+        writer.execute(update(Relationship).where(Relationship.id == first.id).values(ended_on=ended))
+        held = graph_cache.adjacency(db.session)
+        assert first.id in held.edges and internals(held) == internals(no_rebuild(db.session, uk_today()))
+        writer.commit()
+    applied = graph_cache.adjacency(db.session)
+    assert first.id not in applied.edges and internals(applied) == internals(no_rebuild(db.session, uk_today()))
+
+
+def test_a_stamp_the_log_does_not_hold_or_too_many_writes_build_the_adjacency_afresh(
+    borough, social_worker, monkeypatch
+):
+    (jayden, kai, leon), park, _ = borough
+    built, load = [], graph_cache.load
+    monkeypatch.setattr(graph_cache, "load", lambda *args: built.append(args) or load(*args))
+    db.session.execute(delete(LinkChange))  # the log pruned, or emptied by a TRUNCATE
+    link(social_worker, leon, "person", jayden, "friend")
+    db.session.commit()
+    graph_cache.adjacency(db.session)
+    assert len(built) == 1
+    link(social_worker, kai, "person", jayden, "friend")
+    db.session.commit()
+    graph_cache.adjacency(db.session)
+    assert len(built) == 1  # the log holds the write behind the stamp now held
+    monkeypatch.setattr(graph_cache, "DELTA_EDGES", 1)
+    link(social_worker, leon, "person", kai, "friend")
+    link(
+        social_worker,
+        leon,
+        "group",
+        contexts.create_group(db.session, social_worker, {"name": "Eastside"}),
+        "member_of",
+    )
+    db.session.commit()
+    assert len(graph_cache.adjacency(db.session).edges) == 6 and len(built) == 2
+
+
+def test_the_analysis_job_prunes_log_entries_older_than_two_days(borough, social_worker):
+    (jayden, _, leon), _, _ = borough
+    link(social_worker, leon, "person", jayden, "friend")
+    db.session.commit()
+    logged = db.session.scalars(select(LinkChange.seq).order_by(LinkChange.seq)).all()
+    old = logged[:-1]
+    db.session.execute(
+        update(LinkChange).where(LinkChange.seq.in_(old)).values(changed_at=utcnow() - timedelta(days=2, minutes=1))
+    )
+    db.session.commit()
+    graph_analyses.run(db.session)
+    assert db.session.scalars(select(LinkChange.seq)).all() == logged[-1:]
+    assert prune_link_changes(db.session, utcnow() + timedelta(seconds=1)) == 1

@@ -118,3 +118,34 @@ def test_limits_are_checked_as_ego_map_checks_them():
     with pytest.raises(ValueError):
         adjacency.ego(NodeRef("person", "a"), depth=1, max_nodes=0)
     assert NodeRef("person", "a") not in adjacency
+
+
+def internals(adjacency: Adjacency) -> tuple:
+    return adjacency.edges, adjacency._links, adjacency._hubs  # noqa: SLF001 - what a fresh build would hold
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_adjacency_changed_by_writes_equals_one_built_afresh_and_leaves_the_old_one_as_it_was(seed, monkeypatch):
+    """Relationships recorded, re-dated, ended, moved to another person and deleted, a few at a time: each step
+    holds exactly what a build from the relationships as they then stand holds, hubs included."""
+    monkeypatch.setattr("safeguarding.graph.adjacency.HUB_LINKS", 8)  # a small borough's busiest nodes are hubs
+    rng = random.Random(seed)
+    pool = random_edges(seed, edges=300)
+    standing = {edge.id: edge for edge in pool[:150]}
+    adjacency = Adjacency(standing.values(), TODAY)
+    for _ in range(25):
+        before, before_internals = internals(adjacency), [dict(part) for part in internals(adjacency)]
+        written = set(rng.sample(sorted(standing), min(len(standing), rng.randrange(4))))
+        for edge_id in sorted(written):
+            if rng.random() < 0.3:
+                del standing[edge_id]  # deleted
+            else:  # rewritten: another date, end, kind of tie or person at the source
+                other = rng.choice(pool)
+                standing[edge_id] = Edge(**{**vars(other), "id": edge_id})
+        for edge in rng.sample(pool[150:], rng.randrange(4)):
+            written.add(edge.id)
+            standing[edge.id] = edge
+        adjacency = adjacency.changed(written, [standing[i] for i in written if i in standing])
+        assert internals(adjacency) == internals(Adjacency(standing.values(), TODAY))
+        assert [dict(part) for part in before] == before_internals
+    assert adjacency._hubs  # noqa: SLF001 - the writes went through hubs, not only small nodes
