@@ -4,7 +4,7 @@ date they were computed."""
 import json
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Integer, String, delete, select, text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, delete, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -44,12 +44,22 @@ class LinkChange(Base):
     """
 
     __tablename__ = "link_changes"
+    # Only PostgreSQL logs a transaction: SQLite, which writes a row here for every relationship an import writes,
+    # keeps no index entries for it. Pruning (rare) reads the whole log rather than every write keeping an index.
+    __table_args__ = (
+        Index(
+            "ix_link_changes_transaction_id",
+            "transaction_id",
+            postgresql_where=text("transaction_id IS NOT NULL"),
+            sqlite_where=text("transaction_id IS NOT NULL"),
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     relationship_id: Mapped[str | None] = mapped_column(String(36))
     links_stamp: Mapped[str | None] = mapped_column(String(36), index=True)
-    transaction_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    transaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class GraphAnalysis(Base):

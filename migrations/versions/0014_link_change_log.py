@@ -64,8 +64,13 @@ def upgrade():
     )
     with op.batch_alter_table("link_changes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_link_changes_links_stamp"), ["links_stamp"], unique=False)
-        batch_op.create_index(batch_op.f("ix_link_changes_transaction_id"), ["transaction_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_link_changes_changed_at"), ["changed_at"], unique=False)
+        batch_op.create_index(
+            "ix_link_changes_transaction_id",
+            ["transaction_id"],
+            unique=False,
+            postgresql_where=sa.text("transaction_id IS NOT NULL"),
+            sqlite_where=sa.text("transaction_id IS NOT NULL"),
+        )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRES_FUNCTION)
         for event, table in EVENTS.items():
