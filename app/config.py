@@ -50,6 +50,11 @@ class BaseConfig:
     ESCALATION_REFERRALS = 3
     ESCALATION_WINDOW_DAYS = 90  # UK calendar days from the first referral's to the last's
     RETURN_INTERVIEW_HOURS = 72  # a return-home interview is offered within this time of the return
+    # The retention schedule (SPEC 8): kept until the latest of this birthday, these years after the last case
+    # closed, and these years after the person was last recorded or updated.
+    RETENTION_AGE = 25
+    RETENTION_YEARS_AFTER_CLOSURE = 6
+    RETENTION_YEARS_AFTER_ACTIVITY = 6
     # Flags beside SPEC 2's list (SPEC 2: "more by configuration"), as codes: lower-case letters, digits and
     # underscores, e.g. ("gang_associated",); pages show them as the code made readable ("Gang associated").
     EXTRA_PERSON_FLAGS: tuple = ()
@@ -95,6 +100,7 @@ class ProductionConfig(BaseConfig):
 
 CONFIGS = {c.NAME: c for c in (DevelopmentConfig, TestConfig, ProductionConfig)}
 
+RETENTION_SETTINGS = ("RETENTION_AGE", "RETENTION_YEARS_AFTER_CLOSURE", "RETENTION_YEARS_AFTER_ACTIVITY")
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "MASTER_KEY", "INDEX_KEY", "SIGNING_KEY")
 
 
@@ -115,7 +121,7 @@ def load_config(name: str | None, overrides: dict | None = None) -> dict:
             raise ConfigurationError("Production needs these settings: " + ", ".join(missing))
     settings["INSTANCE_PATH"] = str(Path(env("INSTANCE_PATH") or Path.cwd() / "instance").resolve())
     settings["SQLALCHEMY_DATABASE_URI"] = _driver_url(env("DATABASE_URL")) or _sqlite_url(settings["INSTANCE_PATH"])
-    for name in ("PERSON_POPULATION", "CONTEXT_MAP_MAX_NODES", "TRUSTED_PROXIES"):
+    for name in ("PERSON_POPULATION", "CONTEXT_MAP_MAX_NODES", "TRUSTED_PROXIES", *RETENTION_SETTINGS):
         if env(name):
             settings[name] = _positive_int(name)
     if env("RATELIMIT_STORAGE_URI"):

@@ -36,6 +36,14 @@ class RetentionSchedule:
     years_after_closure: int = 6
     years_after_activity: int = 6
 
+    @classmethod
+    def configured(cls, config) -> "RetentionSchedule":
+        """The schedule an app's configuration sets (RETENTION_AGE, RETENTION_YEARS_AFTER_CLOSURE and
+        RETENTION_YEARS_AFTER_ACTIVITY)."""
+        return cls(
+            config["RETENTION_AGE"], config["RETENTION_YEARS_AFTER_CLOSURE"], config["RETENTION_YEARS_AFTER_ACTIVITY"]
+        )
+
 
 @dataclass(frozen=True)
 class Due:

@@ -4,6 +4,7 @@ import sys
 from datetime import date
 
 import click
+from flask import current_app
 
 from app.cli import JsonGroup, json_option
 from app.extensions import db
@@ -59,7 +60,8 @@ def reindex():
 def purge(dry_run: bool, as_of: str | None):
     """Erase (crypto-shred) everyone the retention schedule makes due."""
     day = _as_of(as_of)
-    due = retention.purge(db.session, day, dry_run=dry_run)
+    schedule = retention.RetentionSchedule.configured(current_app.config)
+    due = retention.purge(db.session, day, dry_run=dry_run, schedule=schedule)
     items = [{"person_id": d.person_id, "due_on": d.due_on.isoformat(), "reasons": list(d.reasons)} for d in due]
     verb = "due" if dry_run else "erased"
     lines = [f"{len(due)} people {verb} as of {day.isoformat()}"] + [

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 import audit
 from app.extensions import db
@@ -277,3 +278,28 @@ def test_a_date_of_birth_that_fails_its_integrity_check_never_makes_a_child_due(
     db.session.expire_all()
     due = {d.person_id for d in retention.due_for_erasure(db.session, date(this_year + 7, 1, 1))}
     assert child.id not in due
+
+
+def test_purge_follows_the_configured_schedule(app, worker, monkeypatch):
+    this_year = uk_today().year
+    adult = record(worker, "Configured", born="1980-01-01")
+    for configured in (app, current_app):  # the command runs in the test's own context of a twin app
+        monkeypatch.setitem(configured.config, "RETENTION_YEARS_AFTER_ACTIVITY", 10)
+    code, body = cli(app, "retention", "purge", "--dry-run", "--as-of", f"{this_year + 7}-01-01", "--json")
+    assert code == 0 and body["due"] == []  # six years by default, ten as configured
+    code, body = cli(app, "retention", "purge", "--dry-run", "--as-of", f"{this_year + 11}-01-01", "--json")
+    assert [(d["person_id"], d["reasons"]) for d in body["due"]] == [
+        (adult.id, ["25th birthday", "10 years after last recorded or updated"])
+    ]
+
+
+@pytest.mark.parametrize("value", ["0", "six", "-1"])
+def test_a_retention_setting_that_is_no_positive_whole_number_is_refused_at_start(monkeypatch, value):
+    from app.config import ConfigurationError, load_config
+
+    assert load_config("test")["RETENTION_AGE"] == 25
+    monkeypatch.setenv("SAFECONTEXT_RETENTION_AGE", "30")
+    assert retention.RetentionSchedule.configured(load_config("test")) == retention.RetentionSchedule(age=30)
+    monkeypatch.setenv("SAFECONTEXT_RETENTION_YEARS_AFTER_CLOSURE", value)
+    with pytest.raises(ConfigurationError, match="SAFECONTEXT_RETENTION_YEARS_AFTER_CLOSURE must be a positive whole"):
+        load_config("test")
