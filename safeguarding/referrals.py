@@ -29,7 +29,7 @@ from models.referral import (
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
 from safeguarding.access import load_person_to_record_on, record_read, require_person_access
-from safeguarding.cases import case_for_team_change, cases_of_person, team_refusal
+from safeguarding.cases import case_for_team_change, cases_of_person, check_concerns, team_refusal
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
@@ -317,12 +317,14 @@ def _apply(session: Session, actor, referral: Referral, action: str, data: dict,
         return clean_text(data.get("reason"), field="$.reason", label="why", max_length=1000, required=False)
     if action == "decline":  # checked before anything changes
         reason = clean_text(data.get("reason"), field="$.reason", label="the reason for declining", max_length=1000)
+    if action == "accept":
+        concerns = _concerns_of_new_case(data)
     referral.acknowledged_at = referral.acknowledged_at or now  # a decision also acknowledges
     referral.decided_at = now
     if action == "decline":
         referral.decline_reason = reason
         return referral.decline_reason
-    referral.case_id = _case_for_acceptance(session, actor, referral, data.get("case_id"), now).id
+    referral.case_id = _case_for_acceptance(session, actor, referral, data.get("case_id"), concerns, now).id
     return None
 
 
@@ -339,7 +341,19 @@ def cases_to_link(session: Session, actor, referral: Referral) -> list[Case]:
     return [c for c in cases_of_person(session, referral.person_id) if c.is_open and _may_link_on_acceptance(actor, c)]
 
 
-def _case_for_acceptance(session: Session, actor, referral: Referral, case_id, now: datetime) -> Case:
+def _concerns_of_new_case(data: dict) -> list[str]:
+    """The concerns the accepting user names for the case accepting opens; none yet when they name none (the case
+    page then asks for them)."""
+    if data.get("concerns") is None:
+        return []
+    if data.get("case_id") is not None:
+        raise ValidationFailed({"$.concerns": "Concerns go with a new case: change a linked case's on its page"})
+    return check_concerns(data["concerns"])
+
+
+def _case_for_acceptance(
+    session: Session, actor, referral: Referral, case_id, concerns: list[str], now: datetime
+) -> Case:
     """Link an existing case about the same person, or open one with the accepting user as lead."""
     if case_id is not None:
         case = case_for_team_change(session, case_id)  # its team changes below, as add_member changes it
@@ -357,7 +371,7 @@ def _case_for_acceptance(session: Session, actor, referral: Referral, case_id, n
             subject_person_id=referral.person_id,
             lead_agency_id=actor.agency_id,
             lead_worker_id=actor.id,
-            concerns=[],
+            concerns=concerns,
             risk_level=_risk_of(referral.urgency),
             opened_on=london_day(now),
             data_key_id=referral.data_key_id,

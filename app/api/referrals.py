@@ -9,6 +9,7 @@ from app.api.schemas import BOOLEAN, DATETIME, ID, INTEGER, STRING, VERSION, enu
 from app.extensions import db
 from app.permissions import current_actor, practitioners
 from models.base import parse_id
+from models.case import CONCERNS
 from models.crypto import current_keyring
 from models.referral import LAWFUL_BASES, REFERRAL_STATES, URGENCIES
 from models.user import User
@@ -293,8 +294,9 @@ for action, summary, schema in (
     (
         "accept",
         "Accept a referral (receiving agency): opens a case with you as lead and the sender on the team, "
-        "or links an open case about the same person",
-        obj({"case_id": nullable(ID)}),
+        "or links an open case about the same person; `concerns` go with a new case (the case page asks for them "
+        "when none are given)",
+        obj({"case_id": nullable(ID), "concerns": {"type": "array", "items": enum(CONCERNS), "minItems": 1}}),
     ),
     (
         "decline",

@@ -2,12 +2,14 @@
 sender's steps."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea
-from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms import BaseForm, choices
-from app.people.fields import Radios, at_most
+from app.people.fields import Checkboxes, Radios, at_most
+from app.people.labels import CONCERN_LABELS
 from app.referrals.labels import LAWFUL_BASIS_LABELS, URGENCY_LABELS, timescale_hint
+from models.case import CONCERNS
 from models.referral import LAWFUL_BASES, URGENCIES
 
 LAWFUL_BASIS_CHOICES = [(code, LAWFUL_BASIS_LABELS[code]) for code in LAWFUL_BASES if code != "not_recorded"]
@@ -126,6 +128,22 @@ class StepForm(BaseForm):
 
 class AcceptForm(BaseForm):
     case_id = SelectField("Case", widget=GovSelect(), default="", validators=[Optional()])
+    concerns = SelectMultipleField(
+        "Concerns for the new case",
+        widget=Checkboxes(),
+        description="Select all that apply. A case you link keeps its own",
+        choices=choices((c, CONCERN_LABELS[c]) for c in CONCERNS),
+    )
+
+    def validate_concerns(self, field) -> None:
+        if not self.case_id.data and not field.data:
+            raise ValidationError("Select at least one concern for the new case")
+
+    def acceptance(self) -> dict:
+        """What the service takes: the case to link, or the new case's concerns."""
+        if self.case_id.data:
+            return {"case_id": self.case_id.data, **({"concerns": self.concerns.data} if self.concerns.data else {})}
+        return {"case_id": None, "concerns": self.concerns.data}
 
     def set_cases(self, open_cases) -> None:
         self.case_id.choices = choices(

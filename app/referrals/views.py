@@ -128,7 +128,7 @@ def step(referral_id: str, action: str):
         return render_referral(referral_id, posted=form, status=422)
     data = {}
     if action == "accept":
-        data["case_id"] = form.case_id.data or None
+        data = form.acceptance()
     if action == "decline":
         data["reason"] = form.decline_reason.data
     try:

@@ -80,6 +80,7 @@ def assert_referral_accepted(world) -> None:
     case = cases.load_case(db.session, referral.case_id)
     assert case.subject_person_id == world["child"].id
     assert case.lead_worker_id == world["officer"].id and case.risk_level == "medium"
+    assert case.concerns == ["county_lines"]
 
 
 def assert_assessment_recorded(world) -> None:
@@ -140,6 +141,7 @@ def test_a_police_officer_takes_a_referral_through_to_a_location_assessment(
     visit("referral-acknowledged")
     # The social worker's case is theirs to share: accepting opens the police's own case.
     expect(page.get_by_text("Accepting opens a case in your agency with you as lead worker, and")).to_be_visible()
+    page.get_by_role("checkbox", name="County lines").check()
     page.get_by_role("button", name="Accept the referral").click()
     expect(banner(page)).to_contain_text("Referral accepted. The case is open in your agency")
     expect(page.get_by_role("list", name="Urgency and status")).to_contain_text("Accepted")
@@ -219,6 +221,8 @@ def test_the_same_journey_with_the_keyboard_alone(live_server, browser_page, wor
 
     activate(page, page.get_by_role("button", name="Acknowledge the referral"))
     expect(banner(page)).to_contain_text("Referral acknowledged")
+    tab_to(page, page.get_by_role("checkbox", name="County lines"))
+    page.keyboard.press("Space")
     activate(page, page.get_by_role("button", name="Accept the referral"))
     expect(banner(page)).to_contain_text("Referral accepted")
     assert_referral_accepted(world)

@@ -446,6 +446,31 @@ def test_accepting_opens_a_case_with_the_accepting_user_as_lead_and_the_referrer
     assert as_user(sender).get(f"/cases/{body['case_id']}").get_json()["your_role"] == "team"
 
 
+def test_accepting_may_name_the_new_case_s_concerns_and_without_them_the_case_has_none_yet(as_user, send, receiver):
+    named = step(as_user, receiver, send(), "accept", concerns=["county_lines", "missing"])
+    assert named.status_code == 200
+    case = as_user(receiver).get(f"/cases/{named.get_json()['case_id']}").get_json()
+    assert case["concerns"] == ["county_lines", "missing"]
+    unnamed = step(as_user, receiver, send(), "accept")
+    assert as_user(receiver).get(f"/cases/{unnamed.get_json()['case_id']}").get_json()["concerns"] == []
+
+
+@pytest.mark.parametrize("concerns", [[], ["grooming"], "cce", [7]])
+def test_concerns_that_are_not_a_list_of_known_ones_are_422_and_nothing_moves(as_user, send, receiver, concerns):
+    referral = send()
+    refused = step(as_user, receiver, referral, "accept", concerns=concerns)
+    assert refused.status_code == 422 and any(path.startswith("$.concerns") for path in refused.get_json()["fields"])
+    assert as_user(receiver).get(f"/referrals/{referral['id']}").get_json()["status"] == "submitted"
+
+
+def test_concerns_with_a_case_to_link_are_422(as_user, send, receiver, child, make_case):
+    referral = send()
+    existing = make_case(receiver, child["id"])
+    refused = step(as_user, receiver, referral, "accept", case_id=existing["id"], concerns=["cse"])
+    assert refused.status_code == 422 and "Concerns go with a new case" in refused.get_json()["fields"]["$.concerns"]
+    assert as_user(receiver).get(f"/referrals/{referral['id']}").get_json()["status"] == "submitted"
+
+
 def test_accepting_can_link_an_existing_open_case_about_the_same_person(
     as_user, send, receiver, child, make_case, make_person
 ):

@@ -9,6 +9,7 @@ import time_machine
 
 from app.extensions import db
 from app.people.labels import date_time
+from models.case import Case
 from models.referral import Referral
 from safeguarding import referrals
 from tests.web.helpers import assert_good_page, page
@@ -254,7 +255,7 @@ def test_accepting_without_choosing_a_case_opens_one_in_the_receiving_agency(log
     referral = refer()
     client = login(receiver)
     path = f"/referrals/{referral.id}"
-    assert post_form(client, path, {"case_id": ""}, f"{path}/accept").status_code == 302
+    assert post_form(client, path, {"case_id": "", "concerns": "cce"}, f"{path}/accept").status_code == 302
     db.session.expire_all()
     case_id = db.session.get(Referral, referral.id).case_id
     case_page = login(sender).get(f"/cases/{case_id}")  # the referrer is on the team
@@ -270,7 +271,9 @@ def test_accepting_one_received_from_outside_says_that_no_sender_joins_the_team(
     referral = referrals.submit_referral(db.session, receiver, {**data, "urgency": "red", "reason": "Found far away"})
     client = login(receiver)
     path = f"/referrals/{referral.id}"
-    accepted = client.get(post_form(client, path, {"case_id": ""}, f"{path}/accept").headers["Location"])
+    accepted = client.get(
+        post_form(client, path, {"case_id": "", "concerns": "cce"}, f"{path}/accept").headers["Location"]
+    )
     assert "You are on its team; the sender is not" in main_text(accepted)
 
 
@@ -281,7 +284,7 @@ def test_an_accepted_referral_shows_the_receiver_what_to_do_next(login, receiver
     before = page(client.get(path))
     assert before.select_one("#next-steps") is None
     assert "Accepting opens a case in your agency with you as lead worker" in before.get_text(" ", strip=True)
-    assert post_form(client, path, {"case_id": ""}, f"{path}/accept").status_code == 302
+    assert post_form(client, path, {"case_id": "", "concerns": "cce"}, f"{path}/accept").status_code == 302
     accepted = client.get(path)
     assert "The case is open in your agency" in main_text(accepted)
     next_steps = assert_strict_page(accepted).select_one("#next-steps + ul")
@@ -422,3 +425,38 @@ def test_the_escalation_list_is_for_safeguarding_leads_and_never_shows_the_reaso
     assert "1 referral past their decision time" in main_text(lead.get("/"))
     for role in ("social_worker", "police_officer", "admin"):
         assert login(make_user(role)).get("/referrals/escalations").status_code == 403
+
+
+def test_accepting_into_a_new_case_asks_its_concerns_and_writes_nothing_without_them(login, receiver, refer):
+    referral = refer()
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    refused = post_form(client, path, {"case_id": ""}, f"{path}/accept")
+    assert refused.status_code == 422 and "Select at least one concern for the new case" in main_text(refused)
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).status == "submitted"
+    assert post_form(client, path, {"case_id": "", "concerns": ["cce", "missing"]}, f"{path}/accept").status_code == 302
+    db.session.expire_all()
+    case_id = db.session.get(Referral, referral.id).case_id
+    assert db.session.get(Case, case_id).concerns == ["cce", "missing"]
+    assert "Child criminal exploitation (CCE), Missing" in main_text(client.get(f"/cases/{case_id}"))
+
+
+def test_linking_a_case_keeps_its_concerns_and_refuses_new_ones(login, receiver, child, refer, make_case):
+    referral = refer()
+    existing = make_case(receiver, child)  # the referral rule lets the police see the child
+    client = login(receiver)
+    path = f"/referrals/{referral.id}"
+    refused = post_form(client, path, {"case_id": existing.id, "concerns": "cse"}, f"{path}/accept")
+    assert refused.status_code == 422 and "Concerns go with a new case" in main_text(refused)
+    assert post_form(client, path, {"case_id": existing.id}, f"{path}/accept").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, existing.id).concerns == existing.concerns
+
+
+def test_a_case_accepted_without_concerns_says_so_and_opens_its_reassessment(login, receiver, refer):
+    referral = refer()
+    case_id = referrals.transition(db.session, receiver, referral.id, "accept", {}).case_id  # as the API may
+    shown = page(login(receiver).get(f"/cases/{case_id}"))
+    assert "Concerns not recorded yet" in shown.select_one(".govuk-caption-l").get_text()
+    assert shown.select_one("details#reassess").has_attr("open")
