@@ -216,7 +216,11 @@ def party(actor, referral: Referral) -> str | None:
 
 
 def _acts_as(actor, referral: Referral, who: str) -> bool:
-    """Any practitioner of the receiving agency acts as receiver; only the sender (or their team manager) as sender."""
+    """Any practitioner of the receiving agency acts as receiver; only the sender (or their team manager) as sender,
+    and for a body outside the partnership, which has no users, also as receiver: they record its answer, so that
+    the referral, and the access it gives their agency, can end."""
+    if who == "receiver" and referral.to_agency.external:
+        who = "sender"
     if party(actor, referral) != who:
         return False
     return who != "sender" or actor.id == referral.sender_id or actor.role == "team_manager"
@@ -318,13 +322,14 @@ def _apply(session: Session, actor, referral: Referral, action: str, data: dict,
     if action == "decline":  # checked before anything changes
         reason = clean_text(data.get("reason"), field="$.reason", label="the reason for declining", max_length=1000)
     if action == "accept":
-        concerns = _concerns_of_new_case(data)
+        concerns = _concerns_of_new_case(referral, data)
     referral.acknowledged_at = referral.acknowledged_at or now  # a decision also acknowledges
     referral.decided_at = now
     if action == "decline":
         referral.decline_reason = reason
         return referral.decline_reason
-    referral.case_id = _case_for_acceptance(session, actor, referral, data.get("case_id"), concerns, now).id
+    if not referral.to_agency.external:  # an outside body's acceptance, recorded by the sender, opens no case here
+        referral.case_id = _case_for_acceptance(session, actor, referral, data.get("case_id"), concerns, now).id
     return None
 
 
@@ -341,9 +346,13 @@ def cases_to_link(session: Session, actor, referral: Referral) -> list[Case]:
     return [c for c in cases_of_person(session, referral.person_id) if c.is_open and _may_link_on_acceptance(actor, c)]
 
 
-def _concerns_of_new_case(data: dict) -> list[str]:
+def _concerns_of_new_case(referral: Referral, data: dict) -> list[str]:
     """The concerns the accepting user names for the case accepting opens; none yet when they name none (the case
     page then asks for them)."""
+    if referral.to_agency.external:
+        named = [key for key in ("case_id", "concerns") if data.get(key) is not None]
+        if named:
+            raise ValidationFailed({f"$.{named[0]}": "An outside body's acceptance opens or links no case here"})
     if data.get("concerns") is None:
         return []
     if data.get("case_id") is not None:

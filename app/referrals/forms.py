@@ -136,16 +136,21 @@ class AcceptForm(BaseForm):
     )
 
     def validate_concerns(self, field) -> None:
-        if not self.case_id.data and not field.data:
+        if self.opens_case and not self.case_id.data and not field.data:
             raise ValidationError("Select at least one concern for the new case")
 
     def acceptance(self) -> dict:
-        """What the service takes: the case to link, or the new case's concerns."""
+        """What the service takes: the case to link, or the new case's concerns (nothing for an outside body)."""
+        if not self.opens_case:
+            return {}
         if self.case_id.data:
             return {"case_id": self.case_id.data, **({"concerns": self.concerns.data} if self.concerns.data else {})}
         return {"case_id": None, "concerns": self.concerns.data}
 
-    def set_cases(self, open_cases) -> None:
+    def set_cases(self, open_cases, *, outside: bool = False) -> None:
+        """The cases accepting may link; outside: the referral went to a body outside the partnership, whose
+        acceptance its sender records, which opens or links no case here."""
+        self.opens_case = not outside
         self.case_id.choices = choices(
             (
                 (c.id, f"Case opened {c.opened_on.day} {c.opened_on:%B %Y}, led by {c.lead_agency.name}")

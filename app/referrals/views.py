@@ -23,6 +23,8 @@ ACCEPTED = {
     False: "Referral accepted. The case is open in your agency",
     True: "Referral accepted and linked to the open case",
 }
+# The answer of a body outside the partnership, which its sender records.
+RECORDED = {"acknowledge": "acknowledged", "accept": "accepted", "decline": "declined"}
 
 
 @bp.route("/people/<person_id>/referrals/new", methods=["GET", "POST"])
@@ -123,7 +125,7 @@ def step(referral_id: str, action: str):
     record = referrals.load_referral(db.session, referral_id)
     form = {"accept": AcceptForm, "decline": DeclineForm}.get(action, StepForm)()
     if action == "accept":
-        form.set_cases(referrals.cases_to_link(db.session, current_actor(), record))
+        form.set_cases(referrals.cases_to_link(db.session, current_actor(), record), outside=record.to_agency.external)
     if not form.validate_on_submit():
         return render_referral(referral_id, posted=form, status=422)
     data = {}
@@ -139,8 +141,16 @@ def step(referral_id: str, action: str):
     except Conflict as conflict:
         db.session.rollback()
         return render_referral(referral_id, status=409, problem=conflict.message)
-    flash(_accepted_message(moved, linked=bool(data["case_id"])) if action == "accept" else DONE[action], "success")
+    flash(_done_message(moved, action, data), "success")
     return redirect(url_for("referrals.referral", referral_id=record.id))
+
+
+def _done_message(referral, action: str, data: dict) -> str:
+    if referral.to_agency.external and action in RECORDED:
+        return f"Recorded that {referral.to_agency.name} {RECORDED[action]} the referral"
+    if action == "accept":
+        return _accepted_message(referral, linked=bool(data["case_id"]))
+    return DONE[action]
 
 
 def _accepted_message(referral, *, linked: bool) -> str:
@@ -156,7 +166,10 @@ def render_referral(referral_id: str, *, posted=None, status: int | None = None,
     record = referrals.view_referral(db.session, actor, referral_id)
     actions = referrals.available_actions(actor, record)
     accept_form = posted if isinstance(posted, AcceptForm) else AcceptForm(formdata=None)
-    accept_form.set_cases(referrals.cases_to_link(db.session, actor, record) if "accept" in actions else [])
+    accept_form.set_cases(
+        referrals.cases_to_link(db.session, actor, record) if "accept" in actions else [],
+        outside=record.to_agency.external,
+    )
     decline_form = posted if isinstance(posted, DeclineForm) else DeclineForm(formdata=None)
     steps = referrals.history(db.session, record)
     people = {u: db.session.get(User, u) for u in {s.actor_id for s in steps} | {record.sender_id} if u}

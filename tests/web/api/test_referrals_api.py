@@ -511,6 +511,27 @@ def test_an_external_recipient_has_no_due_times_and_never_breaches(as_user, send
     assert later["breached"] == {"acknowledge": False, "decide": False} and later["overdue"] is False
 
 
+def test_the_sender_records_an_outside_recipients_answer_so_that_the_referral_ends(
+    as_user, send, sender, make_user, make_agency
+):
+    """Nobody works in a body outside the partnership: its sender (or their team manager) records its answer,
+    which opens no case here; other practitioners of the sending agency may not."""
+    outside = make_agency(name="National Crime Agency", kind="police", external=True)
+    colleague = make_user("social_worker", agency=sender.agency)
+    referral = send(to_agency_id=outside.id)
+    assert step(as_user, colleague, referral, "acknowledge").status_code == 403
+    assert step(as_user, sender, referral, "acknowledge").status_code == 200
+    refused = step(as_user, sender, referral, "accept", concerns=["cce"])
+    assert refused.status_code == 422 and "opens or links no case" in refused.get_json()["fields"]["$.concerns"]
+    accepted = step(as_user, sender, referral, "accept")
+    assert accepted.status_code == 200
+    body = accepted.get_json()
+    assert body["status"] == "accepted" and body["case_id"] is None and body["decided_at"]
+    declined = send(to_agency_id=outside.id)
+    answer = step(as_user, sender, declined, "decline", reason="Below the NRM threshold")
+    assert answer.status_code == 200 and answer.get_json()["status"] == "declined"
+
+
 def test_a_referral_received_from_outside_is_recorded_in_the_receivers_inbox_with_its_timescales(
     as_user, make_agency, receiver, make_person
 ):

@@ -460,3 +460,19 @@ def test_a_case_accepted_without_concerns_says_so_and_opens_its_reassessment(log
     shown = page(login(receiver).get(f"/cases/{case_id}"))
     assert "Concerns not recorded yet" in shown.select_one(".govuk-caption-l").get_text()
     assert shown.select_one("details#reassess").has_attr("open")
+
+
+def test_the_sender_records_an_outside_recipients_answer_on_the_referral_page(login, sender, make_agency, child):
+    outside = make_agency(name="National Crime Agency", kind="police", external=True)
+    data = {"person_id": child.id, "to_agency_id": outside.id, "urgency": "amber", "reason": "Possible trafficking"}
+    referral = referrals.submit_referral(db.session, sender, data)
+    client = login(sender)
+    path = f"/referrals/{referral.id}"
+    shown = main_text(client.get(path))
+    assert "outside the partnership and does not use SafeContext: record its answer" in shown
+    assert "Record that National Crime Agency accepted it" in shown and "Concerns for the new case" not in shown
+    done = client.get(post_form(client, path, {}, f"{path}/accept").headers["Location"])
+    assert "Recorded that National Crime Agency accepted the referral" in main_text(done)
+    db.session.expire_all()
+    stored = db.session.get(Referral, referral.id)
+    assert stored.status == "accepted" and stored.case_id is None
