@@ -222,7 +222,7 @@ def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
     if member is None:
         raise NotFound("That user is not on the team")
     if user_id == case.lead_worker_id:
-        raise Conflict("The lead worker cannot be removed; reassign the case first")
+        raise Conflict("The lead worker cannot be removed; change the lead worker first")
     member.removed_at = utcnow()
     audit.record(
         session,
@@ -234,6 +234,62 @@ def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
         detail={"change": "member_removed", "user_id": user_id},
     )
     session.commit()
+
+
+LEAD_REFUSAL = "Only a team manager of the lead agency can change the lead worker"
+
+
+def lead_candidates(session: Session, case: Case) -> list[User]:
+    """Whom the case may be handed to: the lead agency's active practitioners, but its current lead worker."""
+    query = (
+        select(User)
+        .where(User.agency_id == case.lead_agency_id, User.active.is_(True), User.role.in_(PRACTITIONER_ROLES))
+        .order_by(User.family_name, User.given_name, User.id)
+    )
+    return [u for u in session.scalars(query) if u.id != case.lead_worker_id]
+
+
+def _new_lead(session: Session, case: Case, user_id) -> User:
+    """The user named to lead the case: an active practitioner of its lead agency (422 on $.user_id otherwise)."""
+    user = get_by_id(session, User, user_id)
+    if user is None or not user.active or user.role not in PRACTITIONER_ROLES:
+        raise ValidationFailed({"$.user_id": "Choose an active practitioner to lead the case"})
+    if user.agency_id != case.lead_agency_id:
+        raise ValidationFailed({"$.user_id": f"Choose a practitioner of {case.lead_agency.name}, the lead agency"})
+    return user
+
+
+def reassign_lead(session: Session, actor, case_id: str, data: dict) -> Case:
+    """Hand the case to another practitioner of its lead agency (a team manager of that agency only), open or closed:
+    the new lead joins the team if not on it; the old lead stays on it until taken off. 409 when stale."""
+    case = case_for_team_change(session, case_id)  # queued with team changes: the new lead may join the team
+    subject = [case.subject_person_id] if case.subject_person_id else []
+    if not policy.may_reassign_case(actor, case):
+        record_denial(session, actor, object_type="case", object_id=case.id, person_ids=subject)
+        raise PermissionDenied(LEAD_REFUSAL)
+    clean = collect(
+        {"version": lambda v: version_of(v, field="$.version"), "user_id": lambda v: _new_lead(session, case, v)}, data
+    )
+    if clean["version"] != case.version:
+        raise Conflict(f"This case was changed by someone else (now version {case.version}). Reload and try again")
+    user, previous = clean["user_id"], case.lead_worker_id
+    if user.id == previous:
+        raise ValidationFailed({"$.user_id": "They already lead the case: choose someone else"})
+    joined = not case.has_member(user.id)
+    if joined:
+        session.add(CaseMember(case_id=case.id, user_id=user.id, added_by_id=actor.id))
+    case.lead_worker_id = user.id
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        person_ids=subject,
+        detail={"change": "lead_changed", "from_user_id": previous, "user_id": user.id, "joined_team": joined},
+    )
+    session.commit()
+    return case
 
 
 def validate_entry(data: dict, today: date | None = None) -> dict:

@@ -300,7 +300,13 @@ def case_access(
 def leads_case(actor, case: Case) -> bool:
     """The case's lead worker, or a team manager of its lead agency (who reassigns their agency's cases and approves
     their closure, SPEC 1)."""
-    return actor.id == case.lead_worker_id or (actor.role == "team_manager" and actor.agency_id == case.lead_agency_id)
+    return actor.id == case.lead_worker_id or may_reassign_case(actor, case)
+
+
+def may_reassign_case(actor, case: Case) -> bool:
+    """Who may hand the case to another lead worker: a team manager of its lead agency, on the team or not, so that a
+    case whose lead has left can be handed on (SPEC 1)."""
+    return actor is not None and actor.role == "team_manager" and actor.agency_id == case.lead_agency_id
 
 
 def may_change_case_status(actor, case: Case) -> bool:
