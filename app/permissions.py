@@ -64,6 +64,8 @@ practitioners = roles(*PRACTITIONER_ROLES)
 # Personal data: practitioners, and safeguarding leads on the same terms (the policy then decides per record).
 personal_data = roles(*PRACTITIONER_ROLES, "safeguarding_lead")
 leads = roles("safeguarding_lead")
+# Team managers: they hand their agency's cases to another lead worker (the service checks the agency).
+managers = roles("team_manager")
 
 
 def unauthenticated():

@@ -7,7 +7,7 @@ from app.api.inputs import body, iso, query_choice, query_id, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
 from app.api.schemas import AGENCY, BOOLEAN, DATE, DATETIME, ID, STRING, SUBJECT, VERSION, enum, nullable, obj, text
 from app.extensions import db
-from app.permissions import current_actor, personal_data, practitioners
+from app.permissions import current_actor, managers, personal_data, practitioners
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
 from safeguarding import case_closure, cases, disclosure, family, policy
 
@@ -104,6 +104,22 @@ def change_case_status(case_id):
     return jsonify(full_case(case, role))
 
 
+@bp.post("/cases/<case_id>/lead")
+@managers
+def reassign_case_lead(case_id):
+    actor = current_actor()
+    case = cases.reassign_lead(db.session, actor, record_id(case_id, "case"), body())
+    # A manager may hand on a case they cannot read: then they learn only what their change did.
+    role = policy.case_role(db.session, actor, case)
+    if role is None:
+        return jsonify({"id": case.id, "version": case.version, "status": case.status, "lead_worker": lead_of(case)})
+    return jsonify(full_case(case, role))
+
+
+def lead_of(case) -> dict | None:
+    return {"id": case.lead_worker_id, "display_name": case.lead_worker.display_name} if case.lead_worker else None
+
+
 @bp.get("/cases/<case_id>/members")
 @personal_data
 def case_members(case_id):
@@ -147,6 +163,7 @@ MEMBER = component(
         ["user_id", "display_name", "agency", "role", "added_at"],
     ),
 )
+LEAD_WORKER = nullable(obj({"id": ID, "display_name": STRING}, ["id", "display_name"]))
 CASE = component(
     "Case",
     obj(
@@ -155,7 +172,7 @@ CASE = component(
             "version": VERSION,
             "subject": SUBJECT,
             "lead_agency": AGENCY,
-            "lead_worker": nullable(obj({"id": ID, "display_name": STRING}, ["id", "display_name"])),
+            "lead_worker": LEAD_WORKER,
             "members": {"type": "array", "items": MEMBER},
             "concerns": {"type": "array", "items": enum(CONCERNS)},
             "risk_level": enum(RISK_LEVELS),
@@ -303,6 +320,31 @@ register(
                 ),
             ]
         },
+        [CASE_ID],
+    ),
+)
+CASE_LEAD = component(
+    "CaseLead",
+    obj(
+        {"id": ID, "version": VERSION, "status": enum(case_closure.STATUSES), "lead_worker": LEAD_WORKER},
+        ["id", "version", "status", "lead_worker"],
+        closed=True,
+    ),
+)
+register(
+    "/cases/{case_id}/lead",
+    "post",
+    operation(
+        "Hand the case, open or closed, to another lead worker: an active practitioner of the lead agency, who joins "
+        "the team if not on it (the previous lead stays on it). A team manager of the lead agency only, on the team "
+        "or not. Stale version: 409; a user who is not an active practitioner of the lead agency, or already leads "
+        "the case: 422",
+        response(
+            200,
+            "Changed: the case as GET shows it, or, to a manager who may not read the case, only what changed",
+            {"oneOf": [CASE, CASE_LEAD]},
+        ),
+        obj({"user_id": ID, "version": VERSION}, ["user_id", "version"], closed=True),
         [CASE_ID],
     ),
 )

@@ -4,7 +4,7 @@ Practitioners record and change; reads of personal data are open to safeguarding
 policy then decides per record); administrators never reach personal data.
 """
 
-from tests.web.roles import LEADS, PERSONAL_DATA, PRACTITIONERS, SIGNED_IN
+from tests.web.roles import LEADS, MANAGERS, PERSONAL_DATA, PRACTITIONERS, SIGNED_IN
 
 API_MATRIX: dict = {
     "api.create_person": PRACTITIONERS,
@@ -25,6 +25,8 @@ API_MATRIX: dict = {
     "api.caseload": PERSONAL_DATA,
     "api.get_case": PERSONAL_DATA,
     "api.change_case_status": PRACTITIONERS,
+    # Handing a case to another lead: team managers only (SPEC 1); the service checks it is their agency's case.
+    "api.reassign_case_lead": MANAGERS,
     "api.case_members": PERSONAL_DATA,
     "api.add_case_member": PRACTITIONERS,
     "api.add_chronology_entry": PRACTITIONERS,

@@ -9,3 +9,5 @@ PRACTITIONERS = frozenset(PRACTITIONER_ROLES)
 # Personal data: practitioners, and safeguarding leads on the same terms as anyone else (never admins).
 PERSONAL_DATA = PRACTITIONERS | {"safeguarding_lead"}
 LEADS = frozenset({"safeguarding_lead"})
+# Team managers, who hand their agency's cases to another lead worker.
+MANAGERS = frozenset({"team_manager"})
