@@ -1,5 +1,5 @@
-"""Forms for cases: opening, reassessing, closing and reopening one, the team, the plan, chronology entries (and
-moving one to another case) and the filters."""
+"""Forms for cases: opening, reassessing, closing and reopening one, its lead worker, the team, the plan, chronology
+entries (and moving one to another case) and the filters."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -85,6 +85,19 @@ class ReopenCaseForm(BaseForm):
 
 
 class ReassessCaseForm(_AssessmentForm):
+    version = version_field()
+
+
+class LeadForm(BaseForm):
+    """A team manager hands the case to another practitioner of the lead agency."""
+
+    user_id = SelectField(
+        "New lead worker",
+        widget=GovSelect(),
+        description="They join the team if they are not on it. The current lead worker stays on the team until "
+        "taken off it",
+        validators=[InputRequired("Select the new lead worker")],
+    )
     version = version_field()
 
 

@@ -11,6 +11,7 @@ from app.cases.forms import (
     CompleteActionForm,
     EntryForm,
     FilterForm,
+    LeadForm,
     MemberForm,
     PlanActionForm,
     ReassessCaseForm,
@@ -18,10 +19,10 @@ from app.cases.forms import (
     ReopenCaseForm,
 )
 from app.extensions import db
-from app.forms import choices
+from app.forms import choices, label_of
 from app.people.fields import reject_submission
 from app.people.views import person_for_work, transition_due
-from app.permissions import current_actor, personal_data, practitioners
+from app.permissions import current_actor, managers, personal_data, practitioners
 from safeguarding import accounts, case_closure, cases, contexts, family, policy
 from safeguarding.access import load_person
 from safeguarding.denials import record_denial
@@ -220,6 +221,31 @@ def reassess(case_id: str):
     )
 
 
+@bp.post("/cases/<case_id>/lead")
+@managers
+def reassign_lead(case_id: str):
+    form = LeadForm()
+    form.user_id.choices = choices([(request.form.get("user_id", ""), "")])  # the service checks who may lead
+    if form.validate_on_submit():
+        data = {"user_id": form.user_id.data, "version": form.version.data}
+        try:
+            changed = cases.reassign_lead(db.session, current_actor(), case_id, data)
+        except ValidationFailed as failure:
+            reject_submission(form, failure, fallback="user_id")
+        except Conflict as conflict:
+            db.session.rollback()
+            return render_case(case_id, lead_change=True, status=409, problem=conflict.message)
+        else:
+            flash(f"{changed.lead_worker.display_name} is now the lead worker", "success")
+            readable = policy.case_role(db.session, current_actor(), changed) is not None
+            return redirect(
+                url_for("cases.case", case_id=case_id, _anchor="team") if readable else url_for("main.home")
+            )
+    elif form.version.errors:  # nothing the user can fix in the form
+        return render_case(case_id, lead_change=True, status=422, problem="Reload the page and try again")
+    return render_case(case_id, posted=form, lead_change=True, lead_form=form)
+
+
 def _lead_change(case_id: str, form, change_data, change, done: str, *, form_name: str, fallback: str):
     """A lead's form posted (close, reassess): the change made and the case page again (or home, when the change
     left the caller no way to read the case), or the form with its errors (422) or the conflict (409)."""
@@ -246,6 +272,7 @@ def render_case(
     posted=None,
     team_only=False,
     status_change=False,
+    lead_change=False,
     status: int | None = None,
     problem: str | None = None,
     **forms,
@@ -254,11 +281,13 @@ def render_case(
     actor = current_actor()
     record, role = cases.view_case(db.session, actor, case_id)
     may_change_status = policy.may_change_case_status(actor, record)
-    allowed = may_change_status if status_change else role == "team"
-    if (posted is not None or team_only or status_change) and not allowed:
+    may_reassign = policy.may_reassign_case(actor, record)
+    allowed = may_reassign if lead_change else may_change_status if status_change else role == "team"
+    if (posted is not None or team_only or status_change or lead_change) and not allowed:
         # Only those offered these forms may post them; whoever else does is refused as the services would refuse them.
         record_denial(db.session, actor, object_type="case", object_id=record.id)
-        raise PermissionDenied(case_closure.REFUSAL if status_change else "Only the case team can do that")
+        refusal = cases.LEAD_REFUSAL if lead_change else case_closure.REFUSAL if status_change else None
+        raise PermissionDenied(refusal or "Only the case team can do that")
     filters = _filters()
     _, entries = cases.chronology(db.session, actor, record.id, **filters.chosen)
     team = record.current_members
@@ -268,6 +297,11 @@ def render_case(
     forms.setdefault("close_form", CloseCaseForm(formdata=None))
     forms.setdefault(
         "reassess_form", ReassessCaseForm(formdata=None, risk_level=record.risk_level, concerns=record.concerns)
+    )
+    forms.setdefault("lead_form", LeadForm(formdata=None))
+    candidates = cases.lead_candidates(db.session, record) if may_reassign else []
+    forms["lead_form"].user_id.choices = choices(
+        [(u.id, f"{u.display_name} ({label_of(u.role).lower()})") for u in candidates], "Select the new lead worker"
     )
     forms["action_form"].owner_id.choices = choices(
         [(m.user_id, f"{m.user.display_name} ({m.user.agency.name})") for m in team], "Select the owner"
@@ -282,6 +316,8 @@ def render_case(
         team=team,
         manages_team=cases.manages_team(actor, record),
         may_change_status=may_change_status,
+        may_reassign=may_reassign,
+        lead_candidates=candidates,
         subject=subject,
         plan=cases.plan(db.session, record),
         entries=entries,

@@ -1,6 +1,6 @@
 """Role x route rows for the casework pages; see route_matrix.py."""
 
-from tests.web.roles import LEADS, PERSONAL_DATA, PRACTITIONERS, PUBLIC
+from tests.web.roles import LEADS, MANAGERS, PERSONAL_DATA, PRACTITIONERS, PUBLIC
 
 PAGES_MATRIX: dict = {
     # People: search and read on the same terms for practitioners and leads; only practitioners record.
@@ -36,6 +36,8 @@ PAGES_MATRIX: dict = {
     "cases.close": PRACTITIONERS,
     "cases.reopen": PRACTITIONERS,
     "cases.reassess": PRACTITIONERS,
+    # Changing the lead worker: team managers only (SPEC 1); the service checks it is their agency's case.
+    "cases.reassign_lead": MANAGERS,
     # Referrals: practitioners send and receive them; the service checks the agency's part in each one.
     "referrals.new": PRACTITIONERS,
     "referrals.received": PRACTITIONERS,
