@@ -45,8 +45,17 @@ class World:
         return self.make_user("police_officer")
 
     @cached_property
+    def manager(self):
+        """A team manager of the social worker's agency, who hands its cases to another lead."""
+        return self.make_user("team_manager", agency=self.worker.agency)
+
+    @cached_property
     def caller(self):
         return self.as_user(self.worker)
+
+    def client_of(self, user: str):
+        """The API client of the World's user of that name; the social worker's when none is named."""
+        return self.as_user(getattr(self, user)) if user else self.caller
 
     def made(self, path: str, body: dict, by=None) -> dict:
         response = (self.as_user(by) if by else self.caller).post(path, json=body)
@@ -119,6 +128,7 @@ class Endpoint:
     ids: tuple[tuple[str, str], ...] = ()  # each slot of the path, and the record of the World whose id fills it
     nested: tuple[str, ...] = ()  # paths of nested objects that take only their own keys
     shape: str = ""  # which of the body's shapes, where it has more than one
+    by: str = ""  # the World's user who calls it, where the social worker may not
 
     def url(self, world: World) -> str:
         return self.path.format(**{slot: getattr(world, record)["id"] for slot, record in self.ids})
@@ -188,6 +198,13 @@ ENDPOINTS = [
     ),
     Endpoint("post", "/cases/{case_id}/members", lambda w: {"user_id": w.police.id}, on(case_id="case")),
     Endpoint("post", "/cases/{case_id}/chronology", note, on(case_id="case")),
+    Endpoint(
+        "post",
+        "/cases/{case_id}/lead",
+        lambda w: {"user_id": w.manager.id, "version": w.case["version"]},
+        on(case_id="case"),
+        by="manager",
+    ),
     Endpoint("post", "/chronology/{entry_id}/move", lambda w: {"case_id": w.other_case["id"]}, on(entry_id="entry")),
     Endpoint("post", "/referrals", lambda w: w.referral_to(w.person, w.police)),
     Endpoint("post", "/referrals/{referral_id}/acknowledge", nothing, on(referral_id="received")),
@@ -253,7 +270,7 @@ def test_every_json_body_endpoint_of_the_document_is_checked_here():
 
 @pytest.mark.parametrize(("endpoint", "where"), CASES)
 def test_an_unknown_key_gets_422_naming_its_path_and_writes_nothing(world, endpoint, where):
-    url, call = endpoint.url(world), getattr(world.caller, endpoint.method)
+    url, call = endpoint.url(world), getattr(world.client_of(endpoint.by), endpoint.method)
     body = with_key(endpoint.body(world), where, TYPO)  # the records it names are made before the count
     before = row_counts()
     response = call(url, json=body)
