@@ -49,6 +49,14 @@ KIND_LABELS = {
 }
 # A meeting's kind as its form offers it, its flash and every list of meetings name it.
 MEETING_LABELS = {"strategy": "Strategy meeting", "mace": "MACE panel", "context_conference": "Context conference"}
+# An alert's kind (SPEC 7 and 10) as the alerts page's filter and list name it.
+ALERT_LABELS = {
+    "escalation": "Escalation: referred repeatedly",
+    "exposure": "Exposure to an adult of concern or rival groups",
+    "location_assessment": "Location assessment needed",
+    "transition": "Transition to adult services",
+    "return_interview": "Return-home interview not offered",
+}
 RISK_TAG_CLASSES = {"high": "govuk-tag--red", "medium": "govuk-tag--orange", "low": "govuk-tag--green"}
 SAFETY_TAG_CLASSES = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
 SENSITIVITY_TAG_CLASSES = {
@@ -73,6 +81,7 @@ TABLES = {
     "kind": KIND_LABELS,
     "reason": MATCH_REASONS,
     "meeting": MEETING_LABELS,
+    "alert": ALERT_LABELS,
 }
 
 
