@@ -71,6 +71,7 @@ def _check_index_sizing() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.alerts import bp as alerts_bp
     from app.api import bp as api_bp
     from app.assets import bp as assets_bp
     from app.audit_pages import bp as audit_pages_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (assets_bp, auth_bp, main_bp, admin_bp, people_bp, cases_bp, referrals_bp, audit_pages_bp, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(contexts_bp)  # context maps and work on places and groups
+    app.register_blueprint(alerts_bp)  # the alerts the viewer may see, on one page
     from app.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)  # partnership report and subject access, for safeguarding leads

@@ -133,3 +133,10 @@ def list_alerts(session: Session, actor, kind: str | None = None, today: date | 
         person_ids=sorted({a.person_id for a in alerts if a.person_id}),
     )
     return alerts
+
+
+def place_names(session: Session, found: list[Alert]) -> dict[str, str]:
+    """The names of the places these alerts are about (list_alerts has already left out homes the actor may not see)."""
+    places = {a.place_id for a in found if a.place_id}
+    query = select(Place.id, Place.name).where(among(Place.id, places))
+    return {place_id: name for place_id, name in session.execute(query)}

@@ -47,6 +47,8 @@ PAGES_MATRIX: dict = {
     "referrals.step": PRACTITIONERS,
     # Safeguarding leads see referrals past their decision time across agencies (never the reasons).
     "referrals.escalations": LEADS,
+    # Alerts: on the policy's terms, as GET /api/v1/alerts (leads see all).
+    "alerts.alerts_page": PERSONAL_DATA,
     # Context maps and their downloads: on the policy's terms (redacted per viewer); cytoscape.js is a public asset.
     "assets.cytoscape": PUBLIC,
     "contexts.person_map": PERSONAL_DATA,
