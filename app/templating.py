@@ -25,6 +25,7 @@ NAVIGATION = (
     ("Record a person", "people.new", set(PRACTITIONER_ROLES)),
     ("Referrals", "referrals.inbox", set(PRACTITIONER_ROLES)),
     ("Places", "contexts.heat_map", CASEWORK_ROLES),
+    ("Alerts", "alerts.alerts_page", CASEWORK_ROLES),
     ("Escalations", "referrals.escalations", {"safeguarding_lead"}),
     ("Audit", "audit_pages.overview", {"safeguarding_lead"}),
     ("Reports", "reports.partnership", {"safeguarding_lead"}),

@@ -123,5 +123,11 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client):
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
 
 
+@pytest.mark.parametrize(("role", "offered"), [("youth_worker", True), ("safeguarding_lead", True), ("admin", False)])
+def test_the_navigation_links_to_alerts_for_those_who_may_see_them(login, make_user, role, offered):
+    soup = page(login(make_user(role)).get("/"))
+    assert bool(soup.select_one('.govuk-service-navigation a[href="/alerts"]')) == offered
+
+
 def test_every_kind_of_alert_has_a_label():
     assert set(ALERT_LABELS) == set(ALERT_KINDS)
