@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from safeguarding.access import record_read
 from safeguarding.context_analysis import borough_graph
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph.analysis import place_hotspots
+from safeguarding.graph.types import NodeRef
 from safeguarding.missing import status_of
 from safeguarding.referrals import referred_again, timeliness
 from safeguarding.suppression import HIDDEN, SMALL, suppress, suppress_table, suppress_total
@@ -196,9 +198,12 @@ def _demographics(session: Session, cases: list[Case], at: date) -> dict:
 
 
 def _hotspots(session: Session, cases: list[Case], at: date) -> list[dict]:
-    """Places ranked by the young people with open cases linked to them; places below five are not listed."""
+    """Places ranked by the young people with open cases linked to them; places below five, and homes, are not
+    listed."""
     at_risk = {c.subject_person_id for c in cases if c.subject_person_id}
-    graph = borough_graph(session, at)
+    # A report is read across the partnership: a home named beside a count would disclose a household.
+    homes = [NodeRef("place", i) for i in session.scalars(select(Place.id).where(Place.kind == "address"))]
+    graph = nx.restricted_view(borough_graph(session, at), homes, [])  # a view: the cached graph is left as it is
     ranked = place_hotspots(graph, lambda ref: ref.id in at_risk, top=20)
     names = {p.id: p.name for p in session.scalars(select(Place).where(Place.id.in_([r.id for r, _ in ranked])))}
     return [

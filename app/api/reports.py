@@ -53,7 +53,7 @@ FIGURES = component(
             "open_case_subjects_by_ethnicity": COUNTS,
             "place_hotspots": {
                 "type": "array",
-                "description": "Places linked to 5 or more young people with open cases",
+                "description": "Places other than homes linked to 5 or more young people with open cases",
                 "items": obj(
                     {"place_id": ID, "name": nullable(STRING), "young_people": INTEGER},
                     ["place_id", "name", "young_people"],

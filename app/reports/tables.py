@@ -215,7 +215,7 @@ def _places(now: dict, before: dict) -> Section:
         "Places linked to young people with open cases",
         "Place",
         rows,
-        note="Places linked to fewer than 5 young people with open cases are not listed.",
+        note="Places linked to fewer than 5 young people with open cases are not listed, nor are homes.",
         chart=bool(rows),
     )
     return Section("places", "Place hotspots", [group])

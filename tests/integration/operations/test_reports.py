@@ -62,6 +62,22 @@ def test_hotspots_of_a_past_period_count_ties_by_when_they_were_first_seen_not_w
     assert october["place_hotspots"] == [{"place_id": park.id, "name": "Riverside Park", "young_people": 7}]
 
 
+def test_hotspots_leave_out_homes_however_many_young_people_are_linked_to_them(caseload):
+    """A partnership report is read well beyond those who may see a household: a home is never listed by name."""
+    sw = caseload["worker"]
+    flat = contexts.create_place(db.session, sw, {"name": "Flat 3, 12 Canal Row", "kind": "address"})
+    park = contexts.create_place(db.session, sw, {"name": "Riverside Park", "kind": "park"})
+    for case in db.session.scalars(sa.select(Case)):
+        for place, kind in ((flat, "found_at"), (park, "frequents")):
+            link = {
+                "source": {"type": "person", "id": case.subject_person_id},
+                "target": {"type": "place", "id": place.id},
+            }
+            contexts.add_relationship(db.session, sw, {**link, "kind": kind, "first_seen": "2026-10-05"})
+    november = reports.figures(db.session, reports.Period(date(2026, 11, 1), date(2026, 12, 1)))
+    assert november["place_hotspots"] == [{"place_id": park.id, "name": "Riverside Park", "young_people": 7}]
+
+
 def test_only_safeguarding_leads_produce_reports_and_bad_periods_are_refused(caseload, make_user):
     period = reports.Period(date(2026, 11, 1), date(2026, 12, 1))
     for role in ("social_worker", "police_officer", "admin"):

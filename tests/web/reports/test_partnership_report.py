@@ -5,9 +5,13 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
+from app.extensions import db
+from models.case import Case
 from models.user import ROLES
+from safeguarding import contexts
 from tests.fixtures.caseloads import FORMULA_AGENCY, NOVEMBER
 from tests.web.helpers import audit_events, page
 from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary
@@ -117,6 +121,22 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(lead_client, cas
     for row in csv.reader(io.StringIO(text)):
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_a_home_linked_to_many_young_people_is_not_named_on_the_page_or_in_the_csv(lead_client, caseload):
+    """The report's hotspots are places where young people meet, not households: a home is left out entirely."""
+    sw = caseload["worker"]
+    flat = contexts.create_place(db.session, sw, {"name": "Flat 3, 12 Canal Row", "kind": "address"})
+    park = contexts.create_place(db.session, sw, {"name": "Riverside Park", "kind": "park"})
+    for child in db.session.scalars(sa.select(Case.subject_person_id)):
+        for place, kind in ((flat, "found_at"), (park, "frequents")):
+            link = {"source": {"type": "person", "id": child}, "target": {"type": "place", "id": place.id}}
+            contexts.add_relationship(db.session, sw, {**link, "kind": kind, "first_seen": "2026-10-05"})
+    response = lead_client.get(REPORT)
+    assert table(page(response), "table-place-hotspots") == {"Riverside Park": ["7", "7", "no change"]}
+    assert "Canal Row" not in response.get_data(as_text=True)
+    export = lead_client.get(REPORT_CSV).get_data(as_text=True)
+    assert "Riverside Park" in export and "Canal Row" not in export
 
 
 @pytest.mark.parametrize(
