@@ -1,8 +1,8 @@
 """Alerts: rules that fire once per person (or place) and rule, dated when the condition first held."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -99,21 +99,22 @@ REFRESHERS = {
 }
 
 
+def _stored(session: Session, kind: str | None, today: date) -> Select:
+    """The alerts of a kind (or every kind), once its rules have been run again up to today."""
+    for rule, refresh in REFRESHERS.items():
+        if kind in (None, rule):
+            refresh(session, today)
+    session.flush()
+    return select(Alert).where(Alert.kind == kind) if kind else select(Alert)
+
+
 def list_alerts(session: Session, actor, kind: str | None = None, today: date | None = None) -> list[Alert]:
     """Alerts the actor may see: about people they may see (leads see all)."""
     if kind is not None and kind not in ALERT_KINDS:
         raise ValidationFailed({"kind": f"Choose one of {', '.join(ALERT_KINDS)}"})
     if actor.role != "safeguarding_lead" and not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role does not see alerts about people")
-    today = today or uk_today()
-    for rule, refresh in REFRESHERS.items():
-        if kind in (None, rule):
-            refresh(session, today)
-    session.flush()
-    query = select(Alert).order_by(Alert.fired_on, Alert.kind)
-    if kind:
-        query = query.where(Alert.kind == kind)
-    alerts = list(session.scalars(query))
+    alerts = list(session.scalars(_stored(session, kind, today or uk_today()).order_by(Alert.fired_on, Alert.kind)))
     if actor.role != "safeguarding_lead":
         access = policy.people_access(session, actor, {a.person_id for a in alerts if a.person_id})
         # Only with full access: a limited view shows an age in years, and an alert's detail says more (a birthday,
@@ -140,3 +141,14 @@ def place_names(session: Session, found: list[Alert]) -> dict[str, str]:
     places = {a.place_id for a in found if a.place_id}
     query = select(Place.id, Place.name).where(among(Place.id, places))
     return {place_id: name for place_id, name in session.execute(query)}
+
+
+def count_recent_escalation_alerts(session: Session, actor, today: date | None = None) -> int:
+    """Children whose escalation alert fired within the rule's window (default 90 days) up to today, of those the
+    Escalations page lists: a count across the partnership for a safeguarding lead's home page, naming no one."""
+    if actor.role != "safeguarding_lead":
+        raise PermissionDenied("Only safeguarding leads see escalation alerts across the partnership")
+    today = today or uk_today()
+    since = today - timedelta(days=runtime().referral_rules.escalation_days)
+    recent = _stored(session, "escalation", today).where(Alert.fired_on >= since)
+    return session.scalar(select(func.count()).select_from(recent.subquery())) or 0

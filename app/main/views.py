@@ -6,7 +6,8 @@ from sqlalchemy import text
 from app.extensions import db
 from app.permissions import current_actor, public, signed_in
 from app.templating import referral_counts
-from safeguarding import audit_review, referrals
+from safeguarding import alerts, audit_review, referrals
+from safeguarding.runtime import current as runtime
 
 bp = Blueprint("main", __name__)
 
@@ -17,12 +18,15 @@ def home():
     actor = current_actor()
     lead = actor.role == "safeguarding_lead"
     escalations = len(referrals.past_decision_time(db.session)) if lead else None
+    escalation_alerts = alerts.count_recent_escalation_alerts(db.session, actor) if lead else None
     awaiting_review = audit_review.count_awaiting_review(db.session) if lead else None
     return render_template(
         "main/home.html",
         actor=actor,
         counts=referral_counts(actor),
         escalations=escalations,
+        escalation_alerts=escalation_alerts,
+        escalation_days=runtime().referral_rules.escalation_days,
         awaiting_review=awaiting_review,
     )
 

@@ -397,6 +397,32 @@ def test_home_page_counts_and_notifications_for_the_receiving_agency_and_the_sen
     assert not sender_home.select("main .govuk-notification-banner")
 
 
+ALERTS_LINK = 'main a[href="/referrals/escalations#alerts"]'
+
+
+def test_a_lead_s_home_page_counts_the_children_with_an_escalation_alert_in_the_last_90_days(
+    login, sender, refer, make_user
+):
+    lead = login(make_user("safeguarding_lead"))
+    refer()
+    refer(urgency="red")
+    assert not page(lead.get("/")).select(ALERTS_LINK)  # two referrals: the rule has not fired
+    refer(urgency="green")
+    soup = assert_strict_page(lead.get("/"))
+    (link,) = soup.select(ALERTS_LINK)
+    assert link.get_text(" ", strip=True) == "1 child with an escalation alert in the last 90 days"
+    assert not page(login(sender).get("/")).select('main a[href^="/referrals/escalations"]')
+
+
+def test_an_escalation_alert_older_than_90_days_is_not_counted_on_the_home_page(login, refer, make_user):
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=120), tick=False):
+        for urgency in ("amber", "red", "green"):
+            refer(urgency=urgency)
+    lead = login(make_user("safeguarding_lead"))
+    assert page(lead.get("/referrals/escalations")).select("#alerts ~ table tbody tr")  # still listed there
+    assert not page(lead.get("/")).select(ALERTS_LINK)
+
+
 def test_the_person_page_shows_the_repeat_referral_flag_and_the_referrals(login, sender, child, refer):
     refer()
     client = login(sender)
