@@ -34,7 +34,7 @@ from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.runtime import current as runtime
 from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
-from safeguarding.validation import choice, clean_text, collect, london_day, version_of, whole_number
+from safeguarding.validation import choice, clean_text, collect, london_day, parse_datetime, version_of, whole_number
 
 # The legal moves: from each state, which actions, by whom ("receiver" or "sender"), to which state.
 TRANSITIONS = {
@@ -116,6 +116,7 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
     if not isinstance(data.get("person_id"), str) or not data["person_id"].strip():
         errors["$.person_id"] = "Choose the person the referral is about"
     from_agency, received = _external_sender(session, data, errors)
+    received_at = _received_at(data, received, errors)
     to_agency = get_by_id(session, Agency, data.get("to_agency_id"))
     if to_agency is None:
         errors["$.to_agency_id"] = "Choose the agency to refer to"
@@ -139,7 +140,7 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
         sender_id=None if received else actor.id,  # the history names who recorded it
         urgency=clean["urgency"],
         status="submitted",
-        sent_at=sent_at or utcnow(),
+        sent_at=received_at or sent_at or utcnow(),
         lawful_basis=clean["lawful_basis"],
         lawful_basis_reason=clean["lawful_basis_reason"],
         data_key_id=person.data_key_id,
@@ -175,6 +176,25 @@ def sender_joined_case(session: Session, referral: Referral) -> bool:
     nor one who could no longer join when it was accepted."""
     case = session.get(Case, referral.case_id) if referral.case_id else None
     return bool(referral.sender_id and case and case.has_member(referral.sender_id))
+
+
+def _received_at(data: dict, received: bool, errors: dict) -> datetime | None:
+    """When a referral from outside arrived (None: now). Its timescales run from then, so one recorded later is
+    given no more time than it had; a referral sent from here is sent when it is made."""
+    if data.get("received_at") is None:
+        return None
+    if not received:
+        errors["$.received_at"] = "Only a referral received from outside is dated: one you send is sent now"
+        return None
+    try:
+        at = parse_datetime(data["received_at"], field="$.received_at", label="when it was received")
+    except ValidationFailed as failure:
+        errors.update(failure.fields)
+        return None
+    if at > utcnow():
+        errors["$.received_at"] = "When it was received cannot be in the future"
+        return None
+    return at
 
 
 def _external_sender(session: Session, data: dict, errors: dict) -> tuple[Agency | None, bool]:

@@ -237,7 +237,8 @@ register(
     operation(
         "Send a referral about a person you may see to another agency (the lawful basis defaults to not_recorded); "
         "with from_agency_id, an agency outside the partnership, record one your agency received from it (then "
-        "to_agency_id is your own agency, and the referral has no sender in the partnership)",
+        "to_agency_id is your own agency, and the referral has no sender in the partnership; received_at, when it "
+        "arrived, not in the future, starts its timescales: default now)",
         response(201, "Sent", REFERRAL),
         obj(
             {
@@ -248,6 +249,7 @@ register(
                 "lawful_basis": enum(LAWFUL_BASES[:-1], nullable=True),
                 "lawful_basis_reason": text(2000, nullable=True),
                 "from_agency_id": nullable(ID),
+                "received_at": nullable(DATETIME),
             },
             ["person_id", "to_agency_id", "urgency", "reason"],
             closed=True,

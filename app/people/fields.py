@@ -81,6 +81,9 @@ class GovDateField(Field):
         self.data = value
 
 
+TIME_HINT = "Use the 24-hour clock, for example 18:30"
+
+
 def clock_time(message: str):
     """A validator for a 24-hour time such as 18:30 (or 18.30)."""
 

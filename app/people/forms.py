@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import BaseForm, choices, version_field
 from app.people.fields import (
+    TIME_HINT,
     Checkbox,
     Checkboxes,
     GovDateField,
@@ -208,9 +209,6 @@ class RelationshipForm(BaseForm):
             "grading": dict(zip(("source", "information", "handling"), grades, strict=True)) if any(grades) else None,
             "notes": self.notes.data,
         }
-
-
-TIME_HINT = "Use the 24-hour clock, for example 18:30"
 
 
 class EpisodeReturnForm(BaseForm):

@@ -1,12 +1,12 @@
 """Forms for referrals: making one, recording one received from outside, and the receiving agency's and the
 sender's steps."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea
-from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms import BaseForm, choices
-from app.people.fields import Checkboxes, Radios, at_most
+from app.people.fields import TIME_HINT, Checkboxes, GovDateField, Radios, at_most, clock_time, local_iso
 from app.people.labels import CONCERN_LABELS
 from app.referrals.labels import LAWFUL_BASIS_LABELS, URGENCY_LABELS, timescale_hint
 from models.case import CONCERNS
@@ -114,11 +114,31 @@ class ReceivedReferralForm(ReferralForm):
             ((a.id, a.name) for a in agencies if a.external), "Select an agency outside the partnership"
         )
 
+    received_on = GovDateField(
+        "Date it was received (optional)", description="Leave blank for now. For example, 27 11 2026", past=True
+    )
+    received_time = StringField(
+        "Time it was received",
+        widget=GovTextInput(),
+        description=TIME_HINT,
+        validators=[Optional(), clock_time("Enter the time it was received as hours and minutes, like 18:30")],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # A date and a time, or neither: checked once both fields have been (an empty time stops its own checks).
+        if self.received_on.data and not self.received_time.data and not self.received_time.errors:
+            self.received_time.errors.append("Enter the time it was received")
+        if self.received_time.data and not self.received_on.data and not self.received_on.errors:
+            self.received_on.errors.append("Enter the date it was received too")
+        return valid and not (self.received_on.errors or self.received_time.errors)
+
     def referral_data(self, person_id: str) -> dict:
         return {
             **self._shared_data(person_id),
             "from_agency_id": self.from_agency_id.data,
             "to_agency_id": self.own_agency_id,
+            "received_at": local_iso(self.received_on.data, self.received_time.data),
         }
 
 

@@ -558,6 +558,51 @@ def test_a_referral_received_from_outside_is_recorded_in_the_receivers_inbox_wit
     assert [e.detail_dict["from_agency"] for e in created] == [outside.id]
 
 
+def test_a_referral_received_from_outside_is_dated_when_it_arrived_and_its_timescales_run_from_then(
+    as_user, make_agency, receiver, make_person
+):
+    outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    child = make_person(receiver, given_name="Noah")
+    arrived = datetime.now(UTC) - timedelta(hours=3)
+    body = {
+        "person_id": child["id"],
+        "from_agency_id": outside.id,
+        "to_agency_id": receiver.agency_id,
+        "urgency": "red",  # acknowledge within an hour, day or night
+        "reason": "Stopped with two older males on the county line",
+        "received_at": arrived.isoformat(),
+    }
+    referral = as_user(receiver).post("/referrals", json=body).get_json()
+    assert datetime.fromisoformat(referral["sent_at"]) == arrived
+    assert datetime.fromisoformat(referral["acknowledge_by"]) == arrived + timedelta(hours=1)
+    assert referral["breached"]["acknowledge"] is True and referral["overdue"] is True
+
+
+@pytest.mark.parametrize(
+    ("received_at", "outside", "message"),
+    [
+        ("tomorrow", True, "cannot be in the future"),  # made in the test: workers must collect the same ids
+        ("yesterday", True, "real date and time"),
+        ("2026-11-01T10:00:00", True, "time zone offset"),
+        ("2026-11-01T10:00:00+00:00", False, "Only a referral received from outside is dated"),
+    ],
+)
+def test_a_received_at_in_the_future_unreadable_or_on_a_referral_sent_from_here_is_422(
+    as_user, make_agency, receiver, sender, make_person, received_at, outside, message
+):
+    agency = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    child = make_person(receiver, given_name="Noah")
+    if received_at == "tomorrow":
+        received_at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    body = {"person_id": child["id"], "urgency": "amber", "reason": "Seen far from home", "received_at": received_at}
+    body |= {"from_agency_id": agency.id, "to_agency_id": receiver.agency_id} if outside else {}
+    body |= {} if outside else {"to_agency_id": sender.agency_id}
+    refused = as_user(receiver).post("/referrals", json=body)
+    assert refused.status_code == 422 and message in refused.get_json()["fields"]["$.received_at"]
+    for box in ("inbox", "outbox"):
+        assert as_user(receiver).get("/referrals", box=box).get_json()["results"] == []
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

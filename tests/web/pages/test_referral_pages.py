@@ -13,7 +13,7 @@ from models.case import Case
 from models.referral import Referral
 from safeguarding import referrals
 from tests.web.helpers import assert_good_page, page
-from tests.web.pages.helpers import assert_strict_page, count, error_summary, main_text, post_form
+from tests.web.pages.helpers import assert_strict_page, count, dob, error_summary, main_text, post_form
 
 
 @pytest.fixture
@@ -502,3 +502,20 @@ def test_the_sender_records_an_outside_recipients_answer_on_the_referral_page(lo
     db.session.expire_all()
     stored = db.session.get(Referral, referral.id)
     assert stored.status == "accepted" and stored.case_id is None
+
+
+def test_a_referral_received_from_outside_is_dated_when_it_arrived(login, receiver, make_agency, make_person):
+    outside = make_agency(name="Eastmoor Constabulary", kind="police", external=True)
+    child = make_person(receiver, given_name="Noah")
+    client = login(receiver)
+    path = f"/people/{child.id}/referrals/received"
+    data = {"from_agency_id": outside.id, "urgency": "amber", "reason": "Found on the M1 with older males"}
+    no_date = post_form(client, path, {**data, "received_time": "09:15"})
+    assert no_date.status_code == 422 and "Enter the date it was received too" in error_summary(no_date)
+    no_time = post_form(client, path, {**data, "received_on": dob(2, 11, 2026)})
+    assert no_time.status_code == 422 and "Enter the time it was received" in error_summary(no_time)
+    assert db.session.scalars(sa.select(Referral)).all() == []
+    dated = post_form(client, path, {**data, "received_on": dob(2, 11, 2026), "received_time": "09:15"})
+    assert dated.status_code == 302
+    referral = db.session.scalars(sa.select(Referral)).one()
+    assert referral.sent_at == datetime(2026, 11, 2, 9, 15, tzinfo=UTC)  # GMT in November
