@@ -3,10 +3,9 @@ its team sees the subject), and changing its risk level or concerns as the work 
 
 from sqlalchemy.orm import Session
 
-import audit
 from models.case import Case
 from safeguarding import policy
-from safeguarding.cases import CASE_FIELDS, case_for_team_change
+from safeguarding.cases import CASE_FIELDS, case_for_team_change, commit_case_change
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, uk_today, version_of
@@ -83,7 +82,8 @@ def change_case_status(session: Session, actor, case_id: str, data: dict) -> Cas
     else:
         case.status, case.closed_on = "open", None
         case.closed_reason = None
-    return _committed(session, actor, case, subject, {"change": "closed" if case.status == "closed" else "reopened"})
+    change = "closed" if case.status == "closed" else "reopened"
+    return commit_case_change(session, actor, case, subject, {"change": change})
 
 
 def change_case_assessment(session: Session, actor, case_id: str, data: dict) -> Case:
@@ -98,22 +98,7 @@ def change_case_assessment(session: Session, actor, case_id: str, data: dict) ->
         return case
     for key in changed:
         setattr(case, key, clean[key])
-    return _committed(session, actor, case, subject, {"change": "reassessed", "fields": changed})
-
-
-def _committed(session: Session, actor, case: Case, subject: list[str], detail: dict) -> Case:
-    """The lead's change, audited against the subject in its transaction."""
-    audit.record(
-        session,
-        action="update",
-        actor=actor,
-        object_type="case",
-        object_id=case.id,
-        person_ids=subject,
-        detail=detail,
-    )
-    session.commit()
-    return case
+    return commit_case_change(session, actor, case, subject, {"change": "reassessed", "fields": changed})
 
 
 def _case_for_its_lead(session: Session, actor, case_id: str) -> tuple[Case, list[str]]:

@@ -189,16 +189,8 @@ def add_member(session: Session, actor, case_id: str, user_id) -> CaseMember:
         raise Conflict("This user is already on the team")
     member = CaseMember(case_id=case.id, user_id=user.id, added_by_id=actor.id)
     session.add(member)
-    audit.record(
-        session,
-        action="update",
-        actor=actor,
-        object_type="case",
-        object_id=case.id,
-        person_ids=[case.subject_person_id] if case.subject_person_id else [],
-        detail={"change": "member_added", "user_id": user.id},
-    )
-    session.commit()
+    subject = [case.subject_person_id] if case.subject_person_id else []
+    commit_case_change(session, actor, case, subject, {"change": "member_added", "user_id": user.id})
     return member
 
 
@@ -224,16 +216,7 @@ def remove_member(session: Session, actor, case_id: str, user_id: str) -> None:
     if user_id == case.lead_worker_id:
         raise Conflict("The lead worker cannot be removed; change the lead worker first")
     member.removed_at = utcnow()
-    audit.record(
-        session,
-        action="update",
-        actor=actor,
-        object_type="case",
-        object_id=case.id,
-        person_ids=subject,
-        detail={"change": "member_removed", "user_id": user_id},
-    )
-    session.commit()
+    commit_case_change(session, actor, case, subject, {"change": "member_removed", "user_id": user_id})
 
 
 LEAD_REFUSAL = "Only a team manager of the lead agency can change the lead worker"
@@ -279,6 +262,13 @@ def reassign_lead(session: Session, actor, case_id: str, data: dict) -> Case:
     if joined:
         session.add(CaseMember(case_id=case.id, user_id=user.id, added_by_id=actor.id))
     case.lead_worker_id = user.id
+    detail = {"change": "lead_changed", "from_user_id": previous, "user_id": user.id, "joined_team": joined}
+    return commit_case_change(session, actor, case, subject, detail)
+
+
+def commit_case_change(session: Session, actor, case: Case, subject: list[str], detail: dict) -> Case:
+    """Commit a change to a case (its team, lead, status or assessment) with its audit event, against the subject,
+    in the same transaction."""
     audit.record(
         session,
         action="update",
@@ -286,7 +276,7 @@ def reassign_lead(session: Session, actor, case_id: str, data: dict) -> Case:
         object_type="case",
         object_id=case.id,
         person_ids=subject,
-        detail={"change": "lead_changed", "from_user_id": previous, "user_id": user.id, "joined_team": joined},
+        detail=detail,
     )
     session.commit()
     return case
