@@ -48,6 +48,14 @@ class AuditEvent(Base):
             postgresql_where=text("seq IS NULL"),
             sqlite_where=text("seq IS NULL"),
         ),
+        # The flagged-access queue: each user's flagged events after their last review, a small share of the log.
+        Index(
+            "ix_audit_events_flagged",
+            "actor_user_id",
+            "seq",
+            postgresql_where=text("flagged"),
+            sqlite_where=text("flagged = 1"),
+        ),
     )
 
     @property

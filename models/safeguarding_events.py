@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, Versioned, utcnow
@@ -57,3 +57,18 @@ class Alert(UUIDPrimaryKey, Base):
     fired_on: Mapped[date] = mapped_column(Date)
     detail: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FlaggedAccessReview(UUIDPrimaryKey, Base):
+    """A lead's verdict on a user's flagged accesses (SPEC 5: access with no case assignment in force), up to and
+    including the event numbered through_seq; later flagged events wait for the next review."""
+
+    __tablename__ = "flagged_access_reviews"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    through_seq: Mapped[int] = mapped_column(BigInteger)
+    events: Mapped[int] = mapped_column(Integer)
+    reviewed_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(2000))

@@ -110,6 +110,23 @@ def _rows(session: Session, grants: list[BreakGlassGrant]) -> list[GrantRow]:
     return rows
 
 
+def checked_verdict(outcome, note, outcomes: dict[str, str], *, choose: str, explain: str) -> str | None:
+    """A review's outcome (one of outcomes; the last one is the concern) and its cleaned note, which a concern
+    needs; every problem at once."""
+    problems = {}
+    if outcome not in outcomes:
+        problems["outcome"] = choose
+    try:
+        note = clean_text(note, field="note", label="a note", max_length=NOTE_MAX, required=False)
+    except ValidationFailed as failure:
+        problems.update(failure.fields)
+    if outcome == list(outcomes)[-1] and not note and "note" not in problems:
+        problems["note"] = explain
+    if problems:
+        raise ValidationFailed(problems)
+    return note
+
+
 def review_break_glass(session: Session, actor, grant_id: str, outcome, note) -> BreakGlassGrant:
     """Record a lead's verdict on a grant, audited in the same transaction; a grant is reviewed once."""
     require_lead(actor)
@@ -117,17 +134,13 @@ def review_break_glass(session: Session, actor, grant_id: str, outcome, note) ->
     if grant.user_id == actor.id:
         record_denial(session, actor, object_type="break_glass_grant", object_id=grant.id, detail={"own_grant": True})
         raise PermissionDenied("Another safeguarding lead must review your own emergency access")
-    problems = {}
-    if outcome not in REVIEW_OUTCOMES:
-        problems["outcome"] = "Select whether the emergency access was justified"
-    try:
-        note = clean_text(note, field="note", label="a note", max_length=NOTE_MAX, required=False)
-    except ValidationFailed as failure:
-        problems.update(failure.fields)
-    if outcome == "not_justified" and not note and "note" not in problems:
-        problems["note"] = "Say why the access was not justified, for information governance"
-    if problems:
-        raise ValidationFailed(problems)
+    note = checked_verdict(
+        outcome,
+        note,
+        REVIEW_OUTCOMES,
+        choose="Select whether the emergency access was justified",
+        explain="Say why the access was not justified, for information governance",
+    )
     # Conditional on nobody having got there first, so two leads reviewing at once cannot overwrite each other.
     changed = session.execute(
         update(BreakGlassGrant)

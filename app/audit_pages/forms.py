@@ -1,11 +1,12 @@
 """Forms of the audit workspace: the filters (GET, nothing to forge) and the break-glass review (POST, CSRF)."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.forms import BaseForm, choices
 from app.people.fields import GovDateField, Radios, ReferenceField, at_most
+from safeguarding import flagged_access
 from safeguarding.audit_review import NOTE_MAX, REVIEW_OUTCOMES
 
 
@@ -61,5 +62,22 @@ class ReviewForm(BaseForm):
         "Note",
         widget=GovTextArea(),
         description="What you checked and decided. Needed when the access was not justified",
+        validators=[at_most(NOTE_MAX, "The note")],
+    )
+
+
+class FlaggedAccessReviewForm(BaseForm):
+    # The last event the lead was shown: the review covers those events and no later one.
+    through_seq = HiddenField()
+    outcome = RadioField(
+        "Was the access appropriate?",
+        widget=Radios(),
+        choices=choices(flagged_access.OUTCOMES.items()),
+        validators=[InputRequired("Select whether the access was appropriate")],
+    )
+    note = TextAreaField(
+        "Note",
+        widget=GovTextArea(),
+        description="What you checked and decided. Needed when the access is a concern",
         validators=[at_most(NOTE_MAX, "The note")],
     )

@@ -3,10 +3,16 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from app.audit_pages import bp
-from app.audit_pages.forms import MonitoringForm, PersonAccessForm, ReviewForm, UserActivityForm
+from app.audit_pages.forms import (
+    FlaggedAccessReviewForm,
+    MonitoringForm,
+    PersonAccessForm,
+    ReviewForm,
+    UserActivityForm,
+)
 from app.extensions import db
 from app.permissions import current_actor, leads
-from safeguarding import audit_monitoring, audit_review, audit_status
+from safeguarding import audit_monitoring, audit_review, audit_status, flagged_access
 from safeguarding.audit_workspace import EventQuery, event_query, listing, record_audit_view, users_to_choose
 from safeguarding.errors import PermissionDenied, ValidationFailed
 
@@ -83,6 +89,45 @@ def review(grant_id: str):
     row, events = audit_review.grant_for_review(db.session, actor, grant_id)
     own = row.grant.user_id == actor.id
     page = render_template("audit/review.html", form=form, row=row, events=events, own=own)
+    return page, 422 if form.errors else 200
+
+
+@bp.get("/flagged")
+@leads
+def flagged():
+    waiting, reviewed = flagged_access.review_queue(db.session, current_actor())
+    return render_template("audit/flagged.html", waiting=waiting, reviewed=reviewed)
+
+
+@bp.route("/flagged/<user_id>", methods=["GET", "POST"])
+@leads
+def review_flagged(user_id: str):
+    actor = current_actor()
+    form = FlaggedAccessReviewForm()
+    if form.validate_on_submit():
+        try:
+            flagged_access.review_flagged_access(
+                db.session, actor, user_id, form.through_seq.data, form.outcome.data, form.note.data
+            )
+        except ValidationFailed as failure:
+            db.session.rollback()
+            form.apply_errors(failure.fields)
+        except PermissionDenied as refusal:
+            flash(refusal.message, "info")
+            return redirect(url_for("audit_pages.review_flagged", user_id=user_id))
+        else:
+            flash("Review saved. These accesses are no longer awaiting review", "success")
+            return redirect(url_for("audit_pages.flagged"))
+    user, events, last = flagged_access.flagged_for_review(db.session, actor, user_id)
+    page = render_template(
+        "audit/flagged_review.html",
+        form=form,
+        user=user,
+        events=events,
+        last=last,
+        own=user.id == actor.id,
+        shown_at_once=flagged_access.SHOWN_AT_ONCE,
+    )
     return page, 422 if form.errors else 200
 
 

@@ -73,6 +73,8 @@ PAGES_MATRIX: dict = {
     "audit_pages.refused": LEADS,
     "audit_pages.break_glass": LEADS,
     "audit_pages.review": LEADS,
+    "audit_pages.flagged": LEADS,
+    "audit_pages.review_flagged": LEADS,
     "audit_pages.monitoring": LEADS,
     "audit_pages.export": LEADS,
     "audit_pages.checkpoint": LEADS,

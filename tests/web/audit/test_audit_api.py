@@ -152,12 +152,12 @@ def test_verify_reports_the_first_bad_event_of_a_tampered_log(app, lead_api, acc
 
     lead_api.get("/audit/verify")  # seal everything so far
     with db.engine.begin() as conn:
-        for statement in drop_append_only_ddl("sqlite"):
+        for statement in drop_append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
         canonical = conn.execute(text("SELECT canonical FROM audit_events WHERE seq = 3")).scalar_one()
         forged = bytes(canonical).replace(b'"success"', b'"failure"')
         conn.execute(text("UPDATE audit_events SET canonical = :c WHERE seq = 3"), {"c": forged})
-        for statement in append_only_ddl("sqlite"):
+        for statement in append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
     body = lead_api.get("/audit/verify").get_json()
     assert body["ok"] is False and body["first_bad"] == 3 and body["reason"]
@@ -172,10 +172,10 @@ def test_verify_by_default_finds_a_column_edited_apart_from_its_canonical_bytes(
 
     lead_api.get("/audit/verify")  # seal everything so far
     with db.engine.begin() as conn:
-        for statement in drop_append_only_ddl("sqlite"):
+        for statement in drop_append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
         conn.execute(text("UPDATE audit_events SET outcome = 'denied' WHERE seq = 4"))
-        for statement in append_only_ddl("sqlite"):
+        for statement in append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
     assert lead_api.get("/audit/verify", mode="quick").get_json()["ok"] is True
     body = lead_api.get("/audit/verify").get_json()

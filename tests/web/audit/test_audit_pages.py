@@ -3,6 +3,8 @@ refused attempts, the log status panel and the checkpoint download."""
 
 import json
 
+from sqlalchemy import text as sql
+
 import audit
 from app.extensions import db
 from audit.schema import append_only_ddl, drop_append_only_ddl
@@ -60,10 +62,10 @@ def test_a_full_check_that_passes_says_so_in_a_success_banner(lead_client, acces
 def test_the_overview_names_the_first_bad_event_of_a_tampered_log(app, lead_client, accesses):
     lead_client.get("/audit/")  # sealed
     with db.engine.begin() as conn:
-        for statement in drop_append_only_ddl("sqlite"):
+        for statement in drop_append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
-        conn.exec_driver_sql("UPDATE audit_events SET leaf_hash = zeroblob(32) WHERE seq = 5")
-        for statement in append_only_ddl("sqlite"):
+        conn.execute(sql("UPDATE audit_events SET leaf_hash = :zeros WHERE seq = 5"), {"zeros": bytes(32)})
+        for statement in append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
     response = lead_client.get("/audit/")
     soup = assert_strict_page(response)
