@@ -49,7 +49,7 @@ def _event_query(name: str, args) -> EventQuery:
     if name == "refused":
         return EventQuery(outcome="denied", limit=EXPORT_LIMIT)
     field, missing = EVENT_FILTERS[name]
-    query = event_query(**{field: args.get(field)})
+    query = event_query(**{field: args.get(field)}, action=args.get("action"), since=args.get("since"))
     if getattr(query, field) is None:
         raise ValidationFailed({field: missing})
     return replace(query, limit=EXPORT_LIMIT)

@@ -4,8 +4,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextIn
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
-from app.forms import BaseForm, choices
+from app.forms import BaseForm, choices, label_of
 from app.people.fields import GovDateField, Radios, ReferenceField, at_most
+from audit.actions import ACTIONS
 from safeguarding import flagged_access
 from safeguarding.audit_review import NOTE_MAX, REVIEW_OUTCOMES
 
@@ -17,7 +18,24 @@ class FilterForm(BaseForm):
         csrf = False
 
 
-class PersonAccessForm(FilterForm):
+class EventFilterForm(FilterForm):
+    """The filters every event listing takes beside its subject: the action, and the day to start from."""
+
+    action = SelectField(
+        "Action",
+        widget=GovSelect(),
+        default="",
+        choices=choices(((a, label_of(a)) for a in sorted(ACTIONS)), "Any action"),
+        validate_choice=False,  # checked by the workspace's query, with a GOV.UK message
+    )
+    since = GovDateField("From", description="Leave empty for all time. For example, 27 3 2026", past=True)
+
+    def filters(self) -> dict:
+        """The filters as the workspace's query takes them (text, as a query string gives them)."""
+        return {"action": self.action.data or None, "since": self.since.data.isoformat() if self.since.data else None}
+
+
+class PersonAccessForm(EventFilterForm):
     person_id = ReferenceField(
         "Person's reference",
         widget=GovTextInput(),
@@ -26,7 +44,7 @@ class PersonAccessForm(FilterForm):
     )
 
 
-class UserActivityForm(FilterForm):
+class UserActivityForm(EventFilterForm):
     user_id = SelectField(
         "User",
         widget=GovSelect(),

@@ -33,12 +33,13 @@ def overview():
 @leads
 def person_access():
     form = PersonAccessForm(formdata=request.args if "person_id" in request.args else None)
-    query = _validated(form, "person_id", lambda: event_query(person_id=form.person_id.data))
+    query = _validated(form, "person_id", lambda: event_query(person_id=form.person_id.data, **_paged(form)))
     if query is None:
         record_audit_view(db.session, current_actor(), "person_access")
         return render_template("audit/person_access.html", form=form, rows=None), 422 if form.errors else 200
     rows = listing(db.session, current_actor(), "person_access", query)
-    return render_template("audit/person_access.html", form=form, rows=rows, query=query)
+    links = _listing_links("person_access", "person-access", {"person_id": query.person_id}, form, rows, query)
+    return render_template("audit/person_access.html", form=form, rows=rows, query=query, **links)
 
 
 @bp.get("/users")
@@ -46,12 +47,13 @@ def person_access():
 def user_activity():
     form = UserActivityForm(formdata=request.args if "user_id" in request.args else None)
     form.set_users(users_to_choose(db.session))
-    query = _validated(form, "user_id", lambda: event_query(user_id=form.user_id.data))
+    query = _validated(form, "user_id", lambda: event_query(user_id=form.user_id.data, **_paged(form)))
     if query is None:
         record_audit_view(db.session, current_actor(), "user_activity")
         return render_template("audit/user_activity.html", form=form, rows=None), 422 if form.errors else 200
     rows = listing(db.session, current_actor(), "user_activity", query)
-    return render_template("audit/user_activity.html", form=form, rows=rows, query=query)
+    links = _listing_links("user_activity", "user-activity", {"user_id": query.user_id}, form, rows, query)
+    return render_template("audit/user_activity.html", form=form, rows=rows, query=query, **links)
 
 
 @bp.get("/refused")
@@ -143,6 +145,26 @@ def monitoring():
     return render_template("audit/monitoring.html", form=form, rows=rows, day=day)
 
 
+def _paged(form) -> dict:
+    """The form's filters and, for the next page of a long listing, the event to list from."""
+    return {**form.filters(), "before_seq": request.args.get("before_seq")}
+
+
+def _listing_links(endpoint: str, export: str, subject: dict, form, rows, query: EventQuery) -> dict:
+    """The CSV of the whole listing as filtered, and the next page when this one is full (the events before its
+    last, with the same filters as the form shows them)."""
+    filters = {k: v for k, v in form.filters().items() if v}
+    csv_href = url_for("audit_pages.export", name=export, **subject, **filters)
+    last_seq = rows[-1].event.seq if rows else None
+    if len(rows) < query.limit or last_seq is None:
+        return {"csv_href": csv_href, "earlier_href": None}
+    shown = {"action": filters.get("action"), "since": list(form.since.parts) if filters.get("since") else None}
+    earlier = url_for(
+        f"audit_pages.{endpoint}", **subject, **{k: v for k, v in shown.items() if v}, before_seq=last_seq
+    )
+    return {"csv_href": csv_href, "earlier_href": earlier}
+
+
 def _validated(form, field: str, build) -> EventQuery | None:
     """The form's query once the form and the service both accept it; None (errors on the form) otherwise."""
     if field not in request.args or not form.validate():
@@ -150,5 +172,7 @@ def _validated(form, field: str, build) -> EventQuery | None:
     try:
         return build()
     except ValidationFailed as failure:
+        if not set(failure.fields) <= set(form._fields):
+            raise  # a parameter the form does not show (a doctored link): the request's error, not the user's
         form.apply_errors(failure.fields)
         return None
