@@ -1,6 +1,7 @@
 """Security headers, session lifetimes, request ids for the audit trail, and the signed-in user loader."""
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
@@ -73,9 +74,16 @@ def _never_cached(response: Response) -> Response:
     return response
 
 
+def takes_files(view: Callable) -> Callable:
+    """Mark the one kind of view that reads an uploaded file (its form validates it); every other refuses files."""
+    view.takes_files = True
+    return view
+
+
 def _refuse_files() -> None:
-    # No form or endpoint takes a file: one sent where text is expected would reach validators that cannot read it.
-    if request.files:
+    # A file sent where text is expected would reach validators that cannot read it.
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.files and not getattr(view, "takes_files", False):
         abort(400, description="This service does not take files. Go back and enter the details as text")
 
 

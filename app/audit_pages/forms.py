@@ -1,7 +1,7 @@
 """Forms of the audit workspace: the filters (GET, nothing to forge) and the break-glass review (POST, CSRF)."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import FileField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.forms import BaseForm, choices, label_of
@@ -98,4 +98,12 @@ class FlaggedAccessReviewForm(BaseForm):
         widget=GovTextArea(),
         description="What you checked and decided. Needed when the access is a concern",
         validators=[at_most(NOTE_MAX, "The note")],
+    )
+
+
+class KeptCheckpointForm(BaseForm):
+    checkpoint = FileField(
+        "Checkpoint file",
+        widget=GovFileInput(),
+        description="A checkpoint downloaded from this page earlier and kept outside SafeContext (JSON)",
     )

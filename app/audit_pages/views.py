@@ -5,6 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from app.audit_pages import bp
 from app.audit_pages.forms import (
     FlaggedAccessReviewForm,
+    KeptCheckpointForm,
     MonitoringForm,
     PersonAccessForm,
     ReviewForm,
@@ -12,6 +13,7 @@ from app.audit_pages.forms import (
 )
 from app.extensions import db
 from app.permissions import current_actor, leads
+from app.security import takes_files
 from safeguarding import audit_monitoring, audit_review, audit_status, flagged_access
 from safeguarding.audit_workspace import EventQuery, event_query, listing, record_audit_view, users_to_choose
 from safeguarding.errors import PermissionDenied, ValidationFailed
@@ -27,6 +29,29 @@ def overview():
         status=audit_status.log_status(db.session, full=full),
         awaiting=audit_review.count_awaiting_review(db.session),
     )
+
+
+@bp.route("/kept-checkpoint", methods=["GET", "POST"])
+@leads
+@takes_files
+def kept_checkpoint():
+    """Check the log against a checkpoint kept elsewhere: a log rebuilt since it was exported does not match it."""
+    actor, form = current_actor(), KeptCheckpointForm()
+    if form.validate_on_submit():
+        upload = form.checkpoint.data
+        try:
+            kept, size = audit_status.kept_checkpoint(
+                upload.read(audit_status.KEPT_CHECKPOINT_MAX + 1) if upload else b""
+            )
+        except ValidationFailed as failure:
+            form.apply_errors(failure.fields)
+        else:
+            record_audit_view(db.session, actor, "kept_checkpoint", detail={"size": size})
+            status = audit_status.log_status(db.session, kept=kept)
+            return render_template("audit/kept_checkpoint.html", form=form, status=status, kept_size=size)
+    record_audit_view(db.session, actor, "kept_checkpoint")
+    page = render_template("audit/kept_checkpoint.html", form=form, status=None)
+    return page, 422 if form.errors else 200
 
 
 @bp.get("/people")

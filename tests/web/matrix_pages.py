@@ -78,6 +78,7 @@ PAGES_MATRIX: dict = {
     "audit_pages.monitoring": LEADS,
     "audit_pages.export": LEADS,
     "audit_pages.checkpoint": LEADS,
+    "audit_pages.kept_checkpoint": LEADS,
     # Partnership report and subject access: safeguarding leads only.
     "reports.partnership": LEADS,
     "reports.partnership_csv": LEADS,
