@@ -65,22 +65,33 @@ def review_queue(session: Session, actor) -> tuple[list[FlaggedUser], list[Revie
     reviews."""
     record_audit_view(session, actor, "flagged_access_queue")
     seal_now(session)
+    e = AuditEvent
+    rows = session.execute(_awaiting_by_user(e.actor_user_id, func.count(), func.min(e.at), func.max(e.at))).all()
+    users = _users(session, {row[0] for row in rows})
+    waiting = [FlaggedUser(users[user_id], count, first, last) for user_id, count, first, last in rows]
+    return waiting, _recent_reviews(session)
+
+
+def count_users_awaiting(session: Session) -> int:
+    """How many users have flagged access awaiting review: a count for the audit log's page, naming nobody."""
+    return session.scalar(select(func.count()).select_from(_awaiting_by_user(AuditEvent.actor_user_id).subquery()))
+
+
+def _awaiting_by_user(*columns):
+    """Per user, from their flagged events awaiting review, the columns asked for; longest waiting first."""
     reviewed = (
         select(FlaggedAccessReview.user_id, func.max(FlaggedAccessReview.through_seq).label("through"))
         .group_by(FlaggedAccessReview.user_id)
         .subquery()
     )
     e = AuditEvent
-    rows = session.execute(
-        select(e.actor_user_id, func.count(), func.min(e.at), func.max(e.at))
+    return (
+        select(*columns)
         .outerjoin(reviewed, reviewed.c.user_id == e.actor_user_id)
         .where(e.actor_user_id.is_not(None), *_awaiting(func.coalesce(reviewed.c.through, 0)))
         .group_by(e.actor_user_id)
         .order_by(func.min(e.at))
-    ).all()
-    users = _users(session, {row[0] for row in rows})
-    waiting = [FlaggedUser(users[user_id], count, first, last) for user_id, count, first, last in rows]
-    return waiting, _recent_reviews(session)
+    )
 
 
 def flagged_for_review(session: Session, actor, user_id: str) -> tuple[User, list[EventRow], ReviewRow | None]:

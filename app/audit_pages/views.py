@@ -28,6 +28,7 @@ def overview():
         "audit/overview.html",
         status=audit_status.log_status(db.session, full=full),
         awaiting=audit_review.count_awaiting_review(db.session),
+        flagged_users=flagged_access.count_users_awaiting(db.session),
     )
 
 

@@ -160,3 +160,11 @@ def test_signed_out_users_are_sent_to_sign_in(client, recorder):
     for path in ("/audit/flagged", review_path(recorder)):
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+def test_the_audit_log_page_counts_the_users_awaiting_review(lead_client, accesses, recorder):
+    (item,) = [li for li in page(lead_client.get("/audit/")).select("main li") if "Flagged access" in li.get_text()]
+    assert "2 users awaiting review" in item.get_text(" ", strip=True)
+    post_form(lead_client, review_path(recorder), {"outcome": "appropriate"})
+    (item,) = [li for li in page(lead_client.get("/audit/")).select("main li") if "Flagged access" in li.get_text()]
+    assert "1 user awaiting review" in item.get_text(" ", strip=True)
