@@ -26,6 +26,7 @@ NAVIGATION = (
     ("Referrals", "referrals.inbox", set(PRACTITIONER_ROLES)),
     ("Places", "contexts.heat_map", CASEWORK_ROLES),
     ("Alerts", "alerts.alerts_page", CASEWORK_ROLES),
+    ("Analysis", "contexts.analysis", CASEWORK_ROLES),
     ("Escalations", "referrals.escalations", {"safeguarding_lead"}),
     ("Audit", "audit_pages.overview", {"safeguarding_lead"}),
     ("Reports", "reports.partnership", {"safeguarding_lead"}),

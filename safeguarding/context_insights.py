@@ -67,8 +67,9 @@ def _audit(session: Session, actor, object_type: str, object_id, disclosure: Dis
     )
 
 
-def shared_contexts(session: Session, actor, person_id: str) -> list[dict]:
-    """Places and groups the person is linked to, with the other people linked there (most shared first)."""
+def shared_contexts(session: Session, actor, person_id: str) -> dict:
+    """The person, and the places and groups they are linked to with the other people linked there (most shared
+    first)."""
     person = load_person(session, person_id)
     access = require_person_access(session, actor, person, need="visible", object_type="shared_contexts")
     centre = NodeRef("person", person.id)
@@ -79,7 +80,7 @@ def shared_contexts(session: Session, actor, person_id: str) -> list[dict]:
         for context, people in found
     ]
     _audit(session, actor, "shared_contexts", person.id, disclosure, access, contexts=len(results))
-    return results
+    return {"person": disclosure.node(centre), "results": results}
 
 
 def connection_paths(session: Session, actor, person_id: str, other_id: str, *, include_protective=False) -> dict:
@@ -109,9 +110,11 @@ def connection_paths(session: Session, actor, person_id: str, other_id: str, *, 
     paths.sort(key=lambda p: (not p["corroborated"], p["length"]))
     access = accesses[0] if "case_team" not in accesses[0].bases else accesses[1]
     _audit(session, actor, "connection_paths", people[0].id, disclosure, access, other=people[1].id, paths=len(paths))
+    along = dict.fromkeys(ref for path in found for s in path.steps for ref in (s.source, s.target))
     return {
         "from": disclosure.node(a),
         "to": disclosure.node(b),
+        "nodes": [disclosure.node(ref) for ref in along],
         "results": paths,
         "corroborated": sum(1 for p in paths if p["corroborated"]),
         "uncorroborated": sum(1 for p in paths if not p["corroborated"]),

@@ -83,8 +83,7 @@ def export_group_context(group_id, fmt):
 @bp.get("/people/<person_id>/shared-contexts")
 @personal_data
 def shared_contexts(person_id):
-    found = context_insights.shared_contexts(db.session, current_actor(), record_id(person_id, "person"))
-    return jsonify({"results": found})
+    return jsonify(context_insights.shared_contexts(db.session, current_actor(), record_id(person_id, "person")))
 
 
 @bp.get("/people/<person_id>/paths/<other_id>")
@@ -230,7 +229,9 @@ register(
         response(
             200,
             "Shared contexts, most shared first",
-            results_of(obj({"context": _REF, "people": {"type": "array", "items": _REF}, "count": INTEGER})),
+            results_of(
+                obj({"context": _REF, "people": {"type": "array", "items": _REF}, "count": INTEGER}), person=_REF
+            ),
         ),
         params=[path_param("person_id")],
     ),
@@ -244,7 +245,11 @@ register(
         response(
             200,
             "Paths, corroborated first",
-            results_of(PATH, **{"from": _REF, "to": _REF, "corroborated": INTEGER, "uncorroborated": INTEGER}),
+            results_of(
+                PATH,
+                **{"from": _REF, "to": _REF, "corroborated": INTEGER, "uncorroborated": INTEGER},
+                nodes={"type": "array", "items": _REF, "description": "Everyone and everything the paths pass"},
+            ),
         ),
         params=[
             path_param("person_id"),

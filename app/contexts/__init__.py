@@ -8,4 +8,4 @@ bp = Blueprint("contexts", __name__)
 # Place and group pages (another blueprint) show assessment plans, so the name is an app-wide global.
 bp.add_app_template_global(intervention_name, "intervention_name")
 
-from app.contexts import maps, work  # noqa: E402,F401  (routes register on bp)
+from app.contexts import insights, maps, work  # noqa: E402,F401  (routes register on bp)

@@ -1,11 +1,21 @@
 """Forms for context pages: map filters (a GET form), assessments, meetings, weighting and safety ratings."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import FieldList, Form, FormField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from app.forms import BaseForm, choices
-from app.people.fields import Checkboxes, GovDateField, Radios, ReferenceField, at_most
+from app.people.fields import Checkbox, Checkboxes, GovDateField, Radios, ReferenceField, at_most
 from app.people.labels import MEETING_LABELS, label
 from models.context_work import CONTEXTS, MEETING_KINDS, SAFETY_RATINGS
 from safeguarding.context_work import INTERVENTIONS
@@ -84,6 +94,21 @@ class MapFilterForm(BaseForm):
             "until": self.until.data.isoformat() if self.until.data else None,
             "kinds": list(self.kinds.data or []) or None,
         }
+
+
+class ConnectionForm(BaseForm):
+    """A GET form: who to trace a connection to, so that the answer has its own address."""
+
+    class Meta:
+        csrf = False
+
+    to = ReferenceField(
+        "The other person's reference",
+        widget=GovTextInput(),
+        description="The reference on their record, or a link to it, like 3f2b6c1e-0d7a-4e59-9b8e-2c4f1a6d9e30",
+        validators=[InputRequired("Enter the other person's reference"), at_most(300, "The reference")],
+    )
+    protective = BooleanField("Also trace through protective ties (trusted adults, guardians)", widget=Checkbox())
 
 
 class InterventionForm(Form):

@@ -66,6 +66,9 @@ PAGES_MATRIX: dict = {
     "contexts.weighting": PRACTITIONERS,
     "contexts.new_safety_rating": PRACTITIONERS,
     "contexts.heat_map": PERSONAL_DATA,
+    "contexts.shared_contexts": PERSONAL_DATA,
+    "contexts.connections": PERSONAL_DATA,
+    "contexts.analysis": PERSONAL_DATA,
     # The audit workspace: safeguarding leads only.
     "audit_pages.overview": LEADS,
     "audit_pages.person_access": LEADS,

@@ -374,3 +374,14 @@ def test_paths_need_both_people_visible(borough):
         f"/people/{borough['child']['id']}/paths/{borough['peer']['id']}", include_protective="maybe"
     )
     assert bad.status_code == 422 and "include_protective" in bad.get_json()["fields"]
+
+
+def test_shared_contexts_and_paths_name_the_people_they_are_about_and_pass(borough):
+    child, peer = borough["child"]["id"], borough["peer"]["id"]
+    shared = borough["officer"].get(f"/people/{child}/shared-contexts").get_json()
+    assert shared["person"] == {"id": f"person:{child}", "type": "person", "label": "Jayden Okafor", "redacted": False}
+    paths = borough["officer"].get(f"/people/{child}/paths/{peer}").get_json()
+    along = {node["id"]: node for node in paths["nodes"]}
+    for path in paths["results"]:
+        assert all(step["source"] in along and step["target"] in along for step in path["steps"])
+    assert along[f"place:{borough['park']['id']}"]["label"] == "Riverside Park"
