@@ -184,6 +184,8 @@ def changed_values(person: Person, data: dict) -> dict:
 
 
 def _comparable(value):
+    if isinstance(value, dict):
+        return value or None
     if isinstance(value, list):
         return sorted(value)
     if isinstance(value, str):

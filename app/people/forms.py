@@ -20,6 +20,7 @@ from app.people.fields import (
     parse_clock,
     shown_on_uk_clocks,
 )
+from app.people.identifiers import IDENTIFIER_LABELS, IdentifierField
 from app.people.labels import SEX_LABELS, label
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
 from models.person import SEXES
@@ -84,6 +85,9 @@ class PersonForm(BaseForm):
     )
     address = TextAreaField("Address (optional)", widget=GovTextArea(), validators=[at_most(500, "Address")])
     phone = StringField("Phone number (optional)", widget=GovTextInput(), validators=[at_most(40, "Phone number")])
+    nhs_number = IdentifierField("nhs_number", description="10 digits, like 485 777 3456")
+    pnc = IdentifierField("pnc", description="Like 12/345678A")
+    upn = IdentifierField("upn", description="A letter then 12 digits, from the school")
     notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[at_most(10_000, "Notes")])
     flags = SelectMultipleField(
         "Flags (optional)",
@@ -96,8 +100,10 @@ class PersonForm(BaseForm):
         # SPEC 2's flags and any the deployment adds, known only once the app is configured.
         self.flags.choices = choices((code, label(code, "flag")) for code in runtime().person_flags)
 
-    def person_data(self) -> dict:
-        """The fields as the people service takes them."""
+    def person_data(self, stored_identifiers: dict | None = None) -> dict:
+        """The fields as the people service takes them; stored identifiers the form does not offer are kept."""
+        kept = {k: v for k, v in (stored_identifiers or {}).items() if k not in IDENTIFIER_LABELS}
+        typed = {code: self[code].data for code in IDENTIFIER_LABELS if self[code].data}
         born = self.date_of_birth.data
         return {
             "given_name": self.given_name.data,
@@ -112,6 +118,7 @@ class PersonForm(BaseForm):
             "address": self.address.data,
             "phone": self.phone.data,
             "notes": self.notes.data,
+            "identifiers": {**kept, **typed},
             "flags": list(self.flags.data or []),
         }
 
@@ -122,8 +129,10 @@ class EditPersonForm(PersonForm):
     def fill(self, stored: dict) -> None:
         """Show the stored fields (person_data's shape) for editing."""
         for name, value in stored.items():
-            if name in self:  # identifiers are changed through the API only
+            if name in self:
                 self[name].data = value
+        for code in IDENTIFIER_LABELS:
+            self[code].data = (stored["identifiers"] or {}).get(code)
         self.aliases.data = "\n".join(stored["aliases"] or [])
         self.date_of_birth.data = date.fromisoformat(stored["date_of_birth"]) if stored["date_of_birth"] else None
 

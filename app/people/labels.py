@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from app.forms import label_of
+from app.people.identifiers import IDENTIFIER_LABELS
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -82,6 +83,7 @@ TABLES = {
     "reason": MATCH_REASONS,
     "meeting": MEETING_LABELS,
     "alert": ALERT_LABELS,
+    "identifier": IDENTIFIER_LABELS,
 }
 
 

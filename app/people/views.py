@@ -8,6 +8,7 @@ from app.extensions import db
 from app.people import bp
 from app.people.fields import reject_submission
 from app.people.forms import BreakGlassForm, EditPersonForm, PersonForm, PurposeForm, SearchForm
+from app.people.identifiers import IDENTIFIER_LABELS
 from app.people.labels import clock
 from app.permissions import current_actor, personal_data, practitioners
 from models.base import utcnow
@@ -166,12 +167,12 @@ def edit(person_id: str):
     """Change a person's details and flags; saved only when changed, refused when someone else saved first."""
     record = load_person_to_record_on(db.session, person_id)  # a merged duplicate is edited on its survivor
     record = person_for_work(record.id)
-    form, problem = EditPersonForm(), None
+    form, problem, stored = EditPersonForm(), None, people.current_values(record)
     if not form.is_submitted():
-        form.fill(people.current_values(record))
+        form.fill(stored)
         form.version.data = record.version
     elif form.validate_on_submit():
-        changed = people.changed_values(record, form.person_data())
+        changed = people.changed_values(record, form.person_data(stored["identifiers"]))
         if not changed:
             flash("Nothing was changed", "success")
             return redirect(url_for("people.person", person_id=record.id))
@@ -186,7 +187,9 @@ def edit(person_id: str):
             flash(f"{record.display_name}'s record is saved", "success")
             return redirect(url_for("people.person", person_id=record.id))
     status = 409 if problem else 422 if form.errors else 200
-    return render_template("people/edit.html", form=form, person=record, problem=problem), status
+    others = {k: v for k, v in (stored["identifiers"] or {}).items() if k not in IDENTIFIER_LABELS}
+    page = render_template("people/edit.html", form=form, person=record, problem=problem, other_identifiers=others)
+    return page, status
 
 
 def person_for_work(person_id: str):
