@@ -70,6 +70,7 @@ def _check_index_sizing() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.account import bp as account_bp
     from app.admin.views import bp as admin_bp
     from app.alerts import bp as alerts_bp
     from app.api import bp as api_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(contexts_bp)  # context maps and work on places and groups
     app.register_blueprint(alerts_bp)  # the alerts the viewer may see, on one page
+    app.register_blueprint(account_bp)  # the signed-in user's own password
     from app.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)  # partnership report and subject access, for safeguarding leads

@@ -88,14 +88,22 @@ def create_user(session: Session, actor, *, username, agency: Agency, role, give
     return user, secret
 
 
-def _check_password_strength(password, username: str) -> None:
+# What each broken password rule says when an account is created; a password change words them its own way.
+PASSWORD_MESSAGES = {
+    "short": f"Password must be at least {MIN_PASSWORD_LENGTH} characters",
+    "username": "The password must not be the username",
+    "long": "Password must be 256 characters or fewer, with no control characters",
+}
+
+
+def _check_password_strength(password, username: str, messages=PASSWORD_MESSAGES, field: str = "password") -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed({"password": f"Password must be at least {MIN_PASSWORD_LENGTH} characters"})
+        raise ValidationFailed({field: messages["short"]})
     # The username is the first guess of anyone trying passwords.
     if password.casefold() == username.casefold():
-        raise ValidationFailed({"password": "The password must not be the username"})
+        raise ValidationFailed({field: messages["username"]})
     if len(password) > 256 or "\x00" in password:
-        raise ValidationFailed({"password": "Password must be 256 characters or fewer, with no control characters"})
+        raise ValidationFailed({field: messages["long"]})
 
 
 def check_password(session: Session, username, password, now: datetime | None = None) -> User:
@@ -302,6 +310,11 @@ def get_user(session: Session, user_id: str) -> User:
     return user
 
 
+def end_sessions_and_tokens(user: User) -> None:
+    """Every page session and API token issued before ends at once: each carries the auth epoch it was issued under."""
+    user.auth_epoch += 1
+
+
 def deactivate_user(session: Session, actor, user: User) -> None:
     """Deactivation ends every session and token at once (the auth epoch moves on)."""
     _require_admin(actor)
@@ -310,7 +323,7 @@ def deactivate_user(session: Session, actor, user: User) -> None:
         raise ValidationFailed({"user": message}, message)
     user.active = False
     user.deactivated_at = utcnow()
-    user.auth_epoch += 1
+    end_sessions_and_tokens(user)
     audit.record(
         session, action="update", actor=actor, object_type="user", object_id=user.id, detail={"change": "deactivated"}
     )
@@ -320,7 +333,7 @@ def deactivate_user(session: Session, actor, user: User) -> None:
 def sign_out(session: Session, user: User) -> None:
     """Signing out ends the account's sessions everywhere, on the server: a copied session cookie or a token issued
     before stops working (a signed cookie alone would stay valid until it expired)."""
-    user.auth_epoch += 1
+    end_sessions_and_tokens(user)
     audit.record(session, action="sign_out", actor=user)
     session.commit()
 
@@ -341,7 +354,7 @@ def reset_mfa(session: Session, actor, user: User) -> None:
     user.totp_secret = pyotp.random_base32()
     user.totp_confirmed = False
     user.totp_last_step = 0
-    user.auth_epoch += 1
+    end_sessions_and_tokens(user)
     session.query(RecoveryCode).filter(RecoveryCode.user_id == user.id).delete()
     audit.record(
         session, action="update", actor=actor, object_type="user", object_id=user.id, detail={"change": "mfa_reset"}

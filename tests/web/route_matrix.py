@@ -18,6 +18,7 @@ MATRIX = {
     "auth.recovery_codes": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
     "auth.extend_session": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
     "main.home": SIGNED_IN,
     "main.healthz": PUBLIC,
     "admin.agencies": ADMIN,
