@@ -30,6 +30,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 UNTIMED_ENDPOINTS = {"assets.govuk", "assets.static_file", "assets.govuk_assets", "main.healthz"}
+# All that a user with a temporary password may reach until they choose their own: the page to do it, recovery codes
+# shown once after enrolment, keeping the session alive, signing out, and the assets.
+PASSWORD_CHANGE_ENDPOINTS = {
+    "account.change_password",
+    "auth.recovery_codes",
+    "auth.extend_session",
+    "auth.sign_out",
+    *UNTIMED_ENDPOINTS,
+}
 
 
 def init_security(app: Flask) -> None:
@@ -54,6 +63,7 @@ def init_security(app: Flask) -> None:
     app.before_request(_bind_request_context)
     app.before_request(_refuse_files)
     app.before_request(_enforce_session_lifetime)
+    app.before_request(_require_password_change)
     app.after_request(_never_cached)
     app.teardown_request(_release_request_context)
 
@@ -98,6 +108,16 @@ def _release_request_context(_exc=None) -> None:
     token = g.pop("audit_context_token", None)
     if token is not None:
         audit.reset_request_context(token)
+
+
+def _require_password_change():
+    """A user signed in with a temporary password chooses their own before any other page (API tokens are not issued
+    for a temporary password)."""
+    if request.blueprint == "api" or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("account.change_password"))
+    return None
 
 
 def _enforce_session_lifetime():

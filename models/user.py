@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.agency import Agency
@@ -53,6 +53,8 @@ class User(UUIDPrimaryKey, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set with a temporary password from an administrator: the user chooses their own before any other page.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped on deactivation, MFA reset or password change: every session and token issued before is void.
     auth_epoch: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -35,4 +35,6 @@ def change_password():
             login_user(user)
             flash("Your password has been changed", "success")
             return redirect(url_for("main.home"))
-    return render_template("account/change_password.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "account/change_password.html", form=form, forced=user.must_change_password
+    ), 422 if form.errors else 200

@@ -7,7 +7,7 @@ from app.auth.forms import PlainForm
 from app.extensions import db
 from app.forms import choices
 from app.permissions import current_actor, roles
-from safeguarding import accounts
+from safeguarding import accounts, passwords
 from safeguarding.errors import ValidationFailed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -96,3 +96,14 @@ def account_action(user_id: str, action: str):
         service(db.session, current_actor(), target)
         flash(message.format(name=target.display_name), "success")
     return redirect(url_for("admin.user", user_id=target.id))
+
+
+@bp.post("/users/<user_id>/temporary-password")
+@admin_only
+def temporary_password(user_id: str):
+    target = accounts.get_user(db.session, user_id)
+    if not PlainForm().validate_on_submit():
+        return redirect(url_for("admin.user", user_id=target.id))
+    password = passwords.set_temporary_password(db.session, current_actor(), target)
+    # Shown in this answer only (never stored, flashed or put in an address), and no page of it is cached.
+    return render_template("admin/temporary_password.html", user=target, password=password)

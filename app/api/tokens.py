@@ -7,7 +7,7 @@ from app.api import bp
 from app.api.inputs import body as json_body
 from app.extensions import db, limiter
 from app.permissions import current_actor, public, signed_in
-from safeguarding import accounts
+from safeguarding import accounts, passwords
 from safeguarding.errors import ValidationFailed
 
 
@@ -28,6 +28,7 @@ def create_token():
     if missing:
         raise ValidationFailed(missing)
     user = accounts.check_password(db.session, body.get("username"), body.get("password"))
+    passwords.refuse_temporary_password(db.session, user)
     method, recovery_codes = accounts.second_factor_or_enrolment(db.session, user, body.get("totp"))
     answer = {"recovery_codes": recovery_codes} if recovery_codes else {}  # shown this once, as on the page
     accounts.complete_sign_in(db.session, user, method, channel="api")

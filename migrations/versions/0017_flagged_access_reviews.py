@@ -1,7 +1,7 @@
 """Leads' reviews of flagged accesses, and the partial index that finds each user's flagged events.
 
 Revision ID: 9d3f5b7a2c18
-Revises: 6c2a9d4e1f37
+Revises: 8d3f6a1c5e92
 Create Date: 2026-11-28 19:40:00.000000
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9d3f5b7a2c18"
-down_revision = "6c2a9d4e1f37"
+down_revision = "8d3f6a1c5e92"
 branch_labels = None
 depends_on = None
 

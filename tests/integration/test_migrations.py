@@ -75,3 +75,13 @@ def test_the_migration_0013_takes_the_birthday_out_of_stored_transition_alerts(a
         with db.engine.connect() as conn:
             details = dict(conn.exec_driver_sql("SELECT kind, detail FROM alerts").all())
     assert details == {"transition": TRANSITION_DETAIL, "escalation": "3 referrals within 90 days"}
+
+
+def test_the_migration_0016_leaves_every_existing_user_free_of_a_password_change(app, make_user):
+    """Accounts made before 0016 keep their password: none is sent to choose a new one at its next sign-in."""
+    user = make_user("social_worker")
+    with app.app_context():
+        downgrade(revision="6c2a9d4e1f37")
+        upgrade()
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).must_change_password is False

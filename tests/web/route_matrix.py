@@ -27,6 +27,7 @@ MATRIX = {
     "admin.new_user": ADMIN,
     "admin.user": ADMIN,
     "admin.account_action": ADMIN,
+    "admin.temporary_password": ADMIN,
     "api.create_token": PUBLIC,
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,

@@ -66,3 +66,18 @@ def test_wrong_current_passwords_sent_at_once_from_one_session_all_count_towards
     db.session.expire_all()
     assert user.locked_until is not None  # TIMES guesses passed the threshold, however they interleaved
     assert len(audit_events("sign_in_failed")) == TIMES
+
+
+def test_only_an_administrator_or_the_command_line_sets_a_temporary_password(make_user):
+    from safeguarding.errors import PermissionDenied
+
+    user = make_user("social_worker")
+    with pytest.raises(PermissionDenied):
+        passwords.set_temporary_password(db.session, make_user("safeguarding_lead"), user)
+    temporary = passwords.set_temporary_password(db.session, None, user)
+    db.session.expire_all()
+    assert user.must_change_password
+    assert accounts.check_password(db.session, user.username, temporary).id == user.id
+    passwords.change_password(db.session, user, current=temporary, new=NEW_PASSWORD)
+    db.session.expire_all()
+    assert not user.must_change_password
