@@ -63,12 +63,7 @@ def create_user(session: Session, actor, *, username, agency: Agency, role, give
     username = clean_text(username, field="username", label="a username", max_length=64)
     if not username.replace(".", "").replace("_", "").replace("-", "").isalnum() or not username.isascii():
         raise ValidationFailed({"username": "Username must use only letters, numbers, dots, hyphens and underscores"})
-    role = choice(role, field="role", label="a role", options=ROLES)
-    given_name = clean_text(given_name, field="given_name", label="the user's given name", max_length=80)
-    family_name = (
-        clean_text(family_name, field="family_name", label="the user's family name", max_length=80, required=False)
-        or ""
-    )
+    details = clean_user_details(given_name, family_name, role)
     _check_password_strength(password, username)
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise ValidationFailed({"username": "This username is already taken"})
@@ -76,9 +71,7 @@ def create_user(session: Session, actor, *, username, agency: Agency, role, give
     user = User(
         username=username,
         agency_id=agency.id,
-        role=role,
-        given_name=given_name,
-        family_name=family_name,
+        **details,
         password_hash=runtime().password_hasher.hash(password),
         data_key_id=current_keyring().system_key_id(session),
     )
@@ -94,6 +87,18 @@ PASSWORD_MESSAGES = {
     "username": "The password must not be the username",
     "long": "Password must be 256 characters or fewer, with no control characters",
 }
+
+
+def clean_user_details(given_name, family_name, role) -> dict:
+    """A user's name and role as an administrator gives them; ValidationFailed names the first bad one."""
+    return {
+        "role": choice(role, field="role", label="a role", options=ROLES),
+        "given_name": clean_text(given_name, field="given_name", label="the user's given name", max_length=80),
+        "family_name": clean_text(
+            family_name, field="family_name", label="the user's family name", max_length=80, required=False
+        )
+        or "",
+    }
 
 
 def _check_password_strength(password, username: str, messages=PASSWORD_MESSAGES, field: str = "password") -> None:

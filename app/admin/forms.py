@@ -32,7 +32,7 @@ class AgencyForm(BaseForm):
     submit = SubmitField("Create agency", widget=GovSubmitInput())
 
 
-class UserForm(BaseForm):
+class UserDetailsForm(BaseForm):
     given_name = StringField(
         "Given name", widget=GovTextInput(), validators=[InputRequired("Enter the user's given name"), Length(max=80)]
     )
@@ -41,17 +41,20 @@ class UserForm(BaseForm):
         widget=GovTextInput(),
         validators=[InputRequired("Enter the user's family name"), Length(max=80)],
     )
-    username = StringField(
-        "Username", widget=GovTextInput(), validators=[InputRequired("Enter a username"), Length(max=64)]
-    )
-    agency_id = SelectField(
-        "Agency", widget=GovSelect(), validators=[InputRequired("Select the user's agency")], choices=[]
-    )
     role = SelectField(
         "Role",
         widget=GovSelect(),
         choices=choices(((r, label_of(r)) for r in ROLES), "Select a role"),
         validators=[InputRequired("Select the user's role")],
+    )
+
+
+class UserForm(UserDetailsForm):
+    username = StringField(
+        "Username", widget=GovTextInput(), validators=[InputRequired("Enter a username"), Length(max=64)]
+    )
+    agency_id = SelectField(
+        "Agency", widget=GovSelect(), validators=[InputRequired("Select the user's agency")], choices=[]
     )
     password = PasswordField(
         "Initial password",

@@ -2,12 +2,12 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from app.admin.forms import AgencyForm, UserForm
+from app.admin.forms import AgencyForm, UserDetailsForm, UserForm
 from app.auth.forms import PlainForm
 from app.extensions import db
 from app.forms import choices
 from app.permissions import current_actor, roles
-from safeguarding import accounts, passwords
+from safeguarding import accounts, passwords, user_changes
 from safeguarding.errors import ValidationFailed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -77,6 +77,27 @@ def new_user():
 @admin_only
 def user(user_id: str):
     return render_template("admin/user.html", user=accounts.get_user(db.session, user_id), form=PlainForm())
+
+
+@bp.route("/users/<user_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_user(user_id: str):
+    target = accounts.get_user(db.session, user_id)
+    form = UserDetailsForm(obj=target)
+    if form.validate_on_submit():
+        try:
+            changed = user_changes.change_user(db.session, current_actor(), target, form.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            form.apply_errors(failure.fields)
+        else:
+            signed_out = " and signed out everywhere" if "role" in changed else ""
+            flash(
+                f"{target.display_name}'s details are saved{signed_out}" if changed else "Nothing was changed",
+                "success",
+            )
+            return redirect(url_for("admin.user", user_id=target.id))
+    return render_template("admin/user_edit.html", form=form, user=target), 422 if form.errors else 200
 
 
 ACCOUNT_ACTIONS = {

@@ -28,6 +28,7 @@ MATRIX = {
     "admin.user": ADMIN,
     "admin.account_action": ADMIN,
     "admin.temporary_password": ADMIN,
+    "admin.edit_user": ADMIN,
     "api.create_token": PUBLIC,
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
