@@ -100,20 +100,16 @@ def break_glass():
 @bp.route("/break-glass/<grant_id>", methods=["GET", "POST"])
 @leads
 def review(grant_id: str):
-    actor = current_actor()
-    form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            audit_review.review_break_glass(db.session, actor, grant_id, form.outcome.data, form.note.data)
-        except ValidationFailed as failure:
-            db.session.rollback()
-            form.apply_errors(failure.fields)
-        except PermissionDenied as refusal:
-            flash(refusal.message, "info")
-            return redirect(url_for("audit_pages.review", grant_id=grant_id))
-        else:
-            flash("Review saved. The emergency access is no longer awaiting review", "success")
-            return redirect(url_for("audit_pages.break_glass"))
+    actor, form = current_actor(), ReviewForm()
+    saved = _saved_review(
+        form,
+        lambda: audit_review.review_break_glass(db.session, actor, grant_id, form.outcome.data, form.note.data),
+        retry=url_for("audit_pages.review", grant_id=grant_id),
+        message="Review saved. The emergency access is no longer awaiting review",
+        done=url_for("audit_pages.break_glass"),
+    )
+    if saved:
+        return saved
     row, events = audit_review.grant_for_review(db.session, actor, grant_id)
     own = row.grant.user_id == actor.id
     page = render_template("audit/review.html", form=form, row=row, events=events, own=own)
@@ -130,22 +126,18 @@ def flagged():
 @bp.route("/flagged/<user_id>", methods=["GET", "POST"])
 @leads
 def review_flagged(user_id: str):
-    actor = current_actor()
-    form = FlaggedAccessReviewForm()
-    if form.validate_on_submit():
-        try:
-            flagged_access.review_flagged_access(
-                db.session, actor, user_id, form.through_seq.data, form.outcome.data, form.note.data
-            )
-        except ValidationFailed as failure:
-            db.session.rollback()
-            form.apply_errors(failure.fields)
-        except PermissionDenied as refusal:
-            flash(refusal.message, "info")
-            return redirect(url_for("audit_pages.review_flagged", user_id=user_id))
-        else:
-            flash("Review saved. These accesses are no longer awaiting review", "success")
-            return redirect(url_for("audit_pages.flagged"))
+    actor, form = current_actor(), FlaggedAccessReviewForm()
+    saved = _saved_review(
+        form,
+        lambda: flagged_access.review_flagged_access(
+            db.session, actor, user_id, form.through_seq.data, form.outcome.data, form.note.data
+        ),
+        retry=url_for("audit_pages.review_flagged", user_id=user_id),
+        message="Review saved. These accesses are no longer awaiting review",
+        done=url_for("audit_pages.flagged"),
+    )
+    if saved:
+        return saved
     user, events, last = flagged_access.flagged_for_review(db.session, actor, user_id)
     page = render_template(
         "audit/flagged_review.html",
@@ -169,6 +161,24 @@ def monitoring():
     day = form.day.data
     rows = audit_monitoring.report(db.session, current_actor(), day, current_app.config["AGENCY_WORKING_HOURS"])
     return render_template("audit/monitoring.html", form=form, rows=rows, day=day)
+
+
+def _saved_review(form, save, *, retry: str, message: str, done: str):
+    """Save a lead's review from its form: a redirect once saved (or refused), None to show the form again, with
+    its errors when the review was not valid."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        save()
+    except ValidationFailed as failure:
+        db.session.rollback()
+        form.apply_errors(failure.fields)
+        return None
+    except PermissionDenied as refusal:
+        flash(refusal.message, "info")
+        return redirect(retry)
+    flash(message, "success")
+    return redirect(done)
 
 
 def _paged(form) -> dict:
