@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import audit
-from models.base import get_by_id, utcnow
+from models.base import get_by_id, parse_id, utcnow
 from models.locking import lock_record
 from models.person import Person
 from models.safeguarding_events import MissingEpisode
@@ -167,6 +167,42 @@ def update_episode(session: Session, actor, episode_id: str, data: dict) -> Miss
         object_id=episode.id,
         person_ids=[episode.person_id],
         detail={"fields": sorted(changes)},
+    )
+    session.commit()
+    return episode
+
+
+def move_episode(session: Session, actor, episode_id: str, data: dict) -> MissingEpisode:
+    """Move an episode recorded on the wrong child to the right one (SPEC 2: an entry made on the wrong record can
+    be moved): full access to both children, the episode's version, and no overlap with the right child's own."""
+    episode = get_by_id(session, MissingEpisode, episode_id)
+    if episode is None:
+        raise NotFound("No missing episode with that id")
+    to_id = parse_id(data.get("person_id"))
+    if to_id is None:
+        raise ValidationFailed({"$.person_id": "Give the id of the child's record to move the episode to"})
+    for person_id in sorted({episode.person_id, to_id}):  # one order, so two moves between the same pair queue
+        lock_record(session, Person, person_id)
+    session.refresh(episode)
+    source = load_person(session, episode.person_id)
+    require_person_access(session, actor, source, object_type="missing_episode")
+    target = load_person_to_record_on(session, to_id)
+    require_person_access(session, actor, target, object_type="missing_episode")
+    if target.id == source.id:
+        raise ValidationFailed({"$.person_id": "The episode is already on this child's record"})
+    if version_of(data.get("version"), field="$.version") != episode.version:
+        raise Conflict("This episode was changed by someone else. Reload and try again")
+    times = {"reported_at": episode.reported_at, "returned_at": episode.returned_at}
+    _refuse_overlap(session, target.id, times, "$.person_id")
+    episode.person_id = target.id
+    audit.record(
+        session,
+        action="update",
+        actor=actor,
+        object_type="missing_episode",
+        object_id=episode.id,
+        person_ids=sorted({source.id, target.id}),
+        detail={"change": "moved", "from_person": source.id, "to_person": target.id},
     )
     session.commit()
     return episode

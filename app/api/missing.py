@@ -61,6 +61,13 @@ def update_missing_episode(episode_id):
     return jsonify(_with_status(episode))
 
 
+@bp.post("/missing-episodes/<episode_id>/move")
+@practitioners
+def move_missing_episode(episode_id):
+    episode = missing.move_episode(db.session, current_actor(), record_id(episode_id, "missing episode"), body())
+    return jsonify(_with_status(episode))
+
+
 # --- OpenAPI ---------------------------------------------------------------------------------------------------
 
 _TIME = nullable(DATETIME)
@@ -119,6 +126,17 @@ register(
         "Record the return, where the child was found or the interview offer (stale version: 409)",
         response(200, "Changed", EPISODE),
         obj({**_TIMES, "found_at_place_id": nullable(ID), "version": VERSION}, ["version"]),
+        [path_param("episode_id")],
+    ),
+)
+register(
+    "/missing-episodes/{episode_id}/move",
+    "post",
+    operation(
+        "Move an episode recorded on the wrong child to the right child's record (full access to both; stale "
+        "version: 409; overlapping the right child's own episodes: 422)",
+        response(200, "Moved", EPISODE),
+        obj({"person_id": ID, "version": VERSION}, ["person_id", "version"]),
         [path_param("episode_id")],
     ),
 )

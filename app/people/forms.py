@@ -304,6 +304,16 @@ class EpisodeUpdateForm(EpisodeReturnForm):
         return {key: value for key, value in self.return_data().items() if value} | {"version": self.version.data}
 
 
+class MoveEpisodeForm(BaseForm):
+    version = version_field()
+    to_person = ReferenceField(
+        "Link to, or reference of, the right child's record",
+        widget=GovTextInput(),
+        description="Open their record in SafeContext and copy its address or the reference shown there",
+        validators=[InputRequired("Enter the link or reference of the right child's record"), at_most(300, "The link")],
+    )
+
+
 class EndRelationshipForm(BaseForm):
     ended_on = GovDateField(
         "Date the relationship ended (optional)", description="For example, 27 3 2026. Leave blank for today", past=True

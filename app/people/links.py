@@ -9,6 +9,7 @@ from app.people.forms import (
     EndRelationshipForm,
     EpisodeUpdateForm,
     MissingEpisodeForm,
+    MoveEpisodeForm,
     RelationshipForm,
     ReviewMembershipForm,
 )
@@ -16,7 +17,7 @@ from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
 from models.context import TARGET_TYPE_OF_KIND
 from safeguarding import contexts, missing
-from safeguarding.errors import Conflict, NotFound, ValidationFailed
+from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 # Where a service's message about a JSON path belongs on the form.
 RELATIONSHIP_FIELDS = {"target": "target", "source": "target", "grading": "grading_source"}
@@ -135,4 +136,31 @@ def update_missing_episode(person_id: str, episode_id: str):
                 flash("Missing episode updated", "success")
                 return redirect(url_for("people.person", person_id=person.id, _anchor="missing"))
     code = refused or (422 if form.errors else 200)
-    return render_template("people/missing_update.html", form=form, person=person, status=status), code
+    move_form = MoveEpisodeForm(prefix="move", version=status.episode.version)
+    page = render_template("people/missing_update.html", form=form, move_form=move_form, person=person, status=status)
+    return page, code
+
+
+@bp.post("/people/<person_id>/missing-episodes/<episode_id>/move")
+@practitioners
+def move_missing_episode(person_id: str, episode_id: str):
+    """Move an episode recorded on the wrong child; errors show on the episode's page, under the move form."""
+    person = person_for_work(person_id)
+    status = missing.episode_of(db.session, current_actor(), person.id, episode_id)
+    move_form, code = MoveEpisodeForm(prefix="move"), 422
+    if move_form.validate_on_submit():
+        data = {"person_id": move_form.to_person.data, "version": move_form.version.data}
+        try:
+            episode = missing.move_episode(db.session, current_actor(), episode_id, data)
+        except ValidationFailed as failure:
+            reject_submission(move_form, failure, {"person_id": "to_person"}, fallback="to_person")
+        except (Conflict, PermissionDenied, NotFound) as refusal:
+            db.session.rollback()
+            move_form.to_person.errors.append(refusal.message)
+            code = 409 if isinstance(refusal, Conflict) else 422
+        else:
+            flash("Missing episode moved to the right child's record", "success")
+            return redirect(url_for("people.person", person_id=episode.person_id, _anchor="missing"))
+    form = EpisodeUpdateForm(version=status.episode.version)
+    page = render_template("people/missing_update.html", form=form, move_form=move_form, person=person, status=status)
+    return page, code

@@ -34,6 +34,7 @@ API_MATRIX: dict = {
     "api.record_missing_episode": PRACTITIONERS,
     "api.missing_episodes": PERSONAL_DATA,
     "api.update_missing_episode": PRACTITIONERS,
+    "api.move_missing_episode": PRACTITIONERS,
     "api.list_alerts": PERSONAL_DATA,
     # Referrals: only practitioners send and receive them; the service then checks the agency's part in each one.
     "api.send_referral": PRACTITIONERS,

@@ -14,6 +14,7 @@ PAGES_MATRIX: dict = {
     "people.review_membership": PRACTITIONERS,
     "people.new_missing_episode": PRACTITIONERS,
     "people.update_missing_episode": PRACTITIONERS,
+    "people.move_missing_episode": PRACTITIONERS,
     # Merging a duplicate: practitioners, as the API; the service then asks for lasting access to both records.
     "people.merge": PRACTITIONERS,
     "people.new_place": PRACTITIONERS,
