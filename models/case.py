@@ -68,6 +68,17 @@ class Case(UUIDPrimaryKey, Timestamps, Versioned, Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     closed_reason_enc: Mapped[bytes | None] = mapped_column("closed_reason", LargeBinary)
     closed_reason = EncryptedField("closed_reason_enc", "closed_reason", "str")
+    # A lead worker's request to close, awaiting a team manager of the lead agency (SPEC 1), and the last request a
+    # manager returned, with why: shown to the lead until they ask again.
+    # Plain ids, as the audit log keeps its actors: SQLite cannot drop a column that holds a foreign key.
+    closure_requested_by_id: Mapped[str | None] = mapped_column(String(36))
+    closure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closure_request_reason_enc: Mapped[bytes | None] = mapped_column("closure_request_reason", LargeBinary)
+    closure_request_reason = EncryptedField("closure_request_reason_enc", "closure_request_reason", "str")
+    closure_returned_by_id: Mapped[str | None] = mapped_column(String(36))
+    closure_returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closure_return_reason_enc: Mapped[bytes | None] = mapped_column("closure_return_reason", LargeBinary)
+    closure_return_reason = EncryptedField("closure_return_reason_enc", "closure_return_reason", "str")
     # The summary is about the subject: a person's data key, or the context's.
     data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id"))
     summary_enc: Mapped[bytes | None] = mapped_column("summary", LargeBinary)
@@ -78,6 +89,12 @@ class Case(UUIDPrimaryKey, Timestamps, Versioned, Base):
     )
     lead_agency = relationship("Agency", lazy="joined", foreign_keys=[lead_agency_id])
     lead_worker = relationship("User", lazy="joined", foreign_keys=[lead_worker_id])
+    closure_requested_by = relationship(
+        "User", lazy="joined", primaryjoin="foreign(Case.closure_requested_by_id) == User.id", viewonly=True
+    )
+    closure_returned_by = relationship(
+        "User", lazy="joined", primaryjoin="foreign(Case.closure_returned_by_id) == User.id", viewonly=True
+    )
 
     def encryption_key_id(self) -> str:
         return self.data_key_id

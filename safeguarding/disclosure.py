@@ -127,9 +127,23 @@ def case_view(case: Case, role: str) -> dict:
         "opened_on": case.opened_on.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "closed_reason": plain_value(case.closed_reason),
+        "closure_request": _closure_step(
+            case.closure_requested_by, case.closure_requested_at, case.closure_request_reason
+        ),
+        "closure_returned": _closure_step(
+            case.closure_returned_by, case.closure_returned_at, case.closure_return_reason
+        ),
         "summary": plain_value(case.summary),
         "your_role": role,
     }
+
+
+def _closure_step(user, at, reason) -> dict | None:
+    """A request to close the case, or a manager's return of one: who, when and why; None when there is none."""
+    if at is None:
+        return None
+    who = {"id": user.id, "display_name": user.display_name} if user else None
+    return {"by": who, "at": at.isoformat(), "reason": plain_value(reason)}
 
 
 def seen_in_full(session: Session, actor, person_ids) -> set[str]:

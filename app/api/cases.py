@@ -9,7 +9,7 @@ from app.api.schemas import AGENCY, BOOLEAN, DATE, DATETIME, ID, STRING, SUBJECT
 from app.extensions import db
 from app.permissions import current_actor, managers, personal_data, practitioners
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
-from safeguarding import case_closure, cases, disclosure, family, policy
+from safeguarding import case_closure, cases, closure_approval, disclosure, family, policy
 
 
 def full_case(case, role: str) -> dict:
@@ -96,12 +96,41 @@ def change_case_status(case_id):
     # A status closes or reopens the case; without one, the change is to its risk level or concerns.
     change = case_closure.change_case_status if "status" in data else case_closure.change_case_assessment
     case = change(db.session, actor, record_id(case_id, "case"), data)
-    # Closing may leave the caller no way to read the case: then they learn only what their change did.
+    # Asked to close, the case waits for a team manager: accepted, not done (202).
+    asked = data.get("status") == "closed" and case.is_open
+    return jsonify(_as_caller_may_see(case, actor)), 202 if asked else 200
+
+
+@bp.post("/cases/<case_id>/closure-request/approve")
+@practitioners
+def approve_case_closure(case_id):
+    return _closure_decided(closure_approval.approve_closure, case_id)
+
+
+@bp.post("/cases/<case_id>/closure-request/return")
+@practitioners
+def return_case_closure(case_id):
+    return _closure_decided(closure_approval.return_closure, case_id)
+
+
+@bp.post("/cases/<case_id>/closure-request/withdraw")
+@practitioners
+def withdraw_case_closure(case_id):
+    return _closure_decided(closure_approval.withdraw_closure_request, case_id)
+
+
+def _closure_decided(decide, case_id: str):
+    actor = current_actor()
+    return jsonify(_as_caller_may_see(decide(db.session, actor, record_id(case_id, "case"), body()), actor))
+
+
+def _as_caller_may_see(case, actor) -> dict:
+    """The changed case as GET shows it; or, to a caller the change left no way to read it (closing, or a manager's
+    decision on a case they are not on), only what their change did."""
     role = policy.case_role(db.session, actor, case)
     if role is None:
-        closed_on = iso(case.closed_on)
-        return jsonify({"id": case.id, "version": case.version, "status": case.status, "closed_on": closed_on})
-    return jsonify(full_case(case, role))
+        return {"id": case.id, "version": case.version, "status": case.status, "closed_on": iso(case.closed_on)}
+    return full_case(case, role)
 
 
 @bp.post("/cases/<case_id>/lead")
@@ -164,6 +193,10 @@ MEMBER = component(
     ),
 )
 LEAD_WORKER = nullable(obj({"id": ID, "display_name": STRING}, ["id", "display_name"]))
+# A request to close awaiting a team manager, or the last one a manager returned: who, when and why.
+CLOSURE_STEP = nullable(
+    obj({"by": LEAD_WORKER, "at": DATETIME, "reason": nullable(STRING)}, ["by", "at", "reason"], closed=True)
+)
 CASE = component(
     "Case",
     obj(
@@ -180,6 +213,8 @@ CASE = component(
             "opened_on": DATE,
             "closed_on": nullable(DATE),
             "closed_reason": nullable(text(case_closure.CLOSED_REASON_MAX)),
+            "closure_request": CLOSURE_STEP,
+            "closure_returned": CLOSURE_STEP,
             "summary": nullable(STRING),
             "your_role": enum(("team", "reader")),
             "plan": {"type": "array", "items": {"type": "object"}},
@@ -288,11 +323,20 @@ register(
         "Close the case with a reason, or reopen it; or, without a status, change an open case's risk level or "
         "concerns (the lead worker, or a team manager of the lead agency on the team). A closed case's team no "
         "longer sees its subject by it. Stale version, already in that state, or a closed case reassessed: 409",
-        response(
-            200,
-            "Changed: the case as GET shows it, or, to a caller the closing left no way to read it, only what changed",
-            {"oneOf": [CASE, CASE_STATUS]},
-        ),
+        {
+            **response(
+                200,
+                "Changed: the case as GET shows it, or, to a caller the closing left no way to read it, only what "
+                "changed",
+                {"oneOf": [CASE, CASE_STATUS]},
+            ),
+            **response(
+                202,
+                "Asked: a lead worker who is not a team manager asks to close, where the lead agency has a team "
+                "manager; the case stays open with its closure_request until a manager approves or returns it",
+                CASE,
+            ),
+        },
         {
             "oneOf": [
                 component(
@@ -348,6 +392,29 @@ register(
         [CASE_ID],
     ),
 )
+for decision, summary in (
+    ("approve", "Approve the lead worker's request to close the case: it closes today with the reason they gave"),
+    ("return", "Return the request to close, with the reason (the case stays open and the lead sees why)"),
+    ("withdraw", "Withdraw your request to close the case (the lead worker, or a lead agency's manager on the team)"),
+):
+    register(
+        f"/cases/{{case_id}}/closure-request/{decision}",
+        "post",
+        operation(
+            summary + ". Approve and return: a team manager of the lead agency, on the team or not. Stale version, "
+            "or no request awaiting a decision: 409",
+            response(200, "Decided: the case as GET shows it, or only what changed", {"oneOf": [CASE, CASE_STATUS]}),
+            obj(
+                {
+                    "version": VERSION,
+                    **({"reason": text(case_closure.CLOSED_REASON_MAX, min_length=1)} if decision == "return" else {}),
+                },
+                ["version", "reason"] if decision == "return" else ["version"],
+                closed=True,
+            ),
+            [CASE_ID],
+        ),
+    )
 register(
     "/cases/{case_id}/members",
     "get",

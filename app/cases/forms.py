@@ -84,6 +84,21 @@ class ReopenCaseForm(BaseForm):
     version = version_field()
 
 
+class ClosureDecisionForm(BaseForm):
+    """A team manager's approval of a request to close, or the lead's withdrawal of it: the version shown."""
+
+    version = version_field()
+
+
+class ReturnClosureForm(ClosureDecisionForm):
+    reason = TextAreaField(
+        "Why is the case not to close yet?",
+        widget=GovTextArea(),
+        description="The lead worker reads this on the case",
+        validators=[InputRequired("Enter why the case is not to close yet"), at_most(CLOSED_REASON_MAX, "The reason")],
+    )
+
+
 class ReassessCaseForm(_AssessmentForm):
     version = version_field()
 

@@ -8,6 +8,7 @@ from app.cases import bp
 from app.cases.forms import (
     CaseForm,
     CloseCaseForm,
+    ClosureDecisionForm,
     CompleteActionForm,
     EntryForm,
     FilterForm,
@@ -17,13 +18,14 @@ from app.cases.forms import (
     ReassessCaseForm,
     RemoveMemberForm,
     ReopenCaseForm,
+    ReturnClosureForm,
 )
 from app.extensions import db
 from app.forms import choices, label_of
 from app.people.fields import reject_submission
 from app.people.views import person_for_work, transition_due
 from app.permissions import current_actor, managers, personal_data, practitioners
-from safeguarding import accounts, case_closure, cases, contexts, family, policy
+from safeguarding import accounts, case_closure, cases, closure_approval, contexts, family, policy
 from safeguarding.access import load_person
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -170,6 +172,9 @@ def complete_action(case_id: str, action_id: str):
     return redirect(url_for("cases.case", case_id=action.case_id, _anchor="plan"))
 
 
+CLOSED = "Case closed. Its team no longer sees the case's subject through it"
+
+
 @bp.post("/cases/<case_id>/close")
 @practitioners
 def close(case_id: str):
@@ -178,9 +183,53 @@ def close(case_id: str):
         CloseCaseForm(),
         lambda form: {"version": form.version.data, "status": "closed", "closed_reason": form.closed_reason.data},
         case_closure.change_case_status,
-        "Case closed. Its team no longer sees the case's subject through it",
+        lambda case: CLOSED if not case.is_open else "Your request to close the case is with a team manager",
         form_name="close_form",
         fallback="closed_reason",
+    )
+
+
+@bp.post("/cases/<case_id>/closure-request/approve")
+@managers
+def approve_closure(case_id: str):
+    return _lead_change(
+        case_id,
+        ClosureDecisionForm(),
+        lambda form: {"version": form.version.data},
+        closure_approval.approve_closure,
+        CLOSED,
+        form_name="approve_form",
+        fallback="version",
+        manager=True,
+    )
+
+
+@bp.post("/cases/<case_id>/closure-request/return")
+@managers
+def return_closure(case_id: str):
+    return _lead_change(
+        case_id,
+        ReturnClosureForm(),
+        lambda form: {"version": form.version.data, "reason": form.reason.data},
+        closure_approval.return_closure,
+        "The request to close is returned to the lead worker, with your reason",
+        form_name="return_form",
+        fallback="reason",
+        manager=True,
+    )
+
+
+@bp.post("/cases/<case_id>/closure-request/withdraw")
+@practitioners
+def withdraw_closure(case_id: str):
+    return _lead_change(
+        case_id,
+        ClosureDecisionForm(),
+        lambda form: {"version": form.version.data},
+        closure_approval.withdraw_closure_request,
+        "Your request to close the case is withdrawn",
+        form_name="withdraw_form",
+        fallback="version",
     )
 
 
@@ -246,9 +295,13 @@ def reassign_lead(case_id: str):
     return render_case(case_id, posted=form, lead_change=True, lead_form=form)
 
 
-def _lead_change(case_id: str, form, change_data, change, done: str, *, form_name: str, fallback: str):
-    """A lead's form posted (close, reassess): the change made and the case page again (or home, when the change
-    left the caller no way to read the case), or the form with its errors (422) or the conflict (409)."""
+def _lead_change(
+    case_id: str, form, change_data, change, done: str, *, form_name: str, fallback: str, manager: bool = False
+):
+    """A lead's form posted (close, reassess, withdraw a request to close), or a team manager's (approve or return
+    one): the change made and the case page again (or home, when the change left the caller no way to read the
+    case), or the form with its errors (422) or the conflict (409)."""
+    who = {"lead_change": True} if manager else {"status_change": True}
     if form.validate_on_submit():
         try:
             changed = change(db.session, current_actor(), case_id, change_data(form))
@@ -256,14 +309,14 @@ def _lead_change(case_id: str, form, change_data, change, done: str, *, form_nam
             reject_submission(form, failure, fallback=fallback)
         except Conflict as conflict:
             db.session.rollback()
-            return render_case(case_id, status_change=True, status=409, problem=conflict.message)
+            return render_case(case_id, status=409, problem=conflict.message, **who)
         else:
-            flash(done, "success")
+            flash(done(changed) if callable(done) else done, "success")
             readable = policy.case_role(db.session, current_actor(), changed) is not None
             return redirect(url_for("cases.case", case_id=case_id) if readable else url_for("main.home"))
     elif form.version.errors:  # a page from before the form had a version: nothing the user can fix in the form
-        return render_case(case_id, status_change=True, status=422, problem="Reload the page and try again")
-    return render_case(case_id, posted=form, status_change=True, **{form_name: form})
+        return render_case(case_id, status=422, problem="Reload the page and try again", **who)
+    return render_case(case_id, posted=form, **who, **{form_name: form})
 
 
 def render_case(
@@ -295,6 +348,7 @@ def render_case(
     forms.setdefault("entry_form", EntryForm(formdata=None))
     forms.setdefault("action_form", PlanActionForm(formdata=None))
     forms.setdefault("close_form", CloseCaseForm(formdata=None))
+    forms.setdefault("return_form", ReturnClosureForm(formdata=None))
     forms.setdefault(
         "reassess_form", ReassessCaseForm(formdata=None, risk_level=record.risk_level, concerns=record.concerns)
     )
@@ -317,6 +371,7 @@ def render_case(
         manages_team=cases.manages_team(actor, record),
         may_change_status=may_change_status,
         may_reassign=may_reassign,
+        closing_needs_approval=may_change_status and case_closure.needs_approval(db.session, actor, record),
         lead_candidates=candidates,
         subject=subject,
         plan=cases.plan(db.session, record),

@@ -27,6 +27,9 @@ API_MATRIX: dict = {
     "api.change_case_status": PRACTITIONERS,
     # Handing a case to another lead: team managers only (SPEC 1); the service checks it is their agency's case.
     "api.reassign_case_lead": MANAGERS,
+    "api.approve_case_closure": PRACTITIONERS,
+    "api.return_case_closure": PRACTITIONERS,
+    "api.withdraw_case_closure": PRACTITIONERS,
     "api.case_members": PERSONAL_DATA,
     "api.add_case_member": PRACTITIONERS,
     "api.add_chronology_entry": PRACTITIONERS,

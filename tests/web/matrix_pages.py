@@ -39,6 +39,9 @@ PAGES_MATRIX: dict = {
     "cases.reassess": PRACTITIONERS,
     # Changing the lead worker: team managers only (SPEC 1); the service checks it is their agency's case.
     "cases.reassign_lead": MANAGERS,
+    "cases.approve_closure": MANAGERS,
+    "cases.return_closure": MANAGERS,
+    "cases.withdraw_closure": PRACTITIONERS,
     # Referrals: practitioners send and receive them; the service checks the agency's part in each one.
     "referrals.new": PRACTITIONERS,
     "referrals.received": PRACTITIONERS,

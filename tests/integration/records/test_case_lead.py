@@ -10,6 +10,7 @@ from models.case import Case
 from models.user import ROLES
 from safeguarding import accounts, cases, policy
 from safeguarding.case_closure import change_case_status
+from safeguarding.closure_approval import approve_closure
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.web.helpers import audit_events
 
@@ -86,6 +87,7 @@ def test_a_closed_case_is_handed_on_so_that_someone_may_reopen_it(case, manager,
     change_case_status(
         db.session, social_worker, case.id, {"version": case.version, "status": "closed", "closed_reason": "Done"}
     )
+    approve_closure(db.session, manager, case.id, {"version": stored(case.id).version})
     reassign(manager, stored(case.id), colleague)
     closed = stored(case.id)
     assert (closed.status, closed.lead_worker_id) == ("closed", colleague.id)
