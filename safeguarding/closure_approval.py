@@ -4,6 +4,7 @@ reason shown to the lead; the lead may withdraw the request."""
 
 from functools import partial
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -71,3 +72,16 @@ def _pending(session: Session, actor, case_id: str, data: dict, *, may, refusal:
     if case.closure_requested_at is None:
         raise Conflict("Nobody has asked to close this case, or the request was already decided")
     return case, subject, clean
+
+
+def awaiting_decision(session: Session, actor) -> list[Case]:
+    """The open cases of a team manager's agency whose lead asked to close them, oldest request first: for their
+    home page, which names no subject (the manager reads a case on its page, on the policy's terms)."""
+    if actor.role != "team_manager":
+        return []
+    query = (
+        select(Case)
+        .where(Case.lead_agency_id == actor.agency_id, Case.status == "open", Case.closure_requested_at.is_not(None))
+        .order_by(Case.closure_requested_at)
+    )
+    return list(session.scalars(query))

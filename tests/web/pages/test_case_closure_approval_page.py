@@ -100,3 +100,15 @@ def test_a_lead_cannot_approve_their_own_request(login, lead, case):
     sent = {"csrf_token": token, "version": str(stored(case).version)}
     assert client.post(f"/cases/{case.id}/closure-request/approve", data=sent).status_code == 403
     assert stored(case).is_open
+
+
+def test_a_managers_home_page_lists_the_requests_of_their_agency_naming_no_child(
+    login, make_user, make_agency, lead, manager, case
+):
+    ask(login(lead), case)
+    links = page(login(manager).get("/")).select(f'#closure-requests ~ ul a[href="/cases/{case.id}"]')
+    assert len(links) == 1 and lead.display_name in links[0].get_text()
+    assert "Priya" not in main_text(login(manager).get("/"))
+    assert not page(login(lead).get("/")).select("#closure-requests")
+    other = make_user("team_manager", agency=make_agency(kind="youth_justice"))
+    assert not page(login(other).get("/")).select("#closure-requests")
