@@ -3,13 +3,13 @@
 from flask import jsonify
 
 from app.api import bp
-from app.api.inputs import body, iso, optional_body, record_id
-from app.api.openapi import component, operation, path_param, register, response
-from app.api.schemas import AGENCY, DATE, DATETIME, ID, STRING, VERSION, enum, nullable, obj, text
+from app.api.inputs import body, iso, optional_body, query_args, record_id
+from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
+from app.api.schemas import AGENCY, DATE, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS
-from safeguarding import contexts, policy
+from safeguarding import context_directory, contexts, policy
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 
 
@@ -58,6 +58,24 @@ def relationship_view(edge, actor) -> dict:
 @practitioners
 def create_place():
     return jsonify(place_view(contexts.create_place(db.session, current_actor(), body()))), 201
+
+
+@bp.get("/places")
+@personal_data
+def list_places():
+    found = context_directory.find_places(db.session, current_actor(), query_args("name", "kind", "area", "page"))
+    return jsonify(_page_of(found, place_view))
+
+
+@bp.get("/groups")
+@personal_data
+def list_groups():
+    found = context_directory.find_groups(db.session, current_actor(), query_args("name", "page"))
+    return jsonify(_page_of(found, group_view))
+
+
+def _page_of(found, view) -> dict:
+    return {"results": [view(r) for r in found.records], "total": found.total, "page": found.page, "pages": found.pages}
 
 
 @bp.get("/places/<place_id>")
@@ -177,6 +195,33 @@ register(
     "/places/{place_id}",
     "get",
     operation("A place", response(200, "The place", PLACE), params=[path_param("place_id")]),
+)
+_PAGE = {"total": INTEGER, "page": INTEGER, "pages": INTEGER}
+_NAME = query_param("name", text(200), "Names holding this text, whatever its case")
+_PAGE_NUMBER = query_param("page", {"type": "integer", "minimum": 1, "maximum": 10_000}, "50 a page; 1 by default")
+register(
+    "/places",
+    "get",
+    operation(
+        "Places by name, kind and area, in name order (homes are not listed: they are found through the people who "
+        "live there); a kind of address: 422",
+        response(200, "A page of places", results_of(PLACE, **_PAGE)),
+        params=[
+            _NAME,
+            query_param("kind", enum(context_directory.LISTED_KINDS), "Only places of this kind"),
+            query_param("area", text(120), "Only places in this area or ward"),
+            _PAGE_NUMBER,
+        ],
+    ),
+)
+register(
+    "/groups",
+    "get",
+    operation(
+        "Groups by name, in name order",
+        response(200, "A page of groups", results_of(GROUP, **_PAGE)),
+        params=[_NAME, _PAGE_NUMBER],
+    ),
 )
 register(
     "/groups",

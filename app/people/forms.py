@@ -24,6 +24,7 @@ from app.people.identifiers import IDENTIFIER_LABELS, IdentifierField
 from app.people.labels import SEX_LABELS, label
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KINDS
 from models.person import SEXES
+from safeguarding.context_directory import LISTED_KINDS
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 from safeguarding.people import PURPOSE_MAX
 from safeguarding.runtime import current as runtime
@@ -349,6 +350,25 @@ class MergeConfirmForm(MergeForm):
             self.survivor_version.errors = self.duplicate_version.errors = []
             self.duplicate.errors = [*self.duplicate.errors, "Continue to check the two records again"]
         return valid
+
+
+class GroupFinderForm(BaseForm):
+    """A GET form: a search has its own address, and changes nothing."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField("Name holds", widget=GovTextInput(), validators=[at_most(200, "The name")])
+
+
+class PlaceFinderForm(GroupFinderForm):
+    kind = SelectField(
+        "Kind of place",
+        widget=GovSelect(),
+        choices=choices(((k, label(k)) for k in LISTED_KINDS), "Any kind"),
+        validate_choice=False,  # checked by the directory, with a GOV.UK message
+    )
+    area = StringField("Area or ward", widget=GovTextInput(), validators=[at_most(120, "Area or ward")])
 
 
 class PlaceForm(BaseForm):

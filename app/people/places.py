@@ -7,10 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.people import bp
-from app.people.fields import reject_submission
-from app.people.forms import GroupForm, PlaceForm
+from app.people.fields import reject_submission, show_service_errors
+from app.people.forms import GroupFinderForm, GroupForm, PlaceFinderForm, PlaceForm
 from app.permissions import current_actor, personal_data, practitioners
-from safeguarding import accounts, context_work, contexts, policy
+from safeguarding import accounts, context_directory, context_work, contexts, policy
 from safeguarding.errors import ValidationFailed
 
 MAP_PATH = re.compile(r"/(people|places|groups)/[^/]+/map")
@@ -29,6 +29,41 @@ def new_place():
             flash(f"{place.name} is recorded", "success")
             return redirect(url_for("people.place", place_id=place.id))
     return render_template("people/place_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/places")
+@personal_data
+def places():
+    return _finder(PlaceFinderForm, context_directory.find_places, "people/places.html")
+
+
+@bp.get("/groups")
+@personal_data
+def groups():
+    return _finder(GroupFinderForm, context_directory.find_groups, "people/groups.html")
+
+
+def _finder(form_class, find, template: str):
+    """A page of places or groups and the filters that chose them; a bad filter is explained on the form (422)."""
+    form = form_class(formdata=request.args)
+    found = None
+    if form.validate():
+        try:
+            found = find(
+                db.session, current_actor(), {k: v for k, v in request.args.items() if k in form or k == "page"}
+            )
+        except ValidationFailed as failure:
+            show_service_errors(form, failure.fields, fallback="name")
+    pages = _page_links(found) if found else {}
+    return render_template(template, form=form, found=found, **pages), 422 if form.errors else 200
+
+
+def _page_links(found) -> dict:
+    """Links to the pages before and after this one, with the same filters."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    before = url_for(request.endpoint, **args, page=found.page - 1) if found.page > 1 else None
+    after = url_for(request.endpoint, **args, page=found.page + 1) if found.page < found.pages else None
+    return {"previous_page": before, "next_page": after}
 
 
 @bp.get("/places/<place_id>")

@@ -16,6 +16,8 @@ API_MATRIX: dict = {
     "api.break_glass_person": PERSONAL_DATA,
     "api.create_place": PRACTITIONERS,
     "api.get_place": PERSONAL_DATA,
+    "api.list_places": PERSONAL_DATA,
+    "api.list_groups": PERSONAL_DATA,
     "api.create_group": PRACTITIONERS,
     "api.get_group": PERSONAL_DATA,
     "api.create_relationship": PRACTITIONERS,

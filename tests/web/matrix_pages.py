@@ -19,6 +19,8 @@ PAGES_MATRIX: dict = {
     "people.merge": PRACTITIONERS,
     "people.new_place": PRACTITIONERS,
     "people.place": PERSONAL_DATA,
+    "people.places": PERSONAL_DATA,
+    "people.groups": PERSONAL_DATA,
     "people.new_group": PRACTITIONERS,
     "people.group": PERSONAL_DATA,
     # Cases: read by whoever the policy lets read the case; only the team (practitioners) adds to it.
