@@ -11,8 +11,8 @@ from models.user import User
 from safeguarding import policy
 from safeguarding.cases import CASE_FIELDS, case_for_team_change, commit_case_change
 from safeguarding.denials import record_denial
-from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
-from safeguarding.validation import choice, clean_text, collect, uk_today, version_of
+from safeguarding.errors import Conflict, PermissionDenied
+from safeguarding.validation import choice, clean_text, collect_only, uk_today, version_of
 
 STATUSES = ("open", "closed")
 CLOSED_REASON_MAX = 500  # Case.closed_reason's length
@@ -25,18 +25,6 @@ REFUSAL = (
 
 def case_version(value) -> int:
     return version_of(value, field="$.version")
-
-
-def collect_only(checks: dict, data: dict, **options) -> dict:
-    """collect(), with every key that has no check refused too: every problem at once."""
-    unknown = {f"$.{key}": "This field cannot be changed here" for key in sorted(set(data) - set(checks))}
-    try:
-        clean = collect(checks, data, **options)
-    except ValidationFailed as failure:
-        raise ValidationFailed(unknown | failure.fields) from None
-    if unknown:
-        raise ValidationFailed(unknown)
-    return clean
 
 
 def validate_status_change(data: dict) -> dict:

@@ -15,13 +15,12 @@ from safeguarding.case_closure import (
     case_version,
     clear_closure_request,
     close_case,
-    collect_only,
     refuse_stale,
 )
 from safeguarding.cases import case_for_team_change, commit_case_change
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, PermissionDenied
-from safeguarding.validation import clean_text
+from safeguarding.validation import clean_text, collect_only
 
 DECISION_REFUSAL = "Only a team manager of the case's lead agency can approve or return a request to close it"
 WITHDRAW_REFUSAL = "Only the lead worker can withdraw a request to close the case"

@@ -29,28 +29,31 @@ def first_review(kind: str, first_seen: date) -> date | None:
     return first_seen + MEMBERSHIP_REVIEW if kind == "member_of" else None
 
 
-def _require_practitioner(actor) -> None:
+def require_practitioner(actor) -> None:
     if not policy.may_record_people(actor):
         raise PermissionDenied("Only practitioners record contexts")
 
 
+def _description(value) -> str | None:
+    return clean_text(value, field="$.description", label="the description", max_length=5000, required=False)
+
+
+# What a place and a group are made of, checked alike when they are recorded and when they are corrected.
+PLACE_CHECKS = {
+    "name": lambda v: clean_text(v, field="$.name", label="the place's name", max_length=200),
+    "kind": lambda v: choice(v, field="$.kind", label="the kind of place", options=PLACE_KINDS),
+    "area": lambda v: clean_text(v, field="$.area", label="the area or ward", max_length=120, required=False),
+    "description": _description,
+}
+GROUP_CHECKS = {
+    "name": lambda v: clean_text(v, field="$.name", label="the group's name", max_length=200),
+    "description": _description,
+}
+
+
 def create_place(session: Session, actor, data: dict) -> Place:
-    _require_practitioner(actor)
-    clean = collect(
-        {
-            "name": lambda v: clean_text(v, field="$.name", label="the place's name", max_length=200),
-            "kind": lambda v: choice(v, field="$.kind", label="the kind of place", options=PLACE_KINDS),
-            "area": lambda v: clean_text(v, field="$.area", label="the area or ward", max_length=120, required=False),
-            "description": lambda v: clean_text(
-                v,
-                field="$.description",
-                label="the description",
-                max_length=5000,
-                required=False,
-            ),
-        },
-        data,
-    )
+    require_practitioner(actor)
+    clean = collect(PLACE_CHECKS, data)
     place = Place(
         name=clean["name"],
         kind=clean["kind"],
@@ -67,11 +70,9 @@ def create_place(session: Session, actor, data: dict) -> Place:
 
 
 def create_group(session: Session, actor, data: dict) -> Group:
-    _require_practitioner(actor)
-    name = clean_text(data.get("name"), field="$.name", label="the group's name", max_length=200)
-    description = clean_text(
-        data.get("description"), field="$.description", label="the description", max_length=5000, required=False
-    )
+    require_practitioner(actor)
+    clean = collect(GROUP_CHECKS, data)
+    name, description = clean["name"], clean["description"]
     group = Group(
         name=name,
         data_key_id=current_keyring().system_key_id(session),
@@ -200,7 +201,7 @@ def relationship_between(clean: dict) -> dict:
 
 def add_relationship(session: Session, actor, data: dict, today: date | None = None) -> Relationship:
     """Record an edge; the recorder must be allowed to see the source person (and a target person)."""
-    _require_practitioner(actor)
+    require_practitioner(actor)
     today = today or uk_today()
     clean = _relationship_fields(data, today)
     (_, source_id), (target_type, target_id) = clean["source"], clean["target"]
@@ -290,7 +291,7 @@ def review_membership(session: Session, actor, edge_id) -> Relationship:
 
 def _current_edge(session: Session, actor, edge_id) -> Relationship:
     """A relationship the actor may change: 404 unknown, 403 (audited) on a person they may not see, 409 ended."""
-    _require_practitioner(actor)
+    require_practitioner(actor)
     edge = get_by_id(session, Relationship, edge_id)
     if edge is None:
         raise NotFound("No relationship with that id")

@@ -130,6 +130,18 @@ def collect(checks: dict, data: dict, *, partial: bool = False, between: Callabl
     return clean
 
 
+def collect_only(checks: dict, data: dict, **options) -> dict:
+    """collect(), with every key that has no check refused too: every problem at once."""
+    unknown = {f"$.{key}": "This field cannot be changed here" for key in sorted(set(data) - set(checks))}
+    try:
+        clean = collect(checks, data, **options)
+    except ValidationFailed as failure:
+        raise ValidationFailed(unknown | failure.fields) from None
+    if unknown:
+        raise ValidationFailed(unknown)
+    return clean
+
+
 # Bidirectional embeddings, overrides and isolates: they make text display in another order than it is stored,
 # so "Ellie" could show as another name. Right-to-left names need none of them (the marks U+200E/F stay allowed).
 _DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")

@@ -9,7 +9,7 @@ from app.api.schemas import AGENCY, DATE, DATETIME, ID, INTEGER, STRING, VERSION
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS
-from safeguarding import context_directory, contexts, policy
+from safeguarding import context_corrections, context_directory, contexts, policy
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 
 
@@ -82,6 +82,20 @@ def _page_of(found, view) -> dict:
 @personal_data
 def get_place(place_id):
     return jsonify(place_view(contexts.view_place(db.session, current_actor(), record_id(place_id, "place"))))
+
+
+@bp.patch("/places/<place_id>")
+@practitioners
+def correct_place(place_id):
+    place = context_corrections.correct_place(db.session, current_actor(), record_id(place_id, "place"), body())
+    return jsonify(place_view(place))
+
+
+@bp.patch("/groups/<group_id>")
+@practitioners
+def correct_group(group_id):
+    group = context_corrections.correct_group(db.session, current_actor(), record_id(group_id, "group"), body())
+    return jsonify(group_view(group))
 
 
 @bp.post("/groups")
@@ -212,6 +226,38 @@ register(
             query_param("area", text(120), "Only places in this area or ward"),
             _PAGE_NUMBER,
         ],
+    ),
+)
+_CORRECTION = "Stale version: 409; a home (a place of kind address) only by those who may see it"
+register(
+    "/places/{place_id}",
+    "patch",
+    operation(
+        "Correct a place: its name, kind, area or description, on the version you saw. " + _CORRECTION,
+        response(200, "Corrected", PLACE),
+        obj(
+            {
+                "version": VERSION,
+                "name": text(200, min_length=1),
+                "kind": enum(PLACE_KINDS),
+                "area": text(120, nullable=True),
+                "description": text(5000, nullable=True),
+            },
+            ["version"],
+        ),
+        [path_param("place_id")],
+    ),
+)
+register(
+    "/groups/{group_id}",
+    "patch",
+    operation(
+        "Correct a group: its name or description, on the version you saw. Stale version: 409",
+        response(200, "Corrected", GROUP),
+        obj(
+            {"version": VERSION, "name": text(200, min_length=1), "description": text(5000, nullable=True)}, ["version"]
+        ),
+        [path_param("group_id")],
     ),
 )
 register(

@@ -393,6 +393,10 @@ class PlaceForm(BaseForm):
     )
 
 
+class CorrectPlaceForm(PlaceForm):
+    version = version_field()
+
+
 class GroupForm(BaseForm):
     name = StringField(
         "Name of the group",
@@ -406,3 +410,7 @@ class GroupForm(BaseForm):
         description="Avoid labelling young people: say what is known and how",
         validators=[at_most(5000, "The description")],
     )
+
+
+class CorrectGroupForm(GroupForm):
+    version = version_field()

@@ -8,10 +8,17 @@ from flask import flash, redirect, render_template, request, url_for
 from app.extensions import db
 from app.people import bp
 from app.people.fields import reject_submission, show_service_errors
-from app.people.forms import GroupFinderForm, GroupForm, PlaceFinderForm, PlaceForm
+from app.people.forms import (
+    CorrectGroupForm,
+    CorrectPlaceForm,
+    GroupFinderForm,
+    GroupForm,
+    PlaceFinderForm,
+    PlaceForm,
+)
 from app.permissions import current_actor, personal_data, practitioners
-from safeguarding import accounts, context_directory, context_work, contexts, policy
-from safeguarding.errors import ValidationFailed
+from safeguarding import accounts, context_corrections, context_directory, context_work, contexts, policy
+from safeguarding.errors import Conflict, ValidationFailed
 
 MAP_PATH = re.compile(r"/(people|places|groups)/[^/]+/map")
 
@@ -103,6 +110,43 @@ def group(group_id: str):
     return render_template(
         "people/group.html", group=record, back_link=_back_link(), **_context_work("group", record.id)
     )
+
+
+@bp.route("/places/<place_id>/edit", methods=["GET", "POST"])
+@practitioners
+def edit_place(place_id: str):
+    record = contexts.view_place(db.session, current_actor(), place_id)
+    return _correction(record, CorrectPlaceForm, context_corrections.correct_place, "people.place", "place_id")
+
+
+@bp.route("/groups/<group_id>/edit", methods=["GET", "POST"])
+@practitioners
+def edit_group(group_id: str):
+    record = contexts.view_group(db.session, current_actor(), group_id)
+    return _correction(record, CorrectGroupForm, context_corrections.correct_group, "people.group", "group_id")
+
+
+def _correction(record, form_class, correct, page: str, arg: str):
+    """The record's form, filled in with what is stored; saved on the version shown (409 when someone saved
+    first), or shown again with its errors (422)."""
+    form, problem = form_class(obj=record), None
+    if not form.is_submitted():
+        form.description.data = record.description if isinstance(record.description, str) else None
+    elif form.validate_on_submit():
+        data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        try:
+            correct(db.session, current_actor(), record.id, data)
+        except ValidationFailed as failure:
+            reject_submission(form, failure, fallback="name")
+        except Conflict as conflict:
+            db.session.rollback()
+            problem = conflict.message
+        else:
+            flash(f"{form.name.data} is saved", "success")
+            return redirect(url_for(page, **{arg: record.id}))
+    status = 409 if problem else 422 if form.errors else 200
+    here = url_for(page, **{arg: record.id})
+    return render_template("people/context_edit.html", form=form, record=record, page=here, problem=problem), status
 
 
 def _back_link() -> dict:

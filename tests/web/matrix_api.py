@@ -18,6 +18,8 @@ API_MATRIX: dict = {
     "api.get_place": PERSONAL_DATA,
     "api.list_places": PERSONAL_DATA,
     "api.list_groups": PERSONAL_DATA,
+    "api.correct_place": PRACTITIONERS,
+    "api.correct_group": PRACTITIONERS,
     "api.create_group": PRACTITIONERS,
     "api.get_group": PERSONAL_DATA,
     "api.create_relationship": PRACTITIONERS,

@@ -21,6 +21,8 @@ PAGES_MATRIX: dict = {
     "people.place": PERSONAL_DATA,
     "people.places": PERSONAL_DATA,
     "people.groups": PERSONAL_DATA,
+    "people.edit_place": PRACTITIONERS,
+    "people.edit_group": PRACTITIONERS,
     "people.new_group": PRACTITIONERS,
     "people.group": PERSONAL_DATA,
     # Cases: read by whoever the policy lets read the case; only the team (practitioners) adds to it.
