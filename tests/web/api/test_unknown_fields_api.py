@@ -80,6 +80,20 @@ class World:
         return self.make_case(self.worker, self.person["id"])
 
     @cached_property
+    def asked_case(self) -> dict:
+        """A case whose lead asked their agency's team manager to close it."""
+        assert self.manager  # closing needs a manager's approval only where the agency has one
+        case = self.make_case(self.worker, self.other_person["id"])
+        closing = {"version": case["version"], "status": "closed", "closed_reason": "Plan complete"}
+        response = self.caller.patch(f"/cases/{case['id']}", json=closing)
+        assert response.status_code == 202, response.get_json()
+        return response.get_json()
+
+    @cached_property
+    def group(self) -> dict:
+        return self.made("/groups", {"name": "Westside crew"})
+
+    @cached_property
     def entry(self) -> dict:
         return self.made(f"/cases/{self.case['id']}/chronology", note(self))
 
@@ -204,6 +218,34 @@ ENDPOINTS = [
         lambda w: {"user_id": w.manager.id, "version": w.case["version"]},
         on(case_id="case"),
         by="manager",
+    ),
+    Endpoint(
+        "post",
+        "/cases/{case_id}/closure-request/approve",
+        lambda w: {"version": w.asked_case["version"]},
+        on(case_id="asked_case"),
+        by="manager",
+    ),
+    Endpoint(
+        "post",
+        "/cases/{case_id}/closure-request/return",
+        lambda w: {"version": w.asked_case["version"], "reason": "Not yet"},
+        on(case_id="asked_case"),
+        by="manager",
+    ),
+    Endpoint(
+        "post",
+        "/cases/{case_id}/closure-request/withdraw",
+        lambda w: {"version": w.asked_case["version"]},
+        on(case_id="asked_case"),
+    ),
+    Endpoint("patch", "/places/{place_id}", lambda w: {"version": 1, "area": "Central"}, on(place_id="place")),
+    Endpoint("patch", "/groups/{group_id}", lambda w: {"version": 1, "name": "West crew"}, on(group_id="group")),
+    Endpoint(
+        "post",
+        "/missing-episodes/{episode_id}/move",
+        lambda w: {"person_id": w.other_person["id"], "version": w.episode["version"]},
+        on(episode_id="episode"),
     ),
     Endpoint("post", "/chronology/{entry_id}/move", lambda w: {"case_id": w.other_case["id"]}, on(entry_id="entry")),
     Endpoint("post", "/referrals", lambda w: w.referral_to(w.person, w.police)),
