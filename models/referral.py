@@ -29,6 +29,9 @@ class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
         # A box is read newest first a page at a time: (sent_at, id) is the order and the page boundary.
         Index("ix_referrals_to_agency_sent", "to_agency_id", "sent_at", "id"),
         Index("ix_referrals_from_agency_sent", "from_agency_id", "sent_at", "id", "person_id"),
+        # A context's referrals are read by the context: its case's chronology, and who may see a home referred.
+        Index("ix_referrals_place", "place_id"),
+        Index("ix_referrals_group", "group_id"),
     )
 
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
@@ -59,6 +62,15 @@ class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     def encryption_key_id(self) -> str:
         return self.data_key_id
+
+    @property
+    def subject_type(self) -> str:
+        """What the referral is about: "person", or a context, "place" or "group"."""
+        return "person" if self.person_id else "place" if self.place_id else "group"
+
+    @property
+    def subject_id(self) -> str:
+        return self.person_id or self.place_id or self.group_id
 
     @property
     def closed_at(self) -> datetime | None:

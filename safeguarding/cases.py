@@ -416,10 +416,12 @@ class ReferralEntry:
 
 
 def referral_entries(session: Session, case: Case, *, agency_id=None, category=None, sensitivity=None):
-    """The referrals about a case's subject person, as chronology entries, under the chronology's filters."""
-    if case.subject_person_id is None or category not in (None, "referral") or sensitivity not in (None, "general"):
+    """The referrals about a case's subject (a person, place or group), as chronology entries, under the
+    chronology's filters."""
+    if category not in (None, "referral") or sensitivity not in (None, "general"):
         return []
-    query = select(Referral).where(Referral.person_id == case.subject_person_id)
+    column = {"person": Referral.person_id, "place": Referral.place_id, "group": Referral.group_id}[case.subject_type]
+    query = select(Referral).where(column == case.subject_id)
     if agency_id:
         query = query.where(Referral.from_agency_id == agency_id)
     return [ReferralEntry(r, session.get(User, r.sender_id) if r.sender_id else None) for r in session.scalars(query)]

@@ -1,12 +1,13 @@
 """Role-based disclosure in one place: what of a record each viewer sees. Pages and API use the same views."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.case import Case, ChronologyEntry
-from models.context import Place, Relationship
+from models.context import Group, Place, Relationship
 from models.crypto import UNREADABLE
 from models.person import ENCRYPTED_FIELDS, Person
 from safeguarding import policy
@@ -161,6 +162,44 @@ def full_names(session: Session, actor, person_ids) -> dict[str, str]:
 
 def withheld_referrals(session: Session, actor, referrals) -> set[str]:
     """The referrals whose free text (reasons, history notes) is withheld from the actor: those about a person they
-    may no longer see in full, once the referral rule's 30 days after a decision or withdrawal have run out."""
+    may no longer see in full, once the referral rule's 30 days after a decision or withdrawal have run out, or
+    about a home they may no longer see on the same terms. A place or group otherwise shows to every practitioner."""
     seen = seen_in_full(session, actor, {r.person_id for r in referrals})
-    return {r.id for r in referrals if r.person_id is not None and r.person_id not in seen}
+    hidden = hidden_homes(session, actor, {r.place_id for r in referrals})
+    return {r.id for r in referrals if (r.person_id is not None and r.person_id not in seen) or r.place_id in hidden}
+
+
+def hidden_homes(session: Session, actor, place_ids) -> set[str]:
+    """Of these places, the homes (kind `address`) the actor may not see (policy.visible_addresses)."""
+    ids = {p for p in place_ids if p}
+    if not ids:
+        return set()
+    homes = set(session.scalars(select(Place.id).where(Place.id.in_(ids), Place.kind == "address")))
+    return homes - policy.visible_addresses(session, actor, homes)
+
+
+@dataclass(frozen=True)
+class ReferralSubject:
+    """What a referral is about, as one viewer sees it: its name is None for a person or a home they may no longer
+    see (only the reference shows)."""
+
+    type: str
+    id: str
+    name: str | None
+
+
+def referral_subjects(session: Session, actor, referrals) -> dict[str, ReferralSubject]:
+    """Each referral's subject (by referral id), named as the actor may see it: for a whole box at once."""
+    people = full_names(session, actor, {r.person_id for r in referrals if r.person_id})
+    place_ids, group_ids = {r.place_id for r in referrals} - {None}, {r.group_id for r in referrals} - {None}
+    names = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(place_ids))).all())
+    names |= dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids))).all())
+    hidden = hidden_homes(session, actor, place_ids)
+    return {
+        r.id: ReferralSubject(
+            r.subject_type,
+            r.subject_id,
+            people.get(r.person_id) if r.person_id else None if r.subject_id in hidden else names.get(r.subject_id),
+        )
+        for r in referrals
+    }

@@ -174,12 +174,30 @@ def _referral_people(session: Session, actor, ids: set[str], now: datetime) -> s
     ).where(among(Referral.person_id, ids))
     found = set()
     for person_id, from_agency, to_agency, status, decided_at, withdrawn_at in read_columns(session, query):
-        if actor.agency_id not in (from_agency, to_agency):
-            continue
-        closed_at = decided_at or withdrawn_at
-        if status not in FINAL_STATES or (closed_at and closed_at > now - REFERRAL_AFTERCARE):
+        if actor.agency_id in (from_agency, to_agency) and _referral_in_force(status, decided_at or withdrawn_at, now):
             found.add(person_id)
     return found
+
+
+def _referral_in_force(status: str, closed_at: datetime | None, now: datetime) -> bool:
+    """Whether a referral still gives its two agencies what it is about: while open, and for 30 days after."""
+    return status not in FINAL_STATES or bool(closed_at and closed_at > now - REFERRAL_AFTERCARE)
+
+
+def _referred_homes(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
+    """Of these homes, those a referral of the actor's agency is about, on the terms rule 2 gives people: the
+    receiving agency sees the place referred to it, and no person by it."""
+    if actor.role not in PRACTITIONER_ROLES:
+        return set()
+    query = select(Referral.place_id, Referral.status, Referral.decided_at, Referral.withdrawn_at).where(
+        among(Referral.place_id, ids),
+        or_(Referral.from_agency_id == actor.agency_id, Referral.to_agency_id == actor.agency_id),
+    )
+    return {
+        place_id
+        for place_id, status, decided_at, withdrawn_at in read_columns(session, query)
+        if _referral_in_force(status, decided_at or withdrawn_at, now)
+    }
 
 
 def _break_glass_people(session: Session, actor, ids: set[str], now: datetime) -> set[str]:
@@ -260,21 +278,29 @@ def visible_addresses(
     place_ids: Iterable[str],
     ties: Iterable[tuple[str, str]] | None = None,
     access: dict[str, PersonAccess] | None = None,
+    *,
+    lasting: bool = False,
 ) -> set[str]:
     """Of these places of kind `address`, the ones the actor may see: someone's home, which the limited view leaves
-    out (SPEC section 4), shows only to whoever recorded it or may see in full a person tied to it.
+    out (SPEC section 4), shows only to whoever recorded it, may see in full a person tied to it, or works in an
+    agency that sent or received a referral about it (while open, and for 30 days after).
 
     A map passes every current (place, person) tie of its homes, from the adjacency it was drawn from, with its
-    access to those people."""
+    access to those people. lasting: only on a basis other than break-glass (to refer the home, which makes its
+    access last)."""
     ids = set(place_ids)
     if not ids or not may_see_personal_data(actor):
         return set()
     if ties is None:
         ties = session.execute(_context_ties(places=ids)).all()
         access = people_access(session, actor, {person for _, person in ties})
-    seen = {place for place, person in ties if place in ids and access[person].full}
+    seen = {
+        place for place, person in ties if place in ids and (access[person].lasting if lasting else access[person].full)
+    }
     if rest := ids - seen:
         seen |= set(session.scalars(select(Place.id).where(among(Place.id, rest), Place.recorded_by_id == actor.id)))
+    if rest := ids - seen:
+        seen |= _referred_homes(session, actor, rest, utcnow())
     return seen
 
 

@@ -28,10 +28,11 @@ from models.referral import (
 )
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
-from safeguarding.access import load_person_to_record_on, record_read, require_person_access
-from safeguarding.cases import case_for_team_change, cases_of_person, check_concerns, team_refusal
+from safeguarding.access import record_read
+from safeguarding.cases import case_for_team_change, check_concerns, team_refusal
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from safeguarding.referral_subjects import case_subject_columns, open_cases_about, requested_subject, subject_to_refer
 from safeguarding.runtime import current as runtime
 from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
 from safeguarding.validation import choice, clean_text, collect, london_day, parse_datetime, version_of, whole_number
@@ -107,14 +108,14 @@ def _lawful_basis_explained(clean: dict) -> dict:
 
 
 def submit_referral(session: Session, actor, data: dict, sent_at: datetime | None = None) -> Referral:
-    """Send a referral about a person the actor may see to another agency; or, with `from_agency_id` (an agency
-    outside the partnership), record one the actor's agency received from it (SPEC 3: external senders)."""
+    """Send a referral about a person (`person_id`), or a place or group (`subject`), the actor may see to another
+    agency; or, with `from_agency_id` (an agency outside the partnership), record one the actor's agency received
+    from it (SPEC 3: external senders)."""
     if actor.role not in PRACTITIONER_ROLES:
         raise PermissionDenied("Only practitioners send referrals")
     # Every field's problem at once, so a caller can fix them all in one go.
     errors = {}
-    if not isinstance(data.get("person_id"), str) or not data["person_id"].strip():
-        errors["$.person_id"] = "Choose the person the referral is about"
+    about = requested_subject(data, errors)
     from_agency, received = _external_sender(session, data, errors)
     received_at = _received_at(data, received, errors)
     to_agency = get_by_id(session, Agency, data.get("to_agency_id"))
@@ -130,11 +131,11 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
         errors.update(failure.fields)
     if errors:
         raise ValidationFailed(errors)
-    person = load_person_to_record_on(session, data.get("person_id"))
-    # Lasting access: the referral rule would give the sender's agency the person for a month after break-glass's hour.
-    require_person_access(session, actor, person, need="lasting", object_type="referral")
+    kind, subject = about[0], subject_to_refer(session, actor, *about)
     referral = Referral(
-        person_id=person.id,
+        person_id=subject.id if kind == "person" else None,
+        place_id=subject.id if kind == "place" else None,
+        group_id=subject.id if kind == "group" else None,
         from_agency_id=from_agency.id if received else actor.agency_id,
         to_agency_id=to_agency.id,
         sender_id=None if received else actor.id,  # the history names who recorded it
@@ -143,7 +144,8 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
         sent_at=received_at or sent_at or utcnow(),
         lawful_basis=clean["lawful_basis"],
         lawful_basis_reason=clean["lawful_basis_reason"],
-        data_key_id=person.data_key_id,
+        # Under the person's key, erased with them; a context's text is under the context's key.
+        data_key_id=subject.data_key_id,
     )
     session.add(referral)
     referral.reason = clean["reason"]
@@ -163,9 +165,10 @@ def submit_referral(session: Session, actor, data: dict, sent_at: datetime | Non
         actor=actor,
         object_type="referral",
         object_id=referral.id,
-        person_ids=[person.id],
+        person_ids=[subject.id] if kind == "person" else [],
         detail={"urgency": referral.urgency, "to_agency": to_agency.id}
-        | ({"from_agency": from_agency.id} if received else {}),
+        | ({"from_agency": from_agency.id} if received else {})
+        | ({kind: subject.id} if kind != "person" else {}),
     )
     session.commit()
     return referral
@@ -360,10 +363,10 @@ def _may_link_on_acceptance(actor, case: Case) -> bool:
 
 
 def cases_to_link(session: Session, actor, referral: Referral) -> list[Case]:
-    """The open cases about the referral's person that accepting it may link (the accept form's choices)."""
-    if referral.person_id is None:
-        return []
-    return [c for c in cases_of_person(session, referral.person_id) if c.is_open and _may_link_on_acceptance(actor, c)]
+    """The open cases about the referral's person, place or group that accepting it may link (the accept form's
+    choices)."""
+    found = open_cases_about(session, referral.subject_type, referral.subject_id)
+    return [c for c in found if _may_link_on_acceptance(actor, c)]
 
 
 def _concerns_of_new_case(referral: Referral, data: dict) -> list[str]:
@@ -383,11 +386,14 @@ def _concerns_of_new_case(referral: Referral, data: dict) -> list[str]:
 def _case_for_acceptance(
     session: Session, actor, referral: Referral, case_id, concerns: list[str], now: datetime
 ) -> Case:
-    """Link an existing case about the same person, or open one with the accepting user as lead."""
+    """Link an existing case about the same subject, or open one with the accepting user as lead. A referral about
+    a place or group opens a case about it too: the referral, sent by a practitioner who could see the context and
+    accepted by another agency, is its basis, where opening one directly needs work already under way with someone
+    linked to it (policy.works_in_context)."""
     if case_id is not None:
         case = case_for_team_change(session, case_id)  # its team changes below, as add_member changes it
-        if case.subject_person_id != referral.person_id or not case.is_open:
-            raise ValidationFailed({"$.case_id": "Link an open case about the same person"})
+        if (case.subject_type, case.subject_id) != (referral.subject_type, referral.subject_id) or not case.is_open:
+            raise ValidationFailed({"$.case_id": f"Link an open case about the same {referral.subject_type}"})
         if not _may_link_on_acceptance(actor, case):
             raise ValidationFailed(
                 {
@@ -397,7 +403,7 @@ def _case_for_acceptance(
             )
     else:
         case = Case(
-            subject_person_id=referral.person_id,
+            **case_subject_columns(referral.subject_type, referral.subject_id),
             lead_agency_id=actor.agency_id,
             lead_worker_id=actor.id,
             concerns=concerns,
@@ -413,7 +419,7 @@ def _case_for_acceptance(
             actor=actor,
             object_type="case",
             object_id=case.id,
-            person_ids=[referral.person_id],
+            person_ids=[referral.person_id] if referral.person_id else [],
             detail={"from_referral": referral.id},
         )
     sender = session.get(User, referral.sender_id) if referral.sender_id else None
