@@ -15,6 +15,7 @@ from models.referral import LAWFUL_BASES, REFERRAL_STATES, URGENCIES
 from models.user import User
 from safeguarding import disclosure, referrals
 from safeguarding.errors import ValidationFailed
+from safeguarding.referral_subjects import CONTEXT_TYPES
 
 NOT_RECORDED_WARNING = "The lawful basis for sharing was not recorded: check it with the sender before sharing further"
 
@@ -33,6 +34,7 @@ def referral_json(
         "id": referral.id,
         "version": referral.version,
         "person_id": referral.person_id,
+        "subject": {"type": referral.subject_type, "id": referral.subject_id},
         "from_agency": {"id": referral.from_agency.id, "name": referral.from_agency.name},
         "to_agency": {
             "id": referral.to_agency.id,
@@ -140,7 +142,9 @@ def acknowledge_referral(referral_id):
 def accept_referral(referral_id):
     data = optional_body()
     if data.get("case_id") is not None and parse_id(data["case_id"]) is None:
-        raise ValidationFailed({"$.case_id": "Give the id of an open case about the same person, or leave it out"})
+        raise ValidationFailed(
+            {"$.case_id": "Give the id of an open case about the same person, place or group, or leave it out"}
+        )
     return _move(referral_id, "accept", data)
 
 
@@ -165,7 +169,11 @@ REFERRAL = component(
         {
             "id": ID,
             "version": VERSION,
-            "person_id": nullable(ID),
+            "person_id": {**nullable(ID), "description": "The person the referral is about; null for a place or group"},
+            "subject": {
+                **obj({"type": enum(("person", *CONTEXT_TYPES)), "id": ID}, ["type", "id"]),
+                "description": "What the referral is about: a person (person_id), or a place or a group",
+            },
             "from_agency": obj({"id": ID, "name": STRING}, ["id", "name"]),
             "to_agency": obj({"id": ID, "name": STRING, "external": BOOLEAN}, ["id", "name", "external"]),
             "sender": _USER,
@@ -188,8 +196,8 @@ REFERRAL = component(
             "decline_reason": nullable(STRING),
             "withheld": {
                 **BOOLEAN,
-                "description": "True when you may no longer see the person the referral is about: its free text "
-                "(reason, lawful_basis_reason, decline_reason and each history note) is then null",
+                "description": "True when you may no longer see the person (or the home) the referral is about: its "
+                "free text (reason, lawful_basis_reason, decline_reason and each history note) is then null",
             },
             "history": {
                 "type": "array",
@@ -208,6 +216,7 @@ REFERRAL = component(
         [
             "id",
             "person_id",
+            "subject",
             "from_agency",
             "to_agency",
             "urgency",
@@ -235,14 +244,21 @@ register(
     "/referrals",
     "post",
     operation(
-        "Send a referral about a person you may see to another agency (the lawful basis defaults to not_recorded); "
-        "with from_agency_id, an agency outside the partnership, record one your agency received from it (then "
+        "Send a referral to another agency about a person you may see (person_id), or about a place or a group "
+        "(subject; a home only if you may see someone living there), exactly one of the two; the lawful basis "
+        "defaults to not_recorded. A referral about a place or group lets the receiving agency see it and the "
+        "referral, and no person linked to it; accepting it opens a case about the place or group. "
+        "With from_agency_id, an agency outside the partnership, record one your agency received from it (then "
         "to_agency_id is your own agency, and the referral has no sender in the partnership; received_at, when it "
         "arrived, not in the future, starts its timescales: default now)",
         response(201, "Sent", REFERRAL),
         obj(
             {
-                "person_id": ID,
+                "person_id": {**ID, "description": "The person the referral is about (or give subject)"},
+                "subject": {
+                    **obj({"type": enum(CONTEXT_TYPES), "id": ID}, ["type", "id"]),
+                    "description": "The place or group the referral is about (instead of person_id)",
+                },
                 "to_agency_id": ID,
                 "urgency": enum(URGENCIES),
                 "reason": text(10_000, min_length=1),
@@ -251,7 +267,7 @@ register(
                 "from_agency_id": nullable(ID),
                 "received_at": nullable(DATETIME),
             },
-            ["person_id", "to_agency_id", "urgency", "reason"],
+            ["to_agency_id", "urgency", "reason"],
             closed=True,
         ),
     ),
@@ -296,8 +312,8 @@ for action, summary, schema in (
     (
         "accept",
         "Accept a referral (receiving agency): opens a case with you as lead and the sender on the team, "
-        "or links an open case about the same person; `concerns` go with a new case (the case page asks for them "
-        "when none are given)",
+        "or links an open case about the same person, place or group; `concerns` go with a new case (the case page "
+        "asks for them when none are given)",
         obj({"case_id": nullable(ID), "concerns": {"type": "array", "items": enum(CONCERNS), "minItems": 1}}),
     ),
     (

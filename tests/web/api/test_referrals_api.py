@@ -18,6 +18,7 @@ LONDON = ZoneInfo("Europe/London")
 CONTRACT_FIELDS = {
     "id",
     "person_id",
+    "subject",
     "from_agency",
     "to_agency",
     "urgency",
@@ -92,6 +93,7 @@ def test_a_sent_referral_shows_every_field_of_the_contract(send, sender, receive
     body = send()
     assert set(body) >= CONTRACT_FIELDS
     assert body["person_id"] == child["id"] and body["status"] == "submitted" and body["urgency"] == "amber"
+    assert body["subject"] == {"type": "person", "id": child["id"]}
     assert body["from_agency"] == {"id": sender.agency_id, "name": sender.agency.name}
     assert body["to_agency"] == {"id": receiver.agency_id, "name": receiver.agency.name, "external": False}
     assert body["reason"] == "Seen with older males near the station"
