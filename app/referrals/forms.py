@@ -82,13 +82,14 @@ class ReferralForm(BaseForm):
     def lawful_basis_params(self) -> dict:
         return {"items": [{"hint": {"text": LAWFUL_BASIS_HINTS[code]}} for code, _label in LAWFUL_BASIS_CHOICES]}
 
-    def referral_data(self, person_id: str) -> dict:
-        return {**self._shared_data(person_id), "to_agency_id": self.to_agency_id.data}
+    def referral_data(self, about: dict) -> dict:
+        """What the service takes; `about` names the person (person_id) or the place or group (subject)."""
+        return {**self._shared_data(about), "to_agency_id": self.to_agency_id.data}
 
-    def _shared_data(self, person_id: str) -> dict:
+    def _shared_data(self, about: dict) -> dict:
         basis = self.lawful_basis.data or None
         return {
-            "person_id": person_id,
+            **about,
             "urgency": self.urgency.data,
             "reason": self.reason.data,
             "lawful_basis": basis,
@@ -133,9 +134,9 @@ class ReceivedReferralForm(ReferralForm):
             self.received_on.errors.append("Enter the date it was received too")
         return valid and not (self.received_on.errors or self.received_time.errors)
 
-    def referral_data(self, person_id: str) -> dict:
+    def referral_data(self, about: dict) -> dict:
         return {
-            **self._shared_data(person_id),
+            **self._shared_data(about),
             "from_agency_id": self.from_agency_id.data,
             "to_agency_id": self.own_agency_id,
             "received_at": local_iso(self.received_on.data, self.received_time.data),

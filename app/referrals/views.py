@@ -5,12 +5,12 @@ from flask import flash, redirect, render_template, request, url_for
 from app.extensions import db
 from app.people.fields import reject_submission
 from app.people.labels import date_time
-from app.people.views import person_for_work
 from app.permissions import current_actor, leads, practitioners
 from app.referrals import bp
 from app.referrals.forms import AcceptForm, DeclineForm, ReceivedReferralForm, ReferralForm, StepForm
+from app.referrals.subjects import FormSubject, context_subject, person_subject
 from models.user import User
-from safeguarding import accounts, alerts, cases, disclosure, referrals
+from safeguarding import accounts, alerts, disclosure, referrals
 from safeguarding.errors import Conflict, ValidationFailed
 
 DONE = {
@@ -30,39 +30,49 @@ RECORDED = {"acknowledge": "acknowledged", "accept": "accepted", "decline": "dec
 @bp.route("/people/<person_id>/referrals/new", methods=["GET", "POST"])
 @practitioners
 def new(person_id: str):
-    return _referral_page(person_id, ReferralForm(), _sent_message)
+    about = person_subject(person_id, "referrals.new", request.args.get("case"))
+    return _referral_page(about, ReferralForm(), _sent_message)
 
 
 @bp.route("/people/<person_id>/referrals/received", methods=["GET", "POST"])
 @practitioners
 def received(person_id: str):
-    return _referral_page(person_id, ReceivedReferralForm(), _received_message)
+    about = person_subject(person_id, "referrals.received", request.args.get("case"))
+    return _referral_page(about, ReceivedReferralForm(), _received_message)
 
 
-def _referral_page(person_id: str, form: ReferralForm, message):
-    """Make a referral, or record one received from outside: the same fields, to or from another agency."""
-    person = person_for_work(person_id)
+@bp.route("/places/<place_id>/referrals/new", methods=["GET", "POST"])
+@practitioners
+def new_about_place(place_id: str):
+    return _referral_page(
+        context_subject("place", place_id, "referrals.new_about_place"), ReferralForm(), _sent_message
+    )
+
+
+@bp.route("/groups/<group_id>/referrals/new", methods=["GET", "POST"])
+@practitioners
+def new_about_group(group_id: str):
+    return _referral_page(
+        context_subject("group", group_id, "referrals.new_about_group"), ReferralForm(), _sent_message
+    )
+
+
+def _referral_page(about: FormSubject, form: ReferralForm, message):
+    """Make a referral about a person, place or group, or record one about a person received from outside: the
+    same fields, to or from another agency."""
     actor = current_actor()
     form.set_agencies(accounts.list_agencies(db.session), actor.agency_id)
     if form.validate_on_submit():
         try:
-            referral = referrals.submit_referral(db.session, actor, form.referral_data(person.id))
+            referral = referrals.submit_referral(db.session, actor, form.referral_data(about.data()))
         except ValidationFailed as failure:
             reject_submission(form, failure, fallback="reason")
         else:
             flash(message(referral), "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
-    from_case = _case_about(person.id, request.args.get("case"))
     return render_template(
-        "referrals/new.html", form=form, person=person, from_case=from_case, received=form.to_agency_id is None
+        "referrals/new.html", form=form, about=about, received=form.to_agency_id is None
     ), 422 if form.errors else 200
-
-
-def _case_about(person_id: str, case_id: str | None):
-    """The case about this person that the referral was started from, for the way back to it."""
-    if not case_id:
-        return None
-    return next((c for c in cases.cases_of_person(db.session, person_id) if c.id == case_id), None)
 
 
 def _received_message(referral) -> str:
@@ -108,7 +118,7 @@ def _box(box: str):
         page=page,
         first_page=not request.args.get("after"),
         rows=_rows(found),
-        names=disclosure.full_names(db.session, actor, {r.person_id for r in found if r.person_id}),
+        subjects=disclosure.referral_subjects(db.session, actor, found),
     )
 
 
@@ -178,7 +188,7 @@ def render_referral(referral_id: str, *, posted=None, status: int | None = None,
         referral=record,
         timing=referrals.timeliness(record),
         repeat=referrals.is_repeat(db.session, record),
-        person_name=disclosure.full_names(db.session, actor, [record.person_id]).get(record.person_id),
+        subject=disclosure.referral_subjects(db.session, actor, [record])[record.id],
         withheld=record.id in disclosure.withheld_referrals(db.session, actor, [record]),
         actions=actions,
         accept_form=accept_form,

@@ -49,6 +49,8 @@ PAGES_MATRIX: dict = {
     # Referrals: practitioners send and receive them; the service checks the agency's part in each one.
     "referrals.new": PRACTITIONERS,
     "referrals.received": PRACTITIONERS,
+    "referrals.new_about_place": PRACTITIONERS,
+    "referrals.new_about_group": PRACTITIONERS,
     "referrals.inbox": PRACTITIONERS,
     "referrals.outbox": PRACTITIONERS,
     "referrals.referral": PRACTITIONERS,
