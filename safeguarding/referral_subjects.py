@@ -3,7 +3,8 @@ against what the sender may see, and the open cases about it that accepting may 
 
 A referral about a context gives no access to any person (rule 2 is about people): the receiving agency sees the
 referral, the place or group and its reason. A home (a place of kind `address`) is referred only by those who may
-see it on a lasting basis, as a person is."""
+see it on a lasting basis, as a person is; and any context only by someone already working with a person linked
+to it, as opening a case about it needs."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,15 +56,22 @@ def subject_to_refer(session: Session, actor, kind: str, subject_id: str) -> Per
         # break-glass's hour.
         require_person_access(session, actor, person, need="lasting", object_type="referral")
         return person
-    if kind == "group":
-        return load_group(session, subject_id)
-    place = load_place(session, subject_id)
-    if place.kind == "address" and not policy.visible_addresses(session, actor, [place.id], lasting=True):
+    record = load_group(session, subject_id) if kind == "group" else load_place(session, subject_id)
+    if (
+        kind == "place"
+        and record.kind == "address"
+        and not policy.visible_addresses(session, actor, [record.id], lasting=True)
+    ):
         record_denial(
-            session, actor, object_type="place", object_id=place.id, person_ids=[], detail={"referring": True}
+            session, actor, object_type="place", object_id=record.id, person_ids=[], detail={"referring": True}
         )
         raise PermissionDenied("This place is someone's home: only those who may see a person living there refer it")
-    return place
+    # Accepting opens a case whose team sees everyone tied to the context (rule 1): as for opening one here, the
+    # sender must already be working with one of them, so that two agencies cannot make that access from nothing.
+    if not policy.works_in_context(session, actor, kind, record.id):
+        record_denial(session, actor, object_type=kind, object_id=record.id, person_ids=[], detail={"referring": True})
+        raise PermissionDenied(f"To refer this {kind}, you need to be working with someone linked to it")
+    return record
 
 
 def open_cases_about(session: Session, kind: str, subject_id: str) -> list[Case]:

@@ -25,12 +25,21 @@ def youth(make_user):
 
 @pytest.fixture
 def stairwell(police):
-    return contexts.create_place(db.session, police, {"name": "Tower Court stairwell", "kind": "estate"})
+    place = contexts.create_place(db.session, police, {"name": "Tower Court stairwell", "kind": "estate"})
+    return working_there(police, "place", place)
 
 
 @pytest.fixture
 def crew(police):
-    return contexts.create_group(db.session, police, {"name": "Northside crew"})
+    return working_there(police, "group", contexts.create_group(db.session, police, {"name": "Northside crew"}))
+
+
+def working_there(practitioner, kind, record):
+    """The practitioner records a child seen there: referring a context needs work with someone tied to it, as
+    opening a case about it does."""
+    data = {"given_name": "Remi", "family_name": "Adebayo", "date_of_birth": child_birth_date()}
+    tie(practitioner, people.record_person(db.session, practitioner, data), kind, record)
+    return record
 
 
 @pytest.fixture
@@ -321,7 +330,7 @@ def test_retention_and_a_childs_subject_access_leave_context_referrals_alone(
     tie(social_worker, child, "place", stairwell)
     about_place, about_child = refer_context("place", stairwell), refer()
     assert [r.id for r in gather(db.session, child.id).referrals] == [about_child.id]
-    assert [d.person_id for d in retention.due_for_erasure(db.session, date(2200, 1, 1))] == [child.id]
+    assert child.id in [d.person_id for d in retention.due_for_erasure(db.session, date(2200, 1, 1))]
     retention.purge(db.session, date(2200, 1, 1), dry_run=False)
     db.session.expire_all()
     assert db.session.get(Referral, about_place.id).reason.startswith("Children seen")

@@ -24,13 +24,27 @@ def youth(make_user):
 
 
 @pytest.fixture
-def stairwell(as_user, police):
-    return as_user(police).post("/places", json={"name": "Tower Court stairwell", "kind": "estate"}).get_json()
+def working_there(make_person, link):
+    """working_there(practitioner, kind, record) -> the record, once the practitioner has recorded a child tied to
+    it: referring a context needs work with someone tied to it, as opening a case about it does."""
+
+    def tie(practitioner, kind: str, record: dict) -> dict:
+        child = make_person(practitioner, given_name="Remi", family_name="Adebayo")
+        link(practitioner, child["id"], kind, record["id"], {"place": "frequents", "group": "member_of"}[kind])
+        return record
+
+    return tie
 
 
 @pytest.fixture
-def crew(as_user, police):
-    return as_user(police).post("/groups", json={"name": "Northside crew"}).get_json()
+def stairwell(as_user, police, working_there):
+    place = as_user(police).post("/places", json={"name": "Tower Court stairwell", "kind": "estate"}).get_json()
+    return working_there(police, "place", place)
+
+
+@pytest.fixture
+def crew(as_user, police, working_there):
+    return working_there(police, "group", as_user(police).post("/groups", json={"name": "Northside crew"}).get_json())
 
 
 def about(kind: str, record: dict) -> dict:
@@ -148,8 +162,15 @@ def test_roles_that_send_no_referrals_cannot_refer_a_context(send, make_user, st
 @pytest.mark.parametrize(
     "role", ["social_worker", "team_manager", "youth_worker", "health_practitioner", "education_practitioner"]
 )
-def test_every_practitioner_may_refer_a_place_or_group_to_another_agency(send, make_user, police, crew, role):
-    response = send(about("group", crew), by=make_user(role), to_agency_id=police.agency_id)
+def test_every_practitioner_may_refer_a_place_or_group_to_another_agency(
+    send, make_user, police, crew, working_there, role
+):
+    sender = make_user(role)
+    refused = send(about("group", crew), by=sender, to_agency_id=police.agency_id)
+    assert refused.status_code == 403 and "working with someone linked" in refused.get_json()["error"]
+    assert [e.object_id for e in audit_events("denied") if e.actor_user_id == sender.id] == [crew["id"]]
+    working_there(sender, "group", crew)  # once they work with a member, they may
+    response = send(about("group", crew), by=sender, to_agency_id=police.agency_id)
     assert response.status_code == 201, response.get_json()
 
 

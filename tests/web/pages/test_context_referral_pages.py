@@ -28,13 +28,27 @@ def youth(make_user):
 
 
 @pytest.fixture
-def stairwell(police):
-    return contexts.create_place(db.session, police, {"name": "Tower Court stairwell", "kind": "estate"})
+def stairwell(police, make_person):
+    place = contexts.create_place(db.session, police, {"name": "Tower Court stairwell", "kind": "estate"})
+    return working_there(police, make_person, "place", place)
 
 
 @pytest.fixture
-def crew(police):
-    return contexts.create_group(db.session, police, {"name": "Northside crew"})
+def crew(police, make_person):
+    return working_there(
+        police, make_person, "group", contexts.create_group(db.session, police, {"name": "Northside crew"})
+    )
+
+
+def working_there(practitioner, make_person, kind: str, record):
+    """The practitioner records a child tied to the place or group: referring a context needs work with someone
+    tied to it, as opening a case about it does."""
+    child = make_person(practitioner, given_name="Remi", family_name="Adebayo")
+    link = {"source": {"type": "person", "id": child.id}, "target": {"type": kind, "id": record.id}}
+    contexts.add_relationship(
+        db.session, practitioner, {**link, "kind": {"place": "frequents", "group": "member_of"}[kind]}
+    )
+    return record
 
 
 @pytest.fixture
