@@ -94,6 +94,19 @@ def exactly_one_of(*columns: str, name: str) -> CheckConstraint:
     return CheckConstraint(f"{terms} = 1", name=name)
 
 
+class PersonOrContext:
+    """A record about a person or a context, held in one of its person_id, place_id and group_id columns."""
+
+    @property
+    def subject_type(self) -> str:
+        """What the record is about: "person", or a context, "place" or "group"."""
+        return "person" if self.person_id else "place" if self.place_id else "group"
+
+    @property
+    def subject_id(self) -> str:
+        return self.person_id or self.place_id or self.group_id
+
+
 class UUIDPrimaryKey:
     """Client-side UUID primary key, so a row has its id before it is flushed (encryption binds to it)."""
 

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Timestamps, UUIDPrimaryKey, Versioned, exactly_one_of
+from models.base import Base, PersonOrContext, Timestamps, UUIDPrimaryKey, Versioned, exactly_one_of
 from models.crypto import EncryptedField
 
 ASSESSMENT_KINDS = ("location", "peer_group")
@@ -55,7 +55,7 @@ class ContextWeighting(UUIDPrimaryKey, Timestamps, Base):
         return self.data_key_id
 
 
-class Meeting(UUIDPrimaryKey, Timestamps, Versioned, Base):
+class Meeting(UUIDPrimaryKey, Timestamps, Versioned, PersonOrContext, Base):
     """A strategy meeting or MACE panel about a person, or a context conference about a place or group."""
 
     __tablename__ = "meetings"
@@ -79,14 +79,6 @@ class Meeting(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     def encryption_key_id(self) -> str:
         return self.data_key_id
-
-    @property
-    def subject_type(self) -> str:
-        return "person" if self.person_id else "place" if self.place_id else "group"
-
-    @property
-    def subject_id(self) -> str:
-        return self.person_id or self.place_id or self.group_id
 
 
 class SafetyRating(UUIDPrimaryKey, Timestamps, Base):

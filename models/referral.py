@@ -5,7 +5,16 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, Versioned, exactly_one_of, utcnow
+from models.base import (
+    Base,
+    PersonOrContext,
+    Timestamps,
+    UTCDateTime,
+    UUIDPrimaryKey,
+    Versioned,
+    exactly_one_of,
+    utcnow,
+)
 from models.crypto import EncryptedField
 
 URGENCIES = ("red", "amber", "green")
@@ -17,7 +26,7 @@ OPEN_STATES = ("submitted", "acknowledged")  # waiting for the receiving agency 
 STATE_STEP = {"submitted": 0, "acknowledged": 1, **dict.fromkeys(FINAL_STATES, 2)}
 
 
-class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
+class Referral(UUIDPrimaryKey, Timestamps, Versioned, PersonOrContext, Base):
     """A concern passed from one agency to another about a person (or a context)."""
 
     __tablename__ = "referrals"
@@ -62,15 +71,6 @@ class Referral(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     def encryption_key_id(self) -> str:
         return self.data_key_id
-
-    @property
-    def subject_type(self) -> str:
-        """What the referral is about: "person", or a context, "place" or "group"."""
-        return "person" if self.person_id else "place" if self.place_id else "group"
-
-    @property
-    def subject_id(self) -> str:
-        return self.person_id or self.place_id or self.group_id
 
     @property
     def closed_at(self) -> datetime | None:
