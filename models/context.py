@@ -63,6 +63,13 @@ class Group(UUIDPrimaryKey, Timestamps, Versioned, Base):
         return self.data_key_id
 
 
+def grading_of(source: str | None, information: str | None, handling: str | None) -> dict | None:
+    """An edge's intelligence grading (UK 3x5x2) as the API shows it, from its three columns; None when ungraded."""
+    if not source:
+        return None
+    return {"source": source, "information": information, "handling": handling}
+
+
 class Relationship(UUIDPrimaryKey, Base):
     """A graph edge from a person to a person, place or group. Never overwritten: a correction ends it."""
 
@@ -111,13 +118,7 @@ class Relationship(UUIDPrimaryKey, Base):
 
     @property
     def grading(self) -> dict | None:
-        if not self.grading_source:
-            return None
-        return {
-            "source": self.grading_source,
-            "information": self.grading_information,
-            "handling": self.grading_handling,
-        }
+        return grading_of(self.grading_source, self.grading_information, self.grading_handling)
 
     def active_on(self, day: date) -> bool:
         return self.ended_on is None or self.ended_on >= day

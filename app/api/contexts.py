@@ -5,11 +5,11 @@ from flask import jsonify
 from app.api import bp
 from app.api.inputs import body, iso, optional_body, query_args, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
-from app.api.schemas import AGENCY, DATE, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
+from app.api.schemas import AGENCY, BOOLEAN, DATE, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS
-from safeguarding import context_corrections, context_directory, contexts, policy
+from safeguarding import context_corrections, context_directory, contexts, group_members, policy
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 
 
@@ -108,6 +108,22 @@ def create_group():
 @personal_data
 def get_group(group_id):
     return jsonify(group_view(contexts.view_group(db.session, current_actor(), record_id(group_id, "group"))))
+
+
+@bp.get("/groups/<group_id>/members")
+@personal_data
+def list_group_members(group_id):
+    found = group_members.members_of(db.session, current_actor(), record_id(group_id, "group"))
+    return jsonify({"results": [_member_view(m) for m in found["results"]], "other_members": found["other_members"]})
+
+
+def _member_view(member: dict) -> dict:
+    return {
+        **member,
+        "first_seen": iso(member["first_seen"]),
+        "last_seen": iso(member["last_seen"]),
+        "review_on": iso(member["review_on"]),
+    }
 
 
 @bp.post("/relationships")
@@ -282,6 +298,37 @@ register(
     "/groups/{group_id}",
     "get",
     operation("A group", response(200, "The group", GROUP), params=[path_param("group_id")]),
+)
+register(
+    "/groups/{group_id}/members",
+    "get",
+    operation(
+        "The group's current members: those the caller may see (overdue reviews first, then by name), and how many "
+        "other people are members",
+        response(
+            200,
+            "Members",
+            results_of(
+                obj(
+                    {
+                        "relationship_id": ID,
+                        "person_id": ID,
+                        "name": nullable(STRING),
+                        "view": enum(("full", "limited")),
+                        "first_seen": nullable(DATE),
+                        "last_seen": nullable(DATE),
+                        "review_on": nullable(DATE),
+                        "review_overdue": BOOLEAN,
+                        "agency": AGENCY,
+                        "grading": nullable(_GRADING),
+                    },
+                    ["relationship_id", "person_id", "view", "review_overdue", "agency"],
+                ),
+                other_members=INTEGER,
+            ),
+        ),
+        params=[path_param("group_id")],
+    ),
 )
 register(
     "/relationships",

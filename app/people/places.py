@@ -17,7 +17,15 @@ from app.people.forms import (
     PlaceForm,
 )
 from app.permissions import current_actor, personal_data, practitioners
-from safeguarding import accounts, context_corrections, context_directory, context_work, contexts, policy
+from safeguarding import (
+    accounts,
+    context_corrections,
+    context_directory,
+    context_work,
+    contexts,
+    group_members,
+    policy,
+)
 from safeguarding.errors import Conflict, ValidationFailed
 
 MAP_PATH = re.compile(r"/(people|places|groups)/[^/]+/map")
@@ -106,9 +114,14 @@ def new_group():
 @bp.get("/groups/<group_id>")
 @personal_data
 def group(group_id: str):
-    record = contexts.view_group(db.session, current_actor(), group_id)
+    actor = current_actor()
+    record = contexts.view_group(db.session, actor, group_id)
     return render_template(
-        "people/group.html", group=record, back_link=_back_link(), **_context_work("group", record.id)
+        "people/group.html",
+        group=record,
+        members=group_members.members_of(db.session, actor, record.id),
+        back_link=_back_link(),
+        **_context_work("group", record.id),
     )
 
 

@@ -22,6 +22,7 @@ API_MATRIX: dict = {
     "api.correct_group": PRACTITIONERS,
     "api.create_group": PRACTITIONERS,
     "api.get_group": PERSONAL_DATA,
+    "api.list_group_members": PERSONAL_DATA,
     "api.create_relationship": PRACTITIONERS,
     "api.end_relationship": PRACTITIONERS,
     "api.review_membership": PRACTITIONERS,
