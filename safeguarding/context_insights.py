@@ -19,7 +19,7 @@ from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.context_analysis import borough_graph
 from safeguarding.context_maps import _visibility
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.graph import analysis
+from safeguarding.graph import analysis, risk
 from safeguarding.graph.types import NodeRef
 
 MAX_PATHS = 10
@@ -96,7 +96,7 @@ def connection_paths(session: Session, actor, person_id: str, other_id: str, *, 
         borough_graph(session), a, b, max_paths=MAX_PATHS, include_protective=include_protective
     )
     disclosure = Disclosure(session, actor, [a, b, *(s.target for path in found for s in path.steps)])
-    agencies, users = _names(session, found)
+    agencies, users = _names(session, [step for path in found for step in path.steps])
     paths = [
         {
             "corroborated": path.corroborated,
@@ -121,9 +121,39 @@ def connection_paths(session: Session, actor, person_id: str, other_id: str, *, 
     }
 
 
-def _names(session: Session, paths) -> tuple[dict[str, str], dict[str, str]]:
-    agency_ids = {s.agency for p in paths for s in p.steps}
-    user_ids = {s.recorded_by for p in paths for s in p.steps}
+def exposures(session: Session, actor, person_id: str) -> dict:
+    """Why a person is exposed, as the exposure alert rules see it today: each adult of concern within two hops,
+    with the records along the way (each step's provenance, suspicion marked apart), and each pair of rival groups
+    they belong to. An adult the viewer may not see stays redacted: the answer says such an adult is near, not who."""
+    person = load_person(session, person_id)
+    access = require_person_access(session, actor, person, need="visible", object_type="exposures")
+    graph = borough_graph(session)
+    centre = NodeRef("person", person.id)
+    found = risk.exposures_of(graph, centre)
+    routes = [risk.exposure_steps(graph, e) if e.reason == risk.NEAR_ADULT else [] for e in found]
+    disclosure = Disclosure(session, actor, [centre, *(ref for e in found for ref in e.via)])
+    agencies, users = _names(session, [step for steps in routes for step in steps])
+    results = []
+    for exposure, route in zip(found, routes, strict=True):
+        result = {"reason": exposure.reason, "since": exposure.since.isoformat()}
+        if exposure.reason == risk.NEAR_ADULT:
+            steps = [_step(step, disclosure, agencies, users) for step in route]
+            result |= {
+                "adult": disclosure.node(exposure.via[-1]),
+                "steps": steps,
+                "corroborated": all(step["corroborated"] for step in steps),
+            }
+        else:
+            result["groups"] = [disclosure.node(group) for group in exposure.via]
+        results.append(result)
+    nodes = dict.fromkeys(ref for e in found for ref in e.via)
+    _audit(session, actor, "exposures", person.id, disclosure, access, exposures=len(results))
+    return {"person": disclosure.node(centre), "nodes": [disclosure.node(ref) for ref in nodes], "results": results}
+
+
+def _names(session: Session, steps) -> tuple[dict[str, str], dict[str, str]]:
+    agency_ids = {s.agency for s in steps}
+    user_ids = {s.recorded_by for s in steps}
     agencies = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).all())
     users = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
     return agencies, users

@@ -13,6 +13,7 @@ from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS, RELATIONSHIP_KIN
 from safeguarding import context_insights, context_maps
 from safeguarding.errors import ValidationFailed
 from safeguarding.graph import redact
+from safeguarding.graph.risk import NEAR_ADULT, RIVAL_GROUPS
 
 EXPORTS = {
     "graphml": (redact.export_graphml, "application/graphml+xml"),
@@ -100,6 +101,12 @@ def connection_paths(person_id, other_id):
         include_protective=protective == "true",
     )
     return jsonify(found)
+
+
+@bp.get("/people/<person_id>/exposures")
+@personal_data
+def exposures(person_id):
+    return jsonify(context_insights.exposures(db.session, current_actor(), record_id(person_id, "person")))
 
 
 @bp.get("/analysis/peer-groups")
@@ -256,6 +263,34 @@ register(
             path_param("other_id"),
             query_param("include_protective", enum(("true", "false")), "Also travel along protective ties"),
         ],
+    ),
+)
+register(
+    "/people/{person_id}/exposures",
+    "get",
+    operation(
+        "Why the person is exposed, as the exposure alert rules see it today: each adult of concern within two hops "
+        "(adult, steps with provenance, corroborated when every step is) and each pair of rival groups they belong to",
+        response(
+            200,
+            "Exposures",
+            results_of(
+                obj(
+                    {
+                        "reason": enum((NEAR_ADULT, RIVAL_GROUPS)),
+                        "since": DATE,
+                        "adult": _REF,
+                        "steps": {"type": "array", "items": STEP},
+                        "corroborated": BOOLEAN,
+                        "groups": {"type": "array", "items": _REF},
+                    },
+                    ["reason", "since"],
+                ),
+                person=_REF,
+                nodes={"type": "array", "items": _REF, "description": "Everyone and everything the routes pass"},
+            ),
+        ),
+        params=[path_param("person_id")],
     ),
 )
 # Whole-graph analyses come from the stored result of the analysis job: when it ran, and whether the graph has

@@ -1,6 +1,6 @@
 """What the context graph tells practitioners: the places and groups a person shares with others, how two people
-are connected, and the borough-wide analyses (peer groups, connectors, hotspots). Each answer is redacted and
-audited by the service, as the API's are."""
+are connected, why a person is exposed, and the borough-wide analyses (peer groups, connectors, hotspots). Each
+answer is redacted and audited by the service, as the API's are."""
 
 from flask import render_template, request
 
@@ -18,12 +18,23 @@ from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
 @bp.get("/people/<person_id>/shared-contexts")
 @personal_data
 def shared_contexts(person_id: str):
+    return _person_answer(person_id, context_insights.shared_contexts, "contexts/shared_contexts.html")
+
+
+@bp.get("/people/<person_id>/exposures")
+@personal_data
+def exposures(person_id: str):
+    return _person_answer(person_id, context_insights.exposures, "contexts/exposures.html")
+
+
+def _person_answer(person_id: str, answer, template: str):
+    """One of the graph's answers about a person, or the page that explains a refusal (403)."""
     record = load_person(db.session, person_id)
     try:
-        found = context_insights.shared_contexts(db.session, current_actor(), record.id)
+        found = answer(db.session, current_actor(), record.id)
     except PermissionDenied as refusal:
         return render_template("people/no_access.html", person_id=record.id, refusal=refusal), 403
-    return render_template("contexts/shared_contexts.html", **found, href_of=href_of)
+    return render_template(template, **found, person_id=record.id, href_of=href_of)
 
 
 @bp.get("/people/<person_id>/connections")

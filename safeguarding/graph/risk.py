@@ -100,33 +100,61 @@ def _link_date(graph: nx.MultiGraph, a: NodeRef, b: NodeRef, kind: str | None = 
     )
 
 
-def rival_groups(graph: nx.MultiGraph) -> dict[frozenset[NodeRef], date]:
+def exposures_of(graph: nx.MultiGraph, person: NodeRef) -> list[Exposure]:
+    """One person's exposures as the alert rules see them today, child or not: each adult of concern within two
+    hops (by the route that held earliest) and each pair of rival groups they belong to."""
+    if person not in graph:
+        return []
+    view = _risk_view(graph)
+    near = {far for middle in view[person] for far in (middle, *view[middle])} - {person}
+    adults = sorted(n for n in near if n.type == "person" and ADULT_OF_CONCERN in graph.nodes[n]["flags"])
+    found = []
+    for adult in adults:
+        since, via = _earliest_routes(view, adult)[person]
+        found.append(Exposure(person=person, reason=NEAR_ADULT, via=via, since=since))
+    groups = {g for _, g, d in view.edges(person, data=True) if d["kind"] == MEMBER_OF}
+    found.extend(_rival_members(view, {person}, rival_groups(view, among=groups)))
+    return found
+
+
+def exposure_steps(graph: nx.MultiGraph, exposure: Exposure) -> list[Step]:
+    """The records along a near-adult exposure's route, the best corroborated of each hop first."""
+    return next(_combinations(_risk_view(graph), [exposure.person, *exposure.via]))
+
+
+def rival_groups(graph: nx.MultiGraph, among: set[NodeRef] | None = None) -> dict[frozenset[NodeRef], date]:
     """Pairs of groups with a ``rival`` tie between their members, each with the day that first held (the tie and
-    both memberships recorded).
+    both memberships recorded); ``among``: only pairs of these groups.
 
     Relationships start at a person and ``rival`` points at a person (SPEC section 2), so rivalry between
     groups is only ever recorded between their members.
     """
+    groups = sorted(n for n in graph if n.type == "group") if among is None else sorted(among)
     groups_of: dict[NodeRef, set[NodeRef]] = {}
-    for u, v, data in graph.edges(data=True):
-        if data["kind"] == MEMBER_OF:
-            person, group = (u, v) if u.type == "person" else (v, u)
-            groups_of.setdefault(person, set()).add(group)
+    for group in groups:
+        for person in graph[group]:
+            if any(d["kind"] == MEMBER_OF for d in graph.get_edge_data(person, group).values()):
+                groups_of.setdefault(person, set()).add(group)
     pairs: dict[frozenset[NodeRef], date] = {}
-    for u, v, data in graph.edges(data=True):
-        if data["kind"] == RIVAL:
-            for a, b in itertools.product(groups_of.get(u, ()), groups_of.get(v, ())):
-                if a != b:
-                    held = max(
-                        data["edge"].record_date, _link_date(graph, u, a, MEMBER_OF), _link_date(graph, v, b, MEMBER_OF)
-                    )
-                    pair = frozenset((a, b))
-                    pairs[pair] = min(held, pairs.get(pair, held))
+    for u in groups_of:
+        for v, data in ((v, d) for v, ties in graph[u].items() for d in ties.values()):
+            if data["kind"] == RIVAL and v in groups_of:
+                for a, b in itertools.product(groups_of[u], groups_of[v]):
+                    if a != b:
+                        held = max(
+                            data["edge"].record_date,
+                            _link_date(graph, u, a, MEMBER_OF),
+                            _link_date(graph, v, b, MEMBER_OF),
+                        )
+                        pair = frozenset((a, b))
+                        pairs[pair] = min(held, pairs.get(pair, held))
     return pairs
 
 
-def _rival_members(view: nx.MultiGraph, children: set[NodeRef]) -> Iterator[Exposure]:
-    pairs = rival_groups(view)
+def _rival_members(
+    view: nx.MultiGraph, children: set[NodeRef], pairs: dict[frozenset[NodeRef], date] | None = None
+) -> Iterator[Exposure]:
+    pairs = rival_groups(view) if pairs is None else pairs
     for child in sorted(children):
         groups = sorted({g for _, g, d in view.edges(child, data=True) if d["kind"] == MEMBER_OF})
         for a, b in itertools.combinations(groups, 2):

@@ -62,6 +62,7 @@ API_MATRIX: dict = {
     "api.export_place_context": PERSONAL_DATA,
     "api.export_group_context": PERSONAL_DATA,
     "api.shared_contexts": PERSONAL_DATA,
+    "api.exposures": PERSONAL_DATA,
     "api.connection_paths": PERSONAL_DATA,
     "api.peer_groups": PERSONAL_DATA,
     "api.connectors": PERSONAL_DATA,

@@ -77,6 +77,7 @@ PAGES_MATRIX: dict = {
     "contexts.new_safety_rating": PRACTITIONERS,
     "contexts.heat_map": PERSONAL_DATA,
     "contexts.shared_contexts": PERSONAL_DATA,
+    "contexts.exposures": PERSONAL_DATA,
     "contexts.connections": PERSONAL_DATA,
     "contexts.analysis": PERSONAL_DATA,
     # The audit workspace: safeguarding leads only.

@@ -3,7 +3,14 @@
 from datetime import date
 
 from safeguarding.graph.build import build_graph
-from safeguarding.graph.risk import Exposure, connection_paths, exposure_alerts, rival_groups
+from safeguarding.graph.risk import (
+    Exposure,
+    connection_paths,
+    exposure_alerts,
+    exposure_steps,
+    exposures_of,
+    rival_groups,
+)
 from safeguarding.graph.types import Edge, Grading, NodeInfo, NodeRef
 
 
@@ -120,6 +127,37 @@ def test_membership_of_rival_groups_is_dated_when_the_rivalry_began_if_that_came
     graph = build_graph([], edges)
     assert rival_groups(graph) == {frozenset({NORTH, SOUTH}): date(2025, 3, 1)}
     assert [a.since for a in exposure_alerts(graph, CHILDREN.__contains__)] == [date(2025, 3, 1)]
+
+
+def test_one_persons_exposures_are_those_the_alert_rules_find_for_them_whatever_their_age():
+    graph = exposure_graph()
+    assert exposures_of(graph, p("child")) == [a for a in exposure_alerts(graph, CHILDREN.__contains__)]
+    assert exposures_of(graph, p("grown-up")) == [
+        Exposure(p("grown-up"), "adult_of_concern_within_two_hops", via=[PARK, ADULT], since=SEEN)
+    ]
+    assert exposures_of(graph, p("far-child")) == [] and exposures_of(graph, p("worker-child")) == []
+    assert exposures_of(graph, p("nobody-recorded")) == []
+
+
+def test_one_persons_rival_groups_are_found_from_their_own_groups():
+    graph = rival_graph()
+    assert exposures_of(graph, p("both")) == [Exposure(p("both"), "linked_to_rival_groups", [NORTH, SOUTH], SEEN)]
+    assert exposures_of(graph, p("north-chess")) == [] and exposures_of(graph, p("n-adult")) == []
+    assert rival_groups(graph, among={NORTH, CHESS}) == {}
+
+
+def test_an_exposures_steps_are_the_records_along_its_route_corroborated_first():
+    graph = build_graph(
+        [NodeInfo(ADULT, flags=frozenset({"adult_of_concern"}))],
+        [
+            edge("guess", p("child"), PARK, "seen_at", grading=Grading("3", "D", "P")),
+            edge("fact", p("child"), PARK, "frequents", grading=Grading("1", "A", "P")),
+            edge("e2", ADULT, PARK, "seen_at"),
+        ],
+    )
+    (exposure,) = exposures_of(graph, p("child"))
+    steps = exposure_steps(graph, exposure)
+    assert [(s.edge_id, s.source, s.target) for s in steps] == [("fact", p("child"), PARK), ("e2", PARK, ADULT)]
 
 
 CORROBORATED = Grading("1", "A", "P")

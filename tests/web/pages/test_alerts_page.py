@@ -53,7 +53,7 @@ def test_a_social_worker_sees_alerts_about_the_child_on_their_case_and_not_about
         [ALERT_LABELS["transition"], "Jayden Cole", f"{today.day} {today:%B %Y}"],
         [ALERT_LABELS["exposure"], "Jayden Cole", f"{ten_days_ago.day} {ten_days_ago:%B %Y}"],
     ]
-    assert person_links(response) == {f"/people/{child.id}"}
+    assert person_links(response) == {f"/people/{child.id}", f"/people/{child.id}/exposures"}
     assert "Tyrone" not in main_text(response) and unseen.id not in response.get_data(as_text=True)
     [event] = [e for e in audit_events("list") if e.object_type == "alert"]
     assert event.actor_user_id == world["worker"].id and event.object_id is None
