@@ -5,7 +5,7 @@ from flask import jsonify
 from app.api import bp
 from app.api.inputs import body, iso, record_id
 from app.api.openapi import component, operation, path_param, register, response, results_of
-from app.api.schemas import DATE, DATETIME, ID, INTEGER, STRING, SUBJECT, VERSION, enum, nullable, obj, text
+from app.api.schemas import DATE, DATETIME, ID, INTEGER, NAMED, STRING, SUBJECT, VERSION, enum, nullable, obj, text
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.agency import Agency
@@ -160,7 +160,6 @@ def safety_heat_map():
 
 # --- OpenAPI ---------------------------------------------------------------------------------------------------
 
-_AGENCY = obj({"id": ID, "name": nullable(STRING)}, ["id", "name"])
 _CONTEXT = obj({"type": enum(("place", "group")), "id": ID}, ["type", "id"])
 _INTERVENTION = obj(
     {
@@ -180,7 +179,7 @@ ASSESSMENT = component(
             "kind": enum(("location", "peer_group")),
             "subject": _CONTEXT,
             "assessed_on": DATE,
-            "agency": _AGENCY,
+            "agency": NAMED,
             "author_id": ID,
             "findings": nullable(STRING),
             "interventions": {"type": "array", "items": _INTERVENTION},
@@ -202,7 +201,7 @@ WEIGHTING = component(
             "person_id": ID,
             "assessed_on": DATE,
             "weights": _WEIGHTS,
-            "agency": _AGENCY,
+            "agency": NAMED,
             "author_id": ID,
             "recorded_at": DATETIME,
         },

@@ -5,11 +5,25 @@ from flask import jsonify
 from app.api import bp
 from app.api.inputs import body, iso, optional_body, query_args, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
-from app.api.schemas import AGENCY, BOOLEAN, DATE, DATETIME, ID, INTEGER, STRING, VERSION, enum, nullable, obj, text
+from app.api.schemas import (
+    AGENCY,
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    ID,
+    INTEGER,
+    NAMED,
+    STRING,
+    VERSION,
+    enum,
+    nullable,
+    obj,
+    text,
+)
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS
-from safeguarding import context_corrections, context_directory, contexts, group_members, policy
+from safeguarding import context_corrections, context_directory, contexts, group_members, membership_reviews, policy
 from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
 
 
@@ -124,6 +138,13 @@ def _member_view(member: dict) -> dict:
         "last_seen": iso(member["last_seen"]),
         "review_on": iso(member["review_on"]),
     }
+
+
+@bp.get("/memberships/reviews-due")
+@practitioners
+def memberships_to_review():
+    due = membership_reviews.reviews_due(db.session, current_actor())
+    return jsonify({"results": [{**row, "review_on": iso(row["review_on"])} for row in due]})
 
 
 @bp.post("/relationships")
@@ -328,6 +349,31 @@ register(
             ),
         ),
         params=[path_param("group_id")],
+    ),
+)
+register(
+    "/memberships/reviews-due",
+    "get",
+    operation(
+        "Group memberships of the people the caller works with on open cases whose review has passed or falls in "
+        "the next 14 days, the longest overdue first (confirm one with POST /relationships/{id}/review)",
+        response(
+            200,
+            "Memberships to review",
+            results_of(
+                obj(
+                    {
+                        "relationship_id": ID,
+                        "person": NAMED,
+                        "group": NAMED,
+                        "review_on": DATE,
+                        "overdue": BOOLEAN,
+                        "agency": AGENCY,
+                    },
+                    ["relationship_id", "person", "group", "review_on", "overdue", "agency"],
+                )
+            ),
+        ),
     ),
 )
 register(

@@ -5,7 +5,7 @@ from flask import Response, jsonify
 from app.api import bp
 from app.api.inputs import query_args, query_once, record_id
 from app.api.openapi import component, operation, path_param, query_param, register, response, results_of
-from app.api.schemas import BOOLEAN, DATE, DATETIME, ID, INTEGER, STRING, enum, nullable, obj
+from app.api.schemas import BOOLEAN, DATE, DATETIME, ID, INTEGER, NAMED, STRING, enum, nullable, obj
 from app.contexts import map_view
 from app.extensions import db
 from app.permissions import current_actor, personal_data
@@ -198,7 +198,6 @@ for _kind, _noun in (("person", "people"), ("place", "places"), ("group", "group
     )
 
 _REF = obj({"id": NODE_ID, "type": STRING, "label": nullable(STRING), "redacted": BOOLEAN}, ["id", "type", "redacted"])
-_NAMED = obj({"id": ID, "name": nullable(STRING)}, ["id", "name"])
 STEP = component(
     "PathStep",
     obj(
@@ -206,8 +205,8 @@ STEP = component(
             "source": NODE_ID,
             "target": NODE_ID,
             "kind": enum(ALL_RELATIONSHIP_KINDS),
-            "agency": _NAMED,
-            "recorded_by": _NAMED,
+            "agency": NAMED,
+            "recorded_by": NAMED,
             "first_seen": nullable(DATE),
             "grading": nullable(_GRADING),
             "corroborated": BOOLEAN,

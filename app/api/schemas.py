@@ -57,4 +57,6 @@ BOOLEAN = {"type": "boolean"}
 INTEGER = {"type": "integer"}
 VERSION = {"type": "integer", "minimum": 1}
 AGENCY = obj({"id": ID, "name": STRING}, ["id", "name"])
+# A record named where the caller may know its name (null where it is not known or not shown).
+NAMED = obj({"id": ID, "name": nullable(STRING)}, ["id", "name"])
 SUBJECT = obj({"type": enum(("person", "place", "group")), "id": ID}, ["type", "id"])

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from app.extensions import db
 from app.permissions import current_actor, public, signed_in
 from app.templating import referral_counts
-from safeguarding import alerts, audit_review, closure_approval, referrals
+from safeguarding import alerts, audit_review, closure_approval, membership_reviews, policy, referrals
 from safeguarding.runtime import current as runtime
 
 bp = Blueprint("main", __name__)
@@ -29,6 +29,7 @@ def home():
         escalation_days=runtime().referral_rules.escalation_days,
         awaiting_review=awaiting_review,
         closure_requests=closure_approval.awaiting_decision(db.session, actor),
+        memberships_due=membership_reviews.count_due(db.session, actor) if policy.may_record_people(actor) else None,
     )
 
 

@@ -1,6 +1,6 @@
 """Adding to a person's record: relationships and missing episodes."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.people import bp
@@ -16,7 +16,7 @@ from app.people.forms import (
 from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
 from models.context import TARGET_TYPE_OF_KIND
-from safeguarding import contexts, missing
+from safeguarding import contexts, membership_reviews, missing
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 # Where a service's message about a JSON path belongs on the form.
@@ -91,7 +91,17 @@ def review_membership(person_id: str, relationship_id: str):
             flash(conflict.message, "info")
         else:
             flash("Membership confirmed. Its next review is in 180 days", "success")
+    if request.form.get("from") == "reviews":
+        return redirect(url_for("people.memberships_to_review"))
     return redirect(url_for("people.person", person_id=person.id, _anchor="relationships"))
+
+
+@bp.get("/memberships/reviews")
+@practitioners
+def memberships_to_review():
+    return render_template(
+        "people/memberships_to_review.html", due=membership_reviews.reviews_due(db.session, current_actor())
+    )
 
 
 @bp.route("/people/<person_id>/missing-episodes/new", methods=["GET", "POST"])

@@ -23,6 +23,7 @@ API_MATRIX: dict = {
     "api.create_group": PRACTITIONERS,
     "api.get_group": PERSONAL_DATA,
     "api.list_group_members": PERSONAL_DATA,
+    "api.memberships_to_review": PRACTITIONERS,
     "api.create_relationship": PRACTITIONERS,
     "api.end_relationship": PRACTITIONERS,
     "api.review_membership": PRACTITIONERS,

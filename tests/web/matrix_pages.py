@@ -78,6 +78,7 @@ PAGES_MATRIX: dict = {
     "contexts.heat_map": PERSONAL_DATA,
     "contexts.shared_contexts": PERSONAL_DATA,
     "contexts.exposures": PERSONAL_DATA,
+    "people.memberships_to_review": PRACTITIONERS,
     "contexts.connections": PERSONAL_DATA,
     "contexts.analysis": PERSONAL_DATA,
     # The audit workspace: safeguarding leads only.
