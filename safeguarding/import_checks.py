@@ -57,6 +57,7 @@ CONTRACT_KEYS = {
     "referrals": {
         "ref",
         "person",
+        "subject",
         "from_agency",
         "to_agency",
         "urgency",
@@ -78,7 +79,12 @@ REFERENCES = {
     "cases": {"subject": ("person", "place", "group"), "agency": ("agency",)},
     "chronology": {"case": ("case",), "agency": ("agency",)},
     "missing_episodes": {"person": ("person",), "agency": ("agency",), "found_at": ("place",)},
-    "referrals": {"person": ("person",), "from_agency": ("agency",), "to_agency": ("agency",)},
+    "referrals": {
+        "person": ("person",),
+        "subject": ("place", "group"),
+        "from_agency": ("agency",),
+        "to_agency": ("agency",),
+    },
 }
 
 
@@ -368,7 +374,7 @@ class _Checker:
         if outcome != "declined" and item.get("decline_reason") is not None:
             self.problems[f"{path}.decline_reason"] = "Give a reason for declining only with the outcome declined"
         return {
-            "person": self.reference("referrals", path, item, "person"),
+            **self._referral_subject(path, item),
             "from_agency": self.reference("referrals", path, item, "from_agency"),
             "to_agency": self.reference("referrals", path, item, "to_agency"),
             "urgency": self.field(
@@ -388,6 +394,16 @@ class _Checker:
             ),
             **times,
         }
+
+    def _referral_subject(self, path, item) -> dict:
+        """What a referral is about (SPEC 3): `person`, a person's ref, or `subject`, a place's or group's (an
+        extension of the format), exactly one of them."""
+        if item.get("person") is not None and item.get("subject") is not None:
+            self.problems[f"{path}.subject"] = "Give person for a person or subject for a place or group, not both"
+            return {"person": None, "subject": None}
+        if item.get("subject") is not None:
+            return {"person": None, "subject": self.reference("referrals", path, item, "subject")}
+        return {"person": self.reference("referrals", path, item, "person"), "subject": None}
 
 
 def closing_problem(opened_on: date | None, closed_on: date | None) -> str | None:

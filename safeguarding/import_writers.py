@@ -145,7 +145,9 @@ class ImportWriter:
             self.touched.update(self.case_subjects[self.id_of(item["case"])] for item, _, _ in plan)
             self.touched.discard(None)  # an entry on a case about a place or group
         for name in PERSON_FIELDS.get(section, ()):
-            self.touched.update(self.id_of(item[name]) for item, _, _ in plan if self.kind_of(item[name]) == "person")
+            self.touched.update(
+                self.id_of(item[name]) for item, _, _ in plan if item[name] and self.kind_of(item[name]) == "person"
+            )
 
     # --- planning ---------------------------------------------------------------------------------------------
 
@@ -631,14 +633,20 @@ class ImportWriter:
         self._apply(MissingEpisode, plan, build, "missing_episodes")
 
     def _write_referrals(self, plan: Plan) -> None:
-        owners = self._owner_key_ids("person", {self.id_of(item["person"]) for item, _, is_new in plan if is_new})
+        # A referral is sealed under its subject's key: a person's, or a place's or group's (SPEC 3, "or a context").
+        about = {record_id: item["person"] or item["subject"] for item, record_id, is_new in plan if is_new}
+        by_kind, owners = defaultdict(set), {}
+        for ref in about.values():
+            by_kind[self.kind_of(ref)].add(self.id_of(ref))
+        for kind, ids in by_kind.items():
+            owners |= self._owner_key_ids(kind, ids)
         stored = self._stored(Referral, updated_ids(plan), Referral.data_key_id, Referral.status)
         self._load_keys(list(owners.values()) + [key_id for key_id, _ in stored.values()])
         transitions = []
 
         def build(item, record_id, is_new):
-            person_id = self.id_of(item["person"])
-            key_id = owners[person_id] if is_new else stored[record_id][0]
+            subject_id = self.id_of(about[record_id]) if is_new else None
+            key_id = owners[subject_id] if is_new else stored[record_id][0]
             row = {
                 "from_agency_id": self.id_of(item["from_agency"]),
                 "to_agency_id": self.id_of(item["to_agency"]),
@@ -655,7 +663,9 @@ class ImportWriter:
             }
             if is_new:
                 transitions.extend(self._transitions(record_id, key_id, item))
-                return {"id": record_id, "person_id": person_id, "data_key_id": key_id, **row, **progress}
+                kind = self.kind_of(about[record_id])
+                subject = {f"{name}_id": subject_id if name == kind else None for name in ("person", "place", "group")}
+                return {"id": record_id, **subject, "data_key_id": key_id, **row, **progress}
             before = stored[record_id][1]
             if STATE_STEP[status] > STATE_STEP[before]:  # the steps it had keep their times; the new ones are added
                 steps = self._transitions(record_id, key_id, item)

@@ -182,12 +182,17 @@ def _erased(session: Session, remembered) -> set[str]:
 
 # What each record belongs to, which a later import cannot change: its data is sealed under its owner's key, which
 # an erasure destroys with the owner.
+# The fields naming the owner, the first an item gives: a referral is about a person or (`subject`) a context.
 _OWNERS = {
-    "relationships": ("source", Relationship, Relationship.source_person_id),
-    "cases": ("subject", Case, func.coalesce(Case.subject_person_id, Case.subject_place_id, Case.subject_group_id)),
-    "chronology": ("case", ChronologyEntry, ChronologyEntry.case_id),
-    "missing_episodes": ("person", MissingEpisode, MissingEpisode.person_id),
-    "referrals": ("person", Referral, Referral.person_id),
+    "relationships": (("source",), Relationship, Relationship.source_person_id),
+    "cases": (("subject",), Case, func.coalesce(Case.subject_person_id, Case.subject_place_id, Case.subject_group_id)),
+    "chronology": (("case",), ChronologyEntry, ChronologyEntry.case_id),
+    "missing_episodes": (("person",), MissingEpisode, MissingEpisode.person_id),
+    "referrals": (
+        ("person", "subject"),
+        Referral,
+        func.coalesce(Referral.person_id, Referral.place_id, Referral.group_id),
+    ),
 }
 
 
@@ -197,12 +202,13 @@ def stored_conflicts(session: Session, clean: dict[str, list[dict]], known: dict
     given a name another agency has (names are unique, whatever their case). Items that failed their own checks
     (an object missing, a field None) are passed over where they lack what a comparison needs."""
     problems = {}
-    for section, (name, model, owner) in _OWNERS.items():
+    for section, (names, model, owner) in _OWNERS.items():
         earlier = {i: known[item["ref"]][1] for i, item in enumerate(clean[section]) if item.get("ref") in known}
         stored = {}
         for batch in chunks(sorted(set(earlier.values()))):
             stored.update(session.execute(select(model.id, owner).where(model.id.in_(batch))).all())
         for i, record_id in earlier.items():
+            name = next((n for n in names if clean[section][i].get(n) is not None), names[0])
             if record_id in stored and known.get(clean[section][i][name], ("", ""))[1] != stored[record_id]:
                 problems[f"$.{section}[{i}].{name}"] = (
                     f"An earlier import gave this record another {name}: it cannot change"
