@@ -81,10 +81,15 @@ def _subject(session: Session, actor, kind: str, subject_id: str) -> tuple[str, 
         require_person_access(session, actor, person, need="lasting")
         return kind, person
     record = (load_place if kind == "place" else load_group)(session, subject_id)
-    if not policy.works_in_context(session, actor, kind, record.id):
-        record_denial(session, actor, object_type=kind, object_id=record.id, person_ids=[], detail={"opening": "case"})
-        raise PermissionDenied(f"To open a case about this {kind}, you need to be working with someone linked to it")
+    require_work_in_context(session, actor, kind, record.id)
     return kind, record
+
+
+def require_work_in_context(session: Session, actor, kind: str, context_id: str) -> None:
+    """403 (audited) unless the actor may open a case about this place or group (policy.works_in_context)."""
+    if not policy.works_in_context(session, actor, kind, context_id):
+        record_denial(session, actor, object_type=kind, object_id=context_id, person_ids=[], detail={"opening": "case"})
+        raise PermissionDenied(f"To open a case about this {kind}, you need to be working with someone linked to it")
 
 
 CASE_FIELDS = {
@@ -482,6 +487,44 @@ def cases_of_person(session: Session, person_id: str) -> list[Case]:
     """Cases about a person the caller has already been allowed to read."""
     query = select(Case).where(Case.subject_person_id == person_id).order_by(Case.opened_on.desc())
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class ContextCase:
+    """A case about a place or group as its page lists it: who leads it for everyone, what it is about for its
+    team."""
+
+    case: Case
+    on_team: bool
+
+
+def cases_about_context(session: Session, actor, kind: str, context_id: str) -> list[ContextCase]:
+    """The cases about this place or group, open ones first, newest first: whoever works there sees who to contact;
+    its concerns and risk are for its team. Audited as a list (a context is no person)."""
+    if not policy.may_see_personal_data(actor):
+        raise PermissionDenied("Your role has no cases")
+    column = Case.subject_place_id if kind == "place" else Case.subject_group_id
+    found = list(session.scalars(select(Case).where(column == context_id).order_by(Case.opened_on.desc())))
+    found.sort(key=lambda case: case.status != "open")  # stable: newest first within each
+    team = set(
+        session.scalars(
+            select(CaseMember.case_id).where(
+                CaseMember.case_id.in_([case.id for case in found]),
+                CaseMember.user_id == actor.id,
+                CaseMember.removed_at.is_(None),
+            )
+        )
+    )
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="case",
+        object_id=None,
+        person_ids=[],
+        detail={"about": kind, "subject": context_id, "shown": len(found)},
+    )
+    return [ContextCase(case, case.id in team) for case in found]
 
 
 @dataclass(frozen=True)

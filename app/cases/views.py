@@ -23,8 +23,9 @@ from app.cases.forms import (
 from app.extensions import db
 from app.forms import choices, label_of
 from app.people.fields import reject_submission
-from app.people.views import person_for_work, transition_due
+from app.people.views import transition_due
 from app.permissions import current_actor, managers, personal_data, practitioners
+from app.referrals.subjects import FormSubject, context_subject, person_subject
 from safeguarding import accounts, case_closure, cases, closure_approval, contexts, family, policy
 from safeguarding.access import load_person
 from safeguarding.denials import record_denial
@@ -35,11 +36,30 @@ from safeguarding.validation import uk_today
 @bp.route("/people/<person_id>/cases/new", methods=["GET", "POST"])
 @practitioners
 def new(person_id: str):
-    person = person_for_work(person_id)
+    return _new_case_page(person_subject(person_id, "cases.new", None))
+
+
+@bp.route("/places/<place_id>/cases/new", methods=["GET", "POST"])
+@practitioners
+def new_about_place(place_id: str):
+    return _new_case_page(context_subject("place", place_id, "cases.new_about_place"))
+
+
+@bp.route("/groups/<group_id>/cases/new", methods=["GET", "POST"])
+@practitioners
+def new_about_group(group_id: str):
+    return _new_case_page(context_subject("group", group_id, "cases.new_about_group"))
+
+
+def _new_case_page(about: FormSubject):
+    """Open a case about a person, place or group; refused (403, audited) before the form is filled in when the
+    user may not open one about it."""
+    if about.kind != "person":
+        cases.require_work_in_context(db.session, current_actor(), about.kind, about.id)
     form = CaseForm()
     if form.validate_on_submit():
         data = {
-            "subject": {"type": "person", "id": person.id},
+            "subject": {"type": about.kind, "id": about.id},
             "concerns": form.concerns.data,
             "risk_level": form.risk_level.data,
             "summary": form.summary.data,
@@ -55,7 +75,7 @@ def new(person_id: str):
                 "success",
             )
             return redirect(url_for("cases.case", case_id=case.id))
-    return render_template("cases/new.html", form=form, person=person), 422 if form.errors else 200
+    return render_template("cases/new.html", form=form, about=about), 422 if form.errors else 200
 
 
 @bp.get("/cases")

@@ -19,6 +19,7 @@ from app.people.forms import (
 from app.permissions import current_actor, personal_data, practitioners
 from safeguarding import (
     accounts,
+    cases,
     context_corrections,
     context_directory,
     context_work,
@@ -171,9 +172,12 @@ def _back_link() -> dict:
 
 
 def _context_work(kind: str, record_id: str) -> dict:
-    """Assessments and context conferences about a place or group, with the names the page shows."""
+    """Cases, assessments and context conferences about a place or group, with the names the page shows, and
+    whether the viewer works there (policy.works_in_context: what opening a case or sending a referral needs)."""
     actor = current_actor()
     return {
+        "context_cases": cases.cases_about_context(db.session, actor, kind, record_id),
+        "works_there": policy.may_record_people(actor) and policy.works_in_context(db.session, actor, kind, record_id),
         "assessments": context_work.assessments_of(db.session, actor, kind, record_id),
         "meetings": context_work.meetings_about(db.session, actor, kind, record_id),
         "agency_names": {a.id: a.name for a in accounts.list_agencies(db.session)},

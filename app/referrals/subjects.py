@@ -1,5 +1,5 @@
-"""What a referral being made is about, as its form shows it: a person (from their record or one of their cases), or
-a place or group (from its page)."""
+"""What a referral being made or a case being opened is about, as its form shows it: a person (from their record or
+one of their cases), or a place or group (from its page)."""
 
 from dataclasses import dataclass
 

@@ -27,6 +27,8 @@ PAGES_MATRIX: dict = {
     "people.group": PERSONAL_DATA,
     # Cases: read by whoever the policy lets read the case; only the team (practitioners) adds to it.
     "cases.new": PRACTITIONERS,
+    "cases.new_about_place": PRACTITIONERS,
+    "cases.new_about_group": PRACTITIONERS,
     "cases.caseload": PERSONAL_DATA,
     "cases.case": PERSONAL_DATA,
     "cases.add_member": PRACTITIONERS,
