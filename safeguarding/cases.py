@@ -24,7 +24,7 @@ from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
 from safeguarding.access import load_person_to_record_on, record_read, require_person_access
-from safeguarding.contexts import load_group, load_place
+from safeguarding.contexts import load_group, load_place, load_visible_place
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, london_day, parse_date, text_list, uk_today, version_of
@@ -503,8 +503,10 @@ def cases_about_context(session: Session, actor, kind: str, context_id: str) -> 
     its concerns and risk are for its team. Audited as a list (a context is no person)."""
     if not policy.may_see_personal_data(actor):
         raise PermissionDenied("Your role has no cases")
+    # Unknown: 404; a home the actor may not see: 403, audited.
+    record = load_visible_place(session, actor, context_id) if kind == "place" else load_group(session, context_id)
     column = Case.subject_place_id if kind == "place" else Case.subject_group_id
-    found = list(session.scalars(select(Case).where(column == context_id).order_by(Case.opened_on.desc())))
+    found = list(session.scalars(select(Case).where(column == record.id).order_by(Case.opened_on.desc())))
     found.sort(key=lambda case: case.status != "open")  # stable: newest first within each
     team = set(
         session.scalars(
@@ -522,7 +524,7 @@ def cases_about_context(session: Session, actor, kind: str, context_id: str) -> 
         object_type="case",
         object_id=None,
         person_ids=[],
-        detail={"about": kind, "subject": context_id, "shown": len(found)},
+        detail={"about": kind, "subject": record.id, "shown": len(found)},
     )
     return [ContextCase(case, case.id in team) for case in found]
 

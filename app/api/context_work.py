@@ -5,12 +5,27 @@ from flask import jsonify
 from app.api import bp
 from app.api.inputs import body, iso, record_id
 from app.api.openapi import component, operation, path_param, register, response, results_of
-from app.api.schemas import DATE, DATETIME, ID, INTEGER, NAMED, STRING, SUBJECT, VERSION, enum, nullable, obj, text
+from app.api.schemas import (
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    ID,
+    INTEGER,
+    NAMED,
+    STRING,
+    SUBJECT,
+    VERSION,
+    enum,
+    nullable,
+    obj,
+    text,
+)
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.agency import Agency
+from models.case import CONCERNS, RISK_LEVELS
 from models.context_work import CONTEXTS, MEETING_KINDS, SAFETY_RATINGS
-from safeguarding import context_work
+from safeguarding import cases, context_work
 
 
 def _json_list(value) -> list:
@@ -95,6 +110,38 @@ def place_assessments(place_id):
 def group_assessments(group_id):
     rows = context_work.assessments_of(db.session, current_actor(), "group", record_id(group_id, "group"))
     return jsonify({"results": [assessment_view(r) for r in rows]})
+
+
+@bp.get("/places/<place_id>/cases")
+@personal_data
+def place_cases(place_id):
+    return _context_cases("place", record_id(place_id, "place"))
+
+
+@bp.get("/groups/<group_id>/cases")
+@personal_data
+def group_cases(group_id):
+    return _context_cases("group", record_id(group_id, "group"))
+
+
+def _context_cases(kind: str, context_id: str):
+    rows = cases.cases_about_context(db.session, current_actor(), kind, context_id)
+    return jsonify({"results": [_context_case_view(row) for row in rows]})
+
+
+def _context_case_view(row) -> dict:
+    """Who leads the case for everyone; what it is about for its team only."""
+    case = row.case
+    view = {
+        "id": case.id,
+        "opened_on": iso(case.opened_on),
+        "status": case.status,
+        "closed_on": iso(case.closed_on),
+        "lead_agency": {"id": case.lead_agency_id, "name": case.lead_agency.name},
+        "lead_worker": {"id": case.lead_worker_id, "name": case.lead_worker.display_name if case.lead_worker else None},
+        "on_team": row.on_team,
+    }
+    return view | ({"concerns": case.concerns, "risk_level": case.risk_level} if row.on_team else {})
 
 
 @bp.post("/people/<person_id>/context-weightings")
@@ -358,3 +405,30 @@ register(
         response(200, "Places, most red first", results_of(HEAT)),
     ),
 )
+_CONTEXT_CASES = results_of(
+    obj(
+        {
+            "id": ID,
+            "opened_on": DATE,
+            "status": enum(("open", "closed")),
+            "closed_on": nullable(DATE),
+            "lead_agency": NAMED,
+            "lead_worker": NAMED,
+            "on_team": BOOLEAN,
+            "concerns": {"type": "array", "items": enum(CONCERNS), "description": "For its team only"},
+            "risk_level": enum(RISK_LEVELS),
+        },
+        ["id", "opened_on", "status", "closed_on", "lead_agency", "lead_worker", "on_team"],
+    )
+)
+for _kind in ("place", "group"):
+    register(
+        f"/{_kind}s/{{{_kind}_id}}/cases",
+        "get",
+        operation(
+            f"Cases about the {_kind}, open ones first, newest first: who leads each for anyone who sees personal "
+            "data; its concerns and risk level only for its team (on_team)",
+            response(200, "Cases", _CONTEXT_CASES),
+            params=[path_param(f"{_kind}_id")],
+        ),
+    )

@@ -24,6 +24,8 @@ API_MATRIX: dict = {
     "api.get_group": PERSONAL_DATA,
     "api.list_group_members": PERSONAL_DATA,
     "api.memberships_to_review": PRACTITIONERS,
+    "api.place_cases": PERSONAL_DATA,
+    "api.group_cases": PERSONAL_DATA,
     "api.create_relationship": PRACTITIONERS,
     "api.end_relationship": PRACTITIONERS,
     "api.review_membership": PRACTITIONERS,

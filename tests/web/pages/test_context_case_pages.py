@@ -110,3 +110,39 @@ def test_the_cases_are_listed_with_what_they_are_about_for_their_team_only(login
 def test_a_page_with_no_cases_says_so(login, worker, contexts_worked):
     crew = contexts_worked["group"]
     assert "No cases about this group" in page(login(worker).get(f"/groups/{crew.id}")).text
+
+
+def test_the_api_lists_the_cases_with_what_they_are_about_for_their_team_only(
+    client, api, login, make_user, worker, contexts_worked
+):
+    crew = contexts_worked["group"]
+    post_form(login(worker), f"/groups/{crew.id}/cases/new", CASE)
+    (case,) = cases_about("group", crew)
+    mine = client.get(f"/api/v1/groups/{crew.id}/cases", headers=api(worker)).get_json()["results"]
+    assert mine == [
+        {
+            "id": case.id,
+            "opened_on": case.opened_on.isoformat(),
+            "status": "open",
+            "closed_on": None,
+            "lead_agency": {"id": worker.agency_id, "name": worker.agency.name},
+            "lead_worker": {"id": worker.id, "name": worker.display_name},
+            "on_team": True,
+            "concerns": ["county_lines"],
+            "risk_level": "high",
+        }
+    ]
+    theirs = client.get(f"/api/v1/groups/{crew.id}/cases", headers=api(make_user("youth_worker"))).get_json()
+    (row,) = theirs["results"]
+    assert not row["on_team"] and "concerns" not in row and "risk_level" not in row
+    assert client.get(f"/api/v1/groups/{UNKNOWN}/cases", headers=api(worker)).status_code == 404
+
+
+def test_the_cases_about_a_home_are_refused_to_those_who_may_not_see_it(client, api, make_user, worker, make_person):
+    home = contexts.create_place(db.session, worker, {"name": "12 Acacia Road", "kind": "address"})
+    child = make_person(worker)
+    body = {"source": {"type": "person", "id": child.id}, "target": {"type": "place", "id": home.id}}
+    contexts.add_relationship(db.session, worker, {**body, "kind": "lives_at"})
+    assert client.get(f"/api/v1/places/{home.id}/cases", headers=api(worker)).status_code == 200
+    response = client.get(f"/api/v1/places/{home.id}/cases", headers=api(make_user("police_officer")))
+    assert response.status_code == 403 and "Acacia" not in response.get_data(as_text=True)
