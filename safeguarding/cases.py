@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import audit
@@ -18,6 +18,7 @@ from models.case import (
     ChronologyEntry,
     PlanAction,
 )
+from models.context import Group, Place, Relationship
 from models.locking import lock_record
 from models.person import Person, display_names
 from models.referral import Referral
@@ -491,11 +492,12 @@ def cases_of_person(session: Session, person_id: str) -> list[Case]:
 
 @dataclass(frozen=True)
 class ContextCase:
-    """A case about a place or group as its page lists it: who leads it for everyone, what it is about for its
-    team."""
+    """A case about a place or group as a page lists it: who leads it for everyone, what it is about for its team;
+    `context_name`: the place's or group's name."""
 
     case: Case
     on_team: bool
+    context_name: str
 
 
 def cases_about_context(session: Session, actor, kind: str, context_id: str) -> list[ContextCase]:
@@ -508,6 +510,46 @@ def cases_about_context(session: Session, actor, kind: str, context_id: str) -> 
     column = Case.subject_place_id if kind == "place" else Case.subject_group_id
     found = list(session.scalars(select(Case).where(column == record.id).order_by(Case.opened_on.desc())))
     found.sort(key=lambda case: case.status != "open")  # stable: newest first within each
+    listed = _as_context_cases(session, actor, found, {record.id: record.name})
+    detail = {"about": kind, "subject": record.id, "shown": len(found)}
+    record_read(session, actor, action="list", object_type="case", object_id=None, person_ids=[], detail=detail)
+    return listed
+
+
+def cases_in_contexts_of(session: Session, actor, person_id: str) -> list[ContextCase]:
+    """The open cases about the places and groups a person is linked to now, for their record (whoever reads it in
+    full): work under way in their contexts, which another agency may lead. A home shows only to those who may see
+    it. Audited as a list against the person."""
+    ties = select(Relationship.target_place_id, Relationship.target_group_id).where(
+        Relationship.source_person_id == person_id,
+        Relationship.ended_on.is_(None),
+        Relationship.target_person_id.is_(None),
+    )
+    places, groups = set(), set()
+    for place_id, group_id in session.execute(ties):
+        (places if place_id else groups).add(place_id or group_id)
+    homes = set(session.scalars(select(Place.id).where(Place.id.in_(places), Place.kind == "address")))
+    places -= homes - policy.visible_addresses(session, actor, homes)
+    query = (
+        select(Case)
+        .where(Case.status == "open", or_(Case.subject_place_id.in_(places), Case.subject_group_id.in_(groups)))
+        .order_by(Case.opened_on.desc())
+    )
+    found = list(session.scalars(query))
+    if not found:
+        return []
+    places_named = session.execute(select(Place.id, Place.name).where(Place.id.in_(places))).all()
+    groups_named = session.execute(select(Group.id, Group.name).where(Group.id.in_(groups))).all()
+    names = dict(places_named) | dict(groups_named)
+    listed = _as_context_cases(session, actor, found, names)
+    detail = {"about": "contexts_of_person", "shown": len(found)}
+    record_read(
+        session, actor, action="list", object_type="case", object_id=None, person_ids=[person_id], detail=detail
+    )
+    return listed
+
+
+def _as_context_cases(session: Session, actor, found: list[Case], names: dict[str, str]) -> list[ContextCase]:
     team = set(
         session.scalars(
             select(CaseMember.case_id).where(
@@ -517,16 +559,7 @@ def cases_about_context(session: Session, actor, kind: str, context_id: str) -> 
             )
         )
     )
-    record_read(
-        session,
-        actor,
-        action="list",
-        object_type="case",
-        object_id=None,
-        person_ids=[],
-        detail={"about": kind, "subject": record.id, "shown": len(found)},
-    )
-    return [ContextCase(case, case.id in team) for case in found]
+    return [ContextCase(case, case.id in team, names[case.subject_place_id or case.subject_group_id]) for case in found]
 
 
 @dataclass(frozen=True)

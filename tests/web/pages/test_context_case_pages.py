@@ -146,3 +146,25 @@ def test_the_cases_about_a_home_are_refused_to_those_who_may_not_see_it(client, 
     assert client.get(f"/api/v1/places/{home.id}/cases", headers=api(worker)).status_code == 200
     response = client.get(f"/api/v1/places/{home.id}/cases", headers=api(make_user("police_officer")))
     assert response.status_code == 403 and "Acacia" not in response.get_data(as_text=True)
+
+
+def test_a_childs_record_shows_the_open_cases_about_their_places_and_groups(
+    login, make_user, make_case, worker, contexts_worked
+):
+    park, child = contexts_worked["place"], contexts_worked["child"]
+    assert page(login(worker).get(f"/people/{child.id}")).select_one("#context-work") is None
+    officer = make_user("police_officer")
+    make_case(worker, child, members=[officer])
+    post_form(login(worker), f"/places/{park.id}/cases/new", CASE)
+    (case,) = cases_about("place", park)
+    mine = page(login(worker).get(f"/people/{child.id}"))
+    (row,) = mine.select("#context-work-cases tbody tr")
+    assert row.select_one(f'a[href="/places/{park.id}"]').text == "Riverside Park"
+    assert row.select_one(f'a[href="/cases/{case.id}"]') and "County lines" in row.text
+    (row,) = page(login(officer).get(f"/people/{child.id}")).select("#context-work-cases tbody tr")
+    assert "Riverside Park" in row.text and "County lines" not in row.text and not row.select('a[href^="/cases/"]')
+    listed = [e for e in audit_events("list") if e.detail_dict and e.detail_dict.get("about") == "contexts_of_person"]
+    assert listed[-1].person_id_list == [child.id] and listed[-1].actor_user_id == officer.id
+    db.session.execute(sa.update(Case).where(Case.id == case.id).values(status="closed"))
+    db.session.commit()
+    assert page(login(worker).get(f"/people/{child.id}")).select_one("#context-work") is None
