@@ -70,6 +70,7 @@ def test_a_practitioner_not_working_there_is_refused_and_offered_neither_button(
     soup = page(client.get(f"/{kind}s/{record.id}"))
     assert not soup.select(f'a[href="/{kind}s/{record.id}/cases/new"]')
     assert not soup.select(f'a[href="/{kind}s/{record.id}/referrals/new"]')
+    assert "you need to be working with someone linked to it" in soup.select_one("#not-working-there").text
     response = client.get(f"/{kind}s/{record.id}/cases/new")
     assert response.status_code == 403 and "working with someone linked to it" in response.get_data(as_text=True)
     token = page(client.get(f"/{kind}s/{record.id}")).select_one('input[name="csrf_token"]')
