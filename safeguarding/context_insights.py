@@ -6,13 +6,15 @@ never named, and every answer is audited naming the people it showed. Whole-grap
 stored, dated results (``graph_analyses``), not recomputed per request.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
-from models.context import Place
+from models.context import Group, Place, Relationship
+from models.id_lists import among, read_columns
 from models.user import User
 from safeguarding import graph_analyses, policy
 from safeguarding.access import load_person, record_read, require_person_access
@@ -199,8 +201,36 @@ def peer_groups(session: Session, actor) -> dict:
             others += 1
             continue
         results.append({"number": number, "size": len(members), "members": [disclosure.node(p) for p in ordered]})
+    _add_recorded_groups(session, results)
     _audit(session, actor, "peer_groups", None, disclosure, groups=len(results))
     return {"results": results, "other_groups": others, **stored.dated()}
+
+
+def _add_recorded_groups(session: Session, proposals: list[dict]) -> None:
+    """Each proposal's recorded groups (SPEC 7: proposals lead to peer-group assessments): the groups its members
+    shown to the viewer belong to now, with how many of them, most first. Counting only those shown, a proposal
+    says nothing of the people the viewer may not see."""
+    shown = {node["id"].removeprefix("person:") for p in proposals for node in p["members"] if not node["redacted"]}
+    memberships = select(Relationship.source_person_id, Relationship.target_group_id, Group.name).join(
+        Group, Group.id == Relationship.target_group_id
+    )
+    groups_of: dict[str, list[tuple[str, str]]] = {}
+    for person_id, group_id, name in read_columns(
+        session,
+        memberships.where(
+            Relationship.kind == "member_of",
+            Relationship.ended_on.is_(None),
+            among(Relationship.source_person_id, shown),
+        ),
+    ):
+        groups_of.setdefault(person_id, []).append((group_id, name))
+    for proposal in proposals:
+        people = {node["id"].removeprefix("person:") for node in proposal["members"] if not node["redacted"]}
+        counted = Counter(group for person in people for group in set(groups_of.get(person, ())))
+        proposal["recorded_groups"] = [
+            {"id": group_id, "name": name, "members": count}
+            for (group_id, name), count in sorted(counted.items(), key=lambda item: (-item[1], item[0][1].lower()))
+        ]
 
 
 def connectors(session: Session, actor, top: int = 10) -> dict:

@@ -304,7 +304,18 @@ register(
             200,
             "Peer groups, largest first",
             results_of(
-                obj({"number": INTEGER, "size": INTEGER, "members": {"type": "array", "items": _REF}}),
+                obj(
+                    {
+                        "number": INTEGER,
+                        "size": INTEGER,
+                        "members": {"type": "array", "items": _REF},
+                        "recorded_groups": {
+                            "type": "array",
+                            "items": obj({"id": ID, "name": STRING, "members": INTEGER}, ["id", "name", "members"]),
+                            "description": "Recorded groups the members shown belong to, with how many of them",
+                        },
+                    }
+                ),
                 other_groups=INTEGER,
                 **STORED,
             ),

@@ -275,6 +275,23 @@ def test_peer_groups_list_only_groups_with_someone_the_caller_may_see(borough, m
     assert outsider["results"] == [] and outsider["other_groups"] == len(groups["results"])
 
 
+def test_a_peer_group_names_the_recorded_groups_of_its_members_shown(borough, make_user, make_person, as_user, link):
+    lead = borough["sw"]
+    mo = make_person(lead, given_name="Mo", family_name="Farah")
+    link(lead, borough["child"]["id"], "person", borough["peer"]["id"], "friend")
+    for friend in (borough["child"], borough["peer"]):
+        link(lead, mo["id"], "person", friend["id"], "friend")
+    crew = as_user(lead).post("/groups", json={"name": "Northside runners"}).get_json()
+    for member in (borough["child"], mo):
+        link(lead, member["id"], "group", crew["id"], "member_of")
+    as_user(lead).post("/groups", json={"name": "Nobody's group"})
+    groups = as_user(lead).get("/analysis/peer-groups").get_json()["results"]
+    (proposal,) = [g for g in groups if {"Jayden Okafor", "Mo Farah"} <= {m["label"] for m in g["members"]}]
+    assert proposal["recorded_groups"][0] == {"id": crew["id"], "name": "Northside runners", "members": 2}
+    outsider = as_user(make_user("youth_worker")).get("/analysis/peer-groups").get_json()
+    assert "Northside runners" not in json.dumps(outsider)
+
+
 def test_hotspots_count_children_at_risk_without_naming_them(borough):
     [park] = borough["officer"].get("/analysis/hotspots").get_json()["results"]
     assert park == {

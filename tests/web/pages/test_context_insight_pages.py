@@ -132,6 +132,17 @@ def test_the_analysis_page_shows_dated_results_without_naming_the_unseen(app, bo
     assert {e.object_type for e in audit_events("map_view")} >= {"peer_groups", "connectors"}
 
 
+def test_a_possible_peer_group_leads_to_the_recorded_group_of_its_members(app, borough):
+    crew = contexts.create_group(db.session, borough["sw"], {"name": "Northside runners"})
+    for member in (borough["child"], borough["peer"]):
+        borough["link"](member, crew, "member_of", "group")
+    assert app.test_cli_runner().invoke(args=["analysis", "run", "--json"]).exit_code == 0
+    soup = assert_strict_page(borough["officer"].get("/analysis"))
+    links = soup.select(f'#peer-groups ~ table a[href="/groups/{crew.id}#assessments"]')
+    assert links and links[0].get_text(strip=True) == "Northside runners"
+    assert "(2)" in links[0].parent.get_text(" ", strip=True)
+
+
 def test_the_analysis_is_in_the_navigation_for_practitioners(borough):
     assert page(borough["officer"].get("/")).select_one('nav a[href="/analysis"]')
 
