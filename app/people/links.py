@@ -81,18 +81,23 @@ def end_relationship(person_id: str, relationship_id: str):
 @practitioners
 def review_membership(person_id: str, relationship_id: str):
     person = person_for_work(person_id)
+    reviewed = None
     if not ReviewMembershipForm().validate_on_submit():
         flash("Reload the page and try again", "info")
     else:
         try:
-            contexts.review_membership(db.session, current_actor(), relationship_id)
+            reviewed = contexts.review_membership(db.session, current_actor(), relationship_id)
         except Conflict as conflict:
             db.session.rollback()
             flash(conflict.message, "info")
         else:
             flash("Membership confirmed. Its next review is in 180 days", "success")
-    if request.form.get("from") == "reviews":
+    # Back to the page the review was made from: the worklist, the group's members, or (by default) the person.
+    came_from = request.form.get("from")
+    if came_from == "reviews":
         return redirect(url_for("people.memberships_to_review"))
+    if came_from == "group" and reviewed is not None:
+        return redirect(url_for("people.group", group_id=reviewed.target_group_id, _anchor="members"))
     return redirect(url_for("people.person", person_id=person.id, _anchor="relationships"))
 
 

@@ -108,3 +108,19 @@ def test_the_group_page_counts_the_members_a_stranger_may_not_see(login, make_us
     soup = page(login(make_user("education_practitioner")).get(f"/groups/{crew['group']['id']}"))
     assert "No current members you may see" in soup.text
     assert "3 other people are members" in soup.text and "Zara" not in soup.text
+
+
+def test_an_overdue_membership_is_confirmed_from_the_group_page(login, crew):
+    _zara, amir, _cole, _hidden, _left = crew["people"]
+    client = login(crew["worker"])
+    soup = page(client.get(f"/groups/{crew['group']['id']}"))
+    forms = soup.select("#members + table tbody tr form")
+    assert len(forms) == 1, "only the overdue membership of someone seen in full"
+    sent = {field["name"]: field.get("value", "") for field in forms[0].select("input[name]")}
+    response = client.post(forms[0]["action"], data=sent)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/groups/{crew['group']['id']}#members"
+    db.session.expire_all()
+    reviewed = db.session.scalars(sa.select(Relationship).where(Relationship.source_person_id == amir["id"])).one()
+    assert reviewed.review_on == uk_today() + timedelta(days=180)
+    assert not page(client.get(f"/groups/{crew['group']['id']}")).select("#members + table tbody tr form")
