@@ -104,6 +104,10 @@ def test_emergency_access_needs_a_reason_of_20_characters_then_opens_the_record(
     assert "through emergency access" in main_text(person_page)
     event = audit_events("break_glass")[-1]
     assert event.flagged and event.reason.startswith("Found at 02:00")
+    # Emergency access cannot be made to last: no case or referral is offered, and the warning says whom to ask.
+    offered = {a["href"] for a in page(person_page).select("main a")}
+    assert f"/people/{child.id}/cases/new" not in offered and f"/people/{child.id}/referrals/new" not in offered
+    assert "needs lasting access" in main_text(person_page)
 
 
 def test_unknown_people_places_and_groups_are_404(login, social_worker):
