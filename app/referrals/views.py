@@ -57,6 +57,20 @@ def new_about_group(group_id: str):
     )
 
 
+@bp.route("/places/<place_id>/referrals/received", methods=["GET", "POST"])
+@practitioners
+def received_about_place(place_id: str):
+    about = context_subject("place", place_id, "referrals.received_about_place")
+    return _referral_page(about, ReceivedReferralForm(), _received_message)
+
+
+@bp.route("/groups/<group_id>/referrals/received", methods=["GET", "POST"])
+@practitioners
+def received_about_group(group_id: str):
+    about = context_subject("group", group_id, "referrals.received_about_group")
+    return _referral_page(about, ReceivedReferralForm(), _received_message)
+
+
 def _referral_page(about: FormSubject, form: ReferralForm, message):
     """Make a referral about a person, place or group, or record one about a person received from outside: the
     same fields, to or from another agency."""

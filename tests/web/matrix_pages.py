@@ -52,6 +52,8 @@ PAGES_MATRIX: dict = {
     "referrals.new": PRACTITIONERS,
     "referrals.received": PRACTITIONERS,
     "referrals.new_about_place": PRACTITIONERS,
+    "referrals.received_about_place": PRACTITIONERS,
+    "referrals.received_about_group": PRACTITIONERS,
     "referrals.new_about_group": PRACTITIONERS,
     "referrals.inbox": PRACTITIONERS,
     "referrals.outbox": PRACTITIONERS,

@@ -4,6 +4,7 @@ with the context as its subject, and the context named (and linked) on the refer
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from app.extensions import db
@@ -201,3 +202,36 @@ def test_a_referred_home_is_named_while_the_referral_holds_and_withheld_after(lo
     for shown in (response, inbox):
         assert "Elm" not in shown.get_data(as_text=True) and REASON not in shown.get_data(as_text=True)
     assert "A home you can no longer see" in main_text(inbox)
+
+
+@pytest.mark.parametrize("kind", ["place", "group"])
+def test_a_referral_about_a_context_received_from_outside_is_recorded_from_its_page(
+    login, police, make_agency, stairwell, crew, kind
+):
+    record = {"place": stairwell, "group": crew}[kind]
+    outside = make_agency(name="National Crime Agency", kind="other", external=True)
+    client = login(police)
+    link = page(client.get(f"/{kind}s/{record.id}")).find("a", string=lambda s: s and "received from outside" in s)
+    assert link["href"] == f"/{kind}s/{record.id}/referrals/received"
+    soup = assert_strict_page(client.get(link["href"]))
+    assert record.name in soup.select_one(".govuk-caption-l").text
+    empty = post_form(client, link["href"], {})
+    assert empty.status_code == 422 and "Select the agency the referral came from" in error_summary(empty)
+    recorded = post_form(client, link["href"], {"from_agency_id": outside.id, "urgency": "amber", "reason": REASON})
+    assert recorded.status_code == 302
+    referral = db.session.scalars(sa.select(Referral)).one()
+    assert (referral.subject_type, referral.subject_id, referral.from_agency_id, referral.to_agency_id) == (
+        kind,
+        record.id,
+        outside.id,
+        police.agency_id,
+    )
+    assert "Referral from National Crime Agency recorded" in main_text(client.get(recorded.headers["Location"]))
+
+
+def test_recording_one_received_about_a_context_needs_work_there_too(login, youth, make_agency, stairwell):
+    outside = make_agency(name="National Crime Agency", kind="other", external=True)
+    client = login(youth)
+    path = f"/places/{stairwell.id}/referrals/received"
+    response = post_form(client, path, {"from_agency_id": outside.id, "urgency": "amber", "reason": REASON})
+    assert response.status_code == 403 and count(Referral) == 0
