@@ -12,6 +12,9 @@ from models.person import Person
 from safeguarding.validation import uk_today
 from tests.web.helpers import audit_events, page
 
+# Their queries are new SQL over relationships and cases: run on PostgreSQL as well as SQLite.
+pytestmark = pytest.mark.db
+
 UNKNOWN = "7f3e2d1c-0b9a-4876-9543-210fedcba987"
 
 

@@ -11,6 +11,9 @@ from safeguarding import contexts
 from tests.web.helpers import audit_events, page
 from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary, post_form
 
+# Their queries are new SQL over relationships and cases: run on PostgreSQL as well as SQLite.
+pytestmark = pytest.mark.db
+
 UNKNOWN = "7f3e2d1c-0b9a-4876-9543-210fedcba987"
 CASE = {"concerns": ["county_lines"], "risk_level": "high", "summary": "Younger children dealing by the bandstand"}
 

@@ -13,6 +13,9 @@ from safeguarding.validation import uk_today
 from tests.web.helpers import audit_events, page
 from tests.web.pages.helpers import assert_strict_page
 
+# Their queries are new SQL over relationships and cases: run on PostgreSQL as well as SQLite.
+pytestmark = pytest.mark.db
+
 
 @pytest.fixture
 def worklist(make_user, make_person, make_case):
