@@ -24,7 +24,7 @@ from models.person import Person, display_names
 from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
-from safeguarding.access import load_person_to_record_on, record_read, require_person_access
+from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
 from safeguarding.contexts import load_group, load_place, load_visible_place
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -516,10 +516,15 @@ def cases_about_context(session: Session, actor, kind: str, context_id: str) -> 
     return listed
 
 
-def cases_in_contexts_of(session: Session, actor, person_id: str) -> list[ContextCase]:
-    """The open cases about the places and groups a person is linked to now, for their record (whoever reads it in
-    full): work under way in their contexts, which another agency may lead. A home shows only to those who may see
-    it. Audited as a list against the person."""
+def cases_in_contexts_of(
+    session: Session, actor, person_id: str, access: policy.PersonAccess | None = None
+) -> list[ContextCase]:
+    """The open cases about the places and groups a person is linked to now, for whoever reads their record in full
+    (403, audited, otherwise): work under way in their contexts, which another agency may lead. A home shows only
+    to those who may see it. Audited as a list against the person. `access`: the caller's, already checked."""
+    if access is None:
+        person = load_person(session, person_id)
+        person_id, access = person.id, require_person_access(session, actor, person, object_type="case")
     ties = select(Relationship.target_place_id, Relationship.target_group_id).where(
         Relationship.source_person_id == person_id,
         Relationship.ended_on.is_(None),
@@ -544,7 +549,14 @@ def cases_in_contexts_of(session: Session, actor, person_id: str) -> list[Contex
     listed = _as_context_cases(session, actor, found, names)
     detail = {"about": "contexts_of_person", "shown": len(found)}
     record_read(
-        session, actor, action="list", object_type="case", object_id=None, person_ids=[person_id], detail=detail
+        session,
+        actor,
+        action="list",
+        object_type="case",
+        object_id=None,
+        person_ids=[person_id],
+        access=access,
+        detail=detail,
     )
     return listed
 

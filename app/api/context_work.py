@@ -124,6 +124,13 @@ def group_cases(group_id):
     return _context_cases("group", record_id(group_id, "group"))
 
 
+@bp.get("/people/<person_id>/context-cases")
+@personal_data
+def person_context_cases(person_id):
+    rows = cases.cases_in_contexts_of(db.session, current_actor(), record_id(person_id, "person"))
+    return jsonify({"results": [_context_case_view(row) for row in rows]})
+
+
 def _context_cases(kind: str, context_id: str):
     rows = cases.cases_about_context(db.session, current_actor(), kind, context_id)
     return jsonify({"results": [_context_case_view(row) for row in rows]})
@@ -140,6 +147,11 @@ def _context_case_view(row) -> dict:
         "lead_agency": {"id": case.lead_agency_id, "name": case.lead_agency.name},
         "lead_worker": {"id": case.lead_worker_id, "name": case.lead_worker.display_name if case.lead_worker else None},
         "on_team": row.on_team,
+        "subject": {
+            "type": "place" if case.subject_place_id else "group",
+            "id": case.subject_id,
+            "name": row.context_name,
+        },
     }
     return view | ({"concerns": case.concerns, "risk_level": case.risk_level} if row.on_team else {})
 
@@ -415,10 +427,11 @@ _CONTEXT_CASES = results_of(
             "lead_agency": NAMED,
             "lead_worker": NAMED,
             "on_team": BOOLEAN,
+            "subject": obj({"type": enum(("place", "group")), "id": ID, "name": STRING}, ["type", "id", "name"]),
             "concerns": {"type": "array", "items": enum(CONCERNS), "description": "For its team only"},
             "risk_level": enum(RISK_LEVELS),
         },
-        ["id", "opened_on", "status", "closed_on", "lead_agency", "lead_worker", "on_team"],
+        ["id", "opened_on", "status", "closed_on", "lead_agency", "lead_worker", "on_team", "subject"],
     )
 )
 for _kind in ("place", "group"):
@@ -432,3 +445,13 @@ for _kind in ("place", "group"):
             params=[path_param(f"{_kind}_id")],
         ),
     )
+register(
+    "/people/{person_id}/context-cases",
+    "get",
+    operation(
+        "Open cases about the places and groups the person is linked to now, whichever agency leads them (full "
+        "access to the person needed; a home only to those who may see it)",
+        response(200, "Cases", _CONTEXT_CASES),
+        params=[path_param("person_id")],
+    ),
+)

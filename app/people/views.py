@@ -95,7 +95,7 @@ def person(person_id: str):
         episode_counts=missing.counts(episodes, utcnow()),
         cases=cases.cases_of_person(db.session, record.id),
         family_cases=family.linked_family_cases(db.session, actor, record.id),
-        context_cases=cases.cases_in_contexts_of(db.session, actor, record.id),
+        context_cases=cases.cases_in_contexts_of(db.session, actor, record.id, access),
         relationships=links,
         names={row["other"]["id"]: row["label"] for row in links if row["other"]["id"]},
         turns_18=transition_due(record.date_of_birth, today),

@@ -26,6 +26,7 @@ API_MATRIX: dict = {
     "api.memberships_to_review": PRACTITIONERS,
     "api.place_cases": PERSONAL_DATA,
     "api.group_cases": PERSONAL_DATA,
+    "api.person_context_cases": PERSONAL_DATA,
     "api.create_relationship": PRACTITIONERS,
     "api.end_relationship": PRACTITIONERS,
     "api.review_membership": PRACTITIONERS,

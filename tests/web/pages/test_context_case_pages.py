@@ -132,6 +132,7 @@ def test_the_api_lists_the_cases_with_what_they_are_about_for_their_team_only(
             "lead_agency": {"id": worker.agency_id, "name": worker.agency.name},
             "lead_worker": {"id": worker.id, "name": worker.display_name},
             "on_team": True,
+            "subject": {"type": "group", "id": crew.id, "name": "Eastside crew"},
             "concerns": ["county_lines"],
             "risk_level": "high",
         }
@@ -172,3 +173,19 @@ def test_a_childs_record_shows_the_open_cases_about_their_places_and_groups(
     db.session.execute(sa.update(Case).where(Case.id == case.id).values(status="closed"))
     db.session.commit()
     assert page(login(worker).get(f"/people/{child.id}")).select_one("#context-work") is None
+
+
+def test_the_api_lists_the_open_cases_in_a_persons_contexts_to_those_who_read_them_in_full(
+    client, api, login, make_user, worker, contexts_worked
+):
+    park, child = contexts_worked["place"], contexts_worked["child"]
+    post_form(login(worker), f"/places/{park.id}/cases/new", CASE)
+    (case,) = cases_about("place", park)
+    response = client.get(f"/api/v1/people/{child.id}/context-cases", headers=api(worker))
+    assert response.status_code == 200
+    (row,) = response.get_json()["results"]
+    assert row["id"] == case.id and row["subject"] == {"type": "place", "id": park.id, "name": "Riverside Park"}
+    assert row["on_team"] and row["concerns"] == ["county_lines"]
+    stranger = client.get(f"/api/v1/people/{child.id}/context-cases", headers=api(make_user("youth_worker")))
+    assert stranger.status_code == 403 and "Riverside" not in stranger.get_data(as_text=True)
+    assert client.get(f"/api/v1/people/{UNKNOWN}/context-cases", headers=api(worker)).status_code == 404
