@@ -25,7 +25,7 @@ from models.referral import Referral
 from models.user import PRACTITIONER_ROLES, User
 from safeguarding import policy
 from safeguarding.access import load_person, load_person_to_record_on, record_read, require_person_access
-from safeguarding.contexts import load_group, load_place, load_visible_place
+from safeguarding.contexts import load_group, load_place, load_visible_place, require_work_in_context
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from safeguarding.validation import choice, clean_text, collect, london_day, parse_date, text_list, uk_today, version_of
@@ -82,15 +82,8 @@ def _subject(session: Session, actor, kind: str, subject_id: str) -> tuple[str, 
         require_person_access(session, actor, person, need="lasting")
         return kind, person
     record = (load_place if kind == "place" else load_group)(session, subject_id)
-    require_work_in_context(session, actor, kind, record.id)
+    require_work_in_context(session, actor, kind, record.id, "case")
     return kind, record
-
-
-def require_work_in_context(session: Session, actor, kind: str, context_id: str) -> None:
-    """403 (audited) unless the actor may open a case about this place or group (policy.works_in_context)."""
-    if not policy.works_in_context(session, actor, kind, context_id):
-        record_denial(session, actor, object_type=kind, object_id=context_id, person_ids=[], detail={"opening": "case"})
-        raise PermissionDenied(f"To open a case about this {kind}, you need to be working with someone linked to it")
 
 
 CASE_FIELDS = {
@@ -508,8 +501,8 @@ def cases_about_context(session: Session, actor, kind: str, context_id: str) -> 
     # Unknown: 404; a home the actor may not see: 403, audited.
     record = load_visible_place(session, actor, context_id) if kind == "place" else load_group(session, context_id)
     column = Case.subject_place_id if kind == "place" else Case.subject_group_id
-    found = list(session.scalars(select(Case).where(column == record.id).order_by(Case.opened_on.desc())))
-    found.sort(key=lambda case: case.status != "open")  # stable: newest first within each
+    query = select(Case).where(column == record.id).order_by(Case.status != "open", Case.opened_on.desc(), Case.id)
+    found = list(session.scalars(query))
     listed = _as_context_cases(session, actor, found, {record.id: record.name})
     detail = {"about": kind, "subject": record.id, "shown": len(found)}
     record_read(session, actor, action="list", object_type="case", object_id=None, person_ids=[], detail=detail)

@@ -192,7 +192,7 @@ def peer_groups(session: Session, actor) -> dict:
     present = graph_analyses.still_recorded(session, {i for group in stored.result for i in group})
     groups = [frozenset(NodeRef("person", i) for i in group if i in present) for group in stored.result]
     disclosure = Disclosure(session, actor, [p for g in groups for p in g])
-    results, others = [], 0
+    results, shown, others = [], [], 0
     for number, members in enumerate(groups, start=1):
         ordered = sorted(members, key=lambda ref: (not disclosure.shown(ref), ref))
         if not ordered:
@@ -201,36 +201,35 @@ def peer_groups(session: Session, actor) -> dict:
             others += 1
             continue
         results.append({"number": number, "size": len(members), "members": [disclosure.node(p) for p in ordered]})
-    _add_recorded_groups(session, results)
+        shown.append({ref.id for ref in ordered if disclosure.shown(ref)})
+    for result, recorded in zip(results, _recorded_groups(session, shown), strict=True):
+        result["recorded_groups"] = recorded
     _audit(session, actor, "peer_groups", None, disclosure, groups=len(results))
     return {"results": results, "other_groups": others, **stored.dated()}
 
 
-def _add_recorded_groups(session: Session, proposals: list[dict]) -> None:
-    """Each proposal's recorded groups (SPEC 7: proposals lead to peer-group assessments): the groups its members
-    shown to the viewer belong to now, with how many of them, most first. Counting only those shown, a proposal
-    says nothing of the people the viewer may not see."""
-    shown = {node["id"].removeprefix("person:") for p in proposals for node in p["members"] if not node["redacted"]}
-    memberships = select(Relationship.source_person_id, Relationship.target_group_id, Group.name).join(
-        Group, Group.id == Relationship.target_group_id
-    )
-    groups_of: dict[str, list[tuple[str, str]]] = {}
-    for person_id, group_id, name in read_columns(
-        session,
-        memberships.where(
+def _recorded_groups(session: Session, proposals: list[set[str]]) -> list[list[dict]]:
+    """For each proposal (the ids of its members shown to the viewer), the recorded groups they belong to now, with
+    how many of them, most first (SPEC 7: proposals lead to peer-group assessments). Counting only those shown, a
+    proposal says nothing of the people the viewer may not see."""
+    memberships = (
+        select(Relationship.source_person_id, Relationship.target_group_id, Group.name)
+        .join(Group, Group.id == Relationship.target_group_id)
+        .where(
             Relationship.kind == "member_of",
             Relationship.ended_on.is_(None),
-            among(Relationship.source_person_id, shown),
-        ),
-    ):
-        groups_of.setdefault(person_id, []).append((group_id, name))
-    for proposal in proposals:
-        people = {node["id"].removeprefix("person:") for node in proposal["members"] if not node["redacted"]}
-        counted = Counter(group for person in people for group in set(groups_of.get(person, ())))
-        proposal["recorded_groups"] = [
-            {"id": group_id, "name": name, "members": count}
-            for (group_id, name), count in sorted(counted.items(), key=lambda item: (-item[1], item[0][1].lower()))
-        ]
+            among(Relationship.source_person_id, set().union(*proposals)),
+        )
+    )
+    groups_of: dict[str, set[tuple[str, str]]] = {}
+    for person_id, group_id, name in read_columns(session, memberships):
+        groups_of.setdefault(person_id, set()).add((group_id, name))
+    recorded = []
+    for people in proposals:
+        counted = Counter(group for person in people for group in groups_of.get(person, ()))
+        ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0][1].lower()))
+        recorded.append([{"id": group_id, "name": name, "members": count} for (group_id, name), count in ranked])
+    return recorded
 
 
 def connectors(session: Session, actor, top: int = 10) -> dict:

@@ -280,6 +280,26 @@ def end_relationship(session: Session, actor, edge_id, ended_on=None) -> Relatio
     return _change_current_edge(session, actor, edge, "ended", ended_on=ended)
 
 
+# What working with someone linked to a place or group (policy.works_in_context) lets a practitioner do: the words a
+# refusal uses, and what its audit event records.
+CONTEXT_WORK = {"case": ("open a case about", {"opening": "case"}), "referral": ("refer", {"referring": True})}
+
+
+def require_work_in_context(session: Session, actor, kind: str, context_id: str, purpose: str) -> None:
+    """403 (audited) unless the actor works with someone linked to this place or group. A case about it (opened
+    here, or by accepting a referral) gives its team everyone linked to it (rule 1): that needs work under way there
+    already, so that two agencies cannot make such access from nothing. purpose: "case" or "referral"."""
+    if not policy.works_in_context(session, actor, kind, context_id):
+        doing, detail = CONTEXT_WORK[purpose]
+        record_denial(session, actor, object_type=kind, object_id=context_id, person_ids=[], detail=detail)
+        raise PermissionDenied(f"To {doing} this {kind}, you need to be working with someone linked to it")
+
+
+def membership_overdue(review_on: date | None, today: date) -> bool:
+    """Whether a group membership's review date has passed unconfirmed (SPEC 2: it is then flagged)."""
+    return review_on is not None and review_on < today
+
+
 def review_membership(session: Session, actor, edge_id) -> Relationship:
     """A group membership confirmed on review: its next review falls MEMBERSHIP_REVIEW from today. Nobody stays
     labelled a member by default (SPEC 2): one not confirmed is flagged once its review date passes."""

@@ -12,7 +12,7 @@ from models.id_lists import read_columns
 from models.person import Person, display_names
 from safeguarding import policy
 from safeguarding.access import record_read
-from safeguarding.contexts import load_group
+from safeguarding.contexts import load_group, membership_overdue
 from safeguarding.errors import PermissionDenied
 from safeguarding.validation import uk_today
 
@@ -59,7 +59,7 @@ def members_of(session: Session, actor, group_id) -> dict:
             "first_seen": row.first_seen,
             "last_seen": row.last_seen,
             "review_on": row.review_on,
-            "review_overdue": row.review_on is not None and row.review_on < today,
+            "review_overdue": membership_overdue(row.review_on, today),
             "agency": {"id": row.agency_id, "name": row.agency_name},
             "grading": grading_of(row.grading_source, row.grading_information, row.grading_handling),
         }

@@ -14,6 +14,7 @@ from models.id_lists import among, read_columns
 from models.person import Person, display_names
 from safeguarding import policy
 from safeguarding.access import record_read
+from safeguarding.contexts import membership_overdue
 from safeguarding.errors import PermissionDenied
 from safeguarding.validation import uk_today
 
@@ -69,7 +70,7 @@ def reviews_due(session: Session, actor) -> list[dict]:
             "person": {"id": row.person_id, "name": names.get(row.person_id)},
             "group": {"id": row.group_id, "name": row.group_name},
             "review_on": row.review_on,
-            "overdue": row.review_on < today,
+            "overdue": membership_overdue(row.review_on, today),
             "agency": {"id": row.agency_id, "name": row.agency_name},
         }
         for row in rows

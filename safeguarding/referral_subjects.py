@@ -14,7 +14,7 @@ from models.context import Group, Place
 from models.person import Person
 from safeguarding import policy
 from safeguarding.access import load_person_to_record_on, require_person_access
-from safeguarding.contexts import load_group, load_place
+from safeguarding.contexts import load_group, load_place, require_work_in_context
 from safeguarding.denials import record_denial
 from safeguarding.errors import PermissionDenied
 
@@ -66,11 +66,7 @@ def subject_to_refer(session: Session, actor, kind: str, subject_id: str) -> Per
             session, actor, object_type="place", object_id=record.id, person_ids=[], detail={"referring": True}
         )
         raise PermissionDenied("This place is someone's home: only those who may see a person living there refer it")
-    # Accepting opens a case whose team sees everyone tied to the context (rule 1): as for opening one here, the
-    # sender must already be working with one of them, so that two agencies cannot make that access from nothing.
-    if not policy.works_in_context(session, actor, kind, record.id):
-        record_denial(session, actor, object_type=kind, object_id=record.id, person_ids=[], detail={"referring": True})
-        raise PermissionDenied(f"To refer this {kind}, you need to be working with someone linked to it")
+    require_work_in_context(session, actor, kind, record.id, "referral")
     return record
 
 

@@ -148,7 +148,7 @@ def _context_case_view(row) -> dict:
         "lead_worker": {"id": case.lead_worker_id, "name": case.lead_worker.display_name if case.lead_worker else None},
         "on_team": row.on_team,
         "subject": {
-            "type": "place" if case.subject_place_id else "group",
+            "type": case.subject_type,
             "id": case.subject_id,
             "name": row.context_name,
         },

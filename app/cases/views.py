@@ -42,20 +42,17 @@ def new(person_id: str):
 @bp.route("/places/<place_id>/cases/new", methods=["GET", "POST"])
 @practitioners
 def new_about_place(place_id: str):
-    return _new_case_page(context_subject("place", place_id, "cases.new_about_place"))
+    return _new_case_page(context_subject("place", place_id, "cases.new_about_place", "case"))
 
 
 @bp.route("/groups/<group_id>/cases/new", methods=["GET", "POST"])
 @practitioners
 def new_about_group(group_id: str):
-    return _new_case_page(context_subject("group", group_id, "cases.new_about_group"))
+    return _new_case_page(context_subject("group", group_id, "cases.new_about_group", "case"))
 
 
 def _new_case_page(about: FormSubject):
-    """Open a case about a person, place or group; refused (403, audited) before the form is filled in when the
-    user may not open one about it."""
-    if about.kind != "person":
-        cases.require_work_in_context(db.session, current_actor(), about.kind, about.id)
+    """Open a case about a person, place or group (refused, 403, before the form is shown, by the subject's check)."""
     form = CaseForm()
     if form.validate_on_submit():
         data = {

@@ -49,12 +49,15 @@ def _case_about(person_id: str, case_id: str | None):
     return next((c for c in cases.cases_of_person(db.session, person_id) if c.id == case_id), None)
 
 
-def context_subject(kind: str, record_id: str, endpoint: str) -> FormSubject:
-    """A place or group; a home the user may not see is refused (403, audited) before the form names it."""
+def context_subject(kind: str, record_id: str, endpoint: str, purpose: str) -> FormSubject:
+    """A place or group; a home the user may not see is refused (403, audited) before the form names it, and so is
+    a context the user does not work in (purpose: "case" or "referral", as contexts.require_work_in_context)."""
+    actor = current_actor()
     if kind == "place":
-        record = contexts.load_visible_place(db.session, current_actor(), record_id)
+        record = contexts.load_visible_place(db.session, actor, record_id)
     else:
         record = contexts.load_group(db.session, record_id)
+    contexts.require_work_in_context(db.session, actor, kind, record.id, purpose)
     page, arg = PAGES[kind]
     back = {"href": url_for(page, **{arg: record.id}), "text": f"Back to {record.name}"}
     action = url_for(endpoint, **{arg: record.id})

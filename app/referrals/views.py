@@ -45,7 +45,7 @@ def received(person_id: str):
 @practitioners
 def new_about_place(place_id: str):
     return _referral_page(
-        context_subject("place", place_id, "referrals.new_about_place"), ReferralForm(), _sent_message
+        context_subject("place", place_id, "referrals.new_about_place", "referral"), ReferralForm(), _sent_message
     )
 
 
@@ -53,21 +53,21 @@ def new_about_place(place_id: str):
 @practitioners
 def new_about_group(group_id: str):
     return _referral_page(
-        context_subject("group", group_id, "referrals.new_about_group"), ReferralForm(), _sent_message
+        context_subject("group", group_id, "referrals.new_about_group", "referral"), ReferralForm(), _sent_message
     )
 
 
 @bp.route("/places/<place_id>/referrals/received", methods=["GET", "POST"])
 @practitioners
 def received_about_place(place_id: str):
-    about = context_subject("place", place_id, "referrals.received_about_place")
+    about = context_subject("place", place_id, "referrals.received_about_place", "referral")
     return _referral_page(about, ReceivedReferralForm(), _received_message)
 
 
 @bp.route("/groups/<group_id>/referrals/received", methods=["GET", "POST"])
 @practitioners
 def received_about_group(group_id: str):
-    about = context_subject("group", group_id, "referrals.received_about_group")
+    about = context_subject("group", group_id, "referrals.received_about_group", "referral")
     return _referral_page(about, ReceivedReferralForm(), _received_message)
 
 

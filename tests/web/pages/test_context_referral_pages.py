@@ -11,7 +11,7 @@ from app.extensions import db
 from models.case import Case
 from models.referral import Referral
 from safeguarding import contexts, referrals
-from tests.web.helpers import page
+from tests.web.helpers import audit_events, page
 from tests.web.pages.helpers import assert_strict_page, count, error_summary, main_text, post_form
 
 REASON = "Children seen being approached by older males in the stairwell after school"
@@ -235,3 +235,14 @@ def test_recording_one_received_about_a_context_needs_work_there_too(login, yout
     path = f"/places/{stairwell.id}/referrals/received"
     response = post_form(client, path, {"from_agency_id": outside.id, "urgency": "amber", "reason": REASON})
     assert response.status_code == 403 and count(Referral) == 0
+
+
+@pytest.mark.parametrize("form", ["new", "received"])
+def test_the_referral_forms_refuse_a_practitioner_not_working_there_before_they_are_filled_in(
+    login, youth, stairwell, form
+):
+    response = login(youth).get(f"/places/{stairwell.id}/referrals/{form}")
+    assert response.status_code == 403 and "To refer this place" in response.get_data(as_text=True)
+    assert "Tower Court" not in main_text(response)
+    (denial,) = [e for e in audit_events("denied") if e.object_id == stairwell.id]
+    assert denial.detail_dict == {"referring": True}
