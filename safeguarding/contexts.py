@@ -370,7 +370,7 @@ def relationships_of(session: Session, actor, person_id) -> list[dict]:
     people = {p.id: p for p in session.scalars(live)}
     places = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_({e.target_place_id for e in edges})))}
     groups = {g.id: g for g in session.scalars(select(Group).where(Group.id.in_({e.target_group_id for e in edges})))}
-    rows = []
+    rows, today = [], uk_today()
     for edge in edges:
         outgoing = edge.source_person_id == person.id
         other_type, other_id = (edge.target_type, edge.target_id) if outgoing else ("person", edge.source_person_id)
@@ -385,6 +385,7 @@ def relationships_of(session: Session, actor, person_id) -> list[dict]:
                 "first_seen": edge.first_seen,
                 "last_seen": edge.last_seen,
                 "review_on": edge.review_on,
+                "review_overdue": membership_overdue(edge.review_on, today),
                 "agency": edge.agency.name,
                 "grading": edge.grading,
                 # Notes are about the source person: shown only to those who see that person in full.
