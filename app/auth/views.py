@@ -39,7 +39,6 @@ def sign_in():
         try:
             user = accounts.check_password(db.session, form.username.data, form.password.data)
         except (SignInRefused, AccountLocked) as refusal:
-            form.form_errors.append(refusal.message)
             form.password.errors = [refusal.message]
         else:
             db.session.commit()

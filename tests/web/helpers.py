@@ -33,7 +33,7 @@ WITHHELD_TITLES = {"Person record", "Case", "Referral", "Context map", "Place", 
 
 def assert_good_page(response) -> BeautifulSoup:
     """GOV.UK page hygiene: one h1, the title starts with it (or, on a record's page, withholds it), no duplicate ids,
-    CSRF on every POST form."""
+    CSRF on every POST form, each error once in the summary and linked to an element of the page."""
     soup = page(response)
     headings = soup.find_all("h1")
     assert len(headings) == 1, [h.get_text() for h in headings]
@@ -47,4 +47,12 @@ def assert_good_page(response) -> BeautifulSoup:
     for form in soup.find_all("form"):
         if form.get("method", "get").lower() == "post":
             assert form.select_one('input[name="csrf_token"]'), form
+    # Each error once in the summary, linked to the field that shows it (or to the page, for a form-wide error that
+    # no field shows).
+    summary = [(link["href"], link.get_text()) for link in soup.select(".govuk-error-summary__list a")]
+    assert len(set(summary)) == len(summary), summary
+    on_fields = {text for href, text in summary if href != "#"}
+    assert not [text for href, text in summary if href == "#" and text in on_fields], summary
+    for href, _ in summary:
+        assert href == "#" or soup.find(id=href.removeprefix("#")), href
     return soup

@@ -48,7 +48,9 @@ def test_wrong_password_is_refused_with_a_message_and_audited(client, make_user)
     response = submit_password(client, user.username, "not the password at all")
     assert response.status_code == 422
     soup = assert_good_page(response)
-    assert "The username, password or security code is not right" in soup.select_one(".govuk-error-summary").text
+    # Listed once in the summary, linked to the field it is shown against (GOV.UK error summary pattern).
+    [link] = soup.select(".govuk-error-summary__list a")
+    assert link["href"] == "#password" and link.text == "The username, password or security code is not right"
     [event] = audit_events("sign_in_failed")
     assert event.actor_user_id == user.id and event.outcome == "failure"
 
