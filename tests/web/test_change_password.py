@@ -33,7 +33,8 @@ def errors(response) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_signed_in_user_finds_the_page_from_the_header(login, make_user, role):
     browser = login(make_user(role))
-    link = page(browser.get("/")).select_one(f'.sc-account-bar a[href="{PATH}"]')
+    # The account links sit in a landmark of their own, so that screen-reader users find them among the regions.
+    link = page(browser.get("/")).select_one(f'nav[aria-label="Your account"].sc-account-bar a[href="{PATH}"]')
     assert link is not None and link.text == "Change your password"
     soup = assert_good_page(browser.get(PATH))
     assert soup.select_one('input[name="csrf_token"]')
