@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.permissions import current_actor
 from models.user import PRACTITIONER_ROLES
-from safeguarding import referrals
+from safeguarding import referral_boxes
 from safeguarding.alerts import interview_hours
 
 log = logging.getLogger("safecontext.templating")
@@ -40,7 +40,7 @@ def referral_counts(actor) -> dict[str, int]:
     """What waits in the actor's agency's inbox and what they sent unacknowledged; once per request."""
     if "referral_counts" not in g:
         try:
-            g.referral_counts = referrals.awaiting_action(db.session, actor) if actor else {}
+            g.referral_counts = referral_boxes.awaiting_action(db.session, actor) if actor else {}
         except SQLAlchemyError:
             # The navigation must still render on the error page that says the database is unavailable.
             db.session.rollback()

@@ -17,7 +17,7 @@ from safeguarding.alert_store import fire
 from safeguarding.context_analysis import refresh_exposure_alerts, refresh_location_assessment_alerts
 from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.missing import status_of
-from safeguarding.referrals import escalation_candidates
+from safeguarding.referral_escalation import escalation_candidates
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import add_months, birthday, london_day, uk_today
 

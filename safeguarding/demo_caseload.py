@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.person import Person
 from models.user import User
-from safeguarding import cases, contexts, missing, people, referrals, synthetic
+from safeguarding import case_chronology, cases, contexts, missing, people, referrals, synthetic
 
 # The first 30 given names and 15 family names of the synthetic borough's lists.
 GIVEN = synthetic.GIVEN[:30]
@@ -158,7 +158,7 @@ def _open_case(session, child, sw, police, youth, health, school, rng) -> None:
     authors = {"intelligence": police, "health": health, "restricted": sw, "general": None}
     for category, sensitivity, summary in rng.sample(ENTRIES, rng.randint(3, 6)):
         author = authors[sensitivity] or rng.choice([sw, youth, school])
-        cases.add_chronology_entry(
+        case_chronology.add_chronology_entry(
             session,
             author,
             case.id,

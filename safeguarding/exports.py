@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.base import parse_id
 from models.case import CHRONOLOGY_CATEGORIES, SENSITIVITIES, Case
-from safeguarding import cases, disclosure
+from safeguarding import case_chronology, disclosure
 from safeguarding.csv_export import csv_text
 from safeguarding.errors import ValidationFailed
 from safeguarding.validation import choice, collect, parse_date
@@ -72,7 +72,7 @@ def export_chronology(session: Session, actor, case_id: str, fmt: str, filters: 
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     detail = {"format": fmt} | {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in filters.items() if v}
-    return cases.chronology(session, actor, case_id, action="export", detail=detail, **filters)
+    return case_chronology.chronology(session, actor, case_id, action="export", detail=detail, **filters)
 
 
 def chronology_rows(entries: Iterable) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Referrals between agencies: one state machine, statutory timescales, history, repeat and escalation rules.
+"""Referrals between agencies: one state machine, statutory timescales and the history of every step.
 
 submitted -> acknowledged -> accepted | declined; withdrawn by the sender before a decision. Any practitioner
 of the receiving agency acknowledges, accepts or declines. Every transition is audited and kept as history.
@@ -6,22 +6,19 @@ of the receiving agency acknowledges, accepts or declines. Every transition is a
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import audit
 from models.agency import Agency
 from models.base import get_by_id, parse_id, utcnow
 from models.case import Case, CaseMember
-from models.crypto import current_keyring
 from models.person import Person
 from models.referral import (
     FINAL_STATES,
     LAWFUL_BASES,
     OPEN_STATES,
-    REFERRAL_STATES,
     URGENCIES,
     Referral,
     ReferralTransition,
@@ -35,7 +32,7 @@ from safeguarding.errors import Conflict, NotFound, PermissionDenied, Validation
 from safeguarding.referral_subjects import case_subject_columns, open_cases_about, requested_subject, subject_to_refer
 from safeguarding.runtime import current as runtime
 from safeguarding.timescales import DueTimes, breaches, due_times, is_overdue
-from safeguarding.validation import choice, clean_text, collect, london_day, parse_datetime, version_of, whole_number
+from safeguarding.validation import choice, clean_text, collect, london_day, parse_datetime, version_of
 
 # The legal moves: from each state, which actions, by whom ("receiver" or "sender"), to which state.
 TRANSITIONS = {
@@ -45,17 +42,6 @@ TRANSITIONS = {
     "withdraw": (set(OPEN_STATES), "sender", "withdrawn"),
 }
 REASON_NEEDED = ("consent_overridden", "no_consent_sought")
-BOXES = ("inbox", "outbox")
-# What a box can be narrowed to: "open" waits for the receiver's decision, "closed" is decided or withdrawn.
-STATUS_FILTERS = {"open": OPEN_STATES, "closed": FINAL_STATES, **{state: (state,) for state in REFERRAL_STATES}}
-PAGE_MAX = 200
-
-
-@dataclass(frozen=True)
-class ReferralPage:
-    referrals: list[Referral]
-    next_after: str | None  # the last referral's id when more follow: the `after` of the next page
-    total: int  # in the box, under the status chosen, on every page
 
 
 @dataclass(frozen=True)
@@ -433,190 +419,3 @@ def _case_for_acceptance(
 
 def _risk_of(urgency: str) -> str:
     return {"red": "high", "amber": "medium", "green": "low"}[urgency]
-
-
-def list_referrals(
-    session: Session, actor, box: str, *, status: str | None = None, limit=None, after: str | None = None
-) -> ReferralPage:
-    """The agency's inbox (received) or outbox (sent), newest first: all of it, or a page of `limit` referrals
-    after the referral `after` (the last of the page before); `status` keeps one state, "open" or "closed".
-    ValidationFailed names a bad parameter, such as an `after` outside the box.
-
-    The listing is audited with the people of the referrals it returns, not of the whole box."""
-    if box not in BOXES:
-        raise ValidationFailed({"box": "Choose the box: inbox (received by your agency) or outbox (sent by it)"})
-    if actor.role not in PRACTITIONER_ROLES:
-        raise PermissionDenied("Only practitioners have referral inboxes")
-    column = Referral.to_agency_id if box == "inbox" else Referral.from_agency_id
-    chosen = [column == actor.agency_id, NOT_ABOUT_ERASED]
-    if status is not None:
-        status = choice(status, field="status", label="the status", options=STATUS_FILTERS)
-        chosen.append(Referral.status.in_(STATUS_FILTERS[status]))
-    size = whole_number(limit, field="limit", label="the number of referrals to list", low=1, high=PAGE_MAX)
-    query = select(Referral).where(*chosen).order_by(Referral.sent_at.desc(), Referral.id.desc())
-    if after is not None:
-        last = get_by_id(session, Referral, after)
-        if last is None or getattr(last, column.key) != actor.agency_id:
-            raise ValidationFailed({"after": f"Give the id of a referral in your {box}, the last of the page before"})
-        query = query.where(
-            or_(Referral.sent_at < last.sent_at, and_(Referral.sent_at == last.sent_at, Referral.id < last.id))
-        )
-    rows = list(session.scalars(query if size is None else query.limit(size + 1)))
-    more = size is not None and len(rows) > size
-    rows = rows[:size]
-    total = len(rows) if size is None else session.scalar(select(func.count()).select_from(Referral).where(*chosen))
-    record_read(
-        session,
-        actor,
-        action="list",
-        object_type="referral",
-        object_id=box,
-        person_ids=sorted({r.person_id for r in rows if r.person_id}),
-    )
-    return ReferralPage(rows, rows[-1].id if more else None, total)
-
-
-def referrals_about(session: Session, actor, person_id: str) -> list[Referral]:
-    """Referrals about a person (whose record the caller may read) that the actor's agency sent or received."""
-    if actor.role not in PRACTITIONER_ROLES:
-        return []
-    query = select(Referral).where(
-        Referral.person_id == person_id,
-        or_(Referral.from_agency_id == actor.agency_id, Referral.to_agency_id == actor.agency_id),
-    )
-    return list(session.scalars(query.order_by(Referral.sent_at.desc())))
-
-
-class Step(NamedTuple):
-    """One transition as a referral's history shows it."""
-
-    actor_id: str | None
-    at: datetime
-    from_status: str | None
-    to_status: str
-    note: str | None
-
-
-def history(session: Session, referral: Referral) -> list[Step]:
-    return histories(session, [referral])[referral.id]
-
-
-def histories(session: Session, referrals: list[Referral]) -> dict[str, list[Step]]:
-    """Each referral's transitions in time order, in one query for a whole inbox; read as columns, not ORM objects,
-    which would cost more than the rest of an inbox's reply. Notes are under their referral's key: the keys of a
-    whole inbox are unwrapped in one query first, not one query each."""
-    found: dict[str, list[Step]] = {r.id: [] for r in referrals}
-    current_keyring().preload(session, (r.data_key_id for r in referrals))
-    step = ReferralTransition
-    query = select(step.id, step.referral_id, step.actor_id, step.at, step.from_status, step.to_status, step.note_enc)
-    for row in session.execute(query.where(step.referral_id.in_(found)).order_by(step.at)):
-        note = step.note.read_stored(session, row.id, row.note_enc)
-        found[row.referral_id].append(Step(row.actor_id, row.at, row.from_status, row.to_status, note))
-    return found
-
-
-def is_repeat(session: Session, referral: Referral) -> bool:
-    return repeat_flags(session, [referral])[referral.id]
-
-
-def repeat_flags(session: Session, referrals: list[Referral]) -> dict[str, bool]:
-    """Whether another referral about the same person was sent within the repeat window (default 12 months) of
-    each one: one query for a whole inbox."""
-    rules = runtime().referral_rules
-    sent_times: dict[str, list[tuple[datetime, str]]] = {}
-    people = {r.person_id for r in referrals if r.person_id}
-    query = select(Referral.person_id, Referral.sent_at, Referral.id).where(Referral.person_id.in_(people))
-    for person_id, sent_at, referral_id in session.execute(query):
-        sent_times.setdefault(person_id, []).append((sent_at, referral_id))
-    return {
-        r.id: any(
-            other != r.id and rules.repeats(min(sent, r.sent_at), max(sent, r.sent_at))
-            for sent, other in sent_times.get(r.person_id, ())
-        )
-        for r in referrals
-    }
-
-
-def repeat_referral_people(session: Session, person_ids) -> set[str]:
-    """Which of these people were referred twice or more within the repeat window."""
-    times: dict[str, list[datetime]] = {}
-    query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.in_(set(person_ids)))
-    for person_id, sent_at in session.execute(query):
-        times.setdefault(person_id, []).append(sent_at)
-    return {p for p, sent in times.items() if referred_again(sent)}
-
-
-def referred_again(sent: list[datetime]) -> bool:
-    """Whether any two of these sending times fall within the repeat window of each other."""
-    rules, ordered = runtime().referral_rules, sorted(sent)
-    return any(rules.repeats(a, b) for a, b in zip(ordered, ordered[1:], strict=False))
-
-
-def awaiting_action(session: Session, actor) -> dict[str, int]:
-    """Home-page counts: what in the actor's agency's inbox needs attention, and what they sent unacknowledged."""
-    if actor.role not in PRACTITIONER_ROLES:
-        return {}
-    inbox = list(
-        session.scalars(
-            select(Referral).where(
-                Referral.to_agency_id == actor.agency_id, Referral.status.in_(OPEN_STATES), NOT_ABOUT_ERASED
-            )
-        )
-    )
-    sent = session.scalar(
-        select(func.count())
-        .select_from(Referral)
-        .where(Referral.sender_id == actor.id, Referral.status == "submitted", NOT_ABOUT_ERASED)
-    )
-    return {
-        "inbox_open": len(inbox),
-        "inbox_overdue": sum(1 for r in inbox if timeliness(r).overdue),
-        "sent_unacknowledged": sent or 0,
-    }
-
-
-def escalation_candidates(session: Session) -> list[tuple[str, datetime]]:
-    """(person, date the rule first held) for every child referred N times within the window, any state."""
-    rules = runtime().referral_rules
-    times: dict[str, list[datetime]] = {}
-    query = select(Referral.person_id, Referral.sent_at).where(Referral.person_id.is_not(None), NOT_ABOUT_ERASED)
-    for person_id, sent_at in session.execute(query.order_by(Referral.sent_at)):
-        times.setdefault(person_id, []).append(sent_at)
-    held = []
-    n = rules.escalation_count
-    for person_id, sent in times.items():
-        for i in range(n - 1, len(sent)):
-            if rules.escalates(sent[i - n + 1], sent[i]):
-                held.append((person_id, sent[i]))
-                break
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([p for p, _ in held])))}
-    return [(person_id, at) for person_id, at in held if not _adult_on(people.get(person_id), london_day(at))]
-
-
-def _adult_on(person: Person | None, day) -> bool:
-    """Whether the rule, which is about children, leaves this person out; an unknown age is kept, for safety."""
-    age = person.age_on(day) if person is not None else None
-    return age is not None and age >= 18
-
-
-def past_decision_time(session: Session, now: datetime | None = None) -> list[Referral]:
-    """The escalation list for safeguarding leads: open referrals whose decision time has passed."""
-    now = now or utcnow()
-    open_rows = session.scalars(select(Referral).where(Referral.status.in_(OPEN_STATES), NOT_ABOUT_ERASED))
-    return [r for r in open_rows if timeliness(r, now).breached["decide"]]
-
-
-def escalation_list(session: Session, actor, now: datetime | None = None) -> list[Referral]:
-    """Safeguarding leads' list of referrals past their decision time; audited, and never with the reason."""
-    if actor.role != "safeguarding_lead":
-        raise PermissionDenied("Only safeguarding leads see the escalation list")
-    rows = sorted(past_decision_time(session, now), key=lambda r: r.sent_at)
-    record_read(
-        session,
-        actor,
-        action="list",
-        object_type="referral",
-        object_id="escalations",
-        person_ids=sorted({r.person_id for r in rows if r.person_id}),
-    )
-    return rows

@@ -24,7 +24,8 @@ from safeguarding.errors import PermissionDenied, ValidationFailed
 from safeguarding.graph.analysis import place_hotspots
 from safeguarding.graph.types import NodeRef
 from safeguarding.missing import status_of
-from safeguarding.referrals import referred_again, timeliness
+from safeguarding.referral_escalation import referred_again
+from safeguarding.referrals import timeliness
 from safeguarding.suppression import HIDDEN, SMALL, suppress, suppress_table, suppress_total
 from safeguarding.validation import iso_date, start_of_day
 

@@ -9,7 +9,10 @@ from app.api.schemas import AGENCY, BOOLEAN, DATE, DATETIME, ID, STRING, SUBJECT
 from app.extensions import db
 from app.permissions import current_actor, managers, personal_data, practitioners
 from models.case import CHRONOLOGY_CATEGORIES, CONCERNS, RISK_LEVELS, SENSITIVITIES
-from safeguarding import case_closure, cases, closure_approval, disclosure, family, policy
+
+# Aliased: this module's view of a case's chronology is called case_chronology.
+from safeguarding import case_chronology as chronology_entries
+from safeguarding import case_closure, case_lists, cases, closure_approval, disclosure, family, policy
 
 
 def full_case(case, role: str) -> dict:
@@ -59,7 +62,7 @@ def open_case():
 @personal_data
 def caseload():
     """The caller's cases, as the "Your cases" page lists them."""
-    load = cases.caseload(db.session, current_actor())
+    load = case_lists.caseload(db.session, current_actor())
     return jsonify(
         {
             "results": [
@@ -166,7 +169,7 @@ def add_case_member(case_id):
 @bp.post("/cases/<case_id>/chronology")
 @practitioners
 def add_chronology_entry(case_id):
-    entry = cases.add_chronology_entry(db.session, current_actor(), record_id(case_id, "case"), body())
+    entry = chronology_entries.add_chronology_entry(db.session, current_actor(), record_id(case_id, "case"), body())
     return jsonify(disclosure.entry_view(entry, "full")), 201
 
 
@@ -179,7 +182,7 @@ def case_chronology(case_id):
         "category": query_choice("category", "a category", CHRONOLOGY_CATEGORIES),
         "sensitivity": query_choice("sensitivity", "a sensitivity", SENSITIVITIES),
     }
-    _case, entries = cases.chronology(db.session, current_actor(), case_id, **filters)
+    _case, entries = chronology_entries.chronology(db.session, current_actor(), case_id, **filters)
     return jsonify({"results": [disclosure.entry_view(entry, view) for entry, view in entries]})
 
 

@@ -25,7 +25,7 @@ from app.permissions import current_actor, personal_data, practitioners
 from models.agency import Agency
 from models.case import CONCERNS, RISK_LEVELS
 from models.context_work import CONTEXTS, MEETING_KINDS, SAFETY_RATINGS
-from safeguarding import cases, context_work
+from safeguarding import case_lists, context_work
 
 
 def _json_list(value) -> list:
@@ -127,12 +127,12 @@ def group_cases(group_id):
 @bp.get("/people/<person_id>/context-cases")
 @personal_data
 def person_context_cases(person_id):
-    rows = cases.cases_in_contexts_of(db.session, current_actor(), record_id(person_id, "person"))
+    rows = case_lists.cases_in_contexts_of(db.session, current_actor(), record_id(person_id, "person"))
     return jsonify({"results": [_context_case_view(row) for row in rows]})
 
 
 def _context_cases(kind: str, context_id: str):
-    rows = cases.cases_about_context(db.session, current_actor(), kind, context_id)
+    rows = case_lists.cases_about_context(db.session, current_actor(), kind, context_id)
     return jsonify({"results": [_context_case_view(row) for row in rows]})
 
 

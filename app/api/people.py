@@ -9,7 +9,7 @@ from app.api.schemas import BOOLEAN, DATE, DATETIME, ID, INTEGER, STRING, VERSIO
 from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.person import FLAGS, SEXES
-from safeguarding import break_glass, cases, disclosure, people, policy, search
+from safeguarding import break_glass, case_lists, disclosure, people, policy, search
 from safeguarding.runtime import current as runtime
 from safeguarding.validation import clean_text
 
@@ -20,7 +20,7 @@ def person_json(person, access) -> dict:
     if access.full:
         view["cases"] = [
             {"id": c.id, "status": c.status, "risk_level": c.risk_level, "opened_on": iso(c.opened_on)}
-            for c in cases.cases_of_person(db.session, person.id)
+            for c in case_lists.cases_of_person(db.session, person.id)
         ]
     return view
 

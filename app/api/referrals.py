@@ -13,7 +13,7 @@ from models.case import CONCERNS
 from models.crypto import current_keyring
 from models.referral import LAWFUL_BASES, REFERRAL_STATES, URGENCIES
 from models.user import User
-from safeguarding import disclosure, referrals
+from safeguarding import disclosure, referral_boxes, referral_escalation, referrals
 from safeguarding.errors import ValidationFailed
 from safeguarding.referral_subjects import CONTEXT_TYPES
 
@@ -55,7 +55,7 @@ def referral_json(
         "decide_by": iso(timing.due.decide_by),
         "overdue": timing.overdue,
         "breached": dict(timing.breached),
-        "repeat_referral": referrals.is_repeat(db.session, referral) if repeat is None else repeat,
+        "repeat_referral": referral_escalation.is_repeat(db.session, referral) if repeat is None else repeat,
         "case_id": referral.case_id,
         "decline_reason": _free_text(referral, "decline_reason", withheld),
         "history": [
@@ -66,7 +66,7 @@ def referral_json(
                 "actor": _user(t.actor_id),
                 "note": _free_text(t, "note", withheld),
             }
-            for t in (referrals.history(db.session, referral) if transitions is None else transitions)
+            for t in (referral_boxes.history(db.session, referral) if transitions is None else transitions)
         ],
         "withheld": withheld,
     }
@@ -103,7 +103,7 @@ def send_referral():
 @practitioners
 def list_referrals():
     args = query_args("box", "status", "limit")
-    page = referrals.list_referrals(
+    page = referral_boxes.list_referrals(
         db.session,
         current_actor(),
         args.get("box"),
@@ -113,7 +113,10 @@ def list_referrals():
     )
     found = page.referrals
     current_keyring().preload(db.session, (r.data_key_id for r in found))
-    repeats, transitions = referrals.repeat_flags(db.session, found), referrals.histories(db.session, found)
+    repeats, transitions = (
+        referral_escalation.repeat_flags(db.session, found),
+        referral_boxes.histories(db.session, found),
+    )
     withheld = disclosure.withheld_referrals(db.session, current_actor(), found)
     results = [referral_json(r, repeats[r.id], transitions[r.id], r.id in withheld) for r in found]
     return jsonify({"results": results, "next_after": page.next_after, "total": page.total})
@@ -283,15 +286,15 @@ register(
             results_of(REFERRAL, next_after=nullable(ID), total=INTEGER),
         ),
         params=[
-            {**query_param("box", enum(referrals.BOXES), "inbox or outbox"), "required": True},
+            {**query_param("box", enum(referral_boxes.BOXES), "inbox or outbox"), "required": True},
             query_param(
                 "status",
-                enum(list(referrals.STATUS_FILTERS)),
+                enum(list(referral_boxes.STATUS_FILTERS)),
                 "Only referrals in this state; open: waiting for a decision; closed: decided or withdrawn",
             ),
             query_param(
                 "limit",
-                {"type": "integer", "minimum": 1, "maximum": referrals.PAGE_MAX},
+                {"type": "integer", "minimum": 1, "maximum": referral_boxes.PAGE_MAX},
                 "A page of at most this many referrals (all of them when left out)",
             ),
             query_param("after", ID, "The id of the last referral of the page before"),

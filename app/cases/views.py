@@ -26,7 +26,17 @@ from app.people.fields import reject_submission
 from app.people.views import transition_due
 from app.permissions import current_actor, managers, personal_data, practitioners
 from app.referrals.subjects import FormSubject, context_subject, person_subject
-from safeguarding import accounts, case_closure, cases, closure_approval, contexts, family, policy
+from safeguarding import (
+    accounts,
+    case_chronology,
+    case_closure,
+    case_lists,
+    cases,
+    closure_approval,
+    contexts,
+    family,
+    policy,
+)
 from safeguarding.access import load_person
 from safeguarding.denials import record_denial
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -83,7 +93,7 @@ def caseload():
 
 def _caseload_page(problem: str | None = None, status: int = 200):
     """Your cases; closed ones are offered for reopening here, as closing took their page away from their team."""
-    load = cases.caseload(db.session, current_actor())
+    load = case_lists.caseload(db.session, current_actor())
     return render_template(
         "cases/caseload.html", caseload=load, reopen_form=ReopenCaseForm(formdata=None), problem=problem
     ), status
@@ -144,7 +154,7 @@ def add_entry(case_id: str):
             "summary": form.summary.data,
         }
         try:
-            cases.add_chronology_entry(db.session, current_actor(), case_id, data)
+            case_chronology.add_chronology_entry(db.session, current_actor(), case_id, data)
         except ValidationFailed as failure:
             reject_submission(form, failure, fallback="summary")
         else:
@@ -359,7 +369,7 @@ def render_case(
         refusal = cases.LEAD_REFUSAL if lead_change else case_closure.REFUSAL if status_change else None
         raise PermissionDenied(refusal or "Only the case team can do that")
     filters = _filters()
-    _, entries = cases.chronology(db.session, actor, record.id, **filters.chosen)
+    _, entries = case_chronology.chronology(db.session, actor, record.id, **filters.chosen)
     team = record.current_members
     forms.setdefault("member_form", MemberForm(formdata=None))
     forms.setdefault("entry_form", EntryForm(formdata=None))

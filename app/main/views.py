@@ -6,7 +6,7 @@ from sqlalchemy import text
 from app.extensions import db
 from app.permissions import current_actor, public, signed_in
 from app.templating import referral_counts
-from safeguarding import alerts, audit_review, closure_approval, membership_reviews, policy, referrals
+from safeguarding import alerts, audit_review, closure_approval, membership_reviews, policy, referral_escalation
 from safeguarding.runtime import current as runtime
 
 bp = Blueprint("main", __name__)
@@ -17,7 +17,7 @@ bp = Blueprint("main", __name__)
 def home():
     actor = current_actor()
     lead = actor.role == "safeguarding_lead"
-    escalations = len(referrals.past_decision_time(db.session)) if lead else None
+    escalations = len(referral_escalation.past_decision_time(db.session)) if lead else None
     escalation_alerts = alerts.count_recent_escalation_alerts(db.session, actor) if lead else None
     awaiting_review = audit_review.count_awaiting_review(db.session) if lead else None
     return render_template(

@@ -19,7 +19,7 @@ from app.people.forms import (
 from app.permissions import current_actor, personal_data, practitioners
 from safeguarding import (
     accounts,
-    cases,
+    case_lists,
     context_corrections,
     context_directory,
     context_work,
@@ -176,7 +176,7 @@ def _context_work(kind: str, record_id: str) -> dict:
     whether the viewer works there (policy.works_in_context: what opening a case or sending a referral needs)."""
     actor = current_actor()
     return {
-        "context_cases": cases.cases_about_context(db.session, actor, kind, record_id),
+        "context_cases": case_lists.cases_about_context(db.session, actor, kind, record_id),
         "works_there": policy.may_record_people(actor) and policy.works_in_context(db.session, actor, kind, record_id),
         "assessments": context_work.assessments_of(db.session, actor, kind, record_id),
         "meetings": context_work.meetings_about(db.session, actor, kind, record_id),

@@ -13,7 +13,18 @@ from app.people.labels import clock
 from app.permissions import current_actor, personal_data, practitioners
 from models.base import utcnow
 from safeguarding import break_glass as emergency
-from safeguarding import cases, context_work, contexts, disclosure, family, missing, people, policy, referrals
+from safeguarding import (
+    case_lists,
+    context_work,
+    contexts,
+    disclosure,
+    family,
+    missing,
+    people,
+    policy,
+    referral_boxes,
+    referral_escalation,
+)
 from safeguarding.access import load_person, load_person_to_record_on, require_person_access
 from safeguarding.accounts import get_user, list_agencies
 from safeguarding.alerts import transition_dates
@@ -93,14 +104,14 @@ def person(person_id: str):
         flag_setters=_names_of({f["set_by"] for f in view["flags"]}),
         episodes=episodes,
         episode_counts=missing.counts(episodes, utcnow()),
-        cases=cases.cases_of_person(db.session, record.id),
+        cases=case_lists.cases_of_person(db.session, record.id),
         family_cases=family.linked_family_cases(db.session, actor, record.id),
-        context_cases=cases.cases_in_contexts_of(db.session, actor, record.id, access),
+        context_cases=case_lists.cases_in_contexts_of(db.session, actor, record.id, access),
         relationships=links,
         names={row["other"]["id"]: row["label"] for row in links if row["other"]["id"]},
         turns_18=transition_due(record.date_of_birth, today),
-        referrals=referrals.referrals_about(db.session, actor, record.id),
-        repeat_referral=record.id in referrals.repeat_referral_people(db.session, [record.id]),
+        referrals=referral_boxes.referrals_about(db.session, actor, record.id),
+        repeat_referral=record.id in referral_escalation.repeat_referral_people(db.session, [record.id]),
         may_work=policy.may_record_people(actor),
         today=today,
         purpose_form=purpose_form,

@@ -8,7 +8,7 @@ from flask import url_for
 from app.extensions import db
 from app.people.views import person_for_work
 from app.permissions import current_actor
-from safeguarding import cases, contexts
+from safeguarding import case_lists, contexts
 
 PAGES = {"place": ("people.place", "place_id"), "group": ("people.group", "group_id")}
 
@@ -46,7 +46,7 @@ def _case_about(person_id: str, case_id: str | None):
     """The case about this person that the referral was started from, for the way back to it."""
     if not case_id:
         return None
-    return next((c for c in cases.cases_of_person(db.session, person_id) if c.id == case_id), None)
+    return next((c for c in case_lists.cases_of_person(db.session, person_id) if c.id == case_id), None)
 
 
 def context_subject(kind: str, record_id: str, endpoint: str, purpose: str) -> FormSubject:

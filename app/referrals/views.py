@@ -10,7 +10,7 @@ from app.referrals import bp
 from app.referrals.forms import AcceptForm, DeclineForm, ReceivedReferralForm, ReferralForm, StepForm
 from app.referrals.subjects import FormSubject, context_subject, person_subject
 from models.user import User
-from safeguarding import accounts, alerts, disclosure, referrals
+from safeguarding import accounts, alerts, disclosure, referral_boxes, referral_escalation, referrals
 from safeguarding.errors import Conflict, ValidationFailed
 
 DONE = {
@@ -121,7 +121,7 @@ def outbox():
 def _box(box: str):
     actor = current_actor()
     status = request.args.get("status") or None
-    page = referrals.list_referrals(
+    page = referral_boxes.list_referrals(
         db.session, actor, box, status=status, limit=BOX_PAGE, after=request.args.get("after") or None
     )
     found = page.referrals
@@ -195,13 +195,13 @@ def render_referral(referral_id: str, *, posted=None, status: int | None = None,
         outside=record.to_agency.external,
     )
     decline_form = posted if isinstance(posted, DeclineForm) else DeclineForm(formdata=None)
-    steps = referrals.history(db.session, record)
+    steps = referral_boxes.history(db.session, record)
     people = {u: db.session.get(User, u) for u in {s.actor_id for s in steps} | {record.sender_id} if u}
     return render_template(
         "referrals/referral.html",
         referral=record,
         timing=referrals.timeliness(record),
-        repeat=referrals.is_repeat(db.session, record),
+        repeat=referral_escalation.is_repeat(db.session, record),
         subject=disclosure.referral_subjects(db.session, actor, [record])[record.id],
         withheld=record.id in disclosure.withheld_referrals(db.session, actor, [record]),
         actions=actions,
@@ -218,12 +218,12 @@ def render_referral(referral_id: str, *, posted=None, status: int | None = None,
 @leads
 def escalations():
     actor = current_actor()
-    overdue = referrals.escalation_list(db.session, actor)
+    overdue = referral_escalation.escalation_list(db.session, actor)
     fired = alerts.list_alerts(db.session, actor, "escalation")
     return render_template("referrals/escalations.html", rows=_rows(overdue), alerts=fired)
 
 
 def _rows(found: list) -> list[dict]:
     """A list's referrals with their timing and repeat flags, worked out for the whole list at once."""
-    repeats = referrals.repeat_flags(db.session, found)
+    repeats = referral_escalation.repeat_flags(db.session, found)
     return [{"referral": r, "timing": referrals.timeliness(r), "repeat": repeats[r.id]} for r in found]

@@ -16,7 +16,7 @@ from models.referral import Referral
 from models.safeguarding_events import Alert, BreakGlassGrant, MissingEpisode
 from safeguarding import merging
 from safeguarding.access import load_person
-from safeguarding.referrals import Step, histories
+from safeguarding.referral_boxes import Step, histories
 
 
 @dataclass

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.people.labels import date_time
 from models.case import ChronologyEntry
 from models.referral import Referral
-from safeguarding import cases, people, referrals
+from safeguarding import case_lists, people, referrals
 from safeguarding.access import load_person
 from safeguarding.validation import uk_today
 from tests.browser.keyboard import activate, sign_in, tab_to, type_into
@@ -217,7 +217,7 @@ def social_worker_journey(page: Page, world: dict, act: Pointer, checkpoint) -> 
     assert referral.lawful_basis == "no_consent_sought" and referral.sender_id == world["social_worker"].id
     assert referral.person_id != world["existing"].id
     assert load_person(db.session, referral.person_id).display_name == "Jayden Okafor"
-    (case,) = cases.cases_of_person(db.session, referral.person_id)
+    (case,) = case_lists.cases_of_person(db.session, referral.person_id)
     entries = db.session.scalars(select(ChronologyEntry).where(ChronologyEntry.case_id == case.id)).all()
     recorded = sorted(((uk_today() - e.occurred_on).days, e.sensitivity) for e in entries)
     assert recorded == [(5, "health"), (12, "general")]

@@ -26,7 +26,7 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(app):
 def test_the_text_migration_0011_encrypts_what_0010_held_as_plain_text_and_back(app, make_user):
     """A referral's reasons and history notes and a case's closing reason: plain text before 0011, encrypted after,
     and the same text read back through the models either way."""
-    from safeguarding import cases, people, referrals
+    from safeguarding import cases, people, referral_boxes
     from tests.integration.records.test_encryption_at_rest import CLOSED_MARKER, REFERRAL_MARKERS, refer_and_decline
 
     worker, police = make_user("social_worker"), make_user("police_officer")
@@ -56,7 +56,10 @@ def test_the_text_migration_0011_encrypts_what_0010_held_as_plain_text_and_back(
     db.session.expire_all()
     assert [referral.lawful_basis_reason, referral.decline_reason] == list(REFERRAL_MARKERS.values())
     assert db.session.get(type(case), case.id).closed_reason == CLOSED_MARKER
-    assert [step.note for step in referrals.history(db.session, referral)] == [None, REFERRAL_MARKERS["decline_reason"]]
+    assert [step.note for step in referral_boxes.history(db.session, referral)] == [
+        None,
+        REFERRAL_MARKERS["decline_reason"],
+    ]
 
 
 def test_the_migration_0013_takes_the_birthday_out_of_stored_transition_alerts(app, make_user):

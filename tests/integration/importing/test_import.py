@@ -14,7 +14,7 @@ from models.context import Relationship
 from models.person import Person
 from models.referral import Referral
 from models.safeguarding_events import MissingEpisode
-from safeguarding import referrals
+from safeguarding import referral_boxes, referrals
 from safeguarding.runtime import current as runtime
 from tests.integration.importing.documents import count, document
 
@@ -250,7 +250,7 @@ def test_a_decision_without_its_acknowledgement_acknowledges_at_the_decision_as_
     referral = db.session.get(Referral, body["ids"]["ref1"])
     assert (referral.status, referral.acknowledged_at) == ("declined", referral.decided_at)
     assert referral.decline_reason == "No role for us"
-    assert [step.note for step in referrals.history(db.session, referral)] == ["Imported", "Imported"]
+    assert [step.note for step in referral_boxes.history(db.session, referral)] == ["Imported", "Imported"]
 
 
 @pytest.mark.parametrize("outcome", [{}, {"outcome": "accepted", "decided_at": "2024-08-02T10:00:00+01:00"}])
@@ -486,7 +486,7 @@ def test_odd_files_get_a_json_answer(app, tmp_path, content, readable):
 
 
 def test_a_re_import_never_takes_a_referral_back_along_its_states(run, make_user):
-    from safeguarding import referrals
+    from safeguarding import referral_boxes
 
     doc = document()
     submitted = {k: v for k, v in doc["referrals"][0].items() if k not in ("acknowledged_at", "decided_at", "outcome")}
@@ -509,7 +509,7 @@ def test_a_re_import_never_takes_a_referral_back_along_its_states(run, make_user
     db.session.expire_all()
     referral = db.session.get(Referral, referral_id)
     assert (referral.status, referral.acknowledged_at, referral.decided_at) == ("accepted", acknowledged_at, decided_at)
-    steps = [(t.from_status, t.to_status) for t in referrals.history(db.session, referral)]
+    steps = [(t.from_status, t.to_status) for t in referral_boxes.history(db.session, referral)]
     assert steps == [(None, "submitted"), ("submitted", "acknowledged"), ("acknowledged", "accepted")]
 
 

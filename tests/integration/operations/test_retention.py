@@ -146,7 +146,7 @@ def test_an_erased_persons_referrals_episodes_and_alerts_go_with_them(worker, ma
     from datetime import UTC, datetime, timedelta
 
     from models.safeguarding_events import MissingEpisode
-    from safeguarding import alerts, missing, referrals
+    from safeguarding import alerts, missing, referral_boxes, referrals
 
     child = record(worker, "Leaving", born=child_birth_date())
     other = record(worker, "Staying", born=child_birth_date(1))
@@ -171,12 +171,12 @@ def test_an_erased_persons_referrals_episodes_and_alerts_go_with_them(worker, ma
     with pytest.raises(NotFound):
         referrals.load_referral(db.session, about[child.id].id)
     assert referrals.load_referral(db.session, about[other.id].id).person_id == other.id
-    inbox = referrals.list_referrals(db.session, police, "inbox").referrals
+    inbox = referral_boxes.list_referrals(db.session, police, "inbox").referrals
     assert {r.person_id for r in inbox} == {other.id}
     # A page's total counts the box from its indexes; it leaves them out too, in every box and state.
-    assert referrals.list_referrals(db.session, police, "inbox", limit=1).total == 3
-    assert referrals.list_referrals(db.session, police, "inbox", limit=1, status="open").total == 3
-    assert referrals.list_referrals(db.session, worker, "outbox", limit=1).total == 3
+    assert referral_boxes.list_referrals(db.session, police, "inbox", limit=1).total == 3
+    assert referral_boxes.list_referrals(db.session, police, "inbox", limit=1, status="open").total == 3
+    assert referral_boxes.list_referrals(db.session, worker, "outbox", limit=1).total == 3
     assert db.session.scalar(sa.select(sa.func.count()).where(MissingEpisode.person_id == child.id)) == 0
     fired = {(a.kind, a.person_id) for a in alerts.list_alerts(db.session, lead)}
     assert {person for _, person in fired} == {other.id}

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from models.base import utcnow
-from safeguarding import cases, context_work, contexts, missing, people, referrals, subject_access
+from safeguarding import case_chronology, cases, context_work, contexts, missing, people, referrals, subject_access
 from safeguarding.errors import PermissionDenied
 from tests.web.helpers import audit_events
 
@@ -49,7 +49,7 @@ def subject(make_user):
             "summary": "Worries since Barnabus moved out",
         },
     )
-    cases.add_chronology_entry(
+    case_chronology.add_chronology_entry(
         db.session,
         sw,
         case.id,

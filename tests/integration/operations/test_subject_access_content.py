@@ -10,7 +10,18 @@ from app.extensions import db
 from models.base import utcnow
 from models.crypto import UNREADABLE
 from models.referral import Referral
-from safeguarding import alerts, case_closure, cases, context_work, contexts, missing, people, referrals, subject_access
+from safeguarding import (
+    alerts,
+    case_chronology,
+    case_closure,
+    cases,
+    context_work,
+    contexts,
+    missing,
+    people,
+    referrals,
+    subject_access,
+)
 from tests.fixtures.caseloads import open_case, record
 
 
@@ -230,7 +241,7 @@ def add_work(worker, police, child, park, times: int) -> None:
     for i in range(times):
         case = open_case(worker, child)
         cases.add_plan_action(db.session, worker, case.id, {"description": f"Action {i}"})
-        cases.add_chronology_entry(
+        case_chronology.add_chronology_entry(
             db.session, worker, case.id, {"occurred_on": "2026-05-01", "category": "contact", "summary": f"Met {i}"}
         )
         data = {"person_id": child.id, "to_agency_id": police.agency_id, "urgency": "green", "reason": f"Concern {i}"}

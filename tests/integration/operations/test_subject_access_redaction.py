@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from models.base import utcnow
-from safeguarding import cases, context_work, contexts, subject_access
+from safeguarding import case_chronology, cases, context_work, contexts, subject_access
 from tests.fixtures.caseloads import record
 
 
@@ -42,7 +42,7 @@ def test_someone_met_at_a_shared_place_is_redacted_with_their_address(make_user,
         {"subject": {"type": "person", "id": child.id}, "concerns": ["cce"], "risk_level": "high", "summary": summary},
     )
     entry = {"occurred_on": "2026-05-01", "category": "home_visit", "summary": "Stays at 9 Hollow Lane with Okonkwo"}
-    cases.add_chronology_entry(db.session, worker, case.id, entry)
+    case_chronology.add_chronology_entry(db.session, worker, case.id, entry)
     bundle = bundle_of(make_user, child)
     assert bundle["cases"][0]["summary"] == "Seen with [another person] [another person] in Ridley Park"
     assert bundle["cases"][0]["chronology"][0]["summary"] == "Stays at [another person] with [another person]"

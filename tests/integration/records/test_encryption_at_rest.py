@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from models.crypto import UNREADABLE
 from models.person import Person
-from safeguarding import cases, contexts, people, referrals
+from safeguarding import case_chronology, cases, contexts, people, referrals
 
 MARKERS = {
     "given_name": "Quillonetta",
@@ -40,7 +40,7 @@ def seed_markers(actor, database_url, police):
             "summary": "Marker-case-Hollyhock",
         },
     )
-    cases.add_chronology_entry(
+    case_chronology.add_chronology_entry(
         db.session,
         actor,
         case.id,

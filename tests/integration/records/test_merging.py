@@ -5,7 +5,7 @@ import pytest
 from app.extensions import db
 from models.case import ChronologyEntry
 from models.person import Person
-from safeguarding import cases, contexts, merging, people, search
+from safeguarding import case_chronology, cases, contexts, merging, people, search
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.web.helpers import audit_events
 
@@ -49,7 +49,7 @@ def test_merging_needs_two_records_you_may_see(record_child, make_user, social_w
 
 def test_an_entry_on_the_wrong_case_moves_and_stays_readable(record_child, open_case_for, social_worker):
     right, wrong = open_case_for(record_child()), open_case_for(record_child(given_name="Kai"))
-    entry = cases.add_chronology_entry(
+    entry = case_chronology.add_chronology_entry(
         db.session,
         social_worker,
         wrong.id,
@@ -66,7 +66,7 @@ def test_an_entry_on_the_wrong_case_moves_and_stays_readable(record_child, open_
 def test_moving_an_entry_needs_both_teams(record_child, open_case_for, social_worker, make_user):
     other = make_user("social_worker", agency=social_worker.agency)
     mine, theirs = open_case_for(record_child()), open_case_for(record_child(given_name="Kai"), actor=None)
-    entry = cases.add_chronology_entry(
+    entry = case_chronology.add_chronology_entry(
         db.session,
         social_worker,
         mine.id,
@@ -92,7 +92,7 @@ def test_an_entry_moved_off_the_case_it_was_seen_on_is_not_moved_again_from_ther
 ):
     first, second, third = (open_case_for(record_child(given_name=name)) for name in ("Kai", "Lou", "Max"))
     data = {"occurred_on": "2026-03-01", "category": "contact", "summary": "Phone call"}
-    entry = cases.add_chronology_entry(db.session, social_worker, first.id, data)
+    entry = case_chronology.add_chronology_entry(db.session, social_worker, first.id, data)
     assert merging.may_move("team", "full") and not merging.may_move("reader", "full")
     merging.move_chronology_entry(db.session, social_worker, entry.id, second.id, from_case_id=first.id)
     with pytest.raises(Conflict, match="moved to another case"):

@@ -9,7 +9,7 @@ import time_machine
 from app.extensions import db
 from models.case import ChronologyEntry
 from models.referral import Referral
-from safeguarding import break_glass, cases, contexts, graph_cache, people, policy
+from safeguarding import break_glass, case_chronology, cases, contexts, graph_cache, people, policy
 from safeguarding.errors import AuditUnavailable, PermissionDenied
 from tests.integration.relationships import link as recorded_link
 from tests.web.helpers import audit_events
@@ -245,7 +245,7 @@ def test_sensitivity_narrows_chronology_entries(
     viewers |= {role: make_user(role) for role in ("police_officer", "youth_worker", "health_practitioner")}
     for viewer in viewers.values():
         cases.add_member(db.session, social_worker, case.id, viewer.id)
-    cases.add_chronology_entry(
+    case_chronology.add_chronology_entry(
         db.session,
         social_worker,
         case.id,

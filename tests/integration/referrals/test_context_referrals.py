@@ -9,7 +9,21 @@ import time_machine
 from app.extensions import db
 from models.case import Case
 from models.referral import Referral
-from safeguarding import alerts, break_glass, cases, contexts, disclosure, people, policy, referrals, reports, retention
+from safeguarding import (
+    alerts,
+    break_glass,
+    case_chronology,
+    cases,
+    contexts,
+    disclosure,
+    people,
+    policy,
+    referral_boxes,
+    referral_escalation,
+    referrals,
+    reports,
+    retention,
+)
 from safeguarding.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.fixtures.ages import child_birth_date
 from tests.web.helpers import audit_events
@@ -73,7 +87,7 @@ def test_the_police_refer_an_estate_stairwell_to_the_youth_service(refer_context
     assert referral.status == "submitted" and referral.to_agency_id == youth.agency_id
     [created] = [e for e in audit_events("create") if e.object_type == "referral"]
     assert created.person_id_list == [] and created.detail_dict["place"] == stairwell.id
-    page = referrals.list_referrals(db.session, youth, "inbox")
+    page = referral_boxes.list_referrals(db.session, youth, "inbox")
     assert [r.id for r in page.referrals] == [referral.id]
     assert referrals.view_referral(db.session, youth, referral.id).reason.startswith("Children seen")
 
@@ -81,7 +95,7 @@ def test_the_police_refer_an_estate_stairwell_to_the_youth_service(refer_context
 def test_a_peer_group_is_referred_to_the_exploitation_panel(refer_context, crew, social_worker):
     referral = refer_context("group", crew, to_agency_id=social_worker.agency_id, urgency="red")
     assert (referral.subject_type, referral.subject_id, referral.person_id) == ("group", crew.id, None)
-    [shown] = referrals.list_referrals(db.session, social_worker, "inbox").referrals
+    [shown] = referral_boxes.list_referrals(db.session, social_worker, "inbox").referrals
     assert shown.group_id == crew.id
 
 
@@ -267,11 +281,11 @@ def test_context_referrals_count_towards_no_childs_repeat_referral_or_escalation
         refer_context(kind, record, sent_at=datetime.now(UTC) - timedelta(days=days))
     about_child = refer(sent_at=datetime.now(UTC) - timedelta(days=5))
     place_referrals = [r for r in db.session.query(Referral) if r.place_id]
-    assert referrals.repeat_flags(db.session, [*place_referrals, about_child]) == dict.fromkeys(
+    assert referral_escalation.repeat_flags(db.session, [*place_referrals, about_child]) == dict.fromkeys(
         [r.id for r in place_referrals] + [about_child.id], False
     )
-    assert referrals.repeat_referral_people(db.session, [child.id]) == set()
-    assert referrals.escalation_candidates(db.session) == []
+    assert referral_escalation.repeat_referral_people(db.session, [child.id]) == set()
+    assert referral_escalation.escalation_candidates(db.session) == []
     assert alerts.list_alerts(db.session, make_user("safeguarding_lead"), "escalation") == []
 
 
@@ -281,18 +295,20 @@ def test_boxes_counts_and_the_escalation_list_include_context_referrals(
     long_ago = datetime.now(UTC) - timedelta(days=10)  # past every due time: overdue
     about_place = refer_context("place", stairwell, sent_at=long_ago)
     refer(to_agency_id=youth.agency_id)
-    assert referrals.awaiting_action(db.session, youth) == {
+    assert referral_boxes.awaiting_action(db.session, youth) == {
         "inbox_open": 2,
         "inbox_overdue": 1,
         "sent_unacknowledged": 0,
     }
-    assert referrals.awaiting_action(db.session, police)["sent_unacknowledged"] == 1
-    assert referrals.list_referrals(db.session, youth, "inbox", status="open", limit=2).total == 2
+    assert referral_boxes.awaiting_action(db.session, police)["sent_unacknowledged"] == 1
+    assert referral_boxes.list_referrals(db.session, youth, "inbox", status="open", limit=2).total == 2
     [listed] = [e for e in audit_events("list") if e.object_type == "referral"]
     assert listed.person_id_list == [child.id]  # the place's referral touches no person
-    assert [r.id for r in referrals.escalation_list(db.session, make_user("safeguarding_lead"))] == [about_place.id]
+    assert [r.id for r in referral_escalation.escalation_list(db.session, make_user("safeguarding_lead"))] == [
+        about_place.id
+    ]
     retention.erase(db.session, child.id, reason="Lawful request for erasure")
-    assert referrals.awaiting_action(db.session, youth)["inbox_open"] == 1  # the place's referral stays
+    assert referral_boxes.awaiting_action(db.session, youth)["inbox_open"] == 1  # the place's referral stays
     assert referrals.view_referral(db.session, youth, about_place.id) == about_place
 
 
@@ -301,7 +317,7 @@ def test_a_context_cases_chronology_shows_the_referrals_about_the_context_and_a_
 ):
     about_place = refer_context("place", stairwell)
     referrals.transition(db.session, youth, about_place.id, "accept", {"concerns": ["cce"]})
-    _case, entries = cases.chronology(db.session, youth, about_place.case_id)
+    _case, entries = case_chronology.chronology(db.session, youth, about_place.case_id)
     assert [(e.referral.id, e.summary) for e, _view in entries] == [
         (about_place.id, f"Referral to {youth.agency.name} (amber): accepted")
     ]
@@ -310,7 +326,7 @@ def test_a_context_cases_chronology_shows_the_referrals_about_the_context_and_a_
         social_worker,
         {"subject": {"type": "person", "id": child.id}, "concerns": ["cce"], "risk_level": "low", "summary": "x"},
     )
-    assert cases.chronology(db.session, social_worker, childs.id)[1] == []
+    assert case_chronology.chronology(db.session, social_worker, childs.id)[1] == []
 
 
 def test_reports_count_context_referrals_as_referrals_but_not_as_referred_people(refer_context, stairwell, crew):

@@ -7,7 +7,7 @@ import time_machine
 
 from app.extensions import db
 from models.case import Case
-from safeguarding import cases, people, policy, referrals
+from safeguarding import cases, people, policy, referral_boxes, referral_escalation, referrals
 from safeguarding.errors import Conflict, PermissionDenied, ValidationFailed
 from safeguarding.validation import london_day
 from tests.fixtures.ages import child_birth_date
@@ -23,7 +23,7 @@ def test_receiving_agency_acknowledges_then_accepts_and_a_case_opens(refer, poli
     case = db.session.get(Case, referral.case_id)
     assert case.lead_worker_id == police.id and case.lead_agency_id == police.agency_id
     assert case.has_member(police.id) and case.has_member(social_worker.id)
-    steps = [(t.from_status, t.to_status) for t in referrals.history(db.session, referral)]
+    steps = [(t.from_status, t.to_status) for t in referral_boxes.history(db.session, referral)]
     assert steps == [(None, "submitted"), ("submitted", "acknowledged"), ("acknowledged", "accepted")]
     assert [e.detail_dict["to"] for e in audit_events("referral_transition")] == ["acknowledged", "accepted"]
 
@@ -116,9 +116,9 @@ def test_repeat_referrals_and_the_escalation_alert(refer, make_user, social_work
     from safeguarding import alerts
 
     first = refer(sent_at=datetime.now(UTC) - timedelta(days=80))
-    assert not referrals.is_repeat(db.session, first)
+    assert not referral_escalation.is_repeat(db.session, first)
     refer(sent_at=datetime.now(UTC) - timedelta(days=40))
-    assert referrals.is_repeat(db.session, first)
+    assert referral_escalation.is_repeat(db.session, first)
     lead = make_user("safeguarding_lead")
     assert alerts.list_alerts(db.session, lead, "escalation") == []
     third = refer(sent_at=datetime.now(UTC) - timedelta(days=2))
@@ -172,8 +172,8 @@ def test_a_repeat_referral_is_one_within_twelve_calendar_months_leap_years_inclu
     for person, second in ((again, "2024-05-31T12:00:00+01:00"), (later, "2024-06-02T09:00:00+01:00")):
         first = refer(person_id=person.id, sent_at=datetime.fromisoformat("2023-06-01T10:00:00+01:00"))
         refer(person_id=person.id, sent_at=datetime.fromisoformat(second))
-        assert referrals.is_repeat(db.session, first) is (person is again)
-    assert referrals.repeat_referral_people(db.session, [again.id, later.id]) == {again.id}
+        assert referral_escalation.is_repeat(db.session, first) is (person is again)
+    assert referral_escalation.repeat_referral_people(db.session, [again.id, later.id]) == {again.id}
 
 
 def test_an_alert_is_dated_back_when_older_referrals_show_the_rule_held_earlier(refer, make_user, social_worker):
@@ -214,13 +214,13 @@ def test_referrals_about_an_erased_person_leave_the_home_page_counts_and_the_esc
         refer(person_id=person.id, sent_at=long_ago)
     retention.erase(db.session, erased.id, reason="Lawful request for erasure")
     lead = make_user("safeguarding_lead")
-    assert referrals.awaiting_action(db.session, police) == {
+    assert referral_boxes.awaiting_action(db.session, police) == {
         "inbox_open": 1,
         "inbox_overdue": 1,
         "sent_unacknowledged": 0,
     }
-    assert referrals.awaiting_action(db.session, social_worker)["sent_unacknowledged"] == 1
-    assert [r.person_id for r in referrals.escalation_list(db.session, lead)] == [kept.id]
+    assert referral_boxes.awaiting_action(db.session, social_worker)["sent_unacknowledged"] == 1
+    assert [r.person_id for r in referral_escalation.escalation_list(db.session, lead)] == [kept.id]
 
 
 def test_accepting_leaves_a_sender_who_has_since_been_deactivated_off_the_case_team(refer, police, social_worker):

@@ -6,7 +6,7 @@ import pytest
 from jinja2 import FileSystemBytecodeCache
 
 from app.extensions import db
-from safeguarding import cases, contexts, people
+from safeguarding import case_chronology, cases, contexts, people
 from tests.fixtures.ages import child_birth_date
 
 
@@ -58,7 +58,7 @@ def make_case(app):
 def add_entry(app):
     def add(author, case, occurred_on="2026-01-10", category="contact", sensitivity="general", summary="Home visit"):
         data = {"occurred_on": occurred_on, "category": category, "sensitivity": sensitivity, "summary": summary}
-        return cases.add_chronology_entry(db.session, author, case.id, data)
+        return case_chronology.add_chronology_entry(db.session, author, case.id, data)
 
     return add
 
