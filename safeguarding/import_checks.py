@@ -143,7 +143,8 @@ def checked_items(
 
 def rejection(problems: dict[str, str]) -> ValidationFailed:
     """The error that rejects the whole document, listing each bad item's path."""
-    return ValidationFailed(problems, f"The import was rejected: {len(problems)} problems; nothing was written")
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    return ValidationFailed(problems, f"The import was rejected: {count}; nothing was written")
 
 
 def referenced_refs(document) -> set[str]:

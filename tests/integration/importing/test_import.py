@@ -195,7 +195,7 @@ def test_any_error_rejects_the_whole_file_and_lists_each_bad_path(run):
     doc["referrals"][1]["to_agency"] = doc["referrals"][1]["from_agency"]
     doc["referrals"][1] |= {"outcome": "declined", "decided_at": "2024-09-03T10:00:00+01:00"}
     code, body = run(doc)
-    assert code == 1 and body["error"]
+    assert code == 1 and body["error"].endswith(f"{len(body['fields'])} problems; nothing was written")
     assert set(body["fields"]) >= {
         "$.people[0].date_of_birth",
         "$.relationships[0].target",
@@ -291,6 +291,16 @@ def test_unreadable_documents_are_refused_at_their_json_path(app, tmp_path, cont
     result = app.test_cli_runner().invoke(args=["import", str(path), "--json"])
     body = json.loads(result.output.strip().splitlines()[-1])
     assert result.exit_code == 1 and body["error"] and set(body["fields"]) == {where}
+    if where != "$":  # one problem, counted in the singular
+        assert body["error"] == "The import was rejected: 1 problem; nothing was written"
+
+
+def test_a_file_that_cannot_be_opened_is_named_with_the_reason(app, tmp_path):
+    path = tmp_path / "no-such.json"
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--json"])
+    body = json.loads(result.output.strip().splitlines()[-1])
+    assert result.exit_code == 1
+    assert body == {"error": f"Could not open {path}", "fields": {"$": "No such file or directory"}}
 
 
 def audit_events():
