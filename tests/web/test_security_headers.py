@@ -28,6 +28,16 @@ def test_hsts_is_sent_over_tls_only(client):
     assert "max-age=" in secure.headers["Strict-Transport-Security"]
 
 
+def test_a_deployment_forcing_https_redirects_pages_but_answers_health_checks_over_http(reconfigured):
+    served = reconfigured(FORCE_HTTPS=True).test_client()
+    redirected = served.get("/sign-in")
+    assert redirected.status_code == 302 and redirected.headers["Location"].startswith("https://")
+    assert served.post("/api/v1/tokens", json={}).headers["Location"].startswith("https://")
+    health = served.get("/healthz")
+    assert health.status_code == 200 and health.get_json() == {"status": "ok"}
+    assert served.get("/sign-in", base_url="https://localhost").status_code == 200
+
+
 def test_the_only_inline_script_is_the_govuk_one_allowed_by_hash(client):
     template = Path(govuk_frontend_jinja.__file__).parent / "templates" / "template.html"
     script = re.search(r"<script[^>]*>(.*?)</script>", template.read_text(), re.S).group(1)
