@@ -46,3 +46,25 @@ if (banner) {
   };
   window.setTimeout(tick, 1000);
 }
+
+// A wide table scrolls on its own on a narrow screen or at high zoom, so the page around it still reflows
+// (WCAG 2.2, 1.4.10). Only while it overflows is its box a named, focusable region, so that keyboard users can
+// scroll it and nobody meets a tab stop or a landmark that does nothing.
+for (const table of document.querySelectorAll("table.govuk-table")) {
+  const box = document.createElement("div");
+  box.className = "sc-table-scroll";
+  table.replaceWith(box);
+  box.append(table);
+  const name = table.caption?.textContent.trim() || "Table";
+  new ResizeObserver(() => {
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", `${name} (scrolls sideways)`);
+      box.tabIndex = 0;
+    } else {
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+      box.removeAttribute("tabindex");
+    }
+  }).observe(box);
+}

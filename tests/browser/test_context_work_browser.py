@@ -62,7 +62,7 @@ def test_a_social_worker_reviews_a_groups_members_and_opens_a_case_about_it(
     visit("home")
 
     page.goto(f"{live_server}/groups/{world['crew'].id}")
-    members = page.locator("#members + table tbody tr")
+    members = page.get_by_role("table", name="Current members you may see").locator("tbody tr")
     expect(members).to_have_count(2)
     expect(members.first).to_contain_text("Jayden Okafor")
     expect(members.first).to_contain_text("Review overdue")
