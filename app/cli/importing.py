@@ -33,7 +33,7 @@ def import_command(path: str, dry_run: bool):
             document = json.load(handle, object_pairs_hook=json_object_without_duplicates)
     except DuplicateKey as exc:
         raise ValidationFailed({"$": str(exc)}, f"Could not read {path}: a key is repeated") from None
-    except OSError as exc:  # no such file, a folder, no permission: the operator's to put right, not the file's
+    except OSError as exc:  # no such file, or no permission: the operator's to put right, not the file's
         raise ValidationFailed({"$": exc.strerror or str(exc)}, f"Could not open {path}") from None
     except ValueError as exc:  # bad JSON, bad UTF-8, or a number of over 4,300 digits
         raise ValidationFailed({"$": str(exc)}, f"Could not read {path} as JSON") from None
