@@ -26,6 +26,7 @@ from audit.canonical_sql import column_types_hold, postgresql_json_string
 from audit.merkle import frontier_append, frontier_root
 from audit.models import MAX_SEQ
 from audit.row_checks import python_agrees, rows_sql
+from models.base import SQLITE_MMAP_BYTES
 
 CHUNK = 1 << 14  # leaves hashed a level at a time: a power of two, so a whole chunk is one subtree
 WORKERS = 2
@@ -151,6 +152,7 @@ def _connect(database: tuple[str, str]):
         import sqlite3
 
         connection = sqlite3.connect(target, isolation_level=None)
+        connection.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         connection.execute("BEGIN")
         return connection
     import psycopg
