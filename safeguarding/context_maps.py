@@ -186,5 +186,5 @@ def _visible_homes(
         return policy.visible_addresses(session, actor, homes)
     ties = [(home, person.id) for home in homes for person in links.tied_openly(NodeRef("place", home))]
     if unknown := {person for _, person in ties} - access.keys():
-        access = {**access, **policy.people_access(session, actor, unknown, links=links)}
+        access = {**access, **policy.full_access(session, actor, unknown)}
     return policy.visible_addresses(session, actor, homes, ties, access)

@@ -189,6 +189,30 @@ def test_a_map_checks_context_neighbours_against_its_adjacency_as_the_database_w
     assert from_database[former_friend.id].level == from_database[far.id].level == "none"
 
 
+def test_full_access_answers_as_the_policy_does_for_those_seen_in_full_and_leaves_out_the_rest(
+    record_child, open_case_for, social_worker, make_user
+):
+    subject, peer, stranger = (record_child(given_name=name) for name in ("Ade", "Bo", "Cy"))
+    park = contexts.create_place(db.session, social_worker, {"name": "Riverside Park", "kind": "park"})
+    recorded_link(social_worker, subject, "place", park, "frequents")
+    recorded_link(social_worker, peer, "place", park, "frequents")
+    police = make_user("police_officer")
+    cases.add_member(db.session, social_worker, open_case_for(subject).id, police.id)
+    db.session.commit()
+    everyone = [subject.id, peer.id, stranger.id]
+    assert {p: a.level for p, a in policy.people_access(db.session, police, everyone).items()} == {
+        subject.id: "full",
+        peer.id: "limited",
+        stranger.id: "none",
+    }
+    assert policy.full_access(db.session, police, everyone) == {
+        subject.id: policy.people_access(db.session, police, [subject.id])[subject.id]
+    }
+    # Their recorder sees all three in full.
+    assert set(policy.full_access(db.session, social_worker, everyone)) == set(everyone)
+    assert policy.full_access(db.session, make_user("admin"), everyone) == {}
+
+
 def test_break_glass_gives_full_access_for_60_minutes_and_is_flagged(record_child, make_user):
     child = record_child()
     health = make_user("health_practitioner")
