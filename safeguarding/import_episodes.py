@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from models.safeguarding_events import MissingEpisode
 from safeguarding.import_checks import Problems
-from safeguarding.import_writers import OPTIONAL_COLUMNS, chunks
+from safeguarding.import_rows import chunks
+from safeguarding.import_writers import OPTIONAL_COLUMNS
 from safeguarding.missing import already_missing, check_order, overlaps
 
 TIMES = ("reported_at", "returned_at", "return_interview_offered_at")

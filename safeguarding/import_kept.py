@@ -15,7 +15,8 @@ from models.referral import Referral
 from safeguarding.contexts import relationship_between
 from safeguarding.import_checks import closing_problem
 from safeguarding.import_referrals import progress_problems
-from safeguarding.import_writers import EDGE_IDENTITY, chunks, corrects, stored_columns
+from safeguarding.import_rows import chunks, stored_columns
+from safeguarding.import_writers import EDGE_IDENTITY, corrects
 from safeguarding.validation import day_text
 
 _ITEM = re.compile(r"\$\.\w+\[\d+\]")

@@ -9,29 +9,26 @@ when it is created; an update re-encrypts its fields under the key it already ha
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import UTC
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
 from models.base import new_id
-from models.case import Case, CaseMember, ChronologyEntry
+from models.case import Case
 from models.context import Group, Place, Relationship
-from models.crypto import DecryptionError, current_keyring
-from models.crypto.fields import security_log
+from models.crypto import current_keyring
 from models.import_ref import ImportRef
 from models.person import Person, PersonFlag, PersonIndexToken
-from models.referral import STATE_STEP, Referral, ReferralTransition
-from models.safeguarding_events import MissingEpisode
 from safeguarding.blind_index import person_tokens
 from safeguarding.contexts import first_review
+from safeguarding.import_casework import CaseworkSections
 from safeguarding.import_checks import KIND_OF_SECTION
-from safeguarding.import_referrals import imported_status, imported_times, kept_progress
+from safeguarding.import_matching import NaturalKeyMatching
+from safeguarding.import_rows import Plan, chunks, stored_columns, unseal_stored, updated_ids
 from safeguarding.runtime import current as runtime
-from safeguarding.validation import start_of_day, uk_today
+from safeguarding.validation import uk_today
 
-CHUNK = 1000
 # The fields of each section that may name a person whose data the item is (or is part of).
 PERSON_FIELDS = {
     "relationships": ("source", "target"),
@@ -41,7 +38,6 @@ PERSON_FIELDS = {
 }
 TABLE_OF_KIND = {"person": Person, "place": Place, "group": Group, "case": Case}
 
-Plan = list[tuple[dict, str, bool]]  # (item, record id, created) for each item of a chunk
 # The optional fields of each section and the columns they set: left out of an item, they keep what the record
 # has (given as null, they clear it); a record created takes the defaults.
 OPTIONAL_COLUMNS = {
@@ -80,27 +76,7 @@ def corrects(item: dict, target_id: str | None, stored: tuple) -> bool:
     return was != (target_id, item["kind"], item["first_seen"])
 
 
-def chunks(values: list, size: int | None = None) -> Iterable[list]:
-    size = size or CHUNK
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def stored_columns(session: Session, model, ids: Iterable[str], *columns) -> dict[str, tuple]:
-    """Columns of stored records by id (one query per chunk of ids)."""
-    found = {}
-    for batch in chunks(list(dict.fromkeys(ids))):
-        for row in session.execute(select(model.id, *columns).where(model.id.in_(batch))):
-            found[row[0]] = tuple(row[1:])
-    return found
-
-
-def updated_ids(plan: Plan) -> list[str]:
-    """The stored records a chunk updates."""
-    return [record_id for _, record_id, is_new in plan if not is_new]
-
-
-class ImportWriter:
+class ImportWriter(NaturalKeyMatching, CaseworkSections):
     """Writes one document's sections in order (or, in a dry run, only plans them to count what would change)."""
 
     def __init__(
@@ -169,10 +145,9 @@ class ImportWriter:
         return created, updated
 
     def _plan(self, section: str, chunk: list[dict]) -> Plan:
-        natural_key = NATURAL_KEYS.get(section)
-        keys = [natural_key(self, item) if natural_key else None for item in chunk]
+        keys = [self.natural_key(section, item) for item in chunk]
         unresolved = [key for item, key in zip(chunk, keys, strict=True) if key and self.id_of(item["ref"]) is None]
-        stored = MATCHERS[section](self, unresolved) if unresolved else {}
+        stored = self.stored_matches(section, unresolved) if unresolved else {}
         written = self.natural[section]
         plan = []
         for item, key in zip(chunk, keys, strict=True):
@@ -230,7 +205,7 @@ class ImportWriter:
                 else {"source": source, "information": information, "handling": handling},
                 "notes": None
                 if notes is None
-                else _unseal(Relationship, "notes", notes, edge_id, self.keys.get(key_id)),
+                else unseal_stored(Relationship, "notes", notes, edge_id, self.keys.get(key_id)),
             }
             self.carried[successor] = {name: values[name] for name in omitting[successor]}
 
@@ -241,93 +216,6 @@ class ImportWriter:
             for item, record_id, _ in plan
             if item["ref"] is not None and item["ref"] not in self.known
         ]
-
-    # --- natural keys (SPEC section 10): matched against this import's records, then the database's -------------
-
-    def _agency_key(self, item: dict) -> tuple:
-        return (item["name"],)
-
-    def _relationship_key(self, item: dict) -> tuple:
-        return (self.id_of(item["source"]), self.id_of(item["target"]), item["kind"], item["first_seen"])
-
-    def _chronology_key(self, item: dict) -> tuple:
-        return (
-            self.id_of(item["case"]),
-            self.id_of(item["agency"]),
-            item["occurred_on"],
-            item["category"],
-            item["summary"],
-        )
-
-    def _missing_key(self, item: dict) -> tuple:
-        return (self.id_of(item["person"]), item["reported_at"].astimezone(UTC))
-
-    def _stored_parents(self, keys: list[tuple]) -> list[str]:
-        """Owners named by these keys that existed before this import (a record created now has nothing stored)."""
-        return list({key[0] for key in keys if key[0] not in self.created})
-
-    def _match_agencies(self, keys: list[tuple]) -> dict[tuple, str]:
-        # Names are unique whatever their case, as `agencies create` holds them.
-        lowered = {key[0].lower(): key for key in keys}
-        rows = self.session.execute(
-            select(func.lower(Agency.name), Agency.id).where(func.lower(Agency.name).in_(list(lowered)))
-        )
-        return {lowered[name]: agency_id for name, agency_id in rows}
-
-    def _match_relationships(self, keys: list[tuple]) -> dict[tuple, str]:
-        edge = Relationship
-        found = {}
-        for sources in chunks(self._stored_parents(keys)):
-            rows = self.session.execute(
-                select(
-                    edge.id,
-                    edge.source_person_id,
-                    edge.target_person_id,
-                    edge.target_place_id,
-                    edge.target_group_id,
-                    edge.kind,
-                    edge.first_seen,
-                ).where(edge.source_person_id.in_(sources))
-            )
-            for row in rows:
-                found.setdefault((row[1], row[2] or row[3] or row[4], row[5], row[6]), row[0])
-        return found
-
-    def _match_chronology(self, keys: list[tuple]) -> dict[tuple, str]:
-        wanted = {key[:4] for key in keys}
-        entry = ChronologyEntry
-        candidates = []
-        for cases in chunks(self._stored_parents(keys)):
-            rows = self.session.execute(
-                select(
-                    entry.id,
-                    entry.case_id,
-                    entry.agency_id,
-                    entry.occurred_on,
-                    entry.category,
-                    entry.summary_enc,
-                    entry.data_key_id,
-                ).where(entry.case_id.in_(cases))
-            )
-            candidates += [row for row in rows if tuple(row[1:5]) in wanted]
-        self._load_keys(row[6] for row in candidates if row[5] is not None)
-        found = {}
-        for row in candidates:
-            summary = _unseal(ChronologyEntry, "summary", row[5], row[0], self.keys.get(row[6]))
-            found.setdefault((*row[1:5], summary), row[0])
-        return found
-
-    def _match_missing(self, keys: list[tuple]) -> dict[tuple, str]:
-        found = {}
-        for people in chunks(self._stored_parents(keys)):
-            rows = self.session.execute(
-                select(MissingEpisode.id, MissingEpisode.person_id, MissingEpisode.reported_at).where(
-                    MissingEpisode.person_id.in_(people)
-                )
-            )
-            for episode_id, person_id, reported_at in rows:
-                found.setdefault((person_id, reported_at.astimezone(UTC)), episode_id)
-        return found
 
     # --- look-ups for writing ---------------------------------------------------------------------------------
 
@@ -354,24 +242,6 @@ class ImportWriter:
         return getattr(model, field).seal(
             value, table=model.__tablename__, row_id=record_id, key_id=key_id, key=self.keys[key_id]
         )
-
-    def _transitions(self, referral_id: str, key_id: str, item: dict) -> list[dict]:
-        """The referral's history as the old system dated it: sent, acknowledged, decided."""
-        acknowledged = "acknowledged" if item["acknowledged_at"] else "submitted"
-        steps = [
-            (None, "submitted", item["sent_at"]),
-            ("submitted", "acknowledged", item["acknowledged_at"]),
-            (acknowledged, item["outcome"], item["decided_at"]),
-        ]
-        rows = [
-            {"id": new_id(), "referral_id": referral_id, "at": at, "from_status": source, "to_status": target}
-            | {"actor_id": None, "data_key_id": key_id}
-            for source, target, at in steps
-            if target and at
-        ]
-        for row in rows:
-            row["note"] = self._seal(ReferralTransition, "note", "Imported", row["id"], key_id)
-        return rows
 
     # --- statements -------------------------------------------------------------------------------------------
 
@@ -475,7 +345,7 @@ class ImportWriter:
 
     def _aliases(self, person_id: str, stored: tuple, key_id: str) -> list[str]:
         """A stored person's aliases, indexed again with the names."""
-        return _unseal(Person, "aliases", stored[1], person_id, self.keys[key_id]) or []
+        return unseal_stored(Person, "aliases", stored[1], person_id, self.keys[key_id]) or []
 
     def _write_places(self, plan: Plan) -> None:
         self._write_context(Place, plan)
@@ -548,155 +418,3 @@ class ImportWriter:
             moving.values(record_id=bindparam("successor")),
             [{"import_ref": ref, "successor": successor} for ref, successor in corrections],
         )
-
-    def _write_cases(self, plan: Plan) -> None:
-        subjects = defaultdict(set)
-        for item, _, is_new in plan:
-            if is_new:
-                subjects[self.kind_of(item["subject"])].add(self.id_of(item["subject"]))
-        owners = {}
-        for kind, ids in subjects.items():
-            owners |= self._owner_key_ids(kind, ids)
-        stored_ids = updated_ids(plan)
-        stored = self._stored(Case, stored_ids, Case.data_key_id, Case.lead_worker_id)
-        members = defaultdict(set)
-        for batch in chunks(stored_ids):
-            for case_id, user_id in self.session.execute(
-                select(CaseMember.case_id, CaseMember.user_id).where(CaseMember.case_id.in_(batch))
-            ):
-                members[case_id].add(user_id)
-        new_members = []
-
-        def build(item, record_id, is_new):
-            subject_type, subject_id = self.kind_of(item["subject"]), self.id_of(item["subject"])
-            team = [self.users[name] for name in item["members"]]
-            key_id, lead = (owners[subject_id], None) if is_new else stored[record_id]
-            self.key_ids[record_id] = key_id
-            self.case_subjects[record_id] = subject_id if subject_type == "person" else None
-            added_at = start_of_day(item["opened_on"])
-            for user_id in dict.fromkeys(team):
-                if user_id not in members[record_id]:
-                    members[record_id].add(user_id)
-                    new_members.append({"id": new_id(), "case_id": record_id, "user_id": user_id, "added_at": added_at})
-            row = {
-                "subject_person_id": subject_id if subject_type == "person" else None,
-                "subject_place_id": subject_id if subject_type == "place" else None,
-                "subject_group_id": subject_id if subject_type == "group" else None,
-                "lead_agency_id": self.id_of(item["agency"]),
-                "opened_on": item["opened_on"],
-                "closed_on": item["closed_on"],
-                "concerns": list(item["concerns"]),
-                "risk_level": item["risk_level"],
-                "status": "closed" if item["closed_on"] else "open",
-                "closed_reason": None,  # the import has no reason; one from the app was for another closing
-                "lead_worker_id": lead or (team[0] if team else None),
-            }
-            return {"id": record_id, "data_key_id": key_id, **row} if is_new else row
-
-        self._apply(Case, plan, build, "cases")
-        self._insert(CaseMember, new_members)
-
-    def _write_chronology(self, plan: Plan) -> None:
-        cases = {self.id_of(item["case"]) for item, _, _ in plan}
-        unknown = [case_id for case_id in cases if case_id not in self.case_subjects]
-        for case_id, (key_id, subject) in self._stored(Case, unknown, Case.data_key_id, Case.subject_person_id).items():
-            self.key_ids[case_id], self.case_subjects[case_id] = key_id, subject
-        stored = self._stored(ChronologyEntry, updated_ids(plan), ChronologyEntry.data_key_id)
-        self._load_keys([self.key_ids[case_id] for case_id in cases] + [key_id for (key_id,) in stored.values()])
-
-        def build(item, record_id, is_new):
-            case_id = self.id_of(item["case"])
-            key_id = stored[record_id][0] if record_id in stored else self.key_ids[case_id]
-            row = {
-                "person_id": self.case_subjects[case_id],
-                "agency_id": self.id_of(item["agency"]),
-                "occurred_on": item["occurred_on"],
-                "category": item["category"],
-                "sensitivity": item["sensitivity"],
-                "summary": self._seal(ChronologyEntry, "summary", item["summary"], record_id, key_id),
-            }
-            return {"id": record_id, "case_id": case_id, "data_key_id": key_id, **row} if is_new else row
-
-        self._apply(ChronologyEntry, plan, build)
-
-    def _write_missing_episodes(self, plan: Plan) -> None:
-        def build(item, record_id, is_new):
-            row = {
-                "reporting_agency_id": self.id_of(item["agency"]),
-                "found_at_place_id": self.id_of(item["found_at"]),
-                "reported_at": item["reported_at"],
-                "returned_at": item["returned_at"],
-                "return_interview_offered_at": item["return_interview_offered_at"],
-            }
-            return {"id": record_id, "person_id": self.id_of(item["person"]), **row} if is_new else row
-
-        self._apply(MissingEpisode, plan, build, "missing_episodes")
-
-    def _write_referrals(self, plan: Plan) -> None:
-        # A referral is sealed under its subject's key: a person's, or a place's or group's (SPEC 3, "or a context").
-        about = {record_id: item["person"] or item["subject"] for item, record_id, is_new in plan if is_new}
-        by_kind, owners = defaultdict(set), {}
-        for ref in about.values():
-            by_kind[self.kind_of(ref)].add(self.id_of(ref))
-        for kind, ids in by_kind.items():
-            owners |= self._owner_key_ids(kind, ids)
-        stored = self._stored(Referral, updated_ids(plan), Referral.data_key_id, Referral.status)
-        self._load_keys(list(owners.values()) + [key_id for key_id, _ in stored.values()])
-        transitions = []
-
-        def build(item, record_id, is_new):
-            subject_id = self.id_of(about[record_id]) if is_new else None
-            key_id = owners[subject_id] if is_new else stored[record_id][0]
-            row = {
-                "from_agency_id": self.id_of(item["from_agency"]),
-                "to_agency_id": self.id_of(item["to_agency"]),
-                "urgency": item["urgency"],
-                "reason": self._seal(Referral, "reason", item["reason"], record_id, key_id),
-                "sent_at": item["sent_at"],
-            }
-            status, times = imported_status(item), imported_times(item)
-            progress = {
-                "acknowledged_at": times["acknowledged_at"],
-                "decided_at": times["decided_at"],
-                "decline_reason": self._seal(Referral, "decline_reason", item["decline_reason"], record_id, key_id),
-                "status": status,
-            }
-            if is_new:
-                transitions.extend(self._transitions(record_id, key_id, item))
-                kind = self.kind_of(about[record_id])
-                subject = {f"{name}_id": subject_id if name == kind else None for name in ("person", "place", "group")}
-                return {"id": record_id, **subject, "data_key_id": key_id, **row, **progress}
-            before = stored[record_id][1]
-            if STATE_STEP[status] > STATE_STEP[before]:  # the steps it had keep their times; the new ones are added
-                steps = self._transitions(record_id, key_id, item)
-                transitions.extend(t for t in steps if STATE_STEP[t["to_status"]] > STATE_STEP[before])
-            # A referral only moves forward: one moved on here since (or otherwise decided) keeps its own progress.
-            kept = kept_progress(before, status)
-            return row | {name: value for name, value in progress.items() if name not in kept}
-
-        self._apply(Referral, plan, build)
-        self._insert(ReferralTransition, transitions)
-
-
-def _unseal(model, field: str, blob: bytes | None, record_id: str, key: bytes | None):
-    """A stored value read without its instance; one that fails its integrity check is logged and counts as absent."""
-    try:
-        return getattr(model, field).unseal(blob, table=model.__tablename__, row_id=record_id, key=key)
-    except DecryptionError:
-        message = "Encrypted value failed its integrity check: table=%s column=%s row=%s"
-        security_log.error(message, model.__tablename__, field, record_id)
-        return None
-
-
-NATURAL_KEYS = {
-    "agencies": ImportWriter._agency_key,
-    "relationships": ImportWriter._relationship_key,
-    "chronology": ImportWriter._chronology_key,
-    "missing_episodes": ImportWriter._missing_key,
-}
-MATCHERS = {
-    "agencies": ImportWriter._match_agencies,
-    "relationships": ImportWriter._match_relationships,
-    "chronology": ImportWriter._match_chronology,
-    "missing_episodes": ImportWriter._match_missing,
-}

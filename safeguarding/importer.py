@@ -32,7 +32,8 @@ from safeguarding.errors import ValidationFailed
 from safeguarding.import_checks import ERASED, SECTIONS, checked_items, referenced_refs, rejection
 from safeguarding.import_episodes import episode_conflicts
 from safeguarding.import_kept import kept_conflicts
-from safeguarding.import_writers import ImportWriter, chunks
+from safeguarding.import_rows import chunks
+from safeguarding.import_writers import ImportWriter
 from safeguarding.validation import unstorable_text
 
 Progress = Callable[[str, int, int], None] | None

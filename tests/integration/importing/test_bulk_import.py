@@ -14,7 +14,7 @@ from models.import_ref import ImportRef
 from models.person import Person, PersonFlag, PersonIndexToken
 from models.referral import Referral, ReferralTransition
 from models.safeguarding_events import MissingEpisode
-from safeguarding import import_writers
+from safeguarding import import_rows, import_writers
 from safeguarding.blind_index import person_tokens
 from safeguarding.importer import import_document
 from safeguarding.runtime import current as runtime
@@ -24,7 +24,7 @@ from safeguarding.synthetic import borough
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch):
     """Chunks of three items, so that even a small document crosses many chunk boundaries."""
-    monkeypatch.setattr(import_writers, "CHUNK", 3)
+    monkeypatch.setattr(import_rows, "CHUNK", 3)
 
 
 def count(model, *where) -> int:
