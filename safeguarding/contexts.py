@@ -70,8 +70,10 @@ def create_place(session: Session, actor, data: dict) -> Place:
 
 
 def create_group(session: Session, actor, data: dict) -> Group:
+    """Record a group, and with it the memberships (`members`: person ids) of the people the recorder sees in full, in
+    one transaction: a proposed peer group (SPEC 7) is recorded as found. Any member refused leaves nothing written."""
     require_practitioner(actor)
-    clean = collect(GROUP_CHECKS, data)
+    clean = collect({**GROUP_CHECKS, "members": _member_ids}, data)
     name, description = clean["name"], clean["description"]
     group = Group(
         name=name,
@@ -82,8 +84,39 @@ def create_group(session: Session, actor, data: dict) -> Group:
     session.add(group)
     group.description = description
     audit.record(session, action="create", actor=actor, object_type="group", object_id=group.id)
+    today = uk_today()
+    try:
+        for person_id in clean["members"]:
+            membership = {
+                "source": {"type": "person", "id": person_id},
+                "target": {"type": "group", "id": group.id},
+                "kind": "member_of",
+            }
+            _record_relationship(session, actor, membership, today)
+    except Exception:
+        session.rollback()  # the group goes with the member refused: nothing half-written
+        raise
     session.commit()
     return group
+
+
+MAX_MEMBERS_AT_ONCE = 100
+
+
+def _member_ids(value) -> list[str]:
+    """The people to record as members of a new group: distinct ids, at most MAX_MEMBERS_AT_ONCE (none if absent)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_MEMBERS_AT_ONCE:
+        raise ValidationFailed({"$.members": f"Give a list of at most {MAX_MEMBERS_AT_ONCE} person ids"})
+    problems = {
+        f"$.members[{position}]": "Give each member's person id once, as text"
+        for position, person_id in enumerate(value)
+        if not isinstance(person_id, str) or not person_id or person_id in value[:position]
+    }
+    if problems:
+        raise ValidationFailed(problems)
+    return value
 
 
 def load_place(session: Session, place_id) -> Place:
@@ -202,7 +235,13 @@ def relationship_between(clean: dict) -> dict:
 def add_relationship(session: Session, actor, data: dict, today: date | None = None) -> Relationship:
     """Record an edge; the recorder must be allowed to see the source person (and a target person)."""
     require_practitioner(actor)
-    today = today or uk_today()
+    edge = _record_relationship(session, actor, data, today or uk_today())
+    session.commit()
+    return edge
+
+
+def _record_relationship(session: Session, actor, data: dict, today: date) -> Relationship:
+    """add_relationship() in the caller's transaction, which the caller commits."""
     clean = _relationship_fields(data, today)
     (_, source_id), (target_type, target_id) = clean["source"], clean["target"]
     kind, first_seen, last_seen, grading, notes = (
@@ -248,7 +287,6 @@ def add_relationship(session: Session, actor, data: dict, today: date | None = N
     audit.record(
         session, action="create", actor=actor, object_type="relationship", object_id=edge.id, person_ids=people
     )
-    session.commit()
     return edge
 
 

@@ -3,16 +3,19 @@ them, the rest counted, and each membership's review date, so that nobody stays 
 (SPEC 2) without someone seeing that their review is overdue.
 """
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.agency import Agency
+from models.base import parse_id
 from models.context import Relationship, grading_of
-from models.id_lists import read_columns
+from models.id_lists import among, read_columns
 from models.person import Person, display_names
 from safeguarding import policy
 from safeguarding.access import record_read
-from safeguarding.contexts import load_group, membership_overdue
+from safeguarding.contexts import MAX_MEMBERS_AT_ONCE, load_group, membership_overdue
 from safeguarding.errors import PermissionDenied
 from safeguarding.validation import uk_today
 
@@ -81,3 +84,34 @@ def members_of(session: Session, actor, group_id) -> dict:
         shown=[access[person_id] for person_id in people_shown],
     )
     return {"group": group, "results": members, "other_members": others}
+
+
+def members_to_record(session: Session, actor, person_ids: Iterable[str]) -> dict[str, str]:
+    """Of the people a proposed peer group names (SPEC 7), those the actor may record as members of a new group, as
+    a relationship needs: seen in full. Their display names by id, in name order; audited as a list naming them.
+    Ids that name no one, or someone the actor does not see in full, are left out."""
+    if not policy.may_record_people(actor):
+        raise PermissionDenied("Only practitioners record contexts")
+    ids = list(dict.fromkeys(filter(None, map(parse_id, person_ids))))[:MAX_MEMBERS_AT_ONCE]
+    if not ids:
+        return {}  # nobody proposed: no personal data read
+    live = set(
+        read_columns(
+            session,
+            select(Person.id).where(among(Person.id, ids), Person.erased_at.is_(None), Person.merged_into_id.is_(None)),
+        ).scalars()
+    )
+    access = policy.full_access(session, actor, live)
+    names = display_names(session, access)
+    chosen = dict(sorted(names.items(), key=lambda item: (item[1].lower(), item[0])))
+    record_read(
+        session,
+        actor,
+        action="list",
+        object_type="proposed_group_members",
+        object_id=None,
+        person_ids=sorted(chosen),
+        detail={"asked": len(ids), "shown": len(chosen)},
+        shown=[access[person_id] for person_id in chosen],
+    )
+    return chosen

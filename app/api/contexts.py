@@ -24,7 +24,7 @@ from app.extensions import db
 from app.permissions import current_actor, personal_data, practitioners
 from models.context import ALL_RELATIONSHIP_KINDS, PLACE_KINDS
 from safeguarding import context_corrections, context_directory, contexts, group_members, membership_reviews, policy
-from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE
+from safeguarding.contexts import GRADING_HANDLING, GRADING_INFORMATION, GRADING_SOURCE, MAX_MEMBERS_AT_ONCE
 
 
 def place_view(place) -> dict:
@@ -310,9 +310,18 @@ register(
     "/groups",
     "post",
     operation(
-        "Record a peer group or network",
+        "Record a peer group or network; `members`, person ids, are recorded as members of it (member_of) in the same "
+        "transaction, each needing full access as a relationship does: a member refused (403) or unknown (404) leaves "
+        "nothing written",
         response(201, "Recorded", GROUP),
-        obj({"name": text(200, min_length=1), "description": text(5000, nullable=True)}, ["name"]),
+        obj(
+            {
+                "name": text(200, min_length=1),
+                "description": text(5000, nullable=True),
+                "members": {"type": "array", "items": ID, "maxItems": MAX_MEMBERS_AT_ONCE, "uniqueItems": True},
+            },
+            ["name"],
+        ),
     ),
 )
 register(

@@ -412,5 +412,17 @@ class GroupForm(BaseForm):
     )
 
 
+class NewGroupForm(GroupForm):
+    # Offered when the group comes from a proposed peer group: its people the recorder sees in full (choices are set
+    # by the view), each recorded as a member in the same transaction as the group.
+    members = SelectMultipleField(
+        "Members",
+        widget=Checkboxes(),
+        description="Each person ticked is recorded as a member, due for review in 6 months. Untick anyone you do "
+        "not know to be a member",
+        choices=[],
+    )
+
+
 class CorrectGroupForm(GroupForm):
     version = version_field()

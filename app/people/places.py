@@ -12,7 +12,7 @@ from app.people.forms import (
     CorrectGroupForm,
     CorrectPlaceForm,
     GroupFinderForm,
-    GroupForm,
+    NewGroupForm,
     PlaceFinderForm,
     PlaceForm,
 )
@@ -100,7 +100,13 @@ def place(place_id: str):
 @bp.route("/groups/new", methods=["GET", "POST"])
 @practitioners
 def new_group():
-    form = GroupForm()
+    # Linked from a proposed peer group (contexts.analysis) with its people's ids: those the recorder sees in full are
+    # offered as members, ticked. The ids stay in the form's address, so a submission is checked against them.
+    offered = group_members.members_to_record(db.session, current_actor(), request.args.getlist("member"))
+    form = NewGroupForm()
+    form.members.choices = list(offered.items())
+    if request.method == "GET":
+        form.members.data = list(offered)
     if form.validate_on_submit():
         try:
             group = contexts.create_group(db.session, current_actor(), form.data)
@@ -109,7 +115,7 @@ def new_group():
         else:
             flash(f"{group.name} is recorded", "success")
             return redirect(url_for("people.group", group_id=group.id))
-    return render_template("people/group_new.html", form=form), 422 if form.errors else 200
+    return render_template("people/group_new.html", form=form, offered=offered), 422 if form.errors else 200
 
 
 @bp.get("/groups/<group_id>")

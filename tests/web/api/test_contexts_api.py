@@ -35,6 +35,55 @@ def test_a_group_is_recorded_and_read_back(worker):
     assert caller.get(f"/groups/{created.get_json()['id']}").get_json()["name"] == "Southside"
 
 
+def test_a_group_is_recorded_with_its_members_in_one_step(worker, make_person):
+    user, caller, person = worker
+    other = make_person(user, given_name="Marcus")
+    created = caller.post("/groups", json={"name": "Eastside", "members": [person["id"], other["id"]]})
+    assert created.status_code == 201
+    members = caller.get(f"/groups/{created.get_json()['id']}/members").get_json()
+    assert sorted(m["person_id"] for m in members["results"]) == sorted([person["id"], other["id"]])
+    review_on = (uk_today() + timedelta(days=180)).isoformat()
+    assert {(m["first_seen"], m["review_on"], m["agency"]["id"]) for m in members["results"]} == {
+        (None, review_on, user.agency_id)  # when they were first seen together is not known: not claimed as today
+    }
+    created_events = [(e.object_type, sorted(e.person_id_list)) for e in audit_events("create")]
+    assert ("group", []) in created_events
+    memberships = sorted(people for kind, people in created_events if kind == "relationship")
+    assert memberships == sorted([[other["id"]], [person["id"]]])
+
+
+def _groups_named(caller, name: str) -> int:
+    return caller.get("/groups", name=name).get_json()["total"]
+
+
+def test_a_member_the_recorder_may_not_see_in_full_leaves_nothing_written(worker, make_user, make_person):
+    _user, caller, person = worker
+    stranger = make_person(make_user("police_officer"), given_name="Leah")
+    refused = caller.post("/groups", json={"name": "Westside", "members": [person["id"], stranger["id"]]})
+    assert refused.status_code == 403
+    assert _groups_named(caller, "Westside") == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Relationship)) == 0
+    assert [e.person_id_list for e in audit_events("denied")] == [[stranger["id"]]]
+    unknown = caller.post("/groups", json={"name": "Westside", "members": [person["id"], UNKNOWN]})
+    assert unknown.status_code == 404 and _groups_named(caller, "Westside") == 0
+
+
+@pytest.mark.parametrize(
+    ("members", "field"),
+    [
+        ("all of them", "$.members"),
+        ([None], "$.members[0]"),
+        ([UNKNOWN, UNKNOWN], "$.members[1]"),
+        ([UNKNOWN] * 101, "$.members"),
+    ],
+)
+def test_bad_members_of_a_new_group_get_422_and_nothing_written(worker, members, field):
+    _user, caller, _person = worker
+    response = caller.post("/groups", json={"name": "Northside", "members": members})
+    assert response.status_code == 422 and list(response.get_json()["fields"]) == [field]
+    assert _groups_named(caller, "Northside") == 0
+
+
 @pytest.mark.parametrize(
     ("path", "sent", "field"),
     [

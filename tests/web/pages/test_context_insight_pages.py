@@ -1,12 +1,22 @@
 """The context graph's answers as pages: shared contexts, how two people are connected, and the borough-wide
 analyses, each redacted as the API's are and audited."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
+from models.context import Group, Relationship
 from safeguarding import break_glass, contexts
 from tests.web.helpers import audit_events, page
-from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary, main_text
+from tests.web.pages.helpers import (
+    assert_error_links_resolve,
+    assert_strict_page,
+    error_summary,
+    main_text,
+    post_form,
+)
 
 
 @pytest.fixture
@@ -141,6 +151,44 @@ def test_a_possible_peer_group_leads_to_the_recorded_group_of_its_members(app, b
     links = soup.select(f'#peer-groups ~ table a[href="/groups/{crew.id}#assessments"]')
     assert links and links[0].get_text(strip=True) == "Northside runners"
     assert "(2)" in links[0].parent.get_text(" ", strip=True)
+
+
+def test_a_possible_peer_group_is_recorded_with_the_members_the_recorder_sees_in_full(app, borough):
+    assert app.test_cli_runner().invoke(args=["analysis", "run", "--json"]).exit_code == 0
+    officer, child, peer = borough["officer"], borough["child"], borough["peer"]
+    soup = assert_strict_page(officer.get("/analysis"))
+    [record] = [
+        a for a in soup.select("#peer-groups ~ table a") if a.get_text(strip=True).startswith("record the group")
+    ]
+    form_path = record["href"]
+    assert parse_qs(urlsplit(form_path).query)["member"] == sorted([child.id, peer.id])  # those shown, by id
+    form_page = assert_strict_page(officer.get(form_path))
+    offered = {box["value"]: box.has_attr("checked") for box in form_page.select('input[name="members"]')}
+    assert offered == {child.id: True}  # the peer is seen in the limited view only: not theirs to record
+    assert_stranger_never_named(officer.get(form_path))
+    assert [sorted(e.person_id_list) for e in audit_events("list") if e.object_type == "proposed_group_members"] == [
+        [child.id],
+        [child.id],
+    ]
+    created = post_form(officer, form_path, {"name": "Riverside peer group", "members": child.id})
+    assert created.status_code == 302
+    group_id = created.headers["Location"].rsplit("/", 1)[1]
+    members = db.session.scalars(
+        sa.select(Relationship.source_person_id).where(
+            Relationship.target_group_id == group_id, Relationship.kind == "member_of"
+        )
+    ).all()
+    assert members == [child.id]
+
+
+def test_a_member_not_offered_is_refused_on_the_page_and_nothing_is_written(borough):
+    officer, child, peer = borough["officer"], borough["child"], borough["peer"]
+    form_path = f"/groups/new?member={child.id}"
+    refused = post_form(officer, form_path, {"name": "Riverside peer group", "members": [child.id, peer.id]})
+    assert refused.status_code == 422
+    assert_error_links_resolve(refused)
+    assert "Select members from the list" in error_summary(refused)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Group)) == 0
 
 
 def test_the_analysis_is_in_the_navigation_for_practitioners(borough):
