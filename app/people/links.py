@@ -16,7 +16,7 @@ from app.people.forms import (
 from app.people.views import person_for_work
 from app.permissions import current_actor, practitioners
 from models.context import TARGET_TYPE_OF_KIND
-from safeguarding import contexts, membership_reviews, missing
+from safeguarding import contexts, membership_reviews, missing, person_relationships
 from safeguarding.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 # Where a service's message about a JSON path belongs on the form.
@@ -55,7 +55,11 @@ def end_relationship(person_id: str, relationship_id: str):
     person = person_for_work(person_id)
     # Only a relationship recorded on this person's record is ended from here; the other side ends it on theirs.
     row = next(
-        (r for r in contexts.relationships_of(db.session, current_actor(), person.id) if r["id"] == relationship_id),
+        (
+            r
+            for r in person_relationships.relationships_of(db.session, current_actor(), person.id)
+            if r["id"] == relationship_id
+        ),
         None,
     )
     if row is None or not row["outgoing"]:

@@ -16,11 +16,11 @@ from safeguarding import break_glass as emergency
 from safeguarding import (
     case_lists,
     context_work,
-    contexts,
     disclosure,
     family,
     missing,
     people,
+    person_relationships,
     policy,
     referral_boxes,
     referral_escalation,
@@ -96,7 +96,7 @@ def person(person_id: str):
     if not access.full:
         return render_template("people/limited.html", person=view)
     episodes = missing.episodes_of(db.session, actor, record.id)
-    links = contexts.relationships_of(db.session, actor, record.id)
+    links = person_relationships.relationships_of(db.session, actor, record.id)
     return render_template(
         "people/person.html",
         person=view,
