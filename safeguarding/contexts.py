@@ -21,6 +21,8 @@ GRADING_INFORMATION = ("A", "B", "C", "D", "E")
 GRADING_HANDLING = ("P", "C")
 # Group memberships are reviewed, so that nobody stays labelled as a member by default.
 MEMBERSHIP_REVIEW = timedelta(days=180)
+# The memberships a new group may be recorded with at once (a proposed peer group's people seen in full).
+MAX_MEMBERS_AT_ONCE = 100
 
 
 def first_review(kind: str, first_seen: date) -> date | None:
@@ -97,9 +99,6 @@ def create_group(session: Session, actor, data: dict) -> Group:
         raise
     session.commit()
     return group
-
-
-MAX_MEMBERS_AT_ONCE = 100
 
 
 def _member_ids(value) -> list[str]:

@@ -6,7 +6,7 @@ from flask import render_template, request
 
 from app.contexts import bp
 from app.contexts.forms import ConnectionForm
-from app.contexts.map_view import href_of
+from app.contexts.map_view import href_of, shown_record_ids
 from app.extensions import db
 from app.people.fields import show_service_errors
 from app.permissions import current_actor, personal_data
@@ -68,4 +68,5 @@ def analysis():
         connectors=context_insights.connectors(db.session, actor),
         hotspots=context_insights.hotspots(db.session, actor),
         href_of=href_of,
+        shown_record_ids=shown_record_ids,
     )

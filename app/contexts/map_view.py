@@ -47,12 +47,22 @@ def standing(edge: dict) -> str:
     return "uncorroborated" if edge["kind"] in SUSPICION_KINDS else "corroborated"
 
 
+def record_id_of(node: dict) -> str | None:
+    """The id of the record behind a node the viewer may see (a shown node's id is "<type>:<record id>")."""
+    return None if node["redacted"] else node["id"].split(":", 1)[1]
+
+
+def shown_record_ids(nodes: list[dict]) -> list[str]:
+    """The record ids of the nodes the viewer may see, in order (to carry them to a form, as a proposal's people)."""
+    return [record_id_of(node) for node in nodes if not node["redacted"]]
+
+
 def href_of(node: dict) -> str | None:
     """A link to the record behind a node the viewer may see (the record page then applies the policy)."""
     if node["redacted"]:
         return None
     endpoint, arg = RECORD_ENDPOINTS[node["type"]]
-    return url_for(endpoint, **{arg: node["id"].split(":", 1)[1]})
+    return url_for(endpoint, **{arg: record_id_of(node)})
 
 
 def build(data: dict, centre_id: str, agencies: dict[str, str]) -> MapView:
