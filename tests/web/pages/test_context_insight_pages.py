@@ -191,6 +191,13 @@ def test_a_member_not_offered_is_refused_on_the_page_and_nothing_is_written(boro
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Group)) == 0
 
 
+def test_ids_that_name_nobody_offer_no_members_and_read_nothing(borough):
+    for query in ("member=not-an-id", "member=7f3e2d1c-0b9a-4876-9543-210fedcba987"):
+        soup = assert_strict_page(borough["officer"].get(f"/groups/new?{query}"))
+        assert soup.select('input[name="members"]') == []
+    assert [e.person_id_list for e in audit_events("list") if e.object_type == "proposed_group_members"] == [[]]
+
+
 def test_the_analysis_is_in_the_navigation_for_practitioners(borough):
     assert page(borough["officer"].get("/")).select_one('nav a[href="/analysis"]')
 
