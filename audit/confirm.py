@@ -2,12 +2,14 @@
 
 It checks what the scan checks, faster: the database itself compares each row's columns with its canonical
 bytes (audit.row_checks) and on PostgreSQL also hashes the leaves, so only an order key and the leaf hashes (on
-SQLite the canonical bytes) come back through the raw DB-API cursor; the Merkle tree is built a level at a time,
-and the range is split between two processes. The person index is compared with the events' person ids as sums
-of per-event hashes instead of a lookup per event: each process adds those of its events' person ids and takes
-away those of its share of the index rows, and the shares must cancel out. Any disagreement, doubt or error gives
-False, and the scan then names the first bad event exactly as before: confirm() only saves time on a log that
-verifies, and never accepts what the scan would refuse.
+SQLite the canonical bytes) come back through the raw DB-API cursor. On SQLite, where the table derives every
+field from the canonical bytes (audit.derived_columns) and its definition still says so, there is no column to
+compare: the id comes back beside the bytes, and the order keys and person ids are read out of the bytes. The
+Merkle tree is built a level at a time, and the range is split between two processes. The person index is
+compared with the events' person ids as sums of per-event hashes instead of a lookup per event: each process adds
+those of its events' person ids and takes away those of its share of the index rows, and the shares must cancel
+out. Any disagreement, doubt or error gives False, and the scan then names the first bad event exactly as before:
+confirm() only saves time on a log that verifies, and never accepts what the scan would refuse.
 """
 
 import multiprocessing
@@ -23,6 +25,7 @@ from operator import lt
 from sqlalchemy import Connection
 
 from audit.canonical_sql import column_types_hold, postgresql_json_string
+from audit.derived_columns import derived_on_sqlite, keys_and_people
 from audit.merkle import frontier_append, frontier_root
 from audit.models import MAX_SEQ
 from audit.row_checks import python_agrees, rows_sql
@@ -38,6 +41,7 @@ _PEOPLE = {
     "sqlite": "json_group_array(person_id)",
     "postgresql": f"'[' || string_agg({postgresql_json_string('person_id')}, ',') || ']'",
 }
+_PEOPLE_AS_BYTES = "CAST(json_group_array(person_id) AS BLOB)"  # SQLite, as the events' side reads them from canonical
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class _Range:
     count: int  # the highest sealed sequence number: index rows of later or unsealed events are left out
     chunk: int
     full: bool
+    derived: bool  # full, on SQLite, whose fields are read out of canonical: no column to check
     batch_ends: frozenset[int]  # checkpoint sizes in first-2..last: the sealer's order restarts after each
     positions: tuple[int, ...]  # where the caller needs the tree's frontier inside a chunk
     event_ids: tuple[str | None, str | None]  # the index rows to sum: event ids from, before (None: no bound)
@@ -81,7 +86,8 @@ def confirm(
     if dialect not in _PEOPLE or (full and not sys.flags.hash_randomization):
         return False  # the person-index sum relies on hash() keyed by a secret this process drew at random
     raw = conn.connection.driver_connection
-    if full and not column_types_hold(raw.cursor(), dialect):
+    derived = full and dialect == "sqlite" and derived_on_sqlite(raw.cursor())
+    if full and not derived and not column_types_hold(raw.cursor(), dialect):
         return False
     if dialect == "postgresql":
         raw.execute(_NO_JIT)
@@ -91,7 +97,7 @@ def confirm(
     ranges = [
         _Range(
             database,
-            *(first, last, count, chunk, full),
+            *(first, last, count, chunk, full, derived),
             frozenset(end for end in batch_ends if first - 2 <= end <= last),
             tuple(p for p in checks if first <= p <= last),
             _event_id_share(part, len(seq_ranges)),
@@ -184,7 +190,7 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
     previous = _previous_key(raw, dialect, task) if task.full else None
     # Rows the database did not vouch for, Python checks at the end (the one before the range for its order).
     doubtful = [task.first - 1] if task.full and task.first > 1 and previous is None else []
-    for rows in _rows(raw, dialect, rows_sql(dialect, task.first, task.last, task.full), task.chunk):
+    for rows in _rows(raw, dialect, rows_sql(dialect, task.first, task.last, task.full, task.derived), task.chunk):
         start, end = done, done + len(rows)
         if start % task.chunk or [row[0] for row in rows] != list(range(start + 1, end + 1)):
             return None
@@ -197,11 +203,14 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
             if None in leaves:
                 return None
         if task.full:
-            keys = [row[-1] for row in rows]
+            read = keys_and_people(rows) if task.derived else _keys_and_people(rows)
+            if read is None:
+                return None
+            keys, people = read
             if not _in_order(start, [previous, *keys], task.batch_ends, doubtful):
                 return None
             previous = keys[-1]
-            person_sum += sum(map(hash, [row[-3:-1] for row in rows if row[-2] != "[]"]))  # (id, person_ids)
+            person_sum += sum(map(hash, people))
         levels = _levels(leaves)
         for position in positions[bisect_left(positions, start + 1) : bisect_left(positions, end)]:
             inside[position] = _decompose(levels, position - start)
@@ -215,19 +224,29 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
     return _RangeTree(chunk_roots, inside, person_sum - _index_share(raw, dialect, task) if task.full else 0)
 
 
-def _previous_key(raw, dialect: str, task: _Range) -> str | None:
+def _previous_key(raw, dialect: str, task: _Range) -> str | bytes | None:
     """The order key of the event before the range (None before event 1, and where the database cannot vouch)."""
     if task.first == 1:
         return None
     cursor = raw.cursor()
     try:
-        cursor.execute(rows_sql(dialect, task.first - 1, task.first - 1, full=True))
-        return cursor.fetchone()[-1]
+        cursor.execute(rows_sql(dialect, task.first - 1, task.first - 1, True, task.derived))
+        row = cursor.fetchone()
     finally:
         cursor.close()
+    if not task.derived:
+        return row[-1]
+    read = keys_and_people([row])
+    return None if read is None else read[0][0]
 
 
-def _in_order(start: int, keys: list[str | None], batch_ends: frozenset[int], doubtful: list[int]) -> bool:
+def _keys_and_people(rows: list[Sequence]) -> tuple[list[str | None], list[tuple[str, str]]]:
+    """The order keys the database gave (None where it could not vouch) and (id, person_ids) of events naming
+    anyone."""
+    return [row[-1] for row in rows], [row[-3:-1] for row in rows if row[-2] != "[]"]
+
+
+def _in_order(start: int, keys: list[str | bytes | None], batch_ends: frozenset[int], doubtful: list[int]) -> bool:
     """keys[i] is the order key of event start + i (keys[0] the one before the rows): strictly increasing except
     after a checkpoint; events without a key go on `doubtful`, for Python to check with their neighbours."""
     if None not in keys and all(map(lt, keys, keys[1:])):
@@ -296,7 +315,7 @@ def _index_share(raw, dialect: str, task: _Range) -> int:
     hash() of a str is keyed by a secret drawn at random when the process started, so nobody can steer the sums;
     any difference in formatting or order only sends verify() to the scan.
     """
-    people = _PEOPLE[dialect]
+    people = _PEOPLE_AS_BYTES if task.derived else _PEOPLE[dialect]
     low, high = task.event_ids
     share = (f" AND event_id >= '{low}'" if low else "") + (f" AND event_id < '{high}'" if high else "")
     index = f"SELECT event_id, {people} FROM audit_event_people WHERE event_id IS NOT NULL{share} GROUP BY event_id"  # noqa: S608

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from audit.derived_columns import insertable
 from audit.models import AuditEvent
 from audit.record import event_values
 from audit.turns import writers_turn
@@ -125,7 +126,7 @@ class GroupCommitWriter:
             raise AuditWriteFailed("the database engine has been disposed")
         # The events' person index is written by the sealer (audit.person_index), off the requests' path.
         with writers_turn(engine), engine.begin() as conn:
-            conn.execute(_INSERT_EVENTS, [pending.values for pending in batch])
+            conn.execute(_INSERT_EVENTS, [insertable(pending.values, conn.dialect.name) for pending in batch])
 
 
 _writers: "weakref.WeakKeyDictionary[Engine, GroupCommitWriter]" = weakref.WeakKeyDictionary()

@@ -3,39 +3,48 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import BigInteger, Boolean, FetchedValue, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, new_id, utcnow
+import audit.derived_columns  # noqa: F401 - the SQLite DDL of the fields read out of the canonical bytes
+from models.base import Base, UTCDateTime, new_id
 
 MAX_SEQ = (1 << 63) - 1  # seq is a BIGINT
 
 
+def derived() -> FetchedValue:
+    """A field SQLite computes from `canonical`: an insert there leaves it out, and the ORM reads it back."""
+    return FetchedValue()
+
+
 class AuditEvent(Base):
-    """One access or change, append-only; seq and leaf_hash are set once, by the sealer."""
+    """One access or change, append-only; seq and leaf_hash are set once, by the sealer.
+
+    On SQLite every field but id is a virtual column read out of `canonical` (audit.derived_columns); elsewhere
+    audit.record.event_values gives them all."""
 
     __tablename__ = "audit_events"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     seq: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
-    actor_user_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    actor_agency_id: Mapped[str | None] = mapped_column(String(36))
-    actor_role: Mapped[str | None] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
-    object_type: Mapped[str | None] = mapped_column(String(40))
-    object_id: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True, server_default=derived())
+    actor_user_id: Mapped[str | None] = mapped_column(String(36), index=True, server_default=derived())
+    actor_agency_id: Mapped[str | None] = mapped_column(String(36), server_default=derived())
+    actor_role: Mapped[str | None] = mapped_column(String(40), server_default=derived())
+    action: Mapped[str] = mapped_column(String(40), nullable=False, index=True, server_default=derived())
+    object_type: Mapped[str | None] = mapped_column(String(40), server_default=derived())
+    object_id: Mapped[str | None] = mapped_column(String(100), server_default=derived())
     # JSON list of person ids, sorted; the sealer indexes the same ids in audit_event_people (audit.person_index).
-    person_ids: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
-    outcome: Mapped[str] = mapped_column(String(20), nullable=False)
-    reason: Mapped[str | None] = mapped_column(Text)
-    purpose: Mapped[str | None] = mapped_column(Text)
+    person_ids: Mapped[str] = mapped_column(Text, nullable=False, server_default=derived())
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False, server_default=derived())
+    reason: Mapped[str | None] = mapped_column(Text, server_default=derived())
+    purpose: Mapped[str | None] = mapped_column(Text, server_default=derived())
     # JSON object of non-sensitive facts only: blind-index tokens, counts, field names; never plaintext values.
-    detail: Mapped[str | None] = mapped_column(Text)
-    flagged: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    request_id: Mapped[str | None] = mapped_column(String(64))
-    client_addr: Mapped[str | None] = mapped_column(String(64))
-    user_agent: Mapped[str | None] = mapped_column(String(512))
+    detail: Mapped[str | None] = mapped_column(Text, server_default=derived())
+    flagged: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=derived())
+    request_id: Mapped[str | None] = mapped_column(String(64), server_default=derived())
+    client_addr: Mapped[str | None] = mapped_column(String(64), server_default=derived())
+    user_agent: Mapped[str | None] = mapped_column(String(512), server_default=derived())
     canonical: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     leaf_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from audit.actions import as_actor, check_action
 from audit.canonical import canonical_bytes, json_text, normalise_detail, normalise_person_ids
 from audit.context import current_request_context
+from audit.derived_columns import insertable
 from audit.models import AuditEvent
-from models.base import new_id, utcnow
+from models.base import new_id, storable_text, utcnow
 
 # Header-derived values are clipped to their columns: an oversized User-Agent must not make a request fail.
 _CONTEXT_LIMITS = {"request_id": 64, "client_addr": 64, "user_agent": 512}
@@ -62,6 +63,9 @@ def event_values(
     }
     for name, limit in _CONTEXT_LIMITS.items():
         fields[name] = _clip(getattr(ctx, name), limit) if ctx else None
+    # Neither engine can keep such text, and SQLite would read a NUL back cut short from the canonical bytes.
+    if not all(storable_text(value) for value in fields.values() if isinstance(value, str)):
+        raise ValueError("audit event text holds a NUL or a lone surrogate")
     return {
         **fields,
         "person_ids": json_text(people),
@@ -74,7 +78,7 @@ def record(session: Session, **event: Any) -> AuditEvent:
     """Add an audit event to `session` and flush it; the caller commits (actor None means anonymous).
 
     Takes the keyword arguments of event_values()."""
-    added = AuditEvent(**event_values(**event))
+    added = AuditEvent(**insertable(event_values(**event), session.get_bind().dialect.name))
     session.add(added)
     session.flush()
     return added

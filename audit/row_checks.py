@@ -16,13 +16,16 @@ _BATCH = 500  # sequence numbers in one IN list
 _EVENTS = f"SELECT seq, {', '.join(EVENT_FIELDS)}, canonical FROM audit_events"  # noqa: S608 - constants only
 
 
-def rows_sql(dialect: str, first: int, last: int, full: bool) -> str:
+def rows_sql(dialect: str, first: int, last: int, full: bool, derived: bool = False) -> str:
     """seq, then on SQLite canonical and leaf_hash, on PostgreSQL leaf_hash (NULL unless it is the hash of
     canonical); when full, then id and person_ids (for the person index check), and last the order key (at, id)
     as one text, NULL where the database cannot vouch for the fields (a fixed-width `at`, so the texts compare as
-    the scan's (at, id) pairs do)."""
+    the scan's (at, id) pairs do). derived (SQLite, full): the fields are read out of canonical, so only id
+    follows, and Python takes the rest from the bytes (audit.derived_columns.key_and_people)."""
     where = f"WHERE seq BETWEEN {first} AND {last} ORDER BY seq"
     if dialect == "sqlite":
+        if derived:
+            return f"SELECT seq, canonical, leaf_hash, id FROM audit_events {where}"  # noqa: S608 - constants only
         if not full:
             return f"SELECT seq, canonical, leaf_hash FROM audit_events {where}"  # noqa: S608 - constants only
         key = f"CASE WHEN {canonical_sql(dialect, at_text_sql(dialect))} = canonical THEN at || id END"

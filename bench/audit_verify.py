@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audit import append_only_ddl, drop_append_only_ddl, seal, verify  # noqa: E402
 from audit.canonical import canonical_bytes, json_text  # noqa: E402
+from audit.derived_columns import insertable  # noqa: E402
 from audit.models import AuditCheckpoint, AuditEvent, AuditEventPerson  # noqa: E402
 from models.base import Base, configure_sqlite  # noqa: E402
 
@@ -64,14 +65,8 @@ def generate(engine: sa.Engine, n: int) -> None:
                     "user_agent": "Mozilla/5.0 (bench)",
                 }
                 canonical = canonical_bytes(fields)
-                events.append(
-                    {
-                        **fields,
-                        "person_ids": json_text(person_ids),
-                        "detail": json_text(fields["detail"]),
-                        "canonical": canonical,
-                    }  # fmt: skip
-                )
+                row = {**fields, "person_ids": json_text(person_ids), "detail": json_text(fields["detail"])}
+                events.append(insertable({**row, "canonical": canonical}, conn.dialect.name))
             conn.execute(sa.insert(AuditEvent.__table__), events)
 
 

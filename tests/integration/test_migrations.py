@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe, and run down and up again."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -88,3 +89,40 @@ def test_the_migration_0016_leaves_every_existing_user_free_of_a_password_change
         upgrade()
     db.session.expire_all()
     assert db.session.get(type(user), user.id).must_change_password is False
+
+
+def test_the_migration_0020_reads_sqlite_audit_fields_out_of_the_bytes_and_mends_no_edited_log(app, make_user, caplog):
+    """Every field reads as before; a stored field that disagrees with its bytes stops the upgrade, changing nothing."""
+    from audit.derived_columns import derived_on_sqlite
+    from audit.schema import append_only_ddl, drop_append_only_ddl
+
+    make_user("social_worker")  # its creation is audited
+    fields = "SELECT id, at, actor_user_id, action, object_id, person_ids, outcome, detail, flagged FROM audit_events"
+    with app.app_context():
+        with db.engine.connect() as conn:
+            before = conn.exec_driver_sql(f"{fields} ORDER BY id").all()
+        downgrade(revision="5a7c2e9d4b61")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql(f"{fields} ORDER BY id").all() == before
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql(f"{fields} ORDER BY id").all() == before
+            if conn.dialect.name != "sqlite":
+                return
+            assert derived_on_sqlite(conn.connection.driver_connection.cursor())
+        downgrade(revision="5a7c2e9d4b61")
+        edit = "UPDATE audit_events SET action = {} WHERE id = (SELECT min(id) FROM audit_events)"
+        with db.engine.begin() as conn:
+            for statement in [*drop_append_only_ddl("sqlite"), edit.format("'list'"), *append_only_ddl("sqlite")]:
+                conn.exec_driver_sql(statement)
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits 1, as `flask db upgrade` does
+            upgrade()
+        assert "its stored fields disagree with its canonical bytes" in caplog.text
+        with db.engine.begin() as conn:
+            assert not derived_on_sqlite(conn.connection.driver_connection.cursor())
+            original = f"'{before[0].action}'"
+            for statement in [*drop_append_only_ddl("sqlite"), edit.format(original), *append_only_ddl("sqlite")]:
+                conn.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql(f"{fields} ORDER BY id").all() == before

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from audit import Actor, append_only_ddl, drop_append_only_ddl, record
+from audit import Actor, append_only_ddl, record
 from audit.models import AuditCheckpoint, AuditEvent, AuditEventPerson
 from models.base import Base, configure_sqlite
 from tests.fixtures.database import ENGINE, POSTGRES_ADMIN_URL  # noqa: E402
+from tests.fixtures.tampering import tamperer
 
 AUDIT_TABLES = [AuditEvent.__table__, AuditEventPerson.__table__, AuditCheckpoint.__table__]
 ACTOR = Actor("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "social_worker")
@@ -113,22 +114,3 @@ def events_adder(engine) -> Callable[..., list[str]]:
 def tamper(audit_engine) -> Callable[..., None]:
     """tamper(sql or statement, ...) runs with the append-only rule off, as an attacker with DDL rights would."""
     return tamperer(audit_engine)
-
-
-def tamperer(engine) -> Callable[..., None]:
-    """tamper for any engine."""
-
-    def run(*statements, **params) -> None:
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-            else:
-                for statement in drop_append_only_ddl("sqlite"):
-                    conn.exec_driver_sql(statement)
-            for statement in statements:
-                conn.execute(sa.text(statement) if isinstance(statement, str) else statement, params)
-            if conn.dialect.name == "sqlite":
-                for statement in append_only_ddl("sqlite"):
-                    conn.exec_driver_sql(statement)
-
-    return run

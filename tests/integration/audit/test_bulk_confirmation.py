@@ -69,7 +69,10 @@ def test_an_exported_checkpoint_inside_a_chunk_is_confirmed(audit_engine, add_ev
 
 TAMPERING = {
     "field": ["UPDATE audit_events SET actor_user_id = 'someone-else' WHERE seq = 13"],
-    "canonical": ["UPDATE audit_events SET canonical = :forged WHERE seq = 2"],
+    # Another event's bytes: JSON, as SQLite's fields, read out of them, require.
+    "canonical": [
+        "UPDATE audit_events SET canonical = (SELECT canonical FROM audit_events WHERE seq = 3) WHERE seq = 2"
+    ],
     "leaf hash": ["UPDATE audit_events SET leaf_hash = :forged WHERE seq = 21"],
     "person index": ["DELETE FROM audit_event_people WHERE event_id = (SELECT id FROM audit_events WHERE seq = 9)"],
     "two person ids passed off as one": [

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from audit import AuditCheckpoint, AuditEvent, AuditEventPerson, export_checkpoint, latest_checkpoint, seal, verify
 from audit.canonical import canonical_bytes, json_text
+from audit.derived_columns import insertable
 
 SIGNING_KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 OTHER_KEY = bytes(range(32))
@@ -38,7 +39,7 @@ def rebuild(engine, tamper, key: bytes, edit_seq: int | None = None) -> None:
         sa.delete(people),
         sa.delete(events),
         sa.delete(AuditCheckpoint.__table__),
-        sa.insert(events).values(rows),
+        sa.insert(events).values([insertable(row, engine.dialect.name) for row in rows]),
         sa.insert(people).values(links),
     )
     seal(engine, key)

@@ -3,13 +3,12 @@
 import json
 
 import pytest
-import sqlalchemy as sa
 
 from app.extensions import db
-from audit import append_only_ddl, drop_append_only_ddl
 from safeguarding import break_glass, people
 from safeguarding.errors import PermissionDenied
 from safeguarding.runtime import current as runtime
+from tests.fixtures.tampering import tamperer
 
 REASON = "Found at the station at 2am; police asked me to check who she is"
 
@@ -29,21 +28,7 @@ def cli(app):
 @pytest.fixture
 def tamper(app):
     """tamper(sql, ...) with the append-only rule off, as an insider with DDL rights would."""
-
-    def run(*statements, **params) -> None:
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-            else:
-                for statement in drop_append_only_ddl("sqlite"):
-                    conn.exec_driver_sql(statement)
-            for statement in statements:
-                conn.execute(sa.text(statement) if isinstance(statement, str) else statement, params)
-            if conn.dialect.name == "sqlite":
-                for statement in append_only_ddl("sqlite"):
-                    conn.exec_driver_sql(statement)
-
-    return run
+    return tamperer(db.engine)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from app import create_app
 from app.extensions import db
 from audit import AuditCheckpoint, AuditEvent, AuditEventPerson, load_exported, seal
 from audit.canonical import canonical_bytes, json_text
+from audit.derived_columns import insertable
 from tests.web.helpers import audit_events
 
 
@@ -113,7 +114,7 @@ def rebuild_with_an_innocent_basis(tamper, signing_key, seq: int) -> None:
         sa.delete(links),
         sa.delete(events),
         sa.delete(AuditCheckpoint.__table__),
-        sa.insert(events).values(rows),
+        sa.insert(events).values([insertable(row, db.engine.dialect.name) for row in rows]),
         sa.insert(links).values(people),
     )
     seal(db.engine, signing_key)

@@ -7,6 +7,7 @@ import time_machine
 
 from app.extensions import db
 from safeguarding import people
+from tests.fixtures.tampering import tamperer
 from tests.web.api.client import ApiClient
 
 EVENT_FIELDS = {"seq", "at", "actor_user_id", "action", "object_type", "object_id", "person_ids", "outcome", "reason"}
@@ -165,18 +166,8 @@ def test_verify_reports_the_first_bad_event_of_a_tampered_log(app, lead_api, acc
 
 def test_verify_by_default_finds_a_column_edited_apart_from_its_canonical_bytes(app, lead_api, accesses):
     """The quick check cannot see such an edit (the signed tree covers only the canonical bytes); the default can."""
-    from sqlalchemy import text
-
-    from audit import drop_append_only_ddl
-    from audit.schema import append_only_ddl
-
     lead_api.get("/audit/verify")  # seal everything so far
-    with db.engine.begin() as conn:
-        for statement in drop_append_only_ddl(conn.dialect.name):
-            conn.exec_driver_sql(statement)
-        conn.execute(text("UPDATE audit_events SET outcome = 'denied' WHERE seq = 4"))
-        for statement in append_only_ddl(conn.dialect.name):
-            conn.exec_driver_sql(statement)
+    tamperer(db.engine)("UPDATE audit_events SET outcome = 'denied' WHERE seq = 4")
     assert lead_api.get("/audit/verify", mode="quick").get_json()["ok"] is True
     body = lead_api.get("/audit/verify").get_json()
     assert (body["ok"], body["first_bad"], body["mode"]) == (False, 4, "full")
