@@ -153,12 +153,11 @@ def _folded(definition: str) -> str:
 
 # Where the bytes of format version 1 hold `at`, `id` and `person_ids`. Inside a JSON string a quote is always
 # escaped, so `,"` never occurs there: only the keys match. The keys before "at" all hold strings or null (the
-# first match is the key); after "id" and "person_ids" nothing nests an object (the last match is the key).
+# first match is the key); after "id" and "person_ids" nothing nests an object (the last match is the key), and
+# the person ids are strings, so the end of their list is the last `],"purpose":`. Searching back from there
+# reads a map view's long list once.
 _AT, _ID, _PEOPLE, _PEOPLE_END, _END = b',"at":"', b',"id":"', b',"person_ids":', b'],"purpose":', b',"v":1}'
-# The searches start no nearer than the keys can be: after the shortest fields before "at", before the shortest after
-# "person_ids".
-_AT_FROM = len('{"action":"","actor_agency_id":null,"actor_role":null,"actor_user_id":null')
-_PEOPLE_BEFORE = len('[],"purpose":null,"reason":null,"request_id":null,"user_agent":null,"v":1}')
+_AT_FROM = len('{"action":"","actor_agency_id":null,"actor_role":null,"actor_user_id":null')  # no key sooner
 _AT_WIDTH = len("2025-01-31T09:15:00.000000+00:00")
 _UTC = b"+00:00"
 
@@ -172,8 +171,8 @@ def keys_and_people(rows: Iterable[Sequence]) -> tuple[list[bytes], list[tuple[s
         canonical, event_id = row[1], row[3]
         stored_id = event_id.encode()
         at = canonical.find(_AT, _AT_FROM)
-        named = canonical.rfind(_PEOPLE, 0, -_PEOPLE_BEFORE)
-        ends = canonical.find(_PEOPLE_END, named)
+        ends = canonical.rfind(_PEOPLE_END)
+        named = canonical.rfind(_PEOPLE, 0, ends)
         id_at = canonical.rfind(_ID, 0, named)
         at += len(_AT)
         id_at += len(_ID)
