@@ -7,6 +7,8 @@ them, which is what the signed checkpoints (and an exported copy) are for.
 The SQL holds no "%" and no ":name", so it runs unchanged through text(), op.execute or exec_driver_sql.
 """
 
+from audit.derived_columns import SQLITE_EXPRESSIONS
+
 # Every audit_events column except seq and leaf_hash: a unit test fails when the model gains a column not listed.
 FROZEN_EVENT_COLUMNS = (
     "id",
@@ -77,8 +79,11 @@ def _postgresql() -> list[str]:
     return statements
 
 
-def _sqlite() -> list[str]:
-    unchanged = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in FROZEN_EVENT_COLUMNS)
+def _sqlite(fields_derived: bool) -> list[str]:
+    # Fields read out of canonical (audit.derived_columns) cannot change while it does not; comparing them would
+    # have the sealing update read each event's fields out of its bytes twice.
+    frozen = [c for c in FROZEN_EVENT_COLUMNS if not (fields_derived and c in SQLITE_EXPRESSIONS)]
+    unchanged = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in frozen)
     seal_only = (
         "OLD.seq IS NULL AND OLD.leaf_hash IS NULL AND NEW.seq IS NOT NULL AND NEW.leaf_hash IS NOT NULL AND "
         + unchanged
@@ -101,12 +106,13 @@ def _sqlite() -> list[str]:
     return statements
 
 
-def append_only_ddl(dialect_name: str) -> list[str]:
-    """Statements that install the append-only rule on this dialect ('postgresql' or 'sqlite')."""
+def append_only_ddl(dialect_name: str, *, sqlite_fields_derived: bool = False) -> list[str]:
+    """Statements that install the append-only rule on this dialect ('postgresql' or 'sqlite');
+    sqlite_fields_derived: the SQLite table reads its fields out of canonical (migration 0020 on)."""
     if dialect_name == "postgresql":
         return _postgresql()
     if dialect_name == "sqlite":
-        return _sqlite()
+        return _sqlite(sqlite_fields_derived)
     raise ValueError(f"no append-only rule for dialect {dialect_name!r}")
 
 

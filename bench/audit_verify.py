@@ -78,7 +78,7 @@ def measure(url: str, events: int) -> None:
     try:
         Base.metadata.create_all(engine, tables=TABLES)
         with engine.begin() as conn:
-            for statement in append_only_ddl(engine.dialect.name):
+            for statement in append_only_ddl(engine.dialect.name, sqlite_fields_derived=True):
                 conn.exec_driver_sql(statement)
         began = time.perf_counter()
         generate(engine, events)

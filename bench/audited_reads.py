@@ -213,7 +213,7 @@ def measure_verify(url: str, events: int) -> dict[str, float]:
     try:
         Base.metadata.create_all(engine, tables=TABLES)
         with engine.begin() as conn:
-            for statement in audit.append_only_ddl(engine.dialect.name):
+            for statement in audit.append_only_ddl(engine.dialect.name, sqlite_fields_derived=True):
                 conn.exec_driver_sql(statement)
         generate(engine, events)
         engine.dispose()

@@ -49,7 +49,7 @@ _STORED = {
 }
 
 
-def _rebuild(columns: list[str]) -> None:
+def _rebuild(columns: list[str], fields_derived: bool) -> None:
     from audit.schema import append_only_ddl, drop_append_only_ddl
 
     for statement in drop_append_only_ddl("sqlite"):
@@ -60,7 +60,7 @@ def _rebuild(columns: list[str]) -> None:
         op.execute(statement)
     for statement in _INDEXES.values():
         op.execute(statement)
-    for statement in append_only_ddl("sqlite"):
+    for statement in append_only_ddl("sqlite", sqlite_fields_derived=fields_derived):
         op.execute(statement)
 
 
@@ -82,7 +82,7 @@ def upgrade():
         f"ALTER TABLE audit_events ADD COLUMN {name} {stored} GENERATED ALWAYS AS ({SQLITE_EXPRESSIONS[name]}) VIRTUAL"
         for name, stored in _STORED.items()
     ]
-    _rebuild(statements)
+    _rebuild(statements, fields_derived=True)
 
 
 def downgrade():
@@ -98,4 +98,4 @@ def downgrade():
             f"UPDATE audit_events SET {name} = {name}_derived",  # noqa: S608 - constants only
             f"ALTER TABLE audit_events DROP COLUMN {name}_derived",
         ]
-    _rebuild(statements)
+    _rebuild(statements, fields_derived=False)

@@ -23,6 +23,14 @@ def test_each_installed_trigger_has_a_drop(dialect):
     assert len(installed) == len(dropped) > 0
 
 
+def test_a_sealing_update_on_sqlite_leaves_the_stored_columns_unchanged_and_the_derived_ones_to_them():
+    (derived,) = [s for s in append_only_ddl("sqlite", sqlite_fields_derived=True) if "seal_only" in s]
+    (plain,) = [s for s in append_only_ddl("sqlite") if "seal_only" in s]
+    assert "NEW.id IS OLD.id" in derived and "NEW.canonical IS OLD.canonical" in derived
+    assert "NEW.action" not in derived and "NEW.person_ids" not in derived
+    assert all(f"NEW.{column} IS OLD.{column}" in plain for column in FROZEN_EVENT_COLUMNS)
+
+
 def test_unknown_dialects_are_refused():
     with pytest.raises(ValueError):
         append_only_ddl("mysql")
