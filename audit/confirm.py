@@ -203,7 +203,7 @@ def _scan_range(raw, task: _Range) -> _RangeTree | None:
             if None in leaves:
                 return None
         if task.full:
-            read = keys_and_people(rows) if task.derived else _keys_and_people(rows)
+            read = keys_and_people(rows) if task.derived else _vouched_keys_and_people(rows)
             if read is None:
                 return None
             keys, people = read
@@ -240,7 +240,7 @@ def _previous_key(raw, dialect: str, task: _Range) -> str | bytes | None:
     return None if read is None else read[0][0]
 
 
-def _keys_and_people(rows: list[Sequence]) -> tuple[list[str | None], list[tuple[str, str]]]:
+def _vouched_keys_and_people(rows: list[Sequence]) -> tuple[list[str | None], list[tuple[str, str]]]:
     """The order keys the database gave (None where it could not vouch) and (id, person_ids) of events naming
     anyone."""
     return [row[-1] for row in rows], [row[-3:-1] for row in rows if row[-2] != "[]"]
