@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import CreateColumn, Table
+from sqlalchemy.schema import CreateColumn
 
 from audit.canonical import EVENT_FIELDS
 
@@ -51,20 +51,16 @@ def insertable(values: Mapping[str, Any], dialect_name: str) -> dict[str, Any]:
     return dict(values)
 
 
-def sqlite_definitions(table: Table) -> dict[str, str]:
-    """Each derived column's definition as CREATE TABLE (and the migration's ADD COLUMN) writes it on SQLite."""
-    return {
-        column.name: str(CreateColumn(column).compile(dialect=sqlite.dialect()))
-        for column in table.columns
-        if column.name in SQLITE_EXPRESSIONS
-    }
-
-
 @cache
 def _expected() -> dict[str, str]:
+    """Each derived column's definition as CREATE TABLE writes it on SQLite (migration 0020 writes the same)."""
     from audit.models import AuditEvent  # the model imports this module, for the DDL above
 
-    return sqlite_definitions(AuditEvent.__table__)
+    return {
+        column.name: str(CreateColumn(column).compile(dialect=sqlite.dialect()))
+        for column in AuditEvent.__table__.columns
+        if column.name in SQLITE_EXPRESSIONS
+    }
 
 
 def derived_on_sqlite(cursor) -> bool:
@@ -174,12 +170,12 @@ def keys_and_people(rows: Iterable[Sequence]) -> tuple[list[bytes], list[tuple[s
         ends = canonical.rfind(_PEOPLE_END)
         named = canonical.rfind(_PEOPLE, 0, ends)
         id_at = canonical.rfind(_ID, 0, named)
-        at += len(_AT)
-        id_at += len(_ID)
+        if min(at, ends, named, id_at) < 0:  # a key is missing
+            return None
+        at, id_at = at + len(_AT), id_at + len(_ID)
         key = canonical[at : at + _AT_WIDTH]
         if (
-            min(at, named, ends, id_at) < len(_AT)  # a search found nothing
-            or canonical[id_at : id_at + len(stored_id) + 2] != stored_id + b'",'
+            canonical[id_at : id_at + len(stored_id) + 2] != stored_id + b'",'
             or key[10:11] != b"T"
             or key[-6:] != _UTC
             or not canonical.endswith(_END)

@@ -12,6 +12,7 @@ Create Date: 2026-11-29 12:00:00.000000
 from alembic import op
 
 from audit.derived_columns import SQLITE_EXPRESSIONS
+from audit.schema import append_only_ddl, drop_append_only_ddl
 
 revision = "c4e8a2f6d913"
 down_revision = "5a7c2e9d4b61"
@@ -50,8 +51,6 @@ _STORED = {
 
 
 def _rebuild(columns: list[str], fields_derived: bool) -> None:
-    from audit.schema import append_only_ddl, drop_append_only_ddl
-
     for statement in drop_append_only_ddl("sqlite"):
         op.execute(statement)
     for name in _INDEXES:

@@ -3,12 +3,10 @@ refused attempts, the log status panel and the checkpoint download."""
 
 import json
 
-from sqlalchemy import text as sql
-
 import audit
 from app.extensions import db
-from audit.schema import append_only_ddl, drop_append_only_ddl
 from safeguarding import break_glass, people
+from tests.fixtures.tampering import tamperer
 from tests.web.audit.conftest import BREAK_GLASS_REASON
 from tests.web.helpers import audit_events, page
 from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary, main_text
@@ -61,12 +59,7 @@ def test_a_full_check_that_passes_says_so_in_a_success_banner(lead_client, acces
 
 def test_the_overview_names_the_first_bad_event_of_a_tampered_log(app, lead_client, accesses):
     lead_client.get("/audit/")  # sealed
-    with db.engine.begin() as conn:
-        for statement in drop_append_only_ddl(conn.dialect.name):
-            conn.exec_driver_sql(statement)
-        conn.execute(sql("UPDATE audit_events SET leaf_hash = :zeros WHERE seq = 5"), {"zeros": bytes(32)})
-        for statement in append_only_ddl(conn.dialect.name):
-            conn.exec_driver_sql(statement)
+    tamperer(db.engine)("UPDATE audit_events SET leaf_hash = :zeros WHERE seq = 5", zeros=bytes(32))
     response = lead_client.get("/audit/")
     soup = assert_strict_page(response)
     text = main_text(response)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text as sql
 
 from app.extensions import db
-from audit.schema import append_only_ddl, drop_append_only_ddl
 from safeguarding import people
+from tests.fixtures.tampering import tamperer
 from tests.web.helpers import audit_events, csrf_token, page
 from tests.web.pages.helpers import assert_error_links_resolve, assert_strict_page, error_summary, main_text
 
@@ -45,14 +45,10 @@ def test_a_kept_checkpoint_matches_the_log_it_came_from_as_the_log_grows(lead_cl
 
 
 def test_a_log_changed_since_the_checkpoint_was_kept_is_reported(app, lead_client, accesses, kept):
-    with db.engine.begin() as conn:
-        for statement in drop_append_only_ddl(conn.dialect.name):
-            conn.exec_driver_sql(statement)
+    with db.engine.connect() as conn:
         canonical = conn.execute(sql("SELECT canonical FROM audit_events WHERE seq = 2")).scalar_one()
-        forged = bytes(canonical).replace(b'"success"', b'"failure"')
-        conn.execute(sql("UPDATE audit_events SET canonical = :c WHERE seq = 2"), {"c": forged})
-        for statement in append_only_ddl(conn.dialect.name):
-            conn.exec_driver_sql(statement)
+    forged = bytes(canonical).replace(b'"success"', b'"failure"')
+    tamperer(db.engine)("UPDATE audit_events SET canonical = :c WHERE seq = 2", c=forged)
     response = upload(lead_client, kept)
     assert response.status_code == 200
     assert not page(response).select(".govuk-notification-banner--success")
