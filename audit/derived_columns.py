@@ -156,6 +156,8 @@ _AT, _ID, _PEOPLE, _PEOPLE_END, _END = b',"at":"', b',"id":"', b',"person_ids":'
 _AT_FROM = len('{"action":"","actor_agency_id":null,"actor_role":null,"actor_user_id":null')  # no key sooner
 _AT_WIDTH = len("2025-01-31T09:15:00.000000+00:00")
 _UTC = b"+00:00"
+_T = ord("T")  # between the date and the time
+_AT_LENGTH, _ID_LENGTH, _PEOPLE_LENGTH = len(_AT), len(_ID), len(_PEOPLE)
 
 
 def keys_and_people(rows: Iterable[Sequence]) -> tuple[list[bytes], list[tuple[str, bytes]]] | None:
@@ -163,25 +165,25 @@ def keys_and_people(rows: Iterable[Sequence]) -> tuple[list[bytes], list[tuple[s
     events naming anyone, read out of rows (seq, canonical, leaf_hash, id) whose fields are derived from canonical;
     None at the first row whose bytes are not of format 1 in UTC, or do not hold the stored id unescaped."""
     keys, people = [], []
-    for row in rows:  # one pass, inline: verify() runs this for every event
-        canonical, event_id = row[1], row[3]
+    add_key, add_person = keys.append, people.append  # bound once: verify() runs this loop for every event
+    for _seq, canonical, _leaf_hash, event_id in rows:
         stored_id = event_id.encode()
         at = canonical.find(_AT, _AT_FROM)
         ends = canonical.rfind(_PEOPLE_END)
         named = canonical.rfind(_PEOPLE, 0, ends)
         id_at = canonical.rfind(_ID, 0, named)
-        if min(at, ends, named, id_at) < 0:  # a key is missing
+        if at < 0 or ends < 0 or named < 0 or id_at < 0:  # a key is missing
             return None
-        at, id_at = at + len(_AT), id_at + len(_ID)
+        at, id_at = at + _AT_LENGTH, id_at + _ID_LENGTH
         key = canonical[at : at + _AT_WIDTH]
         if (
             canonical[id_at : id_at + len(stored_id) + 2] != stored_id + b'",'
-            or key[10:11] != b"T"
+            or key[10] != _T
             or key[-6:] != _UTC
             or not canonical.endswith(_END)
         ):
             return None
-        keys.append(key + stored_id)
-        if ends - named > len(_PEOPLE) + 1:  # not []
-            people.append((event_id, canonical[named + len(_PEOPLE) : ends + 1]))
+        add_key(key + stored_id)
+        if ends - named > _PEOPLE_LENGTH + 1:  # not []
+            add_person((event_id, canonical[named + _PEOPLE_LENGTH : ends + 1]))
     return keys, people

@@ -22,8 +22,9 @@ def test_every_date_and_time_is_on_or_before_its_day():
     assert max(dates) <= today
 
 
-def test_a_borough_of_the_recent_past_passes_the_import_checks():
-    """Dated the machine's own day, it holds nothing the import refuses as not yet happened."""
+def test_a_borough_of_the_recent_past_passes_the_import_checks(app):
+    """Dated the machine's own day, it holds nothing the import refuses as not yet happened. (The checks read the
+    deployment's flags from the runtime the app configures.)"""
     document = borough(20_000, seed=1, today=datetime.now(UTC).date())
     _, ignored = check_document(document, {}, {}, {})
     assert ignored == {}  # every field it gives is one the format has
