@@ -12,6 +12,7 @@ out. Any disagreement, doubt or error gives False, and the scan then names the f
 confirm() only saves time on a log that verifies, and never accepts what the scan would refuse.
 """
 
+import gc
 import multiprocessing
 import sys
 import threading
@@ -106,7 +107,8 @@ def confirm(
     ]
     try:
         if len(ranges) > 1:
-            with ProcessPoolExecutor(len(ranges), mp_context=_start_method()) as pool:
+            # The workers make no reference cycles, and a collection would walk the heap a forked one inherited.
+            with ProcessPoolExecutor(len(ranges), mp_context=_start_method(), initializer=gc.disable) as pool:
                 trees = list(pool.map(_check_range, ranges))
         else:
             trees = [_check_range(r, raw) for r in ranges]
