@@ -178,7 +178,7 @@ def _check_range(task: _Range, raw=None) -> _RangeTree | None:
     raw = _connect(task.database) if own else raw
     try:
         return _scan_range(raw, task)
-    except (TypeError, ValueError, UnicodeError, IndexError):  # a doctored column of the wrong type or form
+    except (TypeError, ValueError, UnicodeError):  # a doctored column of the wrong type or form
         return None
     finally:
         if own:

@@ -156,7 +156,6 @@ _AT, _ID, _PEOPLE, _PEOPLE_END, _END = b',"at":"', b',"id":"', b',"person_ids":'
 _AT_FROM = len('{"action":"","actor_agency_id":null,"actor_role":null,"actor_user_id":null')  # no key sooner
 _AT_WIDTH = len("2025-01-31T09:15:00.000000+00:00")
 _UTC = b"+00:00"
-_T = ord("T")  # between the date and the time
 _AT_LENGTH, _ID_LENGTH, _PEOPLE_LENGTH = len(_AT), len(_ID), len(_PEOPLE)
 
 
@@ -178,7 +177,7 @@ def keys_and_people(rows: Iterable[Sequence]) -> tuple[list[bytes], list[tuple[s
         key = canonical[at : at + _AT_WIDTH]
         if (
             canonical[id_at : id_at + len(stored_id) + 2] != stored_id + b'",'
-            or key[10] != _T
+            or key[10:11] != b"T"
             or key[-6:] != _UTC
             or not canonical.endswith(_END)
         ):

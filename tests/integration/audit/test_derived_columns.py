@@ -118,6 +118,12 @@ def test_bytes_of_another_form_or_zone_send_the_full_check_the_long_way():
         ours.replace(b"+00:00", b"+01:00"),
         ours.replace(b'"v":1', b'"v":2'),
         ours.replace(event_id.encode(), b"e-2"),
+        # every key where it is looked for, but the time cut short at the end
+        b'{"action":"'
+        + b"x" * 80
+        + b'","id":"'
+        + event_id.encode()
+        + b'","person_ids":["p-1"],"purpose":null,"at":"20',
     ):
         assert keys_and_people([(1, other, b"", event_id)]) is None
 
