@@ -19,7 +19,7 @@ from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.graph.adjacency import Adjacency
+from safeguarding.graph.adjacency import Adjacency, key_of
 from safeguarding.graph.build import build_graph, passes_filters
 from safeguarding.graph.ego import DEFAULT_MAX_NODES
 from safeguarding.graph.kinds import ALL_KINDS, FAMILIES
@@ -184,7 +184,12 @@ def _visible_homes(
     map's filters, depth or cap let it show (a home the viewer may see is never redacted, least of all a centre)."""
     if links is None:
         return policy.visible_addresses(session, actor, homes)
-    ties = [(home, person.id) for home in homes for person in links.tied_openly(NodeRef("place", home))]
+    # A home where someone the viewer already sees in full lives shows (the policy's first rule): only the others
+    # need the access of everyone living there, thousands of people at the busiest.
+    held = frozenset(key_of(NodeRef("person", person)) for person, seen in access.items() if seen.full)
+    shown = {home for home in homes if links.linked_openly(NodeRef("place", home), held)}
+    rest = homes - shown
+    ties = [(home, person.id) for home in rest for person in links.tied_openly(NodeRef("place", home))]
     if unknown := {person for _, person in ties} - access.keys():
         access = {**access, **policy.full_access(session, actor, unknown)}
-    return policy.visible_addresses(session, actor, homes, ties, access)
+    return shown | policy.visible_addresses(session, actor, rest, ties, access)

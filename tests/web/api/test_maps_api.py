@@ -117,6 +117,22 @@ def test_a_home_the_viewer_may_see_stays_named_when_a_filter_leaves_out_the_tie_
     )
 
 
+def test_a_home_someone_seen_in_full_has_left_stays_hidden_while_only_others_live_there(borough, as_user, link):
+    """The child, whom the officer sees in full and whose map this is, moved out; the peer, seen only in the limited
+    view, still lives there: only a current tie to someone seen in full shows a home."""
+    social = as_user(borough["sw"])
+    home = social.post("/places", json={"name": "9 Former Lane", "kind": "address"}).get_json()
+    moved_out = link(borough["sw"], borough["child"]["id"], "place", home["id"], "lives_at")
+    link(borough["sw"], borough["peer"]["id"], "place", home["id"], "lives_at")
+    assert social.post(f"/relationships/{moved_out['id']}/end", json={}).status_code == 200
+    response = borough["officer"].get(f"/people/{borough['child']['id']}/context", depth=3)
+    assert response.status_code == 200 and borough["peer"]["id"] in response.text
+    assert "9 Former Lane" not in response.text and home["id"] not in response.text
+    # While the child lived there, the same map named it.
+    link(borough["sw"], borough["child"]["id"], "place", home["id"], "lives_at")
+    assert "9 Former Lane" in borough["officer"].get(f"/people/{borough['child']['id']}/context", depth=3).text
+
+
 def test_a_police_officer_on_the_case_sees_the_peer_but_not_the_stranger(borough):
     response = borough["officer"].get(f"/people/{borough['child']['id']}/context", depth=3)
     data = response.get_json()
