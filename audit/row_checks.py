@@ -21,7 +21,7 @@ def rows_sql(dialect: str, first: int, last: int, full: bool, derived: bool = Fa
     canonical); when full, then id and person_ids (for the person index check), and last the order key (at, id)
     as one text, NULL where the database cannot vouch for the fields (a fixed-width `at`, so the texts compare as
     the scan's (at, id) pairs do). derived (SQLite, full): the fields are read out of canonical, so only id
-    follows, and Python takes the rest from the bytes (audit.derived_columns.key_and_people)."""
+    follows, and Python takes the rest from the bytes (audit.derived_columns.keys_and_people)."""
     where = f"WHERE seq BETWEEN {first} AND {last} ORDER BY seq"
     if dialect == "sqlite":
         if derived:
