@@ -2,9 +2,10 @@
 
 Each read must commit its event before any data leaves (SPEC 5, fail-closed), and a commit costs an fsync. Here
 concurrent requests hand their events to one writer thread per process and database, which inserts everything
-waiting in a single transaction and then wakes each request: one fsync covers a whole batch, and no request is
-woken before its own event is durable. A request whose event fails, or is not committed in time, gets an error
-and must not return the data. On a SQLite file, writers take turns with other processes' (audit.turns).
+waiting in a single statement, committed as it runs, and then wakes each request: one fsync covers a whole batch,
+and no request is woken before its own event is durable. A request whose event fails, or is not committed in time,
+gets an error and must not return the data. On a SQLite file, writers share a turn that a seal takes alone
+(audit.turns).
 
 record_durably(engine, **event)     blocks until the event is committed; raises AuditWriteFailed otherwise
 """
@@ -14,12 +15,13 @@ import os
 import queue
 import threading
 import weakref
+from contextlib import closing
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
-from audit.derived_columns import insertable
-from audit.models import AuditEvent
+from audit.derived_columns import TABLE, insertable
 from audit.record import event_values
 from audit.turns import writers_turn
 
@@ -31,8 +33,6 @@ WRITE_TIMEOUT_SECONDS = 10.0
 MAX_BATCH = 256
 # The writer thread ends after this long with nothing to write, and starts again on the next event.
 IDLE_SECONDS = 2.0
-
-_INSERT_EVENTS = insert(AuditEvent.__table__)
 
 
 class AuditWriteFailed(RuntimeError):
@@ -83,35 +83,37 @@ class GroupCommitWriter:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            try:
-                first = self._queue.get(timeout=IDLE_SECONDS)
-            except queue.Empty:
-                with self._lock:
-                    # Checked under the lock that _enqueue holds, so no event is left behind by an exiting thread.
-                    if self._queue.empty():
-                        self._thread = None
-                        return
-                continue
-            batch = [first]
-            while len(batch) < MAX_BATCH:
+        with closing(WriterConnection(self._engine)) as connection:
+            while True:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    first = self._queue.get(timeout=IDLE_SECONDS)
                 except queue.Empty:
-                    break
-            self._commit(batch)
+                    with self._lock:
+                        # Checked under the lock that _enqueue holds, so no event is left behind by an exiting thread.
+                        if self._queue.empty():
+                            self._thread = None
+                            return
+                    continue
+                batch = [first]
+                while len(batch) < MAX_BATCH:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                self._commit(batch, connection)
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[_Pending], connection: "WriterConnection") -> None:
         try:
-            self._insert(batch)
+            self._insert(batch, connection)
         except Exception as exc:
+            connection.close()  # a failed statement may have left it unusable; the next batch opens another
             if len(batch) == 1:
                 log.exception("could not commit an audit event")
                 batch[0].finish(exc)
                 return
             # One bad event must not fail the reads that happened to share its batch.
             for pending in batch:
-                self._commit([pending])
+                self._commit([pending], connection)
             return
         except BaseException as exc:
             for pending in batch:
@@ -120,13 +122,59 @@ class GroupCommitWriter:
         for pending in batch:
             pending.finish()
 
-    def _insert(self, batch: list[_Pending]) -> None:
+    def _insert(self, batch: list[_Pending], connection: "WriterConnection") -> None:
+        engine = connection.engine()
+        rows = [insertable(pending.values, engine.dialect.name) for pending in batch]
+        columns = tuple(rows[0])
+        sql = _insert_sql(columns, len(rows), engine.dialect.paramstyle)
+        # The batch is one statement, in autocommit its own transaction: the turn spans one step of the database
+        # (the rows and their commit) instead of a BEGIN, a step a row and a COMMIT, after each of which this
+        # thread waits for the interpreter lock that the process's busy request threads hold. Other processes'
+        # writers share the turn (SQLite's write lock orders their single steps); a seal has it alone. The events'
+        # person index is written by the sealer (audit.person_index), off the requests' path.
+        with writers_turn(engine, shared=True):
+            connection.execute(sql, tuple(row[column] for row in rows for column in columns))
+
+
+class WriterConnection:
+    """A writer thread's own connection, outside the pool (it stays in autocommit), opened on first use and
+    again after close(): one connection for a thread's whole run spares a pool checkout and ping a batch."""
+
+    def __init__(self, engine: "weakref.ref[Engine]") -> None:
+        self._engine = engine  # weak, as the writer's
+        self._raw = None
+
+    def engine(self) -> Engine:
         engine = self._engine()
         if engine is None:
             raise AuditWriteFailed("the database engine has been disposed")
-        # The events' person index is written by the sealer (audit.person_index), off the requests' path.
-        with writers_turn(engine), engine.begin() as conn:
-            conn.execute(_INSERT_EVENTS, [insertable(pending.values, conn.dialect.name) for pending in batch])
+        return engine
+
+    def execute(self, sql: str, parameters: tuple) -> None:
+        if self._raw is None:
+            engine = self.engine()
+            raw = engine.raw_connection()
+            raw.detach()
+            engine.dialect.set_isolation_level(raw.dbapi_connection, "AUTOCOMMIT")
+            self._raw = raw
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(sql, parameters)
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        if self._raw is not None:
+            raw, self._raw = self._raw, None
+            raw.close()
+
+
+@cache
+def _insert_sql(columns: tuple[str, ...], rows: int, paramstyle: str) -> str:
+    """INSERT of `rows` events' `columns` in one statement, with the driver's positional markers."""
+    marker = "?" if paramstyle == "qmark" else "%s"
+    values = "(" + ", ".join([marker] * len(columns)) + ")"
+    return f"INSERT INTO {TABLE} ({', '.join(columns)}) VALUES {', '.join([values] * rows)}"  # noqa: S608 - constants
 
 
 _writers: "weakref.WeakKeyDictionary[Engine, GroupCommitWriter]" = weakref.WeakKeyDictionary()

@@ -1,9 +1,12 @@
 """Turns at a SQLite file's write lock for the audit log's own writers: the group-commit writers of every server
 process, and the sealer.
 
-SQLite's busy handler polls with sleeps that grow to tens of milliseconds, so a writer kept waiting by another
-process's commit, or by a seal, would sleep well past it; a blocked flock wakes as soon as the lock is released,
-and the events that queue meanwhile go into the next batch. Other engines need no turn.
+SQLite's busy handler polls with sleeps that grow to tens of milliseconds, so a writer kept waiting by a seal, which
+holds the write lock for a tenth of a second or more, would sleep well past it; a blocked flock wakes as soon as the
+lock is released, and the events that queue meanwhile go into the next batch. The group-commit writers share their
+turn: each inserts its batch in one statement, a single short step of SQLite's own write lock, and holding the turn
+alone would make the others also wait for the interpreter lock the writer needs again after that step. Other
+engines need no turn.
 """
 
 import fcntl
@@ -14,14 +17,15 @@ from sqlalchemy import Engine
 
 
 @contextmanager
-def writers_turn(engine: Engine) -> Iterator[None]:
-    """Hold the audit writers' file lock of this SQLite database file for the block (nothing on other engines)."""
+def writers_turn(engine: Engine, shared: bool = False) -> Iterator[None]:
+    """Hold the audit writers' file lock of this SQLite database file for the block (nothing on other engines):
+    shared with other holders who share it, or alone."""
     path = engine.url.database if engine.dialect.name == "sqlite" else None
     if not path or path == ":memory:" or path.startswith("file:"):
         yield
         return
     with open(f"{path}-audit-writer.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -1,6 +1,8 @@
 """Group commit: concurrent reads share a commit, and none is woken before its own event is durable."""
 
 import threading
+import weakref
+from contextlib import closing
 
 import pytest
 import sqlalchemy as sa
@@ -8,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from audit import AuditEvent, AuditWriteFailed, group_commit, request_context, seal, verify
 from audit.canonical import canonical_bytes
-from audit.group_commit import GroupCommitWriter, _Pending, record_durably
+from audit.group_commit import GroupCommitWriter, WriterConnection, _Pending, record_durably
 from audit.record import event_values
 from audit.turns import writers_turn
 from tests.integration.audit.conftest import ACTOR, _audit_engine
@@ -44,13 +46,13 @@ def test_events_waiting_together_share_one_commit_and_each_caller_returns_after_
     first_batch_started, queue_filled = threading.Event(), threading.Event()
     real_insert = GroupCommitWriter._insert
 
-    def observed_insert(writer, batch):
+    def observed_insert(writer, batch, connection):
         batches.append(len(batch))
         if len(batches) == 1:
             # Hold the first commit until every other client has queued its event behind it.
             first_batch_started.set()
             assert queue_filled.wait(10)
-        real_insert(writer, batch)
+        real_insert(writer, batch, connection)
 
     monkeypatch.setattr(GroupCommitWriter, "_insert", observed_insert)
     writer = GroupCommitWriter(audit_engine)
@@ -87,7 +89,8 @@ def test_one_bad_event_fails_only_its_own_caller_not_the_rest_of_its_batch(audit
     duplicate = event_values(**view(9))
     duplicate["id"] = existing.id
     batch = [_Pending(event_values(**view(1))), _Pending(duplicate), _Pending(event_values(**view(2)))]
-    GroupCommitWriter(audit_engine)._commit(batch)
+    with closing(WriterConnection(weakref.ref(audit_engine))) as connection:
+        GroupCommitWriter(audit_engine)._commit(batch, connection)
     assert [p.done.is_set() for p in batch] == [True, True, True]
     assert [p.error is None for p in batch] == [True, False, True]
     assert sorted(e.object_id for e in stored_events(audit_engine)) == ["p-0", "p-1", "p-2"]
@@ -97,9 +100,9 @@ def test_a_commit_that_does_not_finish_in_time_is_a_failure_for_the_caller(audit
     release = threading.Event()
     real_insert = GroupCommitWriter._insert
 
-    def stuck_insert(writer, batch):
+    def stuck_insert(writer, batch, connection):
         assert release.wait(10)
-        real_insert(writer, batch)
+        real_insert(writer, batch, connection)
 
     monkeypatch.setattr(GroupCommitWriter, "_insert", stuck_insert)
     monkeypatch.setattr(group_commit, "IDLE_SECONDS", 0.05)
@@ -158,5 +161,40 @@ def test_a_seal_waits_for_the_writers_turn_on_a_sqlite_file(request, tmp_path):
         assert sealed.wait(10)
         sealer.join(10)
         assert verify(sqlite, SIGNING_KEY).events == 1
+    finally:
+        sqlite.dispose()
+
+
+def test_writers_share_their_turn_while_a_seal_waits_for_all_of_them(request, tmp_path):
+    sqlite = _audit_engine("sqlite", request, tmp_path)
+    other = sa.create_engine(sqlite.url)  # another server process's writer
+    try:
+        sealed = threading.Event()
+        with writers_turn(sqlite, shared=True):
+            # One step of SQLite's own write lock orders the writers' inserts: none waits for another's turn.
+            record_durably(other, **view(1))
+            sealer = threading.Thread(target=lambda: (seal(sqlite, SIGNING_KEY), sealed.set()))
+            sealer.start()
+            assert not sealed.wait(0.3)
+        assert sealed.wait(10)
+        sealer.join(10)
+        assert verify(sqlite, SIGNING_KEY).events == 1
+    finally:
+        other.dispose()
+        sqlite.dispose()
+
+
+def test_a_writer_waits_while_a_seal_holds_the_turn_alone(request, tmp_path):
+    sqlite = _audit_engine("sqlite", request, tmp_path)
+    try:
+        written = threading.Event()
+        with writers_turn(sqlite):
+            writer = threading.Thread(target=lambda: (record_durably(sqlite, **view(1)), written.set()))
+            writer.start()
+            assert not written.wait(0.3)
+            assert stored_events(sqlite) == []
+        assert written.wait(10)
+        writer.join(10)
+        assert len(stored_events(sqlite)) == 1
     finally:
         sqlite.dispose()

@@ -1,12 +1,14 @@
 """The person index: the sealer writes it for the events it seals, and `touched` finds sealed and unsealed alike."""
 
 import uuid
+import weakref
+from contextlib import closing
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from audit import AuditEvent, grant_statements, record, seal, verify
-from audit.group_commit import GroupCommitWriter, _Pending
+from audit.group_commit import GroupCommitWriter, WriterConnection, _Pending
 from audit.person_index import touched
 from audit.record import event_values
 from tests.integration.audit.conftest import ACTOR
@@ -31,7 +33,8 @@ def test_sealing_indexes_each_event_under_every_person_it_names_and_no_other(aud
     # A map view names hundreds of people; an event may name nobody.
     named = [[], [f"p-1-{n:03}" for n in range(300)], ["p-2-a", "p-shared"], ["p-shared"]]
     batch = [_Pending(event_values(**view(people, f"o-{i}"))) for i, people in enumerate(named)]
-    GroupCommitWriter(audit_engine)._commit(batch)
+    with closing(WriterConnection(weakref.ref(audit_engine))) as connection:
+        GroupCommitWriter(audit_engine)._commit(batch, connection)
     assert [p.error for p in batch] == [None] * len(batch)
     assert index_rows(audit_engine) == []  # the requests wrote their events only
     seal(audit_engine, SIGNING_KEY)
