@@ -15,7 +15,8 @@ import os
 import queue
 import threading
 import weakref
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from functools import cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy import Engine
 
 from audit.derived_columns import TABLE, insertable
 from audit.record import event_values
-from audit.turns import writers_turn
+from audit.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,11 @@ class GroupCommitWriter:
 
     def _commit(self, batch: list[_Pending], connection: "WriterConnection") -> None:
         try:
-            self._insert(batch, connection)
+            with connection.turn():
+                self._insert(batch, connection)
+                # Durable now: the requests are woken before the turn is given up, which costs one more wait.
+                for pending in batch:
+                    pending.finish()
         except Exception as exc:
             connection.close()  # a failed statement may have left it unusable; the next batch opens another
             if len(batch) == 1:
@@ -119,36 +124,43 @@ class GroupCommitWriter:
             for pending in batch:
                 pending.finish(exc)
             raise
-        for pending in batch:
-            pending.finish()
 
     def _insert(self, batch: list[_Pending], connection: "WriterConnection") -> None:
         engine = connection.engine()
         rows = [insertable(pending.values, engine.dialect.name) for pending in batch]
         columns = tuple(rows[0])
         sql = _insert_sql(columns, len(rows), engine.dialect.paramstyle)
-        # The batch is one statement, in autocommit its own transaction: the turn spans one step of the database
-        # (the rows and their commit) instead of a BEGIN, a step a row and a COMMIT, after each of which this
-        # thread waits for the interpreter lock that the process's busy request threads hold. Other processes'
-        # writers share the turn (SQLite's write lock orders their single steps); a seal has it alone. The events'
-        # person index is written by the sealer (audit.person_index), off the requests' path.
-        with writers_turn(engine, shared=True):
-            connection.execute(sql, tuple(row[column] for row in rows for column in columns))
+        # The batch is one statement, in autocommit its own transaction: one step of the database (the rows and
+        # their commit) instead of a BEGIN, a step a row and a COMMIT, after each of which this thread waits for
+        # the interpreter lock that the process's busy request threads hold. The events' person index is written
+        # by the sealer (audit.person_index), off the requests' path.
+        connection.execute(sql, tuple(row[column] for row in rows for column in columns))
 
 
 class WriterConnection:
-    """A writer thread's own connection, outside the pool (it stays in autocommit), opened on first use and
-    again after close(): one connection for a thread's whole run spares a pool checkout and ping a batch."""
+    """A writer thread's own connection, outside the pool (it stays in autocommit), and its turns at a SQLite
+    file; opened on first use and again after close(): kept for a thread's whole run, they spare a batch a pool
+    checkout and ping, and opening the lock file."""
 
     def __init__(self, engine: "weakref.ref[Engine]") -> None:
         self._engine = engine  # weak, as the writer's
         self._raw = None
+        self._turns: Turns | None = None
 
     def engine(self) -> Engine:
         engine = self._engine()
         if engine is None:
             raise AuditWriteFailed("the database engine has been disposed")
         return engine
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Other processes' writers share the turn (SQLite's write lock orders their single steps); a seal has it
+        alone."""
+        if self._turns is None:
+            self._turns = Turns(self.engine())
+        with self._turns.turn(shared=True):
+            yield
 
     def execute(self, sql: str, parameters: tuple) -> None:
         if self._raw is None:
@@ -167,6 +179,9 @@ class WriterConnection:
         if self._raw is not None:
             raw, self._raw = self._raw, None
             raw.close()
+        if self._turns is not None:
+            turns, self._turns = self._turns, None
+            turns.close()
 
 
 @cache
