@@ -149,22 +149,6 @@ def test_writers_of_separate_engines_on_one_sqlite_file_take_turns_and_all_commi
         sqlite.dispose()
 
 
-def test_a_seal_waits_for_the_writers_turn_on_a_sqlite_file(request, tmp_path):
-    sqlite = _audit_engine("sqlite", request, tmp_path)
-    try:
-        record_durably(sqlite, **view(1))
-        sealed = threading.Event()
-        with writers_turn(sqlite):
-            sealer = threading.Thread(target=lambda: (seal(sqlite, SIGNING_KEY), sealed.set()))
-            sealer.start()
-            assert not sealed.wait(0.3)
-        assert sealed.wait(10)
-        sealer.join(10)
-        assert verify(sqlite, SIGNING_KEY).events == 1
-    finally:
-        sqlite.dispose()
-
-
 def test_writers_share_their_turn_while_a_seal_waits_for_all_of_them(request, tmp_path):
     sqlite = _audit_engine("sqlite", request, tmp_path)
     other = sa.create_engine(sqlite.url)  # another server process's writer
