@@ -103,7 +103,8 @@ class GroupCommitWriter:
                         break
                 self._commit(batch, connection)
 
-    def _commit(self, batch: list[_Pending], connection: "WriterConnection") -> None:
+    def _commit(self, batch: list[_Pending], connection: "WriterConnection", alone: bool = False) -> None:
+        """Insert the batch and wake its requests; a failed batch is tried again an event at a time (`alone`)."""
         try:
             with connection.turn():
                 self._insert(batch, connection)
@@ -111,14 +112,15 @@ class GroupCommitWriter:
                 for pending in batch:
                     pending.finish()
         except Exception as exc:
-            connection.close()  # a failed statement may have left it unusable; the next batch opens another
-            if len(batch) == 1:
+            connection.close()  # a failed statement may have left it unusable; the next opens another
+            if alone:
                 log.exception("could not commit an audit event")
                 batch[0].finish(exc)
                 return
-            # One bad event must not fail the reads that happened to share its batch.
+            # The connection may have broken (a database server restarted since the last batch), and one bad event
+            # must not fail the reads that happened to share its batch: each is tried again, on a new connection.
             for pending in batch:
-                self._commit([pending], connection)
+                self._commit([pending], connection, alone=True)
             return
         except BaseException as exc:
             for pending in batch:

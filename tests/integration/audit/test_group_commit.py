@@ -182,3 +182,15 @@ def test_a_writer_waits_while_a_seal_holds_the_turn_alone(request, tmp_path):
         assert len(stored_events(sqlite)) == 1
     finally:
         sqlite.dispose()
+
+
+@pytest.mark.parametrize("events", [1, 3])
+def test_events_whose_connection_broke_since_the_last_batch_are_committed_on_a_new_one(audit_engine, events):
+    writer = GroupCommitWriter(audit_engine)
+    with closing(WriterConnection(weakref.ref(audit_engine))) as connection:
+        writer._commit([_Pending(event_values(**view(0)))], connection)
+        connection._raw.dbapi_connection.close()  # as a restarted database server leaves it
+        batch = [_Pending(event_values(**view(i))) for i in range(1, events + 1)]
+        writer._commit(batch, connection)
+    assert [p.error for p in batch] == [None] * events
+    assert len(stored_events(audit_engine)) == events + 1
