@@ -19,7 +19,7 @@ from safeguarding import graph_cache, policy
 from safeguarding.access import load_person, record_read, require_person_access
 from safeguarding.contexts import load_group, load_visible_place
 from safeguarding.errors import PermissionDenied, ValidationFailed
-from safeguarding.graph.adjacency import Adjacency, key_of
+from safeguarding.graph.adjacency import Adjacency
 from safeguarding.graph.build import build_graph, passes_filters
 from safeguarding.graph.ego import DEFAULT_MAX_NODES
 from safeguarding.graph.kinds import ALL_KINDS, FAMILIES
@@ -171,25 +171,9 @@ def _visibility(
         labels[NodeRef("place", record_id)] = name
         if kind == "address":
             addresses.add(record_id)
-    for hidden in addresses - _visible_homes(session, actor, addresses, access, links):
+    # As its own page decides it: by everyone living there, not only the ties the map's filters, depth or cap let
+    # it show (a home the viewer may see is never redacted, least of all a centre).
+    for hidden in addresses - policy.visible_addresses(session, actor, addresses, links, access):
         visible.discard(NodeRef("place", hidden))
         del labels[NodeRef("place", hidden)]
     return visible, labels
-
-
-def _visible_homes(
-    session: Session, actor, homes: set[str], access: dict[str, policy.PersonAccess], links: Adjacency | None
-) -> set[str]:
-    """The homes the actor may see, as their own pages decide it: by everyone living there, not only the ties a
-    map's filters, depth or cap let it show (a home the viewer may see is never redacted, least of all a centre)."""
-    if links is None:
-        return policy.visible_addresses(session, actor, homes)
-    # A home where someone the viewer already sees in full lives shows (the policy's first rule): only the others
-    # need the access of everyone living there, thousands of people at the busiest.
-    held = frozenset(key_of(NodeRef("person", person)) for person, seen in access.items() if seen.full)
-    shown = {home for home in homes if links.linked_openly(NodeRef("place", home), held)}
-    rest = homes - shown
-    ties = [(home, person.id) for home in rest for person in links.tied_openly(NodeRef("place", home))]
-    if unknown := {person for _, person in ties} - access.keys():
-        access = {**access, **policy.full_access(session, actor, unknown)}
-    return shown | policy.visible_addresses(session, actor, rest, ties, access)

@@ -295,7 +295,7 @@ def visible_addresses(
     session: Session,
     actor,
     place_ids: Iterable[str],
-    ties: Iterable[tuple[str, str]] | None = None,
+    links: Adjacency | None = None,
     access: dict[str, PersonAccess] | None = None,
     *,
     lasting: bool = False,
@@ -304,17 +304,28 @@ def visible_addresses(
     out (SPEC section 4), shows only to whoever recorded it, may see in full a person tied to it, or works in an
     agency that sent or received a referral about it (while open, and for 30 days after).
 
-    A map passes every current (place, person) tie of its homes, from the adjacency it was drawn from, with its
-    access to those people; full_access() is enough, as only full access counts here. lasting: only on a basis
-    other than break-glass (to refer the home, which makes its access last)."""
+    A map passes the adjacency it was drawn from, whose current ties are the ones counted, and its full_access()
+    to the people on it (only full access counts here). lasting: only on a basis other than break-glass (to refer
+    the home, which makes its access last)."""
     ids = set(place_ids)
     if not ids or not may_see_personal_data(actor):
         return set()
-    if ties is None:
+    counts = (lambda a: a.lasting) if lasting else (lambda a: a.full)
+    shown: set[str] = set()
+    if links is None:
         ties = session.execute(_context_ties(places=ids)).all()
         access = full_access(session, actor, {person for _, person in ties})
-    held = {person for person, a in access.items() if (a.lasting if lasting else a.full)}
-    seen = {place for place, person in ties if place in ids and person in held}
+    else:
+        # A home where someone the map already holds access to lives shows at once: only the others need the
+        # access of everyone living there, thousands of people at the busiest.
+        access = access or {}
+        known = frozenset(key_of(NodeRef("person", person)) for person, a in access.items() if counts(a))
+        shown = {place for place in ids if links.linked_openly(NodeRef("place", place), known)}
+        ties = [(place, person.id) for place in ids - shown for person in links.tied_openly(NodeRef("place", place))]
+        if unknown := {person for _, person in ties} - access.keys():
+            access = {**access, **full_access(session, actor, unknown)}
+    held = {person for person, a in access.items() if counts(a)}
+    seen = shown | {place for place, person in ties if place in ids and person in held}
     if rest := ids - seen:
         seen |= set(session.scalars(select(Place.id).where(among(Place.id, rest), Place.recorded_by_id == actor.id)))
     if rest := ids - seen:
